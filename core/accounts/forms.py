@@ -1,0 +1,109 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import StyledForm
+from core.tenancy.models import TIMEZONE_CHOICES
+
+from .models import User
+
+CURRENCY_CHOICES = [
+    ("USD", "USD — US dollar"),
+    ("EUR", "EUR — Euro"),
+    ("GBP", "GBP — Pound sterling"),
+    ("CAD", "CAD — Canadian dollar"),
+    ("AUD", "AUD — Australian dollar"),
+    ("CHF", "CHF — Swiss franc"),
+    ("NZD", "NZD — New Zealand dollar"),
+]
+
+
+def email_in_use(email: str) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+class PasswordFieldsMixin:
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class SignupForm(PasswordFieldsMixin, StyledForm):
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+        help_text=_("At least 10 characters; not a common password."),
+    )
+    organization_name = forms.CharField(label=_("Practice or organization name"), max_length=200)
+    clinic_name = forms.CharField(label=_("First clinic's name"), max_length=200)
+    timezone = forms.ChoiceField(
+        label=_("Clinic time zone"), choices=TIMEZONE_CHOICES, initial="Europe/London"
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email_in_use(email):
+            raise forms.ValidationError(
+                _("An account with this email already exists. Sign in instead, or reset your password.")
+            )
+        return email
+
+
+class LoginForm(StyledForm):
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(StyledForm):
+    token = forms.CharField(
+        label=_("6-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError(_("Enter the digits shown in your authenticator app."))
+        return token
+
+
+class AcceptInvitationForm(PasswordFieldsMixin, StyledForm):
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput, strip=False)
+
+
+from django.contrib.auth.forms import (  # noqa: E402
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+
+from core.forms import StyledFormMixin  # noqa: E402
+
+
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    pass
+
+
+class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
+    pass
+
+
+class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):
+    pass

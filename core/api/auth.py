@@ -1,0 +1,57 @@
+"""API authentication: a browser session (with CSRF) or a personal API token, and the per-clinic gate
+that plugin routers sit behind."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja.security import SessionAuth
+from ninja.security.http import HttpBearer
+
+from core.plugins.gating import is_module_enabled
+from core.tenancy.access import parse_id, visible_clinics
+
+
+class TokenAuth(HttpBearer):
+    """The token itself was checked by ApiTokenMiddleware (so the tenant scope could be entered)."""
+
+    def authenticate(self, request, token):
+        return request.user if getattr(request, "api_token", None) else None
+
+
+class MemberSessionAuth(SessionAuth):
+    def authenticate(self, request, key):
+        if getattr(request, "api_token", None):
+            return None
+        return request.user if request.user.is_authenticated else None
+
+
+def default_auth():
+    return [TokenAuth(), MemberSessionAuth(csrf=True)]
+
+
+class ClinicModuleAuth:
+    """Authenticate, then resolve ``{clinic_id}`` to a clinic the member may see with module ``slug`` on.
+
+    Anything else is a 404: a clinic of another organization, a clinic not theirs, a module switched off.
+    """
+
+    def __init__(self, slug: str):
+        self.slug = slug
+        self.inner = default_auth()
+
+    def __call__(self, request):
+        user = None
+        for callback in self.inner:
+            user = callback(request)
+            if user:
+                break
+        if not user:
+            return None
+        if getattr(request, "member", None) is None:
+            raise Http404
+        clinic_id = parse_id((request.resolver_match.kwargs or {}).get("clinic_id"))
+        clinic = visible_clinics(request).filter(pk=clinic_id).first()
+        if clinic is None or not is_module_enabled(clinic, self.slug):
+            raise Http404
+        request.clinic = clinic
+        return user

@@ -1,0 +1,44 @@
+"""The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from core.plugins.manager import registry
+
+from .auth import ClinicModuleAuth, default_auth
+from .errors import install_error_handlers
+from .resources import router as core_router
+
+api = NinjaAPI(
+    title="Clinic EHR API",
+    version="1",
+    description=(
+        "Everything the back office does, for integrations and scripts. Authenticate with a browser "
+        "session (send the CSRF token) or a personal API token: `Authorization: Bearer <token>`."
+    ),
+    auth=default_auth(),
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+
+
+def _mount_plugin_routers() -> None:
+    """Each plugin's routers sit behind that plugin's own module gate, so the hook's implementations are
+    called one by one (pluggy's merged result would not say which module a router belongs to)."""
+    modules = registry().modules
+    for impl in registry().pm.hook.ehr_api_routers.get_hookimpls():
+        slug = impl.plugin_name
+        if slug not in modules:
+            continue
+        for prefix, router in impl.function() or []:
+            api.add_router(
+                f"/clinics/{{clinic_id}}/{prefix.strip('/')}/",
+                router,
+                auth=ClinicModuleAuth(slug),
+                tags=[str(modules[slug].label)],
+            )
+
+
+_mount_plugin_routers()

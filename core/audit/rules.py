@@ -1,0 +1,5 @@
+import rules
+
+from core.tenancy.predicates import is_owner
+
+rules.add_perm("audit.view_audit_log", is_owner)

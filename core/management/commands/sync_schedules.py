@@ -1,0 +1,29 @@
+"""Create or update the django-q2 schedules for every plugin's periodic jobs (idempotent)."""
+
+from django.core.management.base import BaseCommand
+from django_q.models import Schedule
+
+from core.plugins.manager import registry
+
+
+class Command(BaseCommand):
+    help = "Register each plugin's scheduled tasks with the worker cluster."
+
+    def handle(self, *args, **options):
+        wanted = set()
+        for impl in registry().pm.hook.ehr_scheduled_tasks.get_hookimpls():
+            for task in impl.function() or []:
+                name = f"ehr:{impl.plugin_name}:{task.name}"
+                wanted.add(name)
+                Schedule.objects.update_or_create(
+                    name=name,
+                    defaults={
+                        "func": "core.tasks.fan_out",
+                        "args": repr((task.func, task.module or impl.plugin_name)),
+                        "schedule_type": Schedule.MINUTES,
+                        "minutes": task.minutes,
+                        "repeats": -1,
+                    },
+                )
+        removed, _ = Schedule.objects.filter(name__startswith="ehr:").exclude(name__in=wanted).delete()
+        self.stdout.write(f"{len(wanted)} schedule(s) registered, {removed} removed.")

@@ -1,0 +1,100 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from core.accounts.forms import CURRENCY_CHOICES
+from core.forms import StyledForm, StyledModelForm
+from core.tenancy.models import TIMEZONE_CHOICES, Clinic, Membership, Organization, Role
+
+
+class OrganizationForm(StyledModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "default_locale", "logo", "require_two_factor", "session_idle_minutes"]
+        widgets = {"default_locale": forms.Select(choices=settings.LANGUAGES)}
+
+    def clean_session_idle_minutes(self):
+        value = self.cleaned_data.get("session_idle_minutes")
+        if value is not None and not 5 <= value <= 24 * 60:
+            raise forms.ValidationError(_("Choose between 5 minutes and 24 hours (1440 minutes)."))
+        return value
+
+
+class ClinicForm(StyledModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    locale = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "name",
+            "slug",
+            "timezone",
+            "locale",
+            "currency",
+            "address_line1",
+            "address_line2",
+            "city",
+            "postal_code",
+            "country",
+            "phone",
+            "email",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Used in web addresses. Leave empty to make one from the name.")
+
+    def clean_country(self):
+        return (self.cleaned_data.get("country") or "").upper()
+
+
+class InviteForm(StyledForm):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    clinics = forms.ModelMultipleChoiceField(
+        label=_("Clinics"),
+        queryset=Clinic.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, clinics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinics"].queryset = clinics
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") in (Role.PRACTITIONER, Role.STAFF) and not cleaned.get("clinics"):
+            self.add_error("clinics", _("Choose at least one clinic for a practitioner or staff member."))
+        return cleaned
+
+
+class MemberForm(StyledForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    clinics = forms.ModelMultipleChoiceField(
+        label=_("Clinics"),
+        queryset=Clinic.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, clinics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinics"].queryset = clinics
+
+
+class ProfileForm(StyledModelForm):
+    class Meta:
+        model = Membership
+        fields = ["display_name", "title", "specialty", "languages", "bio", "photo"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"bio": _("Shown on the clinics' public sites for practitioners.")}
+
+
+class ApiTokenForm(StyledForm):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “accounting export”.")
+    )

@@ -1,0 +1,55 @@
+"""Back-office routes. Module routes live under ``c/<clinic_slug>/<module>/`` and are gated per clinic."""
+
+from django.urls import include, path
+
+from core.plugins.gating import gate_patterns
+from core.plugins.manager import registry
+
+from .views import audit, dashboard, members, organization, patients, team, tokens
+
+app_name = "office"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("clinic/", dashboard.switch_clinic, name="switch_clinic"),
+    path("settings/organization/", organization.organization_settings, name="organization_settings"),
+    path("settings/clinics/", organization.clinic_list, name="clinic_list"),
+    path("settings/clinics/new/", organization.clinic_create, name="clinic_create"),
+    path("settings/clinics/<slug:slug>/", organization.clinic_edit, name="clinic_edit"),
+    path("settings/clinics/<slug:slug>/archive/", organization.clinic_archive, name="clinic_archive"),
+    path("settings/clinics/<slug:slug>/modules/", organization.clinic_modules, name="clinic_modules"),
+    path("settings/members/", members.member_list, name="member_list"),
+    path("settings/members/invite/", members.member_invite, name="member_invite"),
+    path("settings/members/<str:pk>/", members.member_edit, name="member_edit"),
+    path("settings/members/<str:pk>/active/", members.member_active, name="member_active"),
+    path("settings/invitations/<str:pk>/resend/", members.invitation_resend, name="invitation_resend"),
+    path("settings/invitations/<str:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"),
+    path("settings/audit/", audit.audit_log, name="audit_log"),
+    path("settings/api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("settings/api-tokens/<str:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
+    path("team/", team.team, name="team"),
+    path("team/<str:pk>/", team.profile_edit, name="profile_edit"),
+    path("patients/", patients.patient_list, name="patient_list"),
+    path("patients/new/", patients.patient_create, name="patient_create"),
+    path("patients/<str:pk>/", patients.patient_detail, name="patient_detail"),
+    path("patients/<str:pk>/edit/", patients.patient_edit, name="patient_edit"),
+    path("patients/<str:pk>/archive/", patients.patient_archive, name="patient_archive"),
+    path("patients/<str:pk>/clinics/", patients.patient_link_clinic, name="patient_link_clinic"),
+    path("patients/<str:pk>/merge/", patients.patient_merge, name="patient_merge"),
+]
+
+
+def module_patterns():
+    """Each plugin's office URLs, wrapped once with that plugin's module gate."""
+    modules = registry().modules
+    patterns = []
+    for impl in registry().pm.hook.ehr_office_urls.get_hookimpls():
+        slug = impl.plugin_name
+        if slug in modules:
+            patterns.append(
+                path(f"c/<slug:clinic_slug>/{slug}/", include((gate_patterns(impl.function(), slug), slug)))
+            )
+    return patterns
+
+
+urlpatterns += module_patterns()

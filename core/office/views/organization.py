@@ -1,0 +1,149 @@
+"""Owner pages: organization settings, clinics and their modules."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.plugins.gating import enabled_modules
+from core.plugins.manager import registry
+from core.tenancy import services
+from core.tenancy.access import check_perm, get_clinic_for_member
+from core.tenancy.models import Clinic
+
+from ..decorators import member_required
+from ..forms import ClinicForm, OrganizationForm
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@member_required
+def organization_settings(request):
+    organization = request.organization
+    check_perm(request, "tenancy.change_organization", organization)
+    form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Organization settings saved."))
+        return redirect("office:organization_settings")
+    return render(
+        request, "office/organization_settings.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@member_required
+def clinic_list(request):
+    check_perm(request, "tenancy.manage_clinics", request.organization)
+    clinics = Clinic.objects.filter(organization=request.organization).order_by("archived", "name")
+    return render(request, "office/clinic_list.html", {"clinics": clinics})
+
+
+@member_required
+def clinic_create(request):
+    check_perm(request, "tenancy.manage_clinics", request.organization)
+    form = ClinicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        name = data.pop("name")
+        slug = data.pop("slug", "")
+        try:
+            clinic = services.create_clinic(request.organization, name=name, slug=slug, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Clinic “%(name)s” created.") % {"name": clinic.name})
+            return redirect("office:clinic_list")
+    return render(
+        request,
+        "office/clinic_form.html",
+        {"form": form, "creating": True},
+        status=400 if form.errors else 200,
+    )
+
+
+@member_required
+def clinic_edit(request, slug):
+    clinic = get_clinic_for_member(request, slug)
+    check_perm(request, "tenancy.manage_clinics", clinic)
+    form = ClinicForm(request.POST or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        new_slug = form.cleaned_data.get("slug") or clinic.slug
+        if new_slug != slug and services.clinic_slug_taken(new_slug, exclude_pk=clinic.pk):
+            form.add_error("slug", _("The short name “%(slug)s” is already in use.") % {"slug": new_slug})
+        else:
+            with transaction.atomic():
+                clinic = form.save(commit=False)
+                clinic.slug = new_slug
+                clinic.save()
+            messages.success(request, _("Clinic saved."))
+            return redirect("office:clinic_list")
+    return render(
+        request,
+        "office/clinic_form.html",
+        {"form": form, "clinic": clinic},
+        status=400 if form.errors else 200,
+    )
+
+
+@member_required
+@require_POST
+def clinic_archive(request, slug):
+    clinic = get_clinic_for_member(request, slug)
+    check_perm(request, "tenancy.manage_clinics", clinic)
+    archive = request.POST.get("archived", "1") == "1"
+    with transaction.atomic():
+        Clinic.objects.filter(pk=clinic.pk).update(archived=archive)
+    if archive:
+        messages.success(request, _("Clinic “%(name)s” archived. Its data is kept.") % {"name": clinic.name})
+    else:
+        messages.success(request, _("Clinic “%(name)s” restored.") % {"name": clinic.name})
+    return redirect("office:clinic_list")
+
+
+@member_required
+def clinic_modules(request, slug):
+    clinic = get_clinic_for_member(request, slug)
+    check_perm(request, "tenancy.manage_modules", clinic)
+    modules = registry().modules
+    if request.method == "POST":
+        module = request.POST.get("module", "")
+        enabled = request.POST.get("enabled") == "1"
+        try:
+            services.set_module_enabled(clinic, module, enabled, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 409
+        else:
+            label = modules[module].label
+            if enabled:
+                messages.success(
+                    request, _("%(module)s is on for %(clinic)s.") % {"module": label, "clinic": clinic.name}
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(module)s is off for %(clinic)s. Its data is kept.")
+                    % {"module": label, "clinic": clinic.name},
+                )
+            return redirect("office:clinic_modules", slug=clinic.slug)
+    else:
+        status = 200
+    on = enabled_modules(clinic)
+    rows = [
+        {
+            "info": info,
+            "enabled": slug_ in on,
+            "depends_on": [modules[d].label for d in info.depends_on],
+        }
+        for slug_, info in sorted(modules.items(), key=lambda kv: str(kv[1].label))
+    ]
+    return render(request, "office/clinic_modules.html", {"clinic": clinic, "rows": rows}, status=status)

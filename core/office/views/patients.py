@@ -1,0 +1,215 @@
+"""Patients: list and search, register (with a duplicate warning), chart, edit, archive, merge."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.patients import services
+from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
+from core.patients.models import Patient, PatientClinic
+from core.patients.selectors import possible_duplicates, search_patients, visible_patients
+from core.plugins.gating import clinic_hook
+from core.tenancy.access import check_perm, parse_id, require_member, visible_clinics
+
+from ..decorators import member_required
+from ..navigation import current_clinic
+from .organization import _apply_errors
+
+PAGE_SIZE = 25
+
+
+def get_patient(request, pk, permission="patients.view_patient") -> Patient:
+    """The patient ``pk`` if the member may see it; the same 404 for missing, foreign or not visible."""
+    member = require_member(request)
+    patient = (
+        visible_patients(member)
+        .filter(pk=parse_id(pk))
+        .prefetch_related(
+            Prefetch("patientclinic_set", queryset=PatientClinic.objects.select_related("clinic"))
+        )
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    if not request.user.has_perm(permission, patient):
+        raise PermissionDenied
+    return patient
+
+
+@member_required
+def patient_list(request):
+    member = request.member
+    check_perm(request, "patients.list_patients", request.organization)
+    clinics = list(visible_clinics(request))
+    form = PatientSearchForm(request.GET or None, clinics=clinics)
+    patients = visible_patients(member)
+    query, clinic_slug, archived = "", "", False
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        clinic_slug = form.cleaned_data["clinic"]
+        archived = form.cleaned_data["archived"]
+    if clinic_slug:
+        clinic = next((c for c in clinics if c.slug == clinic_slug), None)
+        patients = patients.filter(patientclinic__clinic=clinic) if clinic else patients.none()
+    patients = patients.filter(archived=archived)
+    patients = search_patients(patients, query).order_by("family_name", "given_name", "id")
+    page = Paginator(
+        patients.only(
+            "id",
+            "organization_id",
+            "record_number",
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "archived",
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": query, "clinics": clinics}
+    template = "office/patients/_results.html" if request.htmx else "office/patients/list.html"
+    return render(request, template, context)
+
+
+@member_required
+def patient_create(request):
+    clinic = current_clinic(request)
+    if clinic is None:
+        raise PermissionDenied
+    check_perm(request, "patients.add_patient", clinic)
+    form = PatientForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        duplicates = list(
+            possible_duplicates(
+                request.organization.pk,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data.get("date_of_birth"),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+            )[:5]
+        )
+        if duplicates and request.POST.get("confirm_new") != "1":
+            messages.warning(request, _("This patient may already be registered. Check the list below."))
+        else:
+            try:
+                patient = services.create_patient(clinic, **data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s registered (record %(number)s).")
+                    % {"name": patient.full_name, "number": patient.display_record_number},
+                )
+                return redirect("office:patient_detail", pk=patient.pk)
+    return render(
+        request,
+        "office/patients/form.html",
+        {"form": form, "duplicates": duplicates, "creating": True, "clinic": clinic},
+        status=400 if form.errors else (409 if duplicates else 200),
+    )
+
+
+@member_required
+def patient_detail(request, pk):
+    patient = get_patient(request, pk)
+    clinic = current_clinic(request)
+    tabs = []
+    if clinic is not None:
+        for contributed in clinic_hook(clinic, "clinic_patient_chart_tabs")(
+            request=request, clinic=clinic, patient=patient
+        ):
+            tabs.extend(contributed or [])
+        tabs.sort(key=lambda t: (t.order, str(t.label)))
+    other_clinics = [c for c in visible_clinics(request) if c.pk not in set(patient.ehr_clinic_ids())]
+    return render(
+        request,
+        "office/patients/detail.html",
+        {"patient": patient, "tabs": tabs, "other_clinics": other_clinics, "merge_form": MergeForm()},
+    )
+
+
+@member_required
+def patient_edit(request, pk):
+    patient = get_patient(request, pk, "patients.change_patient")
+    form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.update_patient(patient, form.cleaned_data.get("version"), **data)
+        except services.StaleEdit as error:
+            form.add_error(None, error)
+            return render(
+                request, "office/patients/form.html", {"form": form, "patient": patient}, status=409
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("office:patient_detail", pk=patient.pk)
+    return render(
+        request,
+        "office/patients/form.html",
+        {"form": form, "patient": patient},
+        status=400 if form.errors else 200,
+    )
+
+
+@member_required
+@require_POST
+def patient_archive(request, pk):
+    patient = get_patient(request, pk, "patients.archive_patient")
+    archive = request.POST.get("archived", "1") == "1"
+    services.set_archived(patient, archive)
+    messages.success(request, _("Record archived.") if archive else _("Record restored."))
+    return redirect("office:patient_detail", pk=patient.pk)
+
+
+@member_required
+@require_POST
+def patient_link_clinic(request, pk):
+    patient = get_patient(request, pk, "patients.change_patient")
+    clinic = visible_clinics(request).filter(slug=str(request.POST.get("clinic", ""))[:60]).first()
+    if clinic is None:
+        messages.error(request, _("Choose one of your clinics."))
+    else:
+        services.link_to_clinic(patient, clinic)
+        messages.success(
+            request,
+            _("%(name)s can now be seen at %(clinic)s.") % {"name": patient.full_name, "clinic": clinic.name},
+        )
+    return redirect("office:patient_detail", pk=patient.pk)
+
+
+@member_required
+@require_POST
+def patient_merge(request, pk):
+    keep = get_patient(request, pk, "patients.merge_patients")
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the record number of the duplicate."))
+        return redirect("office:patient_detail", pk=keep.pk)
+    duplicate = visible_patients(request.member).filter(record_number=form.cleaned_data["duplicate"]).first()
+    if duplicate is None or not request.user.has_perm("patients.merge_patients", duplicate):
+        messages.error(request, _("No patient you can merge has that record number."))
+        return redirect("office:patient_detail", pk=keep.pk)
+    try:
+        services.merge_patients(keep, duplicate)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Record %(number)s merged into this one.") % {"number": duplicate.display_record_number},
+        )
+    return redirect("office:patient_detail", pk=keep.pk)

@@ -1,0 +1,45 @@
+"""Team pages: who works where, and each member's profile (shown on portal sites for practitioners)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.tenancy.access import check_perm, get_for_member
+from core.tenancy.models import Membership, Role
+
+from ..decorators import member_required
+from ..forms import ProfileForm
+
+
+@member_required
+def team(request):
+    check_perm(request, "tenancy.view_team", request.organization)
+    members = (
+        Membership.objects.filter(organization=request.organization, is_active=True)
+        .select_related("user")
+        .prefetch_related("clinics")
+        .order_by("role", "display_name", "user__email")
+    )
+    return render(request, "office/team.html", {"members": members})
+
+
+@member_required
+def profile_edit(request, pk):
+    membership = get_for_member(request, Membership.objects.select_related("user"), pk)
+    is_self = membership.user_id == request.user.pk
+    if not is_self and request.member.role != Role.OWNER:
+        raise PermissionDenied
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Profile saved."))
+        return redirect("office:team")
+    return render(
+        request,
+        "office/profile_edit.html",
+        {"form": form, "member": membership},
+        status=400 if form.errors else 200,
+    )

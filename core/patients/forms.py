@@ -1,0 +1,52 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import StyledForm, StyledModelForm
+
+from .models import Patient
+from .services import EDITABLE_FIELDS
+
+
+class PatientForm(StyledModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=[("", "—"), *settings.LANGUAGES], required=False
+    )
+
+    class Meta:
+        model = Patient
+        fields = list(EDITABLE_FIELDS)
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_country(self):
+        return (self.cleaned_data.get("country") or "").upper()
+
+    def clean_date_of_birth(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("date_of_birth")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return value
+
+
+class PatientSearchForm(StyledForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(
+            attrs={"placeholder": _("Name, date of birth, phone, email or record number")}
+        ),
+    )
+    clinic = forms.ChoiceField(label=_("Clinic"), required=False)
+    archived = forms.BooleanField(label=_("Show archived"), required=False)
+
+    def __init__(self, *args, clinics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].choices = [("", _("All my clinics")), *[(c.slug, c.name) for c in clinics]]
+
+
+class MergeForm(StyledForm):
+    duplicate = forms.IntegerField(label=_("Record number of the duplicate"), min_value=1)

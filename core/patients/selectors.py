@@ -1,0 +1,94 @@
+"""Reads: which patients a member may see, and searching them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from core.tenancy.models import Role
+
+from .models import Patient, PatientClinic
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y")
+
+
+def visible_patients(member) -> QuerySet[Patient]:
+    """Patients of the member's organization; for practitioners and staff, those of their clinics only."""
+    patients = Patient.objects.filter(organization_id=member.organization.pk, merged_into__isnull=True)
+    if member.role != Role.OWNER:
+        patients = patients.filter(
+            Exists(
+                PatientClinic.objects.filter(
+                    organization_id=member.organization.pk,
+                    patient_id=OuterRef("pk"),
+                    clinic_id__in=member.clinic_ids,
+                )
+            )
+        )
+    return patients
+
+
+def _parse_date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def search_patients(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    """Narrow ``patients`` by a free-text query: a date of birth, an email, a phone or record number, or
+    name fragments (every fragment must match; trigram-indexed)."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return patients
+    born = _parse_date(query)
+    if born:
+        return patients.filter(date_of_birth=born)
+    if "@" in query:
+        return patients.filter(email__iexact=query) | patients.filter(email__icontains=query)
+    digits = re.sub(r"[\s\-().+]", "", query)
+    if digits.isdigit():
+        condition = Q(phone__contains=digits) | Q(phone__contains=query)
+        if len(digits) <= 12:
+            condition |= Q(record_number=int(digits))
+        return patients.filter(condition)
+    for fragment in query.lower().split()[:5]:
+        patients = patients.filter(search_name__contains=fragment)
+    return patients
+
+
+def possible_duplicates(
+    organization_id: int,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth=None,
+    email: str = "",
+    phone: str = "",
+    exclude_pk: int | None = None,
+) -> QuerySet[Patient]:
+    """Patients of the organization that look like the same person: same name and birth date, or the
+    same email or phone."""
+    condition = Q()
+    if date_of_birth:
+        condition |= Q(
+            given_name__iexact=given_name.strip(),
+            family_name__iexact=family_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    if email:
+        condition |= Q(email__iexact=email.strip())
+    if phone:
+        condition |= Q(phone=phone.strip())
+    if not condition:
+        return Patient.objects.none()
+    found = Patient.objects.filter(organization_id=organization_id, merged_into__isnull=True).filter(
+        condition
+    )
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return found

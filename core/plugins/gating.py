@@ -1,0 +1,80 @@
+"""Per-clinic module switches, applied where things are dispatched: hook calls, URLs, nav, API, tasks.
+
+A module that is off for a clinic is silenced at the dispatch point, not by each plugin checking a flag.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.http import Http404
+from django.urls import URLPattern, URLResolver
+
+from .manager import registry
+
+
+def enabled_modules(clinic) -> frozenset[str]:
+    """Slugs of the modules switched on for ``clinic`` (one query, cached on the clinic object)."""
+    cached = getattr(clinic, "_ehr_enabled_modules", None)
+    if cached is not None:
+        return cached
+    from core.tenancy.models import ClinicModule
+
+    modules = registry().modules
+    overrides = dict(
+        ClinicModule.objects.filter(organization_id=clinic.organization_id, clinic=clinic).values_list(
+            "module", "enabled"
+        )
+    )
+    enabled = frozenset(slug for slug, info in modules.items() if overrides.get(slug, info.default_enabled))
+    clinic._ehr_enabled_modules = enabled
+    return enabled
+
+
+def forget_enabled_modules(clinic) -> None:
+    if hasattr(clinic, "_ehr_enabled_modules"):
+        del clinic._ehr_enabled_modules
+
+
+def is_module_enabled(clinic, slug: str) -> bool:
+    return slug in enabled_modules(clinic)
+
+
+def clinic_hook(clinic, name: str):
+    """The caller of hook ``name`` narrowed to the modules that are on for ``clinic``."""
+    return registry().hook_for_modules(name, set(enabled_modules(clinic)))
+
+
+def require_module(slug: str):
+    """Wrap a back-office view of module ``slug``: resolve ``clinic_slug`` to a clinic the member may see
+    and answer 404 when the clinic is not theirs or the module is off there."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, clinic_slug: str, **kwargs):
+            from core.tenancy.access import get_clinic_for_member
+
+            clinic = get_clinic_for_member(request, clinic_slug)
+            if not is_module_enabled(clinic, slug):
+                raise Http404
+            request.clinic = clinic
+            return view(request, *args, clinic_slug=clinic_slug, **kwargs)
+
+        wrapped.ehr_module = slug
+        return wrapped
+
+    return decorator
+
+
+def gate_patterns(patterns, slug: str):
+    """Wrap every view in ``patterns`` (recursively) with ``require_module(slug)``, once, at registration."""
+    gated = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            gate_patterns(pattern.url_patterns, slug)
+            gated.append(pattern)
+        elif isinstance(pattern, URLPattern):
+            if getattr(pattern.callback, "ehr_module", None) != slug:
+                pattern.callback = require_module(slug)(pattern.callback)
+            gated.append(pattern)
+    return gated

@@ -1,0 +1,104 @@
+"""Every hook a plugin can implement. Each docstring is the hook's reference documentation: docs/plugins.md
+is generated from this file (``manage.py plugin_docs``) and a test keeps the two in step.
+
+Hooks named ``clinic_*`` are called per clinic: the core calls them only on plugins whose module is
+switched on for that clinic. The others are global (called once, on every installed plugin).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.urls import URLPattern, URLResolver
+
+    from core.patients.models import Patient
+    from core.plugins.types import DashboardWidget, ModuleInfo, NavItem, ScheduledTask
+    from core.tenancy.models import Clinic, Organization
+
+hookspec = pluggy.HookspecMarker("ehr")
+
+
+@hookspec
+def ehr_module() -> ModuleInfo:
+    """Describe the module this plugin provides: its slug (the plugin's name), label, description, the
+    modules it depends on, and whether it is on by default for a new clinic.
+
+    Every plugin must implement this hook exactly once. Return a ``core.plugins.types.ModuleInfo``.
+    """
+
+
+@hookspec
+def ehr_permissions() -> dict[str, Any]:
+    """Return ``{"app_label.permission_name": rules_predicate}`` for the permissions this plugin checks.
+
+    The core registers each one with ``rules.add_perm`` at start-up, so views, the API and templates all
+    ask ``user.has_perm(name, obj)``. Build predicates from ``core.tenancy.predicates``.
+    """
+
+
+@hookspec
+def ehr_office_urls() -> list[URLPattern | URLResolver]:
+    """Return URL patterns for the back office, mounted under ``/office/c/<clinic_slug>/<module slug>/``.
+
+    Every view receives ``clinic_slug`` and is wrapped once by ``require_module``: it answers 404 when the
+    module is off for that clinic or the clinic is not one the signed-in member may see, and sets
+    ``request.clinic`` before the view runs.
+    """
+
+
+@hookspec
+def clinic_nav_items(request: HttpRequest, clinic: Clinic) -> list[NavItem]:
+    """Return the back-office navigation entries this module adds for ``clinic``.
+
+    Called only when the module is on for that clinic. Return ``core.plugins.types.NavItem`` objects; the
+    core sorts them by ``order`` then label, and drops entries whose ``permission`` the user lacks.
+    """
+
+
+@hookspec
+def clinic_dashboard_widgets(request: HttpRequest, clinic: Clinic) -> list[DashboardWidget]:
+    """Return dashboard widgets for ``clinic`` (called only when the module is on for it).
+
+    Each ``core.plugins.types.DashboardWidget`` names a template and its context; keep the work a widget
+    does bounded (a few indexed queries), since the dashboard renders every widget on each visit.
+    """
+
+
+@hookspec
+def clinic_patient_chart_tabs(request: HttpRequest, clinic: Clinic, patient: Patient) -> list[NavItem]:
+    """Return the tabs this module adds to a patient's chart, for a chart opened in ``clinic``.
+
+    Called only when the module is on for that clinic. Each tab is a ``NavItem`` whose ``url`` loads the
+    tab's content (the page fetches it with htmx).
+    """
+
+
+@hookspec
+def ehr_api_routers() -> list[tuple[str, Any]]:
+    """Return ``[(prefix, ninja.Router), ...]`` to mount under ``/api/v1/clinics/{clinic_id}/<prefix>/``.
+
+    The core checks the clinic belongs to the caller's organization and that this module is on for it
+    before any operation runs (404 otherwise), and passes the clinic as ``request.clinic``.
+    """
+
+
+@hookspec
+def ehr_scheduled_tasks() -> list[ScheduledTask]:
+    """Return periodic jobs. Each ``ScheduledTask`` names a function taking ``clinic_id`` and a schedule.
+
+    The core runs one fan-out job per task that enqueues the function once for every clinic where the
+    module is on; the function runs inside that clinic's organization scope, language and timezone.
+    """
+
+
+@hookspec
+def ehr_seed_demo(organization: Organization, clinics: dict[str, Clinic], users: dict[str, Any]) -> None:
+    """Add this module's demo data for ``organization`` (called by ``manage.py seed_demo`` in its scope).
+
+    ``clinics`` maps clinic slug to Clinic and ``users`` maps demo email to User. Must be idempotent:
+    running the command twice must not duplicate anything.
+    """

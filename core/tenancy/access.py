@@ -1,0 +1,70 @@
+"""Access helpers: the only road from a user-supplied id to an object.
+
+Each helper answers the *same* 404 for "does not exist" and "exists but is not yours", so responses never
+reveal whether another organization's id exists. Lookups run inside the request's organization scope.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Clinic, Role
+
+
+def parse_id(value) -> int:
+    """A positive integer id from a URL or form, or 404 (malformed ids are simply "not found")."""
+    try:
+        parsed = int(str(value))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if parsed <= 0 or parsed > 2**63 - 1:
+        raise Http404
+    return parsed
+
+
+def require_member(request):
+    """The acting member's context, or 404 when the user is not a member of any organization."""
+    ctx = getattr(request, "member", None)
+    if ctx is None:
+        raise Http404
+    return ctx
+
+
+def visible_clinics(request, include_archived: bool = False) -> QuerySet[Clinic]:
+    """Clinics the member may see: every clinic for an owner, their assigned clinics otherwise."""
+    ctx = require_member(request)
+    clinics = Clinic.objects.filter(organization_id=ctx.organization.pk)
+    if ctx.role != Role.OWNER:
+        clinics = clinics.filter(pk__in=ctx.clinic_ids)
+    if not include_archived:
+        clinics = clinics.filter(archived=False)
+    return clinics
+
+
+def get_clinic_for_member(request, slug: str) -> Clinic:
+    ctx = require_member(request)
+    clinic = Clinic.objects.filter(organization_id=ctx.organization.pk, slug=str(slug)[:60]).first()
+    if clinic is None:
+        raise Http404
+    if ctx.role != Role.OWNER and clinic.pk not in ctx.clinic_ids:
+        raise Http404
+    return clinic
+
+
+def get_for_member(request, queryset: QuerySet, pk, permission: str | None = None):
+    """Fetch ``pk`` from ``queryset`` within the member's organization; 404 when missing or foreign,
+    403 when it is theirs but ``permission`` is refused."""
+    ctx = require_member(request)
+    obj = queryset.filter(organization_id=ctx.organization.pk, pk=parse_id(pk)).first()
+    if obj is None:
+        raise Http404
+    if permission and not request.user.has_perm(permission, obj):
+        raise PermissionDenied
+    return obj
+
+
+def check_perm(request, permission: str, obj) -> None:
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied

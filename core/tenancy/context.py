@@ -1,0 +1,86 @@
+"""Who is acting, for which organization: the member's memberships, resolved once per request.
+
+Resolving the tenant is one of the few places allowed to look across organizations: a user's
+memberships are what decide which organization's scope a request runs in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django_scopes import scopes_disabled
+
+from .models import Membership, Organization, Role
+
+SESSION_KEY = "ehr_organization"
+
+
+@dataclass
+class MemberContext:
+    membership: Membership
+    clinic_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def organization(self) -> Organization:
+        return self.membership.organization
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+
+def memberships_of(user) -> dict[int, MemberContext]:
+    """Active memberships of ``user`` keyed by organization id, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_ehr_memberships", None)
+    if cached is not None:
+        return cached
+    # scopes_disabled: tenant resolution — a user's own memberships span organizations by design.
+    with scopes_disabled():
+        memberships = list(
+            Membership.objects.filter(user=user, is_active=True, organization__isnull=False)
+            .select_related("organization")
+            .prefetch_related("membershipclinic_set")
+            .order_by("created_at", "id")
+        )
+        result = {
+            m.organization_id: MemberContext(
+                membership=m,
+                clinic_ids=frozenset(link.clinic_id for link in m.membershipclinic_set.all()),
+            )
+            for m in memberships
+        }
+    user._ehr_memberships = result
+    return result
+
+
+def forget_memberships(user) -> None:
+    if hasattr(user, "_ehr_memberships"):
+        del user._ehr_memberships
+
+
+def member_context(user, organization_id: int | None) -> MemberContext | None:
+    if organization_id is None:
+        return None
+    return memberships_of(user).get(organization_id)
+
+
+def active_member_context(request) -> MemberContext | None:
+    """The membership the request acts under: the one picked in the session, else the oldest."""
+    memberships = memberships_of(request.user)
+    if not memberships:
+        return None
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        # A token works for its own organization only.
+        return memberships.get(token.organization_id)
+    chosen = request.session.get(SESSION_KEY)
+    if chosen in memberships:
+        return memberships[chosen]
+    return next(iter(memberships.values()))
+
+
+def is_owner_of(user, organization_id: int) -> bool:
+    ctx = member_context(user, organization_id)
+    return bool(ctx and ctx.role == Role.OWNER)

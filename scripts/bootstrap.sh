@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Idempotent set-up for the README's commands: Python environment (from uv.lock), front-end assets, and for
+# the test command the Debian packages the tests drive (chromium, caddy, poppler, WeasyPrint's libraries).
+set -euo pipefail
+mode="${1:-run}"
+cd "$(dirname "$0")/.."
+
+find_python() {
+  for candidate in python3.11 python3.12 python3.13 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else 1)'; then
+      command -v "$candidate"; return
+    fi
+  done
+  echo "Python 3.11–3.13 is required" >&2; exit 1
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages: ${missing[*]} (run as root, or install them with apt-get)" >&2; return 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# WeasyPrint's libraries are needed to run the product too (invoice and report PDFs).
+if command -v dpkg >/dev/null 2>&1; then
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core || true
+fi
+
+python="$(find_python)"
+if [ ! -x .tools/bin/uv ]; then
+  "$python" -m venv .tools
+  .tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.8"
+fi
+export UV_PROJECT_ENVIRONMENT="$PWD/.venv"
+if [ "$mode" = "test" ]; then
+  .tools/bin/uv sync --frozen --quiet --python "$python" --all-groups
+  if command -v dpkg >/dev/null 2>&1; then
+    apt_install chromium caddy poppler-utils
+  fi
+else
+  .tools/bin/uv sync --frozen --quiet --python "$python" --no-dev
+fi
+
+# Front-end assets: Tailwind CSS and htmx from the npm registry, rebuilt only when their inputs change.
+stamp="static/build/.stamp"
+inputs_hash="$(cat package.json package-lock.json assets/*.css $(find templates core plugins portal_site -name '*.html' -o -name '*.py' | sort) 2>/dev/null | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs_hash" ]; then
+  lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
+  if [ "$(cat node_modules/.lock-stamp 2>/dev/null)" != "$lock_hash" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$lock_hash" > node_modules/.lock-stamp
+  fi
+  mkdir -p static/build
+  npx --no-install tailwindcss -i assets/app.css -o static/build/app.css --minify 2>/dev/null
+  cp node_modules/htmx.org/dist/htmx.min.js static/build/htmx.min.js
+  echo "$inputs_hash" > "$stamp"
+fi
