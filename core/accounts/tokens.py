@@ -55,6 +55,7 @@ def token_from_header(value: str) -> ApiToken | None:
         record.last_used_at is None or (timezone.now() - record.last_used_at).total_seconds() > 300
     ):
         # Coarse "last used" so every call does not write.
+        # scopes_disabled: same token row, before any scope is entered.
         with scopes_disabled():
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
     return record

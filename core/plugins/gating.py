@@ -46,13 +46,19 @@ def clinic_hook(clinic, name: str):
 
 
 def require_module(slug: str):
-    """Wrap a back-office view of module ``slug``: resolve ``clinic_slug`` to a clinic the member may see
-    and answer 404 when the clinic is not theirs or the module is off there."""
+    """Wrap a back-office view of module ``slug``: send anonymous visitors to sign in, resolve
+    ``clinic_slug`` to a clinic the member may see, and answer 404 when the clinic is not theirs or the
+    module is off there."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, clinic_slug: str, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+
             from core.tenancy.access import get_clinic_for_member
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
 
             clinic = get_clinic_for_member(request, clinic_slug)
             if not is_module_enabled(clinic, slug):

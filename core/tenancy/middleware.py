@@ -5,8 +5,8 @@ views, lazy querysets evaluated in templates, the API — runs inside ``scope(or
 
 A request with no organization (anonymous, a patient, a member of nothing) enters no scope at all, so
 a tenant query made without going through a proper road (the portal's host lookup, a patient's access
-helper) raises instead of returning rows. Note that ``scope(organization=None)`` would mean "no filter"
-in django-scopes: it is never used.
+helper) raises instead of returning rows. (django-scopes reads an organization of None as "no filter",
+so that value is never passed.)
 """
 
 from __future__ import annotations

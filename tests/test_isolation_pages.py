@@ -1,0 +1,169 @@
+"""Every page route, generated from the URL configuration, against three outsiders:
+anonymous (login redirect), a member of another organization (404, never 403 or data), and a member of the
+same organization without the permission (403)."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import scopes_disabled
+
+from core.accounts.tokens import create_token
+from core.tenancy.services import invite_member
+
+# Routes with no object of an organization in their path, or whose path secret is the access check.
+EXEMPT = {
+    "accounts:accept_invitation": "the token is the secret; unknown tokens are covered in test_accounts",
+    "accounts:password_reset_confirm": "Django's signed reset link; covered by Django and test_accounts",
+}
+
+PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def page_routes():
+    """(route name, path template) for every named page route outside the API."""
+
+    def walk(resolver, prefix="", namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
+
+    return sorted(
+        (name, path) for name, path in walk(get_resolver())
+        if not path.startswith(("api/", "cms/", "static/", "media/")) and "^" not in path
+    )
+
+
+def objects_of(tenant):
+    """Objects of one tenant that page routes take as parameters."""
+    with scopes_disabled():
+        invitation, _token = invite_member(
+            tenant.org, email=f"new-{tenant.org.pk}@example.test", role="staff", clinics=[tenant.clinic],
+            by=tenant.owner,
+        )
+        token, _secret = create_token(tenant.owner, tenant.org, "script")
+    return {
+        "patient": tenant.patient.pk,
+        "membership": tenant.memberships["staff"].pk,
+        "invitation": invitation.pk,
+        "token": token.pk,
+        "clinic": tenant.clinic.slug,
+    }
+
+
+# Which object each parameterised route takes. A new route with parameters fails the coverage test below
+# until it is listed here (or exempted above with a reason).
+ROUTE_OBJECTS = {
+    "office:clinic_edit": {"slug": "clinic"},
+    "office:clinic_archive": {"slug": "clinic"},
+    "office:clinic_modules": {"slug": "clinic"},
+    "office:member_edit": {"pk": "membership"},
+    "office:member_active": {"pk": "membership"},
+    "office:invitation_resend": {"pk": "invitation"},
+    "office:invitation_revoke": {"pk": "invitation"},
+    "office:api_token_revoke": {"pk": "token"},
+    "office:profile_edit": {"pk": "membership"},
+    "office:patient_detail": {"pk": "patient"},
+    "office:patient_edit": {"pk": "patient"},
+    "office:patient_archive": {"pk": "patient"},
+    "office:patient_link_clinic": {"pk": "patient"},
+    "office:patient_merge": {"pk": "patient"},
+}
+
+OWNER_ONLY = {
+    "office:organization_settings", "office:clinic_list", "office:clinic_create", "office:clinic_edit",
+    "office:clinic_archive", "office:clinic_modules", "office:member_list", "office:member_invite",
+    "office:member_edit", "office:member_active", "office:invitation_resend", "office:invitation_revoke",
+    "office:audit_log",
+}
+
+PUBLIC = {
+    "home", "accounts:signup", "accounts:login", "accounts:login_verify", "accounts:password_reset",
+    "accounts:password_reset_done", "accounts:password_reset_complete", "accounts:logout",
+    "accounts:accept_invitation", "accounts:password_reset_confirm",
+}
+
+
+def fill(name, path, objects):
+    params = {m.group("name") for m in PARAM.finditer(path)}
+    if not params:
+        return "/" + path
+    mapping = ROUTE_OBJECTS.get(name, {})
+    if not mapping and params == {"clinic_slug"} or (params - set(mapping)) == {"clinic_slug"}:
+        # Module routes: every one is gated by the clinic in its path.
+        mapping = {**mapping, "clinic_slug": "clinic"}
+    missing = params - set(mapping)
+    if missing:
+        return None
+    return "/" + PARAM.sub(lambda m: str(objects[mapping[m.group("name")]]), path)
+
+
+def request(client, url):
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {})
+    return response
+
+
+def test_every_parameterised_route_is_covered():
+    uncovered = []
+    for name, path in page_routes():
+        if name in EXEMPT:
+            continue
+        if PARAM.search(path) and fill(name, path, {"clinic": "x", **{k: 1 for k in ("patient", "membership", "invitation", "token")}}) is None:
+            uncovered.append(name)
+    assert not uncovered, f"add these routes to ROUTE_OBJECTS or EXEMPT: {uncovered}"
+
+
+@pytest.mark.django_db
+def test_other_organizations_objects_are_404_everywhere(alpha, beta, login):
+    beta_objects = objects_of(beta)
+    client = login(alpha.owner)
+    checked = 0
+    for name, path in page_routes():
+        if name in EXEMPT or not PARAM.search(path):
+            continue
+        url = fill(name, path, beta_objects)
+        response = request(client, url)
+        assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
+        assert beta.org.name.encode() not in response.content
+        checked += 1
+    assert checked >= len(ROUTE_OBJECTS)
+
+
+@pytest.mark.django_db
+def test_malformed_ids_are_404(alpha, login):
+    client = login(alpha.owner)
+    for url in ["/office/patients/abc/", "/office/patients/-1/", "/office/patients/99999999999999999999999/",
+                "/office/settings/members/%20/", "/office/c/no-such-clinic/example/notes/"]:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login(alpha):
+    objects = objects_of(alpha)
+    client = Client()
+    for name, path in page_routes():
+        if name in PUBLIC or name in EXEMPT:
+            continue
+        url = fill(name, path, objects)
+        response = request(client, url)
+        assert response.status_code == 302, f"{name} {url} answered {response.status_code}"
+        assert response["Location"].startswith("/accounts/login/"), (name, response["Location"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff", "practitioner"])
+def test_members_without_permission_get_403(alpha, login, role):
+    objects = objects_of(alpha)
+    client = login(getattr(alpha, role))
+    for name, path in page_routes():
+        if name not in OWNER_ONLY:
+            continue
+        url = fill(name, path, objects)
+        response = request(client, url)
+        assert response.status_code == 403, f"{role} {name} {url} answered {response.status_code}"
