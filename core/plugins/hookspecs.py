@@ -82,7 +82,8 @@ def ehr_api_routers() -> list[tuple[str, Any]]:
     """Return ``[(prefix, ninja.Router), ...]`` to mount under ``/api/v1/clinics/{clinic_id}/<prefix>/``.
 
     The core checks the clinic belongs to the caller's organization and that this module is on for it
-    before any operation runs (404 otherwise), and passes the clinic as ``request.clinic``.
+    before any operation runs (404 otherwise), and passes the clinic as ``request.clinic``. Operations
+    read the clinic from there and do not declare a ``clinic_id`` parameter themselves.
     """
 
 

@@ -11,7 +11,7 @@ router = Router()
 
 
 @router.get("/ping")
-def ping(request, clinic_id: int):
+def ping(request):
     return {"clinic": request.clinic.name}
 
 
@@ -72,5 +72,3 @@ def ehr_scheduled_tasks():
 @hookimpl
 def ehr_seed_demo(organization, clinics, users):
     CALLS.append(("seed", organization.pk))
-
-

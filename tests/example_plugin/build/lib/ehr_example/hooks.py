@@ -72,5 +72,3 @@ def ehr_scheduled_tasks():
 @hookimpl
 def ehr_seed_demo(organization, clinics, users):
     CALLS.append(("seed", organization.pk))
-
-
