@@ -1,6 +1,7 @@
 """Patient permissions (docs/permissions.md, "patients" rows)."""
 
 import rules
+from django_scopes import scope
 
 from core.tenancy.predicates import (
     context_for,
@@ -20,9 +21,11 @@ def is_the_patient(user, patient) -> bool:
 
     if not isinstance(patient, Patient):
         return False
-    return PatientAccount.objects.filter(
-        organization_id=patient.organization_id, user=user, patient=patient, verified_at__isnull=False
-    ).exists()
+    # The link lives in the patient's own organization; a portal request may carry no scope yet.
+    with scope(organization=patient.organization_id):
+        return PatientAccount.objects.filter(
+            organization_id=patient.organization_id, user=user, patient=patient, verified_at__isnull=False
+        ).exists()
 
 
 @rules.predicate
