@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django_scopes import scope
 
-from tests.factories import make_patient, make_user, link_patient_login
+from tests.factories import link_patient_login, make_patient, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,26 +13,26 @@ ROOT = Path(__file__).resolve().parent.parent
 # patient_b (seen at clinic_b only), other_org (another organization's org/clinic/patient).
 MATRIX = [
     # permission,                         object,      owner, practitioner, staff, patient
-    ("tenancy.change_organization",       "org",       True,  False, False, False),
-    ("tenancy.export_organization",       "org",       True,  False, False, False),
-    ("tenancy.manage_clinics",            "org",       True,  False, False, False),
-    ("tenancy.manage_modules",            "clinic_a",  True,  False, False, False),
-    ("tenancy.manage_members",            "org",       True,  False, False, False),
-    ("tenancy.view_clinic",               "clinic_a",  True,  True,  True,  False),
-    ("tenancy.view_clinic",               "clinic_b",  True,  True,  False, False),
-    ("patients.list_patients",            "org",       True,  True,  True,  False),
-    ("patients.view_patient",             "patient_a", True,  True,  True,  True),
-    ("patients.view_patient",             "patient_b", True,  True,  False, False),
-    ("patients.add_patient",              "clinic_a",  True,  True,  True,  False),
-    ("patients.add_patient",              "clinic_b",  True,  True,  False, False),
-    ("patients.change_patient",           "patient_a", True,  True,  True,  False),
-    ("patients.change_patient",           "patient_b", True,  True,  False, False),
+    ("tenancy.change_organization", "org", True, False, False, False),
+    ("tenancy.export_organization", "org", True, False, False, False),
+    ("tenancy.manage_clinics", "org", True, False, False, False),
+    ("tenancy.manage_modules", "clinic_a", True, False, False, False),
+    ("tenancy.manage_members", "org", True, False, False, False),
+    ("tenancy.view_clinic", "clinic_a", True, True, True, False),
+    ("tenancy.view_clinic", "clinic_b", True, True, False, False),
+    ("patients.list_patients", "org", True, True, True, False),
+    ("patients.view_patient", "patient_a", True, True, True, True),
+    ("patients.view_patient", "patient_b", True, True, False, False),
+    ("patients.add_patient", "clinic_a", True, True, True, False),
+    ("patients.add_patient", "clinic_b", True, True, False, False),
+    ("patients.change_patient", "patient_a", True, True, True, False),
+    ("patients.change_patient", "patient_b", True, True, False, False),
     ("patients.change_own_contact_details", "patient_a", False, False, False, True),
-    ("patients.archive_patient",          "patient_a", True,  True,  True,  False),
-    ("patients.merge_patients",           "patient_a", True,  False, True,  False),
-    ("patients.merge_patients",           "patient_b", True,  False, False, False),
-    ("audit.view_audit_log",              "org",       True,  False, False, False),
-    ("accounts.manage_own_api_tokens",    "org",       True,  True,  True,  False),
+    ("patients.archive_patient", "patient_a", True, True, True, False),
+    ("patients.merge_patients", "patient_a", True, False, True, False),
+    ("patients.merge_patients", "patient_b", True, False, False, False),
+    ("audit.view_audit_log", "org", True, False, False, False),
+    ("accounts.manage_own_api_tokens", "org", True, True, True, False),
 ]
 ROLES = ["owner", "practitioner", "staff", "patient"]
 
@@ -43,20 +43,37 @@ def world(alpha, beta):
     # practitioner works at both clinics, staff only at clinic_a (tests/factories.make_tenant)
     patient_b = make_patient(alpha.clinics[1], "Bea", "Otherclinic")
     link_patient_login(alpha.patient, patient_user)
-    users = {"owner": alpha.owner, "practitioner": alpha.practitioner, "staff": alpha.staff, "patient": patient_user}
-    objects = {
-        "org": alpha.org, "clinic_a": alpha.clinics[0], "clinic_b": alpha.clinics[1],
-        "patient_a": alpha.patient, "patient_b": patient_b,
+    users = {
+        "owner": alpha.owner,
+        "practitioner": alpha.practitioner,
+        "staff": alpha.staff,
+        "patient": patient_user,
     }
-    others = {"org": beta.org, "clinic_a": beta.clinics[0], "clinic_b": beta.clinics[1],
-              "patient_a": beta.patient, "patient_b": beta.patient}
+    objects = {
+        "org": alpha.org,
+        "clinic_a": alpha.clinics[0],
+        "clinic_b": alpha.clinics[1],
+        "patient_a": alpha.patient,
+        "patient_b": patient_b,
+    }
+    others = {
+        "org": beta.org,
+        "clinic_a": beta.clinics[0],
+        "clinic_b": beta.clinics[1],
+        "patient_a": beta.patient,
+        "patient_b": beta.patient,
+    }
     return users, objects, others
 
 
-CASES = [(perm, obj, role, expected) for perm, obj, *allowed in MATRIX for role, expected in zip(ROLES, allowed)]
+CASES = [
+    (perm, obj, role, expected) for perm, obj, *allowed in MATRIX for role, expected in zip(ROLES, allowed)
+]
 
 
-@pytest.mark.parametrize(("perm", "obj", "role", "expected"), CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("perm", "obj", "role", "expected"), CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
+)
 def test_permission_matrix(world, perm, obj, role, expected):
     users, objects, others = world
     with_patient_clinics(objects)
@@ -72,7 +89,9 @@ def with_patient_clinics(objects):
 
     with scopes_disabled():
         for key in ("patient_a", "patient_b"):
-            objects[key] = type(objects[key]).objects.prefetch_related("patientclinic_set").get(pk=objects[key].pk)
+            objects[key] = (
+                type(objects[key]).objects.prefetch_related("patientclinic_set").get(pk=objects[key].pk)
+            )
 
 
 def test_deactivated_member_loses_every_permission(world):

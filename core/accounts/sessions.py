@@ -18,7 +18,10 @@ def complete_login(request, user, backend: str | None = None) -> None:
 
 def sign_out_other_sessions(request) -> None:
     """End every other session of this user; the current one carries the new generation."""
-    user = request.user
-    type(user).objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
-    user.refresh_from_db(fields=["session_generation"])
-    request.session[GENERATION_KEY] = user.session_generation
+    from django.db.models import F
+
+    from .models import User
+
+    User.objects.filter(pk=request.user.pk).update(session_generation=F("session_generation") + 1)
+    generation = User.objects.values_list("session_generation", flat=True).get(pk=request.user.pk)
+    request.session[GENERATION_KEY] = generation
