@@ -16,9 +16,14 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "space-y-1 text-sm")
             else:
                 widget.attrs.setdefault("class", "input")
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"id_{name}_error"
+
+    def full_clean(self):
+        # Mark invalid inputs once cleaning is done (subclasses may still adjust fields in __init__).
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_error"
 
 
 class StyledForm(StyledFormMixin, forms.Form):

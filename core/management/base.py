@@ -27,9 +27,10 @@ class TenantCommand(BaseCommand):
             organizations = list(Organization.objects.filter(slug=options["organization"]))
             if not organizations:
                 raise CommandError(f"no organization with slug {options['organization']!r}")
+        rest = {k: v for k, v in options.items() if k not in ("organization", "all")}
         for organization in organizations:
             with scope(organization=organization.pk), pghistory.context(command=self.command_name()):
-                self.handle_organization(organization, **options)
+                self.handle_organization(organization, **rest)
 
     def command_name(self) -> str:
         return self.__class__.__module__.rsplit(".", 1)[-1]
