@@ -25,3 +25,10 @@ def ehr_permissions():
     from .rules import PERMISSIONS
 
     return dict(PERMISSIONS)
+
+
+@hookimpl
+def ehr_api_routers():
+    from .api import router
+
+    return [("scheduling", router)]
