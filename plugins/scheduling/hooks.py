@@ -32,3 +32,82 @@ def ehr_api_routers():
     from .api import router
 
     return [("scheduling", router)]
+
+
+@hookimpl
+def ehr_office_urls():
+    from django.urls import path
+
+    from . import views
+
+    return [
+        path("", views.calendar, name="calendar"),
+        path("today/", views.today, name="today"),
+        path("requests/", views.requests, name="requests"),
+        path("day-sheet/", views.day_sheet, name="day_sheet"),
+        path("appointments/new/", views.appointment_create, name="appointment_create"),
+        path("appointments/<str:pk>/", views.appointment_edit, name="appointment_edit"),
+        path("appointments/<str:pk>/status/", views.appointment_status, name="appointment_status"),
+    ]
+
+
+@hookimpl
+def clinic_nav_items(request, clinic):
+    from django.urls import reverse
+
+    from core.plugins.types import NavItem
+
+    kwargs = {"clinic_slug": clinic.slug}
+    return [
+        NavItem(
+            _("Calendar"),
+            reverse("office:scheduling:calendar", kwargs=kwargs),
+            icon="calendar",
+            order=20,
+            permission="scheduling.view_calendar",
+        ),
+        NavItem(
+            _("Today"),
+            reverse("office:scheduling:today", kwargs=kwargs),
+            icon="clock",
+            order=21,
+            permission="scheduling.view_calendar",
+        ),
+        NavItem(
+            _("Booking requests"),
+            reverse("office:scheduling:requests", kwargs=kwargs),
+            icon="inbox",
+            order=22,
+            permission="scheduling.view_calendar",
+        ),
+    ]
+
+
+@hookimpl
+def clinic_dashboard_widgets(request, clinic):
+    from django.utils import timezone
+
+    from core.plugins.types import DashboardWidget
+
+    from . import selectors
+
+    if not request.user.has_perm("scheduling.view_calendar", clinic):
+        return []
+    day = timezone.now().astimezone(clinic.tzinfo).date()
+    start, end = selectors.local_day_bounds(clinic.tzinfo, day, day)
+    todays = list(selectors.appointments_between(clinic, start, end)[:50])
+    pending = list(selectors.pending_requests(clinic)[:6])
+    return [
+        DashboardWidget(
+            _("Today's appointments"),
+            "scheduling/widget_today.html",
+            {"clinic": clinic, "appointments": todays[:8], "count": len(todays)},
+            order=20,
+        ),
+        DashboardWidget(
+            _("Requests awaiting approval"),
+            "scheduling/widget_requests.html",
+            {"clinic": clinic, "appointments": pending[:5], "more": len(pending) > 5},
+            order=21,
+        ),
+    ]

@@ -1,0 +1,100 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Frequency, Status
+
+INPUT = {"class": "input"}
+
+
+class AppointmentForm(forms.Form):
+    patient = forms.ModelChoiceField(queryset=None, label=_("Patient"), widget=forms.Select(attrs=INPUT))
+    service = forms.ModelChoiceField(queryset=None, label=_("Service"), widget=forms.Select(attrs=INPUT))
+    practitioner = forms.ModelChoiceField(
+        queryset=None, label=_("Practitioner"), widget=forms.Select(attrs=INPUT)
+    )
+    start = forms.DateTimeField(
+        label=_("Start"),
+        widget=forms.DateTimeInput(attrs={**INPUT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    room = forms.ModelChoiceField(
+        queryset=None, label=_("Room"), required=False, widget=forms.Select(attrs=INPUT)
+    )
+    notes = forms.CharField(
+        label=_("Staff notes"), required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2})
+    )
+    override = forms.BooleanField(label=_("Book outside working hours or the booking window"), required=False)
+    repeat = forms.ChoiceField(
+        label=_("Repeat"),
+        required=False,
+        choices=[("", _("Does not repeat")), *Frequency.choices],
+        widget=forms.Select(attrs=INPUT),
+    )
+    interval = forms.IntegerField(
+        label=_("Every (weeks or months)"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        required=False,
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+    count = forms.IntegerField(
+        label=_("Number of appointments"),
+        min_value=1,
+        max_value=52,
+        required=False,
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+
+    def __init__(self, *args, patients, services, practitioners, rooms, tz, allow_override, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["patient"].queryset = patients
+        self.fields["service"].queryset = services
+        self.fields["practitioner"].queryset = practitioners
+        self.fields["practitioner"].label_from_instance = lambda m: m.name
+        self.fields["room"].queryset = rooms
+        if not allow_override:
+            del self.fields["override"]
+
+    def clean_start(self):
+        value = self.cleaned_data["start"]
+        # The form is filled in the clinic's wall-clock time.
+        return timezone.make_aware(value.replace(tzinfo=None), self.tz)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat") and not data.get("count"):
+            self.add_error("count", _("Say how many appointments to book."))
+        return data
+
+
+class RescheduleForm(forms.Form):
+    start = forms.DateTimeField(
+        label=_("New start"),
+        widget=forms.DateTimeInput(attrs={**INPUT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=None, label=_("Practitioner"), widget=forms.Select(attrs=INPUT)
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    override = forms.BooleanField(label=_("Outside working hours or the booking window"), required=False)
+
+    def __init__(self, *args, practitioners, tz, allow_override, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["practitioner"].queryset = practitioners
+        self.fields["practitioner"].label_from_instance = lambda m: m.name
+        if not allow_override:
+            del self.fields["override"]
+
+    def clean_start(self):
+        return timezone.make_aware(self.cleaned_data["start"].replace(tzinfo=None), self.tz)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    version = forms.IntegerField(required=False)
+    reason = forms.CharField(required=False, max_length=300)

@@ -1,0 +1,334 @@
+"""Back-office pages: the calendar (day and week, a column per practitioner), booking and rescheduling,
+one-click status changes, today's list, requests awaiting approval, and a printable day sheet.
+
+Every view is mounted under ``/office/c/<clinic_slug>/scheduling/`` and gated by the core, which sets
+``request.clinic``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.office.decorators import member_required
+from core.office.views.organization import _apply_errors
+from core.patients.selectors import visible_patients
+from core.tenancy.access import check_perm, parse_id
+from core.tenancy.models import Membership
+
+from . import selectors, services
+from .forms import AppointmentForm, RescheduleForm, StatusForm
+from .models import Appointment, Room, Status
+
+# One-click next steps offered for each status.
+NEXT_STEPS = {
+    Status.REQUESTED: [Status.BOOKED, Status.CANCELLED_CLINIC],
+    Status.BOOKED: [Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED_PATIENT, Status.CANCELLED_CLINIC],
+    Status.ARRIVED: [Status.IN_PROGRESS, Status.COMPLETED],
+    Status.IN_PROGRESS: [Status.COMPLETED],
+}
+
+
+def _today(clinic) -> date:
+    return timezone.now().astimezone(clinic.tzinfo).date()
+
+
+def _parse_day(value, clinic) -> date:
+    try:
+        return date.fromisoformat(str(value)) if value else _today(clinic)
+    except ValueError:
+        return _today(clinic)
+
+
+def _decorate(appointments: list[Appointment]) -> list[Appointment]:
+    for appointment in appointments:
+        appointment.next_steps = [(s, Status(s).label) for s in NEXT_STEPS.get(appointment.status, [])]
+    return appointments
+
+
+def _columns(practitioners: list[Membership], appointments: list[Appointment]) -> list[dict]:
+    by_practitioner: dict[int, list[Appointment]] = {m.pk: [] for m in practitioners}
+    extra = {}
+    for appointment in appointments:
+        if appointment.practitioner_id not in by_practitioner:
+            extra[appointment.practitioner_id] = appointment.practitioner
+            by_practitioner[appointment.practitioner_id] = []
+        by_practitioner[appointment.practitioner_id].append(appointment)
+    people = [*practitioners, *extra.values()]
+    return [{"practitioner": m, "appointments": by_practitioner[m.pk]} for m in people]
+
+
+@member_required
+def calendar(request, clinic_slug):
+    clinic = request.clinic
+    check_perm(request, "scheduling.view_calendar", clinic)
+    day = _parse_day(request.GET.get("date"), clinic)
+    view = "week" if request.GET.get("view") == "week" else "day"
+    first = day - timedelta(days=day.weekday()) if view == "week" else day
+    length = 7 if view == "week" else 1
+    start, end = selectors.local_day_bounds(clinic.tzinfo, first, first + timedelta(days=length - 1))
+    practitioners = selectors.clinic_practitioners(clinic)
+    appointments = _decorate(list(selectors.appointments_between(clinic, start, end)))
+    tz = clinic.tzinfo
+    days = []
+    for offset in range(length):
+        current = first + timedelta(days=offset)
+        todays = [a for a in appointments if a.start.astimezone(tz).date() == current]
+        days.append({"date": current, "columns": _columns(practitioners, todays)})
+    step = timedelta(days=length)
+    return render(
+        request,
+        "scheduling/calendar.html",
+        {
+            "clinic": clinic,
+            "view": view,
+            "day": day,
+            "days": days,
+            "practitioners": practitioners,
+            "previous": first - step,
+            "next": first + step,
+            "today": _today(clinic),
+        },
+    )
+
+
+@member_required
+def today(request, clinic_slug):
+    clinic = request.clinic
+    check_perm(request, "scheduling.view_calendar", clinic)
+    day = _today(clinic)
+    start, end = selectors.local_day_bounds(clinic.tzinfo, day, day)
+    appointments = _decorate(list(selectors.appointments_between(clinic, start, end)))
+    return render(
+        request, "scheduling/today.html", {"clinic": clinic, "day": day, "appointments": appointments}
+    )
+
+
+@member_required
+def day_sheet(request, clinic_slug):
+    clinic = request.clinic
+    check_perm(request, "scheduling.view_calendar", clinic)
+    day = _parse_day(request.GET.get("date"), clinic)
+    start, end = selectors.local_day_bounds(clinic.tzinfo, day, day)
+    appointments = list(
+        selectors.appointments_between(clinic, start, end).exclude(
+            status__in=[Status.CANCELLED_CLINIC, Status.CANCELLED_PATIENT]
+        )
+    )
+    practitioners = selectors.clinic_practitioners(clinic)
+    return render(
+        request,
+        "scheduling/day_sheet.html",
+        {"clinic": clinic, "day": day, "columns": _columns(practitioners, appointments)},
+    )
+
+
+@member_required
+def requests(request, clinic_slug):
+    clinic = request.clinic
+    check_perm(request, "scheduling.view_calendar", clinic)
+    pending = _decorate(list(selectors.pending_requests(clinic)[:200]))
+    return render(request, "scheduling/requests.html", {"clinic": clinic, "appointments": pending})
+
+
+def _appointment_form(request, clinic, data=None, initial=None):
+    patients = visible_patients(request.member).filter(archived=False).order_by("family_name", "given_name")
+    practitioners = Membership.objects.filter(
+        pk__in=[m.pk for m in selectors.clinic_practitioners(clinic)]
+    ).select_related("user")
+    return AppointmentForm(
+        data,
+        initial=initial,
+        patients=patients,
+        services=selectors.active_services(clinic),
+        practitioners=practitioners,
+        rooms=Room.objects.filter(organization_id=clinic.organization_id, clinic=clinic, active=True),
+        tz=clinic.tzinfo,
+        allow_override=request.user.has_perm("scheduling.override_availability", clinic),
+    )
+
+
+@member_required
+def appointment_create(request, clinic_slug):
+    clinic = request.clinic
+    check_perm(request, "scheduling.book_appointment", clinic)
+    initial = {}
+    if request.GET.get("start"):
+        initial["start"] = request.GET["start"]
+    if request.GET.get("practitioner"):
+        initial["practitioner"] = request.GET["practitioner"]
+    if request.GET.get("patient"):
+        initial["patient"] = request.GET["patient"]
+    form = _appointment_form(request, clinic, request.POST or None, initial)
+    next_slots = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            probe = Appointment(
+                organization_id=clinic.organization_id, clinic=clinic, practitioner=data["practitioner"]
+            )
+            check_perm(request, "scheduling.book_appointment", probe)
+            override = bool(data.get("override"))
+            if override:
+                check_perm(request, "scheduling.override_availability", probe)
+            common = {
+                "clinic": clinic,
+                "practitioner": data["practitioner"],
+                "patient": data["patient"],
+                "service": data["service"],
+                "room": data.get("room"),
+                "notes": data.get("notes", ""),
+                "override": override,
+                "by": request.user,
+            }
+            try:
+                if data.get("repeat"):
+                    result = services.book_series(
+                        first_start=data["start"],
+                        frequency=data["repeat"],
+                        interval=data.get("interval") or 1,
+                        count=data["count"],
+                        **common,
+                    )
+                    messages.success(request, _("%(n)s appointments booked.") % {"n": len(result.booked)})
+                    for when, reason, _slots in result.skipped:
+                        messages.warning(request, f"{when:%Y-%m-%d %H:%M}: {reason}")
+                    return redirect(_calendar_url(clinic, data["start"]))
+                appointment = services.book_appointment(start=data["start"], **common)
+            except services.SlotTaken as error:
+                form.add_error("start", error.message)
+                next_slots = error.next_slots
+                status = 409
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Appointment booked."))
+                return redirect(_calendar_url(clinic, appointment.start))
+    return render(
+        request,
+        "scheduling/appointment_form.html",
+        {"clinic": clinic, "form": form, "next_slots": next_slots},
+        status=status,
+    )
+
+
+def _calendar_url(clinic, when: datetime) -> str:
+    local = when.astimezone(clinic.tzinfo).date()
+    url = reverse("office:scheduling:calendar", kwargs={"clinic_slug": clinic.slug})
+    return f"{url}?date={local.isoformat()}"
+
+
+def _get_appointment(request, pk, permission: str) -> Appointment:
+    clinic = request.clinic
+    appointment = (
+        Appointment.objects.filter(organization_id=clinic.organization_id, clinic=clinic, pk=parse_id(pk))
+        .select_related("patient", "service", "room", "practitioner__user")
+        .first()
+    )
+    if appointment is None:
+        raise Http404
+    check_perm(request, permission, appointment)
+    return appointment
+
+
+@member_required
+def appointment_edit(request, clinic_slug, pk):
+    clinic = request.clinic
+    appointment = _get_appointment(request, pk, "scheduling.view_calendar")
+    practitioners = Membership.objects.filter(
+        pk__in=[m.pk for m in selectors.clinic_practitioners(clinic)]
+    ).select_related("user")
+    allow_override = request.user.has_perm("scheduling.override_availability", appointment)
+    local_start = appointment.start.astimezone(clinic.tzinfo).replace(tzinfo=None)
+    form = RescheduleForm(
+        request.POST or None,
+        initial={
+            "start": local_start,
+            "practitioner": appointment.practitioner_id,
+            "version": appointment.version,
+        },
+        practitioners=practitioners,
+        tz=clinic.tzinfo,
+        allow_override=allow_override,
+    )
+    next_slots, status = [], 200
+    if request.method == "POST":
+        check_perm(request, "scheduling.change_appointment", appointment)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            probe = Appointment(
+                organization_id=clinic.organization_id, clinic=clinic, practitioner=data["practitioner"]
+            )
+            check_perm(request, "scheduling.change_appointment", probe)
+            try:
+                moved = services.reschedule(
+                    appointment,
+                    expected_version=data["version"],
+                    start=data["start"],
+                    practitioner=data["practitioner"],
+                    override=bool(data.get("override")),
+                    by=request.user,
+                )
+            except services.StaleAppointment as error:
+                form.add_error(None, error.message)
+                status = 409
+            except services.SlotTaken as error:
+                form.add_error("start", error.message)
+                next_slots, status = error.next_slots, 409
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Appointment moved."))
+                return redirect(_calendar_url(clinic, moved.start))
+    _decorate([appointment])
+    return render(
+        request,
+        "scheduling/appointment_edit.html",
+        {"clinic": clinic, "appointment": appointment, "form": form, "next_slots": next_slots},
+        status=status,
+    )
+
+
+@member_required
+@require_POST
+def appointment_status(request, clinic_slug, pk):
+    clinic = request.clinic
+    appointment = _get_appointment(request, pk, "scheduling.set_appointment_status")
+    form = StatusForm(request.POST)
+    back = request.POST.get("next") or _calendar_url(clinic, appointment.start)
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = _calendar_url(clinic, appointment.start)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect(back)
+    try:
+        services.set_status(
+            appointment,
+            form.cleaned_data["status"],
+            by=request.user,
+            reason=form.cleaned_data.get("reason") or "",
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except services.StaleAppointment as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(patient)s: %(status)s.")
+            % {"patient": appointment.patient.full_name, "status": Status(form.cleaned_data["status"]).label},
+        )
+    return redirect(back)
