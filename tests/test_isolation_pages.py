@@ -33,7 +33,8 @@ def page_routes():
                 yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
 
     return sorted(
-        (name, path) for name, path in walk(get_resolver())
+        (name, path)
+        for name, path in walk(get_resolver())
         if not path.startswith(("api/", "cms/", "static/", "media/")) and "^" not in path
     )
 
@@ -42,7 +43,10 @@ def objects_of(tenant):
     """Objects of one tenant that page routes take as parameters."""
     with scopes_disabled():
         invitation, _token = invite_member(
-            tenant.org, email=f"new-{tenant.org.pk}@example.test", role="staff", clinics=[tenant.clinic],
+            tenant.org,
+            email=f"new-{tenant.org.pk}@example.test",
+            role="staff",
+            clinics=[tenant.clinic],
             by=tenant.owner,
         )
         token, _secret = create_token(tenant.owner, tenant.org, "script")
@@ -75,16 +79,32 @@ ROUTE_OBJECTS = {
 }
 
 OWNER_ONLY = {
-    "office:organization_settings", "office:clinic_list", "office:clinic_create", "office:clinic_edit",
-    "office:clinic_archive", "office:clinic_modules", "office:member_list", "office:member_invite",
-    "office:member_edit", "office:member_active", "office:invitation_resend", "office:invitation_revoke",
+    "office:organization_settings",
+    "office:clinic_list",
+    "office:clinic_create",
+    "office:clinic_edit",
+    "office:clinic_archive",
+    "office:clinic_modules",
+    "office:member_list",
+    "office:member_invite",
+    "office:member_edit",
+    "office:member_active",
+    "office:invitation_resend",
+    "office:invitation_revoke",
     "office:audit_log",
 }
 
 PUBLIC = {
-    "home", "accounts:signup", "accounts:login", "accounts:login_verify", "accounts:password_reset",
-    "accounts:password_reset_done", "accounts:password_reset_complete", "accounts:logout",
-    "accounts:accept_invitation", "accounts:password_reset_confirm",
+    "home",
+    "accounts:signup",
+    "accounts:login",
+    "accounts:login_verify",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_complete",
+    "accounts:logout",
+    "accounts:accept_invitation",
+    "accounts:password_reset_confirm",
 }
 
 
@@ -114,7 +134,15 @@ def test_every_parameterised_route_is_covered():
     for name, path in page_routes():
         if name in EXEMPT:
             continue
-        if PARAM.search(path) and fill(name, path, {"clinic": "x", **{k: 1 for k in ("patient", "membership", "invitation", "token")}}) is None:
+        if (
+            PARAM.search(path)
+            and fill(
+                name,
+                path,
+                {"clinic": "x", **dict.fromkeys(("patient", "membership", "invitation", "token"), 1)},
+            )
+            is None
+        ):
             uncovered.append(name)
     assert not uncovered, f"add these routes to ROUTE_OBJECTS or EXEMPT: {uncovered}"
 
@@ -138,8 +166,13 @@ def test_other_organizations_objects_are_404_everywhere(alpha, beta, login):
 @pytest.mark.django_db
 def test_malformed_ids_are_404(alpha, login):
     client = login(alpha.owner)
-    for url in ["/office/patients/abc/", "/office/patients/-1/", "/office/patients/99999999999999999999999/",
-                "/office/settings/members/%20/", "/office/c/no-such-clinic/example/notes/"]:
+    for url in [
+        "/office/patients/abc/",
+        "/office/patients/-1/",
+        "/office/patients/99999999999999999999999/",
+        "/office/settings/members/%20/",
+        "/office/c/no-such-clinic/example/notes/",
+    ]:
         assert client.get(url).status_code == 404, url
 
 

@@ -1,11 +1,11 @@
-from django.contrib.postgres.operations import BtreeGistExtension, TrigramExtension
+from django.contrib.postgres.operations import BtreeGinExtension, BtreeGistExtension, TrigramExtension
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    """PostgreSQL extensions the schema relies on: trigram indexes (patient search) and btree_gist
-    (exclusion constraints that refuse overlapping appointments)."""
+    """PostgreSQL extensions the schema relies on: trigram indexes led by the organization (pg_trgm and
+    btree_gin, patient search) and btree_gist (exclusion constraints that refuse overlapping appointments)."""
 
     dependencies = []
 
-    operations = [TrigramExtension(), BtreeGistExtension()]
+    operations = [TrigramExtension(), BtreeGinExtension(), BtreeGistExtension()]

@@ -81,7 +81,12 @@ class Patient(TenantModel):
             ),
         ]
         indexes = [
-            GinIndex(fields=["search_name"], name="patient_name_trgm", opclasses=["gin_trgm_ops"]),
+            # Led by the organization so a fragment search reads only that tenant's part of the index.
+            GinIndex(
+                fields=["organization", "search_name"],
+                name="patient_name_trgm",
+                opclasses=["int8_ops", "gin_trgm_ops"],
+            ),
             models.Index(fields=["organization", "family_name", "given_name"], name="patient_org_name"),
             models.Index(fields=["organization", "date_of_birth"], name="patient_org_dob"),
             models.Index(fields=["organization", "email"], name="patient_org_email"),
