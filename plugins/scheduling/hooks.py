@@ -111,3 +111,10 @@ def clinic_dashboard_widgets(request, clinic):
             order=21,
         ),
     ]
+
+
+@hookimpl
+def ehr_seed_demo(organization, clinics, users):
+    from .seed import seed
+
+    seed(organization, clinics, users)
