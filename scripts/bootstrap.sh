@@ -53,7 +53,9 @@ inputs_hash="$(cat package.json package-lock.json assets/*.css $(find templates 
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs_hash" ]; then
   lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
   if [ "$(cat node_modules/.lock-stamp 2>/dev/null)" != "$lock_hash" ]; then
-    npm ci --no-audit --no-fund --loglevel=error
+    # npm ci refuses lock files that omit other platforms' optional packages (Tailwind's native
+    # binaries); install from the lock without rewriting it instead.
+    npm install --no-audit --no-fund --no-save --loglevel=error
     echo "$lock_hash" > node_modules/.lock-stamp
   fi
   mkdir -p static/build
