@@ -6,9 +6,12 @@ from __future__ import annotations
 from django.http import Http404
 from ninja.security import SessionAuth
 from ninja.security.http import HttpBearer
+from ninja.utils import check_csrf
 
 from core.plugins.gating import is_module_enabled
 from core.tenancy.access import parse_id, visible_clinics
+
+from .errors import CsrfRefused
 
 
 class TokenAuth(HttpBearer):
@@ -19,6 +22,19 @@ class TokenAuth(HttpBearer):
 
 
 class MemberSessionAuth(SessionAuth):
+    def _get_key(self, request):
+        # CSRF protects what a session cookie can do, so it is checked only for a signed-in session (an
+        # anonymous call is answered 401, a token call carries no cookie). Safe methods pass the check.
+        if (
+            self.csrf
+            and not getattr(request, "api_token", None)
+            and request.user.is_authenticated
+            and not getattr(request, "_ninja_csrf_exempt", False)
+            and check_csrf(request)
+        ):
+            raise CsrfRefused
+        return request.COOKIES.get(self.param_name)
+
     def authenticate(self, request, key):
         if getattr(request, "api_token", None):
             return None

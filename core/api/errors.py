@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -24,16 +25,71 @@ class ApiConflict(Exception):
         self.extra = extra or {}
 
 
+class CsrfRefused(Exception):
+    """A session-authenticated write came without a valid CSRF token."""
+
+
+# Names ninja puts in an error's location before the field itself: where the value came from and the
+# name of the view argument holding the schema (every core operation calls them ``payload``/``filters``).
+_LOCATION_NOISE = ("body", "query", "path", "payload", "filters")
+
+
+def _pydantic_message(error: dict) -> str:
+    """A translated message for a pydantic error (pydantic's own messages are English only). Django's own
+    wording is reused where it has one, so its catalogs translate it."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind == "string_too_long":
+        limit = ctx.get("max_length", 0)
+        return ngettext(
+            "Ensure this value has at most %(limit_value)d character.",
+            "Ensure this value has at most %(limit_value)d characters.",
+            limit,
+        ) % {"limit_value": limit}
+    if kind == "string_too_short":
+        return _("This field cannot be blank.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind.startswith("date"):
+        return _("Enter a valid date.")
+    if kind in ("literal_error", "enum"):
+        return _("Select a valid choice. That choice is not one of the available choices.")
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = ctx.get("ge", ctx.get("gt"))
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": limit}
+    if kind in ("less_than_equal", "less_than"):
+        limit = ctx.get("le", ctx.get("lt"))
+        return _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": limit}
+    if kind in ("list_type", "set_type", "tuple_type"):
+        return _("Enter a list of values.")
+    if kind == "json_invalid":
+        return _("The request body is not valid JSON.")
+    return _("Enter a valid value.")
+
+
 def _field_errors_from_ninja(errors: list[dict]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for error in errors:
-        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        loc = [str(part) for part in error.get("loc", []) if part not in _LOCATION_NOISE]
         name = ".".join(loc) or "__all__"
-        message = error.get("msg", _("Invalid value."))
-        if error.get("type") == "extra_forbidden":
-            message = _("Unknown field.")
-        fields.setdefault(name, []).append(str(message))
+        fields.setdefault(name, []).append(_pydantic_message(error))
     return fields
+
+
+def django_field_errors(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> dict:
+    """``{field: [messages]}`` of a Django ``ValidationError`` (``rename`` maps service names to API ones)."""
+    rename = rename or {}
+    if not hasattr(exc, "error_dict"):
+        return {}
+    return {rename.get(k, k): [str(m) for m in v] for k, v in exc.message_dict.items()}
 
 
 def install_error_handlers(api) -> None:
@@ -48,10 +104,7 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(DjangoValidationError)
     def on_django_validation(request, exc):
         if hasattr(exc, "error_dict"):
-            fields = {
-                k: [str(m) for m in v.messages] if hasattr(v, "messages") else [str(e) for e in v]
-                for k, v in exc.message_dict.items()
-            }
+            fields = django_field_errors(exc)
             message = _("Some fields are not valid.")
         else:
             fields = {}
@@ -66,6 +119,17 @@ def install_error_handlers(api) -> None:
     def on_forbidden(request, exc):
         return api.create_response(
             request, error_body("forbidden", _("Your role does not allow this.")), status=403
+        )
+
+    @api.exception_handler(CsrfRefused)
+    def on_csrf(request, exc):
+        return api.create_response(
+            request,
+            error_body(
+                "csrf_failed",
+                _("The CSRF token is missing or not valid. Send the csrftoken cookie as X-CSRFToken."),
+            ),
+            status=403,
         )
 
     @api.exception_handler(AuthenticationError)

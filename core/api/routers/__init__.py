@@ -1,0 +1,1 @@
+"""The core API's resources, one router per module; ``core.api.resources`` mounts them."""

@@ -1,0 +1,103 @@
+"""The organization the request acts for."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from pydantic import field_validator
+
+from core.tenancy.access import check_perm, require_member
+from core.tenancy.context import forget_memberships
+from core.tenancy.models import Organization
+
+from ..common import requires, responses
+from ..schemas import StrictSchema
+
+router = Router(tags=["Organization"])
+
+LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    slug: str
+    default_locale: str
+    require_two_factor: bool
+    session_idle_minutes: int | None
+    role: str = Field(description="The caller's role in this organization.")
+
+
+class OrganizationPatchIn(StrictSchema):
+    name: Annotated[str, Field(min_length=1, max_length=200)] = None
+    default_locale: str = Field(None, description=f"One of {', '.join(LANGUAGE_CODES)}.")
+    require_two_factor: bool = None
+    session_idle_minutes: int | None = Field(
+        None, description="Sign members out after this many idle minutes (5 to 1440); null for the default."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value):
+        if not value.strip():
+            raise ValueError(_("This field cannot be blank."))
+        return value.strip()
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value):
+        if value not in LANGUAGE_CODES:
+            raise ValueError(_("Select a valid choice. That choice is not one of the available choices."))
+        return value
+
+    @field_validator("session_idle_minutes")
+    @classmethod
+    def _idle(cls, value):
+        if value is not None and not 5 <= value <= 24 * 60:
+            raise ValueError(_("Choose between 5 minutes and 24 hours (1440 minutes)."))
+        return value
+
+
+def _out(organization: Organization, role: str) -> dict:
+    return {
+        "id": organization.pk,
+        "name": organization.name,
+        "slug": organization.slug,
+        "default_locale": organization.default_locale,
+        "require_two_factor": organization.require_two_factor,
+        "session_idle_minutes": organization.session_idle_minutes,
+        "role": role,
+    }
+
+
+@router.get("/organization", response=responses({200: OrganizationOut}), operation_id="organization_get")
+def get_organization(request):
+    """The organization this request acts for (a token's own, or the one picked in the session)."""
+    ctx = require_member(request)
+    return _out(ctx.organization, ctx.role)
+
+
+@router.patch(
+    "/organization",
+    response=responses({200: OrganizationOut}),
+    operation_id="organization_update",
+    openapi_extra=requires("tenancy.change_organization"),
+)
+def update_organization(request, payload: OrganizationPatchIn):
+    """Change the organization's settings (owners). Only the fields sent are changed."""
+    ctx = require_member(request)
+    check_perm(request, "tenancy.change_organization", ctx.organization)
+    changes = payload.model_dump(exclude_unset=True)
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=ctx.organization.pk)
+        for name, value in changes.items():
+            setattr(organization, name, value)
+        organization.full_clean(exclude=["logo", "slug"])
+        if changes:
+            organization.save(update_fields=list(changes))
+    forget_memberships(request.user)
+    return _out(organization, ctx.role)

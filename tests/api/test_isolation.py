@@ -1,0 +1,457 @@
+"""Every operation of the OpenAPI document, generated from /api/v1/openapi.json, against three outsiders:
+
+* anonymous: 401 with the uniform error body;
+* a member of another organization (with a session and with an API token): 404 when the path names the
+  other organization's objects (all of them, or one at a time next to the caller's own), exactly the answer
+  a missing id gets; ids of the other organization in a body or query are answered exactly like missing
+  ones and never succeed; an operation naming no object answers without a trace of the other organization;
+* a member of the same organization lacking the operation's permission (``x-permission`` in the document,
+  checked against the real ``rules``): 403.
+
+A new operation is covered automatically, and the coverage test fails until each object it names is listed
+in ``OBJECTS`` and it declares a permission (or is exempted in ``EXEMPT``, the only place for exemptions).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from core.accounts.tokens import create_token
+from core.tenancy.models import Organization
+from core.tenancy.services import invite_member
+from tests.conftest import client_for
+from tests.factories import make_patient
+
+from .conftest import RECORDS, Api, error_of
+
+PREFIX = "/api/v1"
+MISSING_ID = 2_147_483_647
+MISSING_SLUG = "no-such-thing"
+PATH_PARAM = re.compile(r"{([^}]+)}")
+ROLES = ("owner", "practitioner", "staff")
+
+_SCHEDULING_403 = (
+    "scheduling declares no x-permission; its 403s are tested in plugins/scheduling/tests/test_api.py"
+)
+_SEEN_OR_404 = "everyone who may see the patient may do this; the others get 404 (tests/api/test_patients.py)"
+
+# The one place an operation is let off a check: (check, "METHOD /path") -> why.
+EXEMPT: dict[tuple[str, str], str] = {
+    ("forbidden", "GET /me"): "any signed-in person reads their own account; there is nothing to refuse",
+    ("forbidden", "GET /organization"): "every member reads the organization they act for",
+    ("forbidden", "GET /clinics"): "lists only the clinics the caller may see; nothing to refuse",
+    ("forbidden", "GET /clinics/{clinic_id}"): (
+        "every role works at the first clinic; a clinic one does not work at is 404 (test_clinics.py)"
+    ),
+    ("forbidden", "GET /clinics/{clinic_id}/modules"): (
+        "every role works at the first clinic; a clinic one does not work at is 404 (test_clinics.py)"
+    ),
+    ("forbidden", "GET /patients"): "every member may list (their clinics') patients",
+    ("forbidden", "POST /patients"): (
+        "every role may register at a clinic they work at; another clinic is a field error (test_patients.py)"
+    ),
+    ("forbidden", "GET /patients/{patient_id}"): _SEEN_OR_404,
+    ("forbidden", "PATCH /patients/{patient_id}"): _SEEN_OR_404,
+    ("forbidden", "POST /patients/{patient_id}/archive"): _SEEN_OR_404,
+    ("forbidden", "POST /patients/{patient_id}/unarchive"): _SEEN_OR_404,
+    ("forbidden", "POST /patients/{patient_id}/clinics"): _SEEN_OR_404,
+    ("forbidden", "GET /tokens"): "every member manages their own tokens",
+    ("forbidden", "POST /tokens"): "every member manages their own tokens",
+    ("forbidden", "DELETE /tokens/{token_id}"): (
+        "every member manages their own tokens; someone else's token is 404 (test_tokens.py)"
+    ),
+    ("forbidden", "GET /clinics/{clinic_id}/example/ping"): (
+        "the test plugin's ping checks nothing beyond the module gate, which the foreign check covers"
+    ),
+    ("forbidden", "GET /clinics/{clinic_id}/scheduling/services"): _SCHEDULING_403,
+    ("forbidden", "POST /clinics/{clinic_id}/scheduling/services"): _SCHEDULING_403,
+    ("forbidden", "GET /clinics/{clinic_id}/scheduling/working-hours"): _SCHEDULING_403,
+    ("forbidden", "POST /clinics/{clinic_id}/scheduling/working-hours"): _SCHEDULING_403,
+    ("forbidden", "GET /clinics/{clinic_id}/scheduling/time-off"): _SCHEDULING_403,
+    ("forbidden", "POST /clinics/{clinic_id}/scheduling/time-off"): _SCHEDULING_403,
+    ("forbidden", "GET /clinics/{clinic_id}/scheduling/availability"): _SCHEDULING_403,
+    ("forbidden", "GET /clinics/{clinic_id}/scheduling/appointments"): _SCHEDULING_403,
+    ("forbidden", "POST /clinics/{clinic_id}/scheduling/appointments"): _SCHEDULING_403,
+    ("forbidden", "GET /clinics/{clinic_id}/scheduling/appointments/{appointment_id}"): _SCHEDULING_403,
+    ("forbidden", "POST /clinics/{clinic_id}/scheduling/appointments/{appointment_id}/reschedule"): (
+        _SCHEDULING_403
+    ),
+    (
+        "forbidden",
+        "POST /clinics/{clinic_id}/scheduling/appointments/{appointment_id}/cancel",
+    ): _SCHEDULING_403,
+    (
+        "forbidden",
+        "POST /clinics/{clinic_id}/scheduling/appointments/{appointment_id}/status",
+    ): _SCHEDULING_403,
+}
+
+
+# --- the objects operations name ---------------------------------------------------------------------------
+
+
+def _second_patient(objects):
+    return make_patient(objects.tenant.clinic, "Sam", "Second")
+
+
+def _invitation(objects):
+    tenant = objects.tenant
+    invitation, _token = invite_member(
+        tenant.org,
+        email=f"invitee-{tenant.org.pk}@example.test",
+        role="staff",
+        clinics=[tenant.clinic],
+        by=tenant.owner,
+    )
+    return invitation
+
+
+def _token(objects):
+    record, _secret = create_token(objects.tenant.owner, objects.tenant.org, "isolation")
+    return record
+
+
+def _service(objects):
+    from plugins.scheduling import services
+
+    tenant = objects.tenant
+    return services.create_service(
+        tenant.clinic,
+        practitioners=[tenant.memberships["practitioner"]],
+        name="Isolation check",
+        duration_minutes=30,
+    )
+
+
+def _appointment(objects):
+    from plugins.scheduling import services
+
+    tenant = objects.tenant
+    return services.book_appointment(
+        clinic=tenant.clinic,
+        practitioner=tenant.memberships["practitioner"],
+        patient=tenant.patient,
+        service=objects.get(_service),
+        start=datetime(2031, 3, 3, 15, tzinfo=UTC),
+        override=True,
+        by=tenant.owner,
+    )
+
+
+# What fills a parameter or body field of each name: a builder of one tenant's object (or list of objects).
+# A path parameter, or an id-like field (``*_id``, ``*_ids``), missing from here fails the coverage test.
+OBJECTS = {
+    "clinic_id": lambda o: o.tenant.clinic,
+    "clinic_ids": lambda o: [o.tenant.clinic],
+    "patient_id": lambda o: o.tenant.patient,
+    "duplicate_id": _second_patient,
+    "member_id": lambda o: o.tenant.memberships["staff"],
+    "practitioner_id": lambda o: o.tenant.memberships["practitioner"],
+    "practitioner_ids": lambda o: [o.tenant.memberships["practitioner"]],
+    "invitation_id": _invitation,
+    "token_id": _token,
+    "service_id": _service,
+    "service": _service,
+    "room_id": None,  # optional everywhere: left out
+    "appointment_id": _appointment,
+}
+# Path parameters naming something every organization shares (not an object of one).
+SHARED = {"module": RECORDS}
+
+
+class Objects:
+    """One tenant's objects, built on first use."""
+
+    def __init__(self, tenant):
+        self.tenant = tenant
+        self._built = {}
+
+    def get(self, builder):
+        if builder not in self._built:
+            with scopes_disabled():
+                self._built[builder] = builder(self)
+        return self._built[builder]
+
+    def value(self, name):
+        assert OBJECTS.get(name), f"{name!r} is not in OBJECTS (see test_every_operation_is_covered)"
+        built = self.get(OBJECTS[name])
+        return [o.pk for o in built] if isinstance(built, list) else built.pk
+
+    def object(self, name):
+        return self.get(OBJECTS[name])
+
+
+# --- reading the document ----------------------------------------------------------------------------------
+
+
+def load_document() -> dict:
+    response = Client().get(f"{PREFIX}/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(document: dict):
+    for path, items in sorted(document["paths"].items()):
+        for method, op in sorted(items.items()):
+            yield method.upper(), path.removeprefix(PREFIX), op
+
+
+def resolve(document, schema):
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def body_schema(document, op) -> dict | None:
+    content = (op.get("requestBody") or {}).get("content", {})
+    if "application/json" not in content:
+        return None
+    return resolve(document, content["application/json"]["schema"])
+
+
+def object_params(path: str) -> list[str]:
+    return [name for name in PATH_PARAM.findall(path) if name not in SHARED]
+
+
+def id_fields(document, op) -> list[str]:
+    """Body properties and query parameters naming objects."""
+    names = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
+    schema = body_schema(document, op)
+    if schema:
+        names += list(schema.get("properties", {}))
+    return [n for n in names if n in OBJECTS or n.endswith(("_id", "_ids"))]
+
+
+def sample(document, schema, name):
+    """A valid value for a field that names no object."""
+    schema = resolve(document, schema)
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    if "anyOf" in schema:
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return sample(document, options[0], name)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind, fmt = schema.get("type"), schema.get("format")
+    if kind == "integer" or kind == "number":
+        return max(1, schema.get("minimum", 1))
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return []
+    if kind == "object":
+        return fill(document, schema, None)
+    if name == "email" or fmt == "email":
+        return "someone@example.test"
+    return {
+        "date": "2031-03-03",
+        "date-time": "2031-03-03T10:00:00+00:00",
+        "time": "10:00:00",
+    }.get(fmt, "Sample")
+
+
+def fill(document, schema, ids) -> dict:
+    """Required fields with valid values, and every field naming an object from ``ids`` (name -> value)."""
+    values = {}
+    for name, prop in schema.get("properties", {}).items():
+        if name in OBJECTS and OBJECTS[name] is not None and ids is not None:
+            values[name] = ids(name)
+        elif name in schema.get("required", []):
+            values[name] = sample(document, prop, name)
+    return values
+
+
+class Call:
+    """One operation, filled: path objects from one tenant (or a missing id), body/query ids from another."""
+
+    def __init__(self, document, method, path, op):
+        self.document, self.method, self.path, self.op = document, method, path, op
+        self.schema = body_schema(document, op)
+
+    def url(self, path_ids) -> str:
+        return PREFIX + PATH_PARAM.sub(
+            lambda m: str(SHARED.get(m.group(1)) or path_ids(m.group(1))), self.path
+        )
+
+    def send(self, api: Api, path_ids, field_ids):
+        query = {}
+        for param in self.op.get("parameters", []):
+            if param["in"] != "query":
+                continue
+            name = param["name"]
+            if name in OBJECTS and OBJECTS[name] is not None:
+                query[name] = field_ids(name)
+            elif param.get("required"):
+                query[name] = sample(self.document, param["schema"], name)
+        url = self.url(path_ids)
+        if self.method == "GET":
+            return api.client.get(url, query, **api.extra)
+        body = fill(self.document, self.schema, field_ids) if self.schema else None
+        if query:
+            url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        return api.call(self.method, url, body)
+
+
+def missing(name):
+    return [MISSING_ID] if name.endswith("_ids") else MISSING_ID
+
+
+def leaks(response, tenant) -> list[str]:
+    text = response.content.decode()
+    markers = [tenant.org.slug, f"@{tenant.org.name.lower()}.test", f"{tenant.org.name}patient"]
+    markers += [c.slug for c in tenant.clinics]
+    return [m for m in markers if m in text]
+
+
+# --- tests --------------------------------------------------------------------------------------------------
+
+
+def test_the_document_is_served_with_its_docs(db):
+    document = load_document()
+    assert document["info"]["title"] == "Clinic EHR API"
+    assert Client().get(f"{PREFIX}/docs").status_code == 200
+
+
+def test_every_operation_is_covered(db):
+    """Fails for a new operation until the objects it names are mapped and its permission is declared."""
+    document = load_document()
+    problems = []
+    for method, path, op in operations(document):
+        key = f"{method} {path}"
+        for name in PATH_PARAM.findall(path):
+            if name not in SHARED and OBJECTS.get(name) is None:
+                problems.append(f"{key}: path parameter {name!r} is not in OBJECTS")
+        for name in id_fields(document, op):
+            if name not in OBJECTS:
+                problems.append(f"{key}: field {name!r} names an object; add it to OBJECTS")
+        if "x-permission" not in op and ("forbidden", key) not in EXEMPT:
+            problems.append(f"{key}: declares no x-permission and has no EXEMPT entry")
+        for check in ("anonymous", "foreign"):
+            assert (check, key) not in EXEMPT, "every operation is checked for anonymous and foreign callers"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def world(alpha, beta, fake_modules):
+    return {"alpha": Objects(alpha), "beta": Objects(beta)}
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_401_everywhere(world):
+    document = load_document()
+    alpha = world["alpha"]
+    anonymous = Api(Client())
+    for method, path, op in operations(document):
+        response = Call(document, method, path, op).send(anonymous, alpha.value, alpha.value)
+        assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
+        assert error_of(response)["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_other_organizations_objects_are_404_everywhere(world, alpha, beta, auth):
+    document = load_document()
+    theirs, ours = world["alpha"], world["beta"]
+    if auth == "session":
+        outsider = Api(client_for(beta.owner))
+    else:
+        with scopes_disabled():
+            outsider = Api(token=create_token(beta.owner, beta.org, "outsider")[1])
+    checked = 0
+    for method, path, op in operations(document):
+        call = Call(document, method, path, op)
+        where = f"{method} {path}"
+        params = object_params(path)
+        fields = [n for n in id_fields(document, op) if OBJECTS.get(n)]
+        if params:
+            # All path objects theirs, then each one alone next to the caller's own: 404, like a missing id.
+            absent = call.send(outsider, missing, ours.value)
+            assert absent.status_code == 404, f"{where} with missing ids answered {absent.status_code}"
+            variants = [theirs.value]
+            if len(params) > 1:
+                variants += [
+                    (lambda name, one=one: (theirs if name == one else ours).value(name)) for one in params
+                ]
+            for path_ids in variants:
+                response = call.send(outsider, path_ids, ours.value)
+                assert response.status_code == 404, f"{where} answered {response.status_code}"
+                assert response.json() == absent.json(), where
+                assert not leaks(response, alpha), where
+                checked += 1
+        if fields:
+            # The caller's own path objects, another organization's ids in the body or query: exactly the
+            # answer missing ids get (a read filters to nothing), and a change never goes through.
+            absent = call.send(outsider, ours.value, missing)
+            response = call.send(outsider, ours.value, theirs.value)
+            if method != "GET":
+                assert not 200 <= response.status_code < 300, f"{where} accepted another organization's ids"
+            assert (response.status_code, response.json()) == (absent.status_code, absent.json()), where
+            assert not leaks(response, alpha), where
+            checked += 1
+        if not params and not fields:
+            response = call.send(outsider, ours.value, ours.value)
+            assert response.status_code < 500, where
+            assert not leaks(response, alpha), f"{where} shows another organization's data"
+            checked += 1
+    assert checked >= len(document["paths"])
+    with scopes_disabled():
+        assert Organization.objects.get(pk=alpha.org.pk).name == alpha.org.name
+
+
+def permission_target(objects, path, schema):
+    """What an operation's permission is checked on: its last path object, else the clinic in its body,
+    else the organization."""
+    params = object_params(path)
+    if params:
+        return objects.object(params[-1])
+    if schema and "clinic_id" in schema.get("properties", {}):
+        return objects.object("clinic_id")
+    return objects.tenant.org
+
+
+@pytest.mark.django_db
+def test_members_lacking_the_permission_get_403(world, alpha):
+    document = load_document()
+    ours = world["alpha"]
+    sessions = {}
+    refused = []
+    for method, path, op in operations(document):
+        key = f"{method} {path}"
+        if ("forbidden", key) in EXEMPT:
+            continue
+        permission = op["x-permission"]
+        call = Call(document, method, path, op)
+        target = permission_target(ours, path, call.schema)
+        with scopes_disabled():
+            lacking = [r for r in ROLES if not getattr(alpha, r).has_perm(permission, target)]
+        assert lacking, f"{key}: every role has {permission}; exempt it in EXEMPT with the reason"
+        for role in lacking:
+            if role not in sessions:
+                sessions[role] = Api(client_for(getattr(alpha, role)))
+            response = call.send(sessions[role], ours.value, ours.value)
+            assert response.status_code == 403, f"{role} {key} answered {response.status_code}"
+            assert error_of(response)["code"] == "forbidden"
+            refused.append((role, key))
+    assert len(refused) >= 20, refused
+
+
+def test_core_operations_document_the_uniform_errors(db):
+    """Module operations document their own responses; every core one lists the uniform error body."""
+    from core.plugins.manager import registry
+
+    document = load_document()
+    module_prefixes = tuple(f"/clinics/{{clinic_id}}/{slug}/" for slug in registry().modules)
+    core = [(m, p, op) for m, p, op in operations(document) if not p.startswith(module_prefixes)]
+    assert len(core) >= 30
+    for method, path, op in core:
+        assert op["operationId"].replace("_", "").isalpha(), (method, path)
+        for status in ("401", "403", "404", "422"):
+            schema = op["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, status)
