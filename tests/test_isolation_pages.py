@@ -50,13 +50,40 @@ def objects_of(tenant):
             by=tenant.owner,
         )
         token, _secret = create_token(tenant.owner, tenant.org, "script")
+        appointment = make_appointment(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
         "invitation": invitation.pk,
         "token": token.pk,
         "clinic": tenant.clinic.slug,
+        "appointment": appointment.pk,
     }
+
+
+def make_appointment(tenant):
+    """An appointment of the tenant, booked by staff override (hours and window do not matter here)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plugins.scheduling.models import Service, ServicePractitioner
+    from plugins.scheduling.services import book_appointment
+
+    doctor = tenant.memberships["practitioner"]
+    service = Service.objects.create(
+        organization=tenant.org, clinic=tenant.clinic, name="Consultation", duration_minutes=30, price="50.00"
+    )
+    ServicePractitioner.objects.create(organization=tenant.org, service=service, membership=doctor)
+    return book_appointment(
+        clinic=tenant.clinic,
+        practitioner=doctor,
+        patient=tenant.patient,
+        service=service,
+        start=timezone.now() + timedelta(days=3),
+        by=tenant.owner,
+        override=True,
+    )
 
 
 # Which object each parameterised route takes. A new route with parameters fails the coverage test below
@@ -76,6 +103,8 @@ ROUTE_OBJECTS = {
     "office:patient_archive": {"pk": "patient"},
     "office:patient_link_clinic": {"pk": "patient"},
     "office:patient_merge": {"pk": "patient"},
+    "office:scheduling:appointment_edit": {"pk": "appointment"},
+    "office:scheduling:appointment_status": {"pk": "appointment"},
 }
 
 OWNER_ONLY = {
@@ -105,6 +134,10 @@ PUBLIC = {
     "accounts:logout",
     "accounts:accept_invitation",
     "accounts:password_reset_confirm",
+    # Health checks and the TLS ask endpoint answer machines, not people (tests/deploy covers them).
+    "healthz",
+    "readyz",
+    "tls_ask",
 }
 
 
@@ -139,7 +172,10 @@ def test_every_parameterised_route_is_covered():
             and fill(
                 name,
                 path,
-                {"clinic": "x", **dict.fromkeys(("patient", "membership", "invitation", "token"), 1)},
+                {
+                    "clinic": "x",
+                    **dict.fromkeys(("patient", "membership", "invitation", "token", "appointment"), 1),
+                },
             )
             is None
         ):
