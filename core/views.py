@@ -14,7 +14,10 @@ def _error(request, status: int, title: str, message: str):
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
-        return JsonResponse({"error": {"code": str(status), "message": message, "fields": {}}}, status=status)
+        codes = {400: "bad_request", 403: "forbidden", 404: "not_found"}
+        return JsonResponse(
+            {"error": {"code": codes[status], "message": message, "fields": {}}}, status=status
+        )
     return render(request, "errors/page.html", {"title": title, "message": message}, status=status)
 
 
