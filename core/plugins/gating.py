@@ -84,3 +84,34 @@ def gate_patterns(patterns, slug: str):
                 pattern.callback = require_module(slug)(pattern.callback)
             gated.append(pattern)
     return gated
+
+
+def announce(clinic, name: str, /, **kwargs) -> None:
+    """Tell the modules that are on for ``clinic`` that something happened, one listener at a time.
+
+    For events fired after a change has committed: a failing listener is logged and the others still
+    hear the news, and the person whose action caused it never sees the error.
+    """
+    import logging
+
+    modules = registry().modules
+    enabled = enabled_modules(clinic)
+    for impl in reversed(getattr(registry().pm.hook, name).get_hookimpls()):
+        if impl.plugin_name in modules and impl.plugin_name not in enabled:
+            continue
+        try:
+            impl.function(**kwargs)
+        except Exception:
+            logging.getLogger(__name__).exception("listener %s of %s failed", impl.plugin_name, name)
+
+
+def announce_on_commit(clinic, name: str, /, **kwargs) -> None:
+    """``announce`` once the current transaction commits (never for a change that was rolled back)."""
+    from django.db import transaction
+    from django_scopes import scope
+
+    def fire():
+        with scope(organization=clinic.organization_id):
+            announce(clinic, name, **kwargs)
+
+    transaction.on_commit(fire)

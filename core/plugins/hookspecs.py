@@ -103,3 +103,95 @@ def ehr_seed_demo(organization: Organization, clinics: dict[str, Clinic], users:
     ``clinics`` maps clinic slug to Clinic and ``users`` maps demo email to User. Must be idempotent:
     running the command twice must not duplicate anything.
     """
+
+
+# --- scheduling events ---------------------------------------------------------------------------------
+
+
+@hookspec
+def clinic_appointment_changed(clinic: Clinic, event: str, appointment: Any, by: Any, details: dict) -> None:
+    """Something happened to an appointment at ``clinic``; called after the change commits.
+
+    ``event`` is one of ``booked`` (a new appointment or online request), ``approved``, ``rescheduled``
+    (details: ``previous_start``, ``previous_practitioner_id``), ``cancelled`` (details: ``reason``),
+    ``no_show``, ``completed`` and ``status_changed`` (details: ``previous_status``; sent for every status
+    change alongside the specific event). ``by`` is the user who made the change, or None. Listeners must
+    not fail the caller: their errors are logged, never raised to the person booking.
+    """
+
+
+@hookspec
+def clinic_waitlist_slot_freed(clinic: Clinic, entries: list[Any], start: Any, end: Any) -> None:
+    """A slot matching waitlist ``entries`` became free at ``clinic`` (after a cancellation or a move).
+
+    Notifications offer it to the waiting patients; called after the change commits.
+    """
+
+
+# --- billing ----------------------------------------------------------------------------------------------
+
+
+@hookspec
+def clinic_billable_items(clinic: Clinic, query: str) -> list[Any]:
+    """Return items this module can add to an invoice at ``clinic`` matching ``query`` (name or code).
+
+    Each is a ``core.plugins.types.BillableItem``; the billing module lists them in its line picker.
+    """
+
+
+@hookspec
+def clinic_invoice_issued(clinic: Clinic, invoice: Any, lines: list[Any]) -> None:
+    """An invoice was issued at ``clinic`` (called inside the issuing transaction, so a listener that
+    fails with ``ValidationError`` refuses the issue, e.g. inventory when stock is short)."""
+
+
+@hookspec
+def clinic_invoice_credited(clinic: Clinic, credit_note: Any, lines: list[Any]) -> None:
+    """A credit note was issued against an invoice at ``clinic`` (inside the issuing transaction)."""
+
+
+@hookspec
+def clinic_payment_received(clinic: Clinic, payment: Any) -> None:
+    """A payment was recorded at ``clinic``; called after the change commits."""
+
+
+# --- inventory --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def clinic_stock_low(clinic: Clinic, item: Any, on_hand: Any, reorder_level: Any) -> None:
+    """Stock of ``item`` at ``clinic`` fell to or below its reorder level (once per crossing).
+    Called after the change commits."""
+
+
+@hookspec
+def clinic_lots_expiring(clinic: Clinic, lots: list[Any]) -> None:
+    """The daily scan found ``lots`` at ``clinic`` expiring soon (or expired with stock left)."""
+
+
+# --- portal -----------------------------------------------------------------------------------------------
+
+
+@hookspec
+def ehr_portal_blocks() -> list[tuple[str, Any]]:
+    """Return ``[(name, wagtail Block instance), ...]`` to offer in every portal page's body.
+
+    Global (not per clinic) because StreamField block lists end up in migrations; a block whose module is
+    off for the page's clinic renders nothing.
+    """
+
+
+@hookspec
+def clinic_portal_context(request: HttpRequest, clinic: Clinic) -> dict[str, Any]:
+    """Return extra template context for ``clinic``'s portal pages (called only when the module is on)."""
+
+
+# --- analytics --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def ehr_metrics() -> list[Any]:
+    """Return the metrics this module contributes to analytics: ``core.plugins.types.Metric`` objects.
+
+    Analytics computes each only for the clinics where the contributing module is on.
+    """

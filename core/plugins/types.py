@@ -44,3 +44,29 @@ class ScheduledTask:
     func: str
     minutes: int
     module: str = ""
+
+
+@dataclass(frozen=True)
+class BillableItem:
+    """Something an invoice line can be made from (a service, a product), with its price and tax."""
+
+    kind: str
+    reference: str
+    label: str
+    unit_price: Any
+    currency: str
+    tax_rate: Any = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure analytics can show. ``compute(clinic_ids, start, end, **filters)`` returns a number, or a
+    list of ``(label, value)`` pairs when ``breakdown`` names what it is broken down by."""
+
+    slug: str
+    label: str
+    unit: str
+    compute: Any
+    breakdowns: tuple[str, ...] = ()
+    module: str = ""

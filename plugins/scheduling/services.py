@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.patients.models import Patient, PatientClinic
+from core.plugins.gating import announce_on_commit
 from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from . import availability as av
-from . import signals
 from .models import (
     SLOT_CONSTRAINTS,
     Appointment,
@@ -80,8 +80,17 @@ class StaleAppointment(Exception):
         self.current_version = current_version
 
 
-def _send(signal, appointment: Appointment, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=Appointment, appointment=appointment, **kwargs))
+def _announce(event: str, appointment: Appointment, by=None, **details) -> None:
+    """Tell the other modules (notifications, billing, analytics) once the change has committed."""
+    announce_on_commit(
+        appointment.clinic,
+        "clinic_appointment_changed",
+        clinic=appointment.clinic,
+        event=event,
+        appointment=appointment,
+        by=by,
+        details=details,
+    )
 
 
 def _is_slot_conflict(error: IntegrityError) -> bool:
@@ -352,7 +361,7 @@ def book_appointment(
         organization_id=clinic.organization_id, patient=patient, clinic=clinic
     ).exists():
         PatientClinic.objects.create(organization_id=clinic.organization_id, patient=patient, clinic=clinic)
-    _send(signals.appointment_booked, appointment, by=by, series=series)
+    _announce("booked", appointment, by=by, series=series)
     return appointment
 
 
@@ -412,8 +421,8 @@ def reschedule(
     locked.version += 1
     locked.updated_at = now
     _save_or_slot_taken(locked, clinic, service, practitioner)
-    _send(
-        signals.appointment_rescheduled,
+    _announce(
+        "rescheduled",
         locked,
         by=by,
         previous_start=previous_start,
@@ -451,15 +460,15 @@ def set_status(
     locked.version += 1
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "cancellation_reason", "version", "updated_at"])
-    _send(signals.appointment_status_changed, locked, by=by, previous_status=previous)
+    _announce("status_changed", locked, by=by, previous_status=previous)
     if status in (Status.CANCELLED_CLINIC, Status.CANCELLED_PATIENT):
-        _send(signals.appointment_cancelled, locked, by=by, reason=locked.cancellation_reason)
+        _announce("cancelled", locked, by=by, reason=locked.cancellation_reason)
     elif status == Status.NO_SHOW:
-        _send(signals.appointment_no_show, locked, by=by)
+        _announce("no_show", locked, by=by)
     elif status == Status.COMPLETED:
-        _send(signals.appointment_completed, locked, by=by)
+        _announce("completed", locked, by=by)
     elif previous == Status.REQUESTED and status == Status.BOOKED:
-        _send(signals.appointment_approved, locked, by=by)
+        _announce("approved", locked, by=by)
     return locked
 
 

@@ -15,7 +15,7 @@ from core.plugins import hookspecs
 from core.plugins.discovery import discover
 from core.plugins.docs import hook_names, render
 from core.plugins.gating import clinic_hook, enabled_modules
-from core.plugins.manager import PluginRegistry, registry
+from core.plugins.manager import PluginRegistry, hookimpl, registry
 from core.tasks import fan_out
 from core.tenancy.services import set_module_enabled
 
@@ -46,8 +46,11 @@ def test_every_hook_is_documented_with_a_typed_signature():
 
 
 def test_every_hook_has_a_test():
-    tests = {name for name in globals() if name.startswith("test_hook_")}
-    missing = [name for name in hook_names() if f"test_hook_{name}" not in tests]
+    """A ``test_hook_<name>`` for every hook, here or in a module's own tests."""
+    sources = [
+        p.read_text() for p in [*ROOT.glob("tests/**/test_*.py"), *ROOT.glob("plugins/*/tests/test_*.py")]
+    ]
+    missing = [name for name in hook_names() if not any(f"def test_hook_{name}" in text for text in sources)]
     assert not missing, f"write test_hook_<name> for: {missing}"
 
 
@@ -168,3 +171,118 @@ def test_clinic_hook_skips_modules_that_are_off(alpha, rf):
         contributed = clinic_hook(clinic, "clinic_nav_items")(request=request, clinic=clinic)
     labels = [item.label for items in contributed for item in items]
     assert "Example notes" not in labels
+
+
+# --- events and contributions other modules call --------------------------------------------------------
+
+
+def heard(name, clinic):
+    return (name, clinic.pk) in ehr_example.CALLS
+
+
+def dispatch_while_on_and_off(tenant, hook, name, **kwargs):
+    """Announce ``hook`` at the tenant's clinic with the example on, then off: heard once only."""
+    from core.plugins.gating import announce
+
+    with scope(organization=tenant.org.pk):
+        clinic = type(tenant.clinic).objects.get(pk=tenant.clinic.pk)
+        announce(clinic, hook, clinic=clinic, **kwargs)
+        assert heard(name, clinic)
+        ehr_example.CALLS.clear()
+        set_module_enabled(clinic, "example", False)
+        announce(clinic, hook, clinic=clinic, **kwargs)
+        assert not heard(name, clinic)
+
+
+def test_hook_clinic_appointment_changed_reaches_other_modules(alpha):
+    dispatch_while_on_and_off(
+        alpha,
+        "clinic_appointment_changed",
+        "appointment_booked",
+        event="booked",
+        appointment=None,
+        by=None,
+        details={},
+    )
+
+
+def test_hook_clinic_waitlist_slot_freed(alpha):
+    dispatch_while_on_and_off(
+        alpha, "clinic_waitlist_slot_freed", "waitlist", entries=[], start=None, end=None
+    )
+
+
+def test_hook_clinic_invoice_issued(alpha):
+    dispatch_while_on_and_off(alpha, "clinic_invoice_issued", "invoice_issued", invoice=None, lines=[])
+
+
+def test_hook_clinic_invoice_credited(alpha):
+    dispatch_while_on_and_off(
+        alpha, "clinic_invoice_credited", "invoice_credited", credit_note=None, lines=[]
+    )
+
+
+def test_hook_clinic_payment_received(alpha):
+    dispatch_while_on_and_off(alpha, "clinic_payment_received", "payment", payment=None)
+
+
+def test_hook_clinic_stock_low(alpha):
+    dispatch_while_on_and_off(alpha, "clinic_stock_low", "stock_low", item=None, on_hand=0, reorder_level=1)
+
+
+def test_hook_clinic_lots_expiring(alpha):
+    dispatch_while_on_and_off(alpha, "clinic_lots_expiring", "lots_expiring", lots=[])
+
+
+def test_hook_clinic_billable_items(alpha):
+    with scope(organization=alpha.org.pk):
+        clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
+        items = [
+            i
+            for found in clinic_hook(clinic, "clinic_billable_items")(clinic=clinic, query="ex")
+            for i in found
+        ]
+        assert any(i.reference == "EX-1" and i.currency == clinic.currency for i in items)
+        set_module_enabled(clinic, "example", False)
+        items = [
+            i
+            for found in clinic_hook(clinic, "clinic_billable_items")(clinic=clinic, query="ex")
+            for i in found
+        ]
+        assert not any(i.reference == "EX-1" for i in items)
+
+
+def test_hook_clinic_portal_context(alpha, rf):
+    with scope(organization=alpha.org.pk):
+        clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
+        contexts = clinic_hook(clinic, "clinic_portal_context")(request=rf.get("/"), clinic=clinic)
+        assert {"example_greeting": f"Welcome to {clinic.name}"} in contexts
+
+
+def test_hook_ehr_portal_blocks():
+    assert [] in registry().hook.ehr_portal_blocks()
+
+
+def test_hook_ehr_metrics():
+    metrics = [m for found in registry().hook.ehr_metrics() for m in found]
+    example = next(m for m in metrics if m.slug == "example_clinics")
+    assert example.compute([1, 2, 3], None, None) == 3
+
+
+def test_a_failing_listener_never_reaches_the_caller(alpha, caplog):
+    from core.plugins.gating import announce
+
+    class Broken:
+        @hookimpl
+        def clinic_payment_received(self, clinic, payment):
+            raise RuntimeError("listener bug")
+
+    broken = Broken()
+    registry().pm.register(broken, name="broken")
+    try:
+        with scope(organization=alpha.org.pk):
+            announce(alpha.clinic, "clinic_payment_received", clinic=alpha.clinic, payment=None)
+    finally:
+        registry().pm.unregister(broken)
+    assert heard("payment", alpha.clinic)
+    assert "listener bug" in caplog.text

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django_scopes import scope
 
-from plugins.scheduling import services, signals
+from core.plugins.manager import hookimpl, registry
+from plugins.scheduling import services
 from plugins.scheduling.models import (
     Appointment,
     Channel,
@@ -170,25 +171,25 @@ def test_status_state_machine(sched):
             services.cancel(other, by_patient=True)
 
 
+class Listener:
+    """A plugin that only listens, registered for one test."""
+
+    def __init__(self):
+        self.events = []
+
+    @hookimpl
+    def clinic_appointment_changed(self, clinic, event, appointment, by, details):
+        self.events.append((event, appointment.pk))
+
+
 @pytest.mark.django_db(transaction=True)
-def test_signals_are_sent_after_commit(sched):
-    received = []
-
-    def on(signal_name):
-        def handler(sender, appointment, **kwargs):
-            received.append((signal_name, appointment.pk))
-
-        return handler
-
-    handlers = {
-        name: on(name)
-        for name in ("booked", "rescheduled", "cancelled", "no_show", "completed", "status_changed")
-    }
-    for name, handler in handlers.items():
-        getattr(signals, f"appointment_{name}").connect(handler)
+def test_hook_clinic_appointment_changed(sched):
+    listener = Listener()
+    registry().pm.register(listener, name="listener")
     try:
         with scope(organization=sched.org.pk):
             a = book(sched, at(MONDAY, 9))
+            assert ("booked", a.pk) in listener.events  # fired once the booking committed
             services.reschedule(a, expected_version=1, start=at(MONDAY, 10))
             services.cancel(a, by_patient=False, reason="doctor ill")
             b = book(sched, at(MONDAY, 11))
@@ -197,11 +198,25 @@ def test_signals_are_sent_after_commit(sched):
             for status in (Status.ARRIVED, Status.COMPLETED):
                 services.set_status(c, status)
     finally:
-        for name, handler in handlers.items():
-            getattr(signals, f"appointment_{name}").disconnect(handler)
-    names = [n for n, _ in received]
-    for expected in ("booked", "rescheduled", "cancelled", "no_show", "completed"):
+        registry().pm.unregister(listener)
+    names = [n for n, _ in listener.events]
+    for expected in ("booked", "rescheduled", "cancelled", "no_show", "completed", "status_changed"):
         assert expected in names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_event_for_a_booking_that_rolled_back(sched):
+    from django.db import transaction
+
+    listener = Listener()
+    registry().pm.register(listener, name="listener")
+    try:
+        with scope(organization=sched.org.pk), pytest.raises(RuntimeError), transaction.atomic():
+            book(sched, at(MONDAY, 9))
+            raise RuntimeError("abandon")
+    finally:
+        registry().pm.unregister(listener)
+    assert listener.events == []
 
 
 @pytest.mark.django_db

@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 from django.urls import path, reverse
 from ninja import Router
 
 from core.plugins.manager import hookimpl
-from core.plugins.types import DashboardWidget, ModuleInfo, NavItem, ScheduledTask
+from core.plugins.types import BillableItem, DashboardWidget, Metric, ModuleInfo, NavItem, ScheduledTask
 from core.tenancy.predicates import is_member
 
 from . import CALLS, views
@@ -72,3 +74,67 @@ def ehr_scheduled_tasks():
 @hookimpl
 def ehr_seed_demo(organization, clinics, users):
     CALLS.append(("seed", organization.pk))
+
+
+# Events other modules announce: the example records that it heard them (per clinic, gated).
+
+
+@hookimpl
+def clinic_appointment_changed(clinic, event, appointment, by, details):
+    CALLS.append((f"appointment_{event}", clinic.pk))
+
+
+@hookimpl
+def clinic_waitlist_slot_freed(clinic, entries, start, end):
+    CALLS.append(("waitlist", clinic.pk))
+
+
+@hookimpl
+def clinic_billable_items(clinic, query):
+    CALLS.append(("billable", clinic.pk))
+    return [BillableItem("example", "EX-1", "Example item", Decimal("9.50"), clinic.currency)]
+
+
+@hookimpl
+def clinic_invoice_issued(clinic, invoice, lines):
+    CALLS.append(("invoice_issued", clinic.pk))
+
+
+@hookimpl
+def clinic_invoice_credited(clinic, credit_note, lines):
+    CALLS.append(("invoice_credited", clinic.pk))
+
+
+@hookimpl
+def clinic_payment_received(clinic, payment):
+    CALLS.append(("payment", clinic.pk))
+
+
+@hookimpl
+def clinic_stock_low(clinic, item, on_hand, reorder_level):
+    CALLS.append(("stock_low", clinic.pk))
+
+
+@hookimpl
+def clinic_lots_expiring(clinic, lots):
+    CALLS.append(("lots_expiring", clinic.pk))
+
+
+@hookimpl
+def ehr_portal_blocks():
+    return []
+
+
+@hookimpl
+def clinic_portal_context(request, clinic):
+    CALLS.append(("portal", clinic.pk))
+    return {"example_greeting": f"Welcome to {clinic.name}"}
+
+
+@hookimpl
+def ehr_metrics():
+    return [
+        Metric(
+            "example_clinics", "Clinics counted", "count", lambda clinic_ids, start, end, **f: len(clinic_ids)
+        )
+    ]
