@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.tenancy import services
 from core.tenancy.access import check_perm, get_for_member
 from core.tenancy.emails import send_invitation_email
-from core.tenancy.models import Clinic, Invitation, Membership
+from core.tenancy.models import Clinic, Invitation, Membership, Role
 
 from ..decorators import member_required
 from ..forms import InviteForm, MemberForm
@@ -43,7 +43,8 @@ def member_list(request):
 @member_required
 def member_invite(request):
     check_perm(request, "tenancy.manage_members", request.organization)
-    form = InviteForm(request.POST or None, clinics=_clinics(request))
+    # Start from the least powerful role: making someone an owner should be a deliberate choice.
+    form = InviteForm(request.POST or None, clinics=_clinics(request), initial={"role": Role.STAFF})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
