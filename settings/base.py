@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "core.api",
     "core.office",
     "portal_site",
+    "bench",
     *plugin_apps(),
 ]
 

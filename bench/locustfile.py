@@ -1,0 +1,125 @@
+"""Load scenarios for the benchmark, driven by ``scripts/bench.py`` (one scenario per locust run).
+
+The scenario name and the dataset facts (users, clinics, practitioners, services, patients) come from the
+JSON file named by BENCH_CONFIG; the number of database queries of every response (X-DB-Queries header) is
+written to BENCH_QUERIES when the run stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from datetime import date, datetime, timedelta
+
+from locust import HttpUser, constant, events, task
+
+CONFIG = json.loads(open(os.environ["BENCH_CONFIG"]).read())  # noqa: SIM115
+SCENARIO = os.environ["BENCH_SCENARIO"]
+QUERIES: list[int] = []
+
+
+@events.test_stop.add_listener
+def write_queries(**_):
+    with open(os.environ["BENCH_QUERIES"], "w") as out:
+        json.dump(QUERIES, out)
+
+
+class ClinicUser(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self):
+        self.person = random.choice(CONFIG["users"])
+        self.clinic = self.person["clinic"]
+        if SCENARIO.startswith("portal"):
+            return
+        self.client.get("/accounts/login/", name="login page")
+        token = self.client.cookies.get("csrftoken")
+        response = self.client.post(
+            "/accounts/login/",
+            {"username": self.person["email"], "password": CONFIG["password"], "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/accounts/login/"},
+            name="login",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"login failed for {self.person['email']}: {response.status_code}")
+
+    def record(self, response):
+        queries = response.headers.get("X-DB-Queries")
+        if queries is not None:
+            QUERIES.append(int(queries))
+        return response
+
+    def get(self, url, name):
+        return self.record(self.client.get(url, name=name))
+
+    @task
+    def run(self):
+        getattr(self, SCENARIO)()
+
+    # --- scenarios --------------------------------------------------------------------------------------
+
+    def floor(self):
+        self.get(f"/api/v1/clinics/{self.clinic['id']}", "floor")
+
+    def availability_month(self):
+        c = self.clinic
+        start = date.fromisoformat(CONFIG["today"]) + timedelta(days=random.randint(1, 60))
+        practitioner = random.choice(c["practitioners"])
+        self.get(
+            f"/api/v1/clinics/{c['id']}/scheduling/availability?service={c['service']}&practitioner={practitioner}"
+            f"&from={start}&to={start + timedelta(days=30)}",
+            "availability month",
+        )
+
+    def availability_any_week(self):
+        c = self.clinic
+        start = date.fromisoformat(CONFIG["today"]) + timedelta(days=random.randint(1, 60))
+        self.get(
+            f"/api/v1/clinics/{c['id']}/scheduling/availability?service={c['service']}&practitioner=any"
+            f"&from={start}&to={start + timedelta(days=6)}",
+            "availability any week",
+        )
+
+    def booking(self):
+        c = self.clinic
+        day = date.fromisoformat(CONFIG["today"]) + timedelta(days=random.randint(2, 120))
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        local = datetime(day.year, day.month, day.day, 8) + timedelta(minutes=30 * random.randint(0, 19))
+        payload = {
+            "patient_id": random.choice(c["patients"]),
+            "service_id": c["service"],
+            "practitioner_id": random.choice(c["practitioners"]),
+            "start": local.isoformat() + c["utc_offset"],
+        }
+        with self.client.post(
+            f"/api/v1/clinics/{c['id']}/scheduling/appointments",
+            json=payload,
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            name="booking",
+            catch_response=True,
+        ) as response:
+            self.record(response)
+            if response.status_code in (201, 409):  # a slot just taken is an expected answer
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
+
+    def calendar_week(self):
+        c = self.clinic
+        day = date.fromisoformat(CONFIG["today"]) + timedelta(days=random.randint(-30, 30))
+        self.get(f"/office/c/{c['slug']}/scheduling/?view=week&date={day}", "calendar week")
+
+    def today_list(self):
+        self.get(f"/office/c/{self.clinic['slug']}/scheduling/today/", "today list")
+
+    def patient_search(self):
+        fragment = random.choice(
+            ["smi", "garc", "müll", "ross", "nguy", "kowa", "tana", "okaf", "emma", "liam"]
+        )
+        self.get(f"/office/patients/?q={fragment}", "patient search")
+
+    def patient_detail(self):
+        self.get(f"/office/patients/{random.choice(self.clinic['patients'])}/", "patient detail")

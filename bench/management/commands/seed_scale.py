@@ -1,0 +1,481 @@
+"""Generate a clinic-chain-sized dataset quickly (COPY), for the benchmark.
+
+Realistic shape: a few big organizations and many small ones; practitioners working weekdays at one
+clinic; patients registered at a clinic; appointments over the past and the coming year that never overlap
+(the database's exclusion constraint checks every row). Audit triggers fire as for real data.
+
+    manage.py seed_scale                    # the default sizes below
+    manage.py seed_scale --scale 0.01       # 1% of every size
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.accounts.models import User
+from core.patients.models import Patient, PatientClinic
+from core.tenancy.models import Clinic, Membership, MembershipClinic, Organization, Role
+
+from ...copy import copy_rows, reserve_ids
+
+PASSWORD = "bench-pass-2026"
+DEFAULTS = {
+    "organizations": 200,
+    "clinics": 500,
+    "practitioners": 2000,
+    "patients": 300_000,
+    "appointments": 1_000_000,
+}
+SERVICES = [("Consultation", 30, "80.00"), ("Follow-up", 15, "45.00"), ("Long session", 60, "140.00")]
+
+
+class Command(BaseCommand):
+    help = "Generate a large realistic dataset for the benchmark (see docs/performance.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0, help="multiply every default size")
+        for name, value in DEFAULTS.items():
+            parser.add_argument(f"--{name}", type=int, default=None, help=f"default {value:,}")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--prefix", default="bench", help="slug/email prefix of generated organizations")
+
+    def handle(self, *args, **options):
+        sizes = {k: options[k] or max(1, int(v * options["scale"])) for k, v in DEFAULTS.items()}
+        sizes["clinics"] = max(sizes["clinics"], sizes["organizations"])
+        sizes["practitioners"] = max(sizes["practitioners"], sizes["clinics"])
+        self.rng = random.Random(options["seed"])
+        self.prefix = options["prefix"]
+        self.password = make_password(PASSWORD)
+        started = time.monotonic()
+        with transaction.atomic():
+            plan = self._organizations(sizes)
+            self._team(plan)
+            self._patients(plan, sizes["patients"])
+            self._scheduling(plan, sizes["appointments"])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {sizes} in {time.monotonic() - started:.0f} s. Password: {PASSWORD}"
+            )
+        )
+
+    # --- shape ------------------------------------------------------------------------------------------
+
+    def _weights(self, n: int) -> list[float]:
+        # A few big organizations, a long tail of small ones (Zipf-like).
+        return [1 / (i + 1) ** 0.9 for i in range(n)]
+
+    def _split(self, total: int, weights: list[float], minimum: int = 1) -> list[int]:
+        scale = (total - minimum * len(weights)) / sum(weights)
+        counts = [minimum + int(w * scale) for w in weights]
+        counts[0] += total - sum(counts)
+        return counts
+
+    def _organizations(self, sizes) -> list[dict]:
+        n = sizes["organizations"]
+        weights = self._weights(n)
+        clinic_counts = self._split(sizes["clinics"], weights)
+        org_ids = reserve_ids(Organization, n)
+        now = timezone.now()
+        copy_rows(
+            Organization,
+            [
+                "id",
+                "name",
+                "slug",
+                "default_locale",
+                "logo",
+                "require_two_factor",
+                "next_record_number",
+                "created_at",
+            ],
+            (
+                (oid, f"Scale Org {i + 1}", f"{self.prefix}-org-{oid}", "en", "", False, 1, now)
+                for i, oid in enumerate(org_ids)
+            ),
+        )
+        clinic_ids = iter(reserve_ids(Clinic, sum(clinic_counts)))
+        plan, rows = [], []
+        zones = ["America/New_York", "Europe/Berlin", "Europe/London", "America/Chicago", "Australia/Sydney"]
+        for i, oid in enumerate(org_ids):
+            tz = zones[i % len(zones)]
+            clinics = [next(clinic_ids) for _ in range(clinic_counts[i])]
+            for cid in clinics:
+                rows.append(
+                    (cid, oid, f"Clinic {cid}", f"{self.prefix}-clinic-{cid}", tz, "en", "USD", False, now)
+                )
+            plan.append({"org": oid, "clinics": clinics, "weight": weights[i], "tz": tz})
+        copy_rows(
+            Clinic,
+            [
+                "id",
+                "organization",
+                "name",
+                "slug",
+                "timezone",
+                "locale",
+                "currency",
+                "archived",
+                "created_at",
+            ],
+            rows,
+        )
+        # Practitioners: at least one per clinic, the big organizations' clinics get up to ten.
+        per_clinic = self._split(sizes["practitioners"], [p["weight"] for p in plan for _ in p["clinics"]])
+        k = 0
+        for org in plan:
+            org["practitioners_per_clinic"] = []
+            for _ in org["clinics"]:
+                org["practitioners_per_clinic"].append(min(per_clinic[k], 12))
+                k += 1
+        return plan
+
+    def _team(self, plan) -> None:
+        now = timezone.now()
+        people = sum(2 + len(o["clinics"]) + sum(o["practitioners_per_clinic"]) for o in plan)
+        user_ids = iter(reserve_ids(User, people))
+        member_ids = iter(reserve_ids(Membership, people))
+        users, members, links = [], [], []
+        for org in plan:
+            oid = org["org"]
+
+            def person(role, name, clinics, oid=oid):
+                uid, mid = next(user_ids), next(member_ids)
+                email = f"{role}-{uid}@{self.prefix}.test"
+                users.append((uid, email, self.password, name, "", True, False, False, now, 0))
+                members.append((mid, oid, uid, role, True, name, "", "", "", "", "", now))
+                links.extend((oid, mid, cid) for cid in clinics)
+                return mid, email
+
+            org["owner"] = person(Role.OWNER, f"Owner {oid}", org["clinics"])
+            org["staff"] = [person(Role.STAFF, "Front desk", [cid]) for cid in org["clinics"]]
+            org["doctors"] = {}
+            for cid, count in zip(org["clinics"], org["practitioners_per_clinic"], strict=True):
+                org["doctors"][cid] = [
+                    person(Role.PRACTITIONER, f"Dr {cid}-{j}", [cid])[0] for j in range(count)
+                ]
+            # One spare person so the owner's email list per org stays predictable.
+            person(Role.STAFF, "Office manager", org["clinics"][:1])
+        copy_rows(
+            User,
+            [
+                "id",
+                "email",
+                "password",
+                "full_name",
+                "preferred_language",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+                "date_joined",
+                "session_generation",
+            ],
+            users,
+        )
+        copy_rows(
+            Membership,
+            [
+                "id",
+                "organization",
+                "user",
+                "role",
+                "is_active",
+                "display_name",
+                "title",
+                "specialty",
+                "bio",
+                "languages",
+                "photo",
+                "created_at",
+            ],
+            members,
+        )
+        copy_rows(MembershipClinic, ["organization", "membership", "clinic"], links)
+
+    def _patients(self, plan, total: int) -> None:
+        counts = self._split(total, [o["weight"] for o in plan])
+        ids = iter(reserve_ids(Patient, total))
+        given = [
+            "Emma",
+            "Liam",
+            "Olivia",
+            "Noah",
+            "Ava",
+            "Mia",
+            "Lucas",
+            "Sofia",
+            "Leon",
+            "Hannah",
+            "Amir",
+            "Yuki",
+            "Chloe",
+            "Mateo",
+            "Zoe",
+            "Ivan",
+            "Nora",
+            "Omar",
+            "Lena",
+            "Ravi",
+        ]
+        family = [
+            "Smith",
+            "Garcia",
+            "Müller",
+            "Rossi",
+            "Nguyen",
+            "Kowalski",
+            "Johnson",
+            "Brown",
+            "Silva",
+            "Dubois",
+            "Jensen",
+            "Novak",
+            "Khan",
+            "Tanaka",
+            "Schmidt",
+            "Okafor",
+            "Larsen",
+            "Costa",
+        ]
+        now = timezone.now()
+        rows, links = [], []
+        for org, count in zip(plan, counts, strict=True):
+            org["patients"] = {cid: [] for cid in org["clinics"]}
+            for number in range(1, count + 1):
+                pid = next(ids)
+                cid = self.rng.choice(org["clinics"])
+                org["patients"][cid].append(pid)
+                g, f = self.rng.choice(given), self.rng.choice(family)
+                born = date(1940, 1, 1) + timedelta(days=self.rng.randrange(0, 30000))
+                rows.append(
+                    (
+                        pid,
+                        org["org"],
+                        number,
+                        g,
+                        f"{f}{number % 997}",
+                        "",
+                        born,
+                        "",
+                        "",
+                        f"{g.lower()}.{number}@example.test",
+                        f"+1555{pid:07d}",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        True,
+                        False,
+                        False,
+                        1,
+                        now,
+                        now,
+                    )
+                )
+                links.append((org["org"], pid, cid, now))
+            org["next_record"] = count + 1
+        copy_rows(
+            Patient,
+            [
+                "id",
+                "organization",
+                "record_number",
+                "given_name",
+                "family_name",
+                "preferred_name",
+                "date_of_birth",
+                "sex",
+                "gender_identity",
+                "email",
+                "phone",
+                "address_line1",
+                "address_line2",
+                "city",
+                "postal_code",
+                "country",
+                "emergency_contact_name",
+                "emergency_contact_phone",
+                "preferred_language",
+                "consent_email",
+                "consent_sms",
+                "archived",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            rows,
+        )
+        copy_rows(PatientClinic, ["organization", "patient", "clinic", "created_at"], links)
+        with connection.cursor() as cursor:
+            for org in plan:
+                cursor.execute(
+                    "UPDATE tenancy_organization SET next_record_number = %s WHERE id = %s",
+                    [org["next_record"], org["org"]],
+                )
+
+    def _scheduling(self, plan, total: int) -> None:
+        from plugins.scheduling.models import (
+            Appointment,
+            BookingPolicy,
+            Service,
+            ServicePractitioner,
+            WorkingHours,
+        )
+
+        now = timezone.now()
+        services, offers, hours, policies = [], [], [], []
+        service_ids = iter(reserve_ids(Service, sum(len(o["clinics"]) for o in plan) * len(SERVICES)))
+        for org in plan:
+            org["services"] = {}
+            for cid in org["clinics"]:
+                policies.append((org["org"], cid, 60, 180, 15, "instant"))
+                org["services"][cid] = []
+                for name, minutes, price in SERVICES:
+                    sid = next(service_ids)
+                    org["services"][cid].append((sid, minutes))
+                    services.append(
+                        (
+                            sid,
+                            org["org"],
+                            cid,
+                            name,
+                            minutes,
+                            Decimal(price),
+                            "USD",
+                            0,
+                            0,
+                            True,
+                            "#2563eb",
+                            True,
+                        )
+                    )
+                    offers.extend((org["org"], sid, mid) for mid in org["doctors"][cid])
+                for mid in org["doctors"][cid]:
+                    hours.extend(
+                        (org["org"], mid, cid, wd, "08:00", "18:00", date(2020, 1, 1)) for wd in range(5)
+                    )
+        copy_rows(
+            BookingPolicy,
+            [
+                "organization",
+                "clinic",
+                "min_notice_minutes",
+                "max_days_ahead",
+                "slot_granularity_minutes",
+                "online_mode",
+            ],
+            policies,
+        )
+        copy_rows(
+            Service,
+            [
+                "id",
+                "organization",
+                "clinic",
+                "name",
+                "duration_minutes",
+                "price",
+                "currency",
+                "buffer_before_minutes",
+                "buffer_after_minutes",
+                "bookable_online",
+                "colour",
+                "active",
+            ],
+            services,
+        )
+        copy_rows(ServicePractitioner, ["organization", "service", "membership"], offers)
+        copy_rows(
+            WorkingHours,
+            ["organization", "membership", "clinic", "weekday", "start_time", "end_time", "valid_from"],
+            hours,
+        )
+
+        doctors = [(org, cid, mid) for org in plan for cid in org["clinics"] for mid in org["doctors"][cid]]
+        weights = [org["weight"] for org, _, _ in doctors]
+        per_doctor = self._split(total, weights, minimum=0)
+        today = timezone.localdate()
+        weekdays = [
+            today + timedelta(days=d) for d in range(-365, 366) if (today + timedelta(days=d)).weekday() < 5
+        ]
+        slots_per_day = 20  # 08:00-18:00 in 30-minute steps
+
+        def rows():
+            for (org, cid, mid), count in zip(doctors, per_doctor, strict=True):
+                patients = org["patients"][cid] or [p for ps in org["patients"].values() for p in ps]
+                if not patients:
+                    continue
+                count = min(count, len(weekdays) * slots_per_day)
+                chosen = self.rng.sample(range(len(weekdays) * slots_per_day), count)
+                for slot in chosen:
+                    day = weekdays[slot // slots_per_day]
+                    sid, minutes = self.rng.choice(org["services"][cid][:2])  # 15/30 minutes: fits the slot
+                    local = datetime(day.year, day.month, day.day, 8, 0) + timedelta(minutes=30 * (slot % 20))
+                    start = timezone.make_aware(local, timezone=org["tzinfo"]).astimezone(UTC)
+                    end = start + timedelta(minutes=minutes)
+                    past = day < today
+                    status = self.rng.choices(
+                        ["completed", "no_show", "cancelled_patient"] if past else ["booked", "requested"],
+                        [88, 5, 7] if past else [95, 5],
+                    )[0]
+                    channel = "portal" if self.rng.random() < 0.35 else "office"
+                    yield (
+                        org["org"],
+                        cid,
+                        mid,
+                        self.rng.choice(patients),
+                        sid,
+                        start,
+                        end,
+                        start,
+                        end,
+                        False,
+                        status,
+                        channel,
+                        "",
+                        "",
+                        1,
+                        now,
+                        now,
+                    )
+
+        from zoneinfo import ZoneInfo
+
+        for org in plan:
+            org["tzinfo"] = ZoneInfo(org["tz"])
+        copy_rows(
+            Appointment,
+            [
+                "organization",
+                "clinic",
+                "practitioner",
+                "patient",
+                "service",
+                "start",
+                "end",
+                "occupied_start",
+                "occupied_end",
+                "allow_overlap",
+                "status",
+                "channel",
+                "staff_notes",
+                "cancellation_reason",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            rows(),
+        )

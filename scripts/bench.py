@@ -1,0 +1,340 @@
+"""`make bench`: generate the datasets, start the product the production way, load it, report figures.
+
+For each dataset (1% and full size) it creates the database if needed (migrate + seed_scale, kept between
+runs), starts gunicorn with several workers and a django-q2 cluster on loopback, runs every scenario with
+locust (headless), and records requests, errors, throughput, p50/p95/p99 latency and database queries per
+request. It prints a table, writes var/bench/results.json, and with --write-docs the table in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from database import ROOT, ensure_database_url  # noqa: E402
+
+BIN = Path(sys.executable).parent
+OUT = ROOT / "var" / "bench"
+PASSWORD = "bench-pass-2026"
+# scenario: (concurrent users, seconds)
+SCENARIOS = {
+    "floor": (8, 20),
+    "availability_month": (8, 20),
+    "availability_any_week": (8, 20),
+    "booking": (8, 20),
+    "calendar_week": (8, 20),
+    "today_list": (8, 20),
+    "patient_search": (8, 20),
+    "patient_detail": (8, 20),
+}
+DATASETS = {"small": 0.01, "large": 1.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def database_env(base_url: str, name: str) -> dict:
+    import psycopg
+
+    admin = (
+        base_url.rsplit("/", 1)[0]
+        + "/postgres"
+        + ("?" + base_url.split("?", 1)[1] if "?" in base_url else "")
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    url = (
+        base_url.rsplit("/", 1)[0] + f"/{name}" + ("?" + base_url.split("?", 1)[1] if "?" in base_url else "")
+    )
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "settings.bench"}
+
+
+def prepare(env: dict, scale: float) -> None:
+    run([str(BIN / "python"), "manage.py", "migrate", "--no-input", "-v0"], env)
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"]) as conn:
+        seeded = conn.execute(
+            "SELECT count(*) FROM tenancy_organization WHERE slug LIKE 'bench-org-%%'"
+        ).fetchone()[0]
+    if not seeded:
+        started = time.monotonic()
+        run([str(BIN / "python"), "manage.py", "seed_scale", "--scale", str(scale)], env)
+        print(f"  seeded in {time.monotonic() - started:.0f} s", flush=True)
+
+
+def dataset_facts(env: dict) -> dict:
+    """Users of several organizations (the biggest first) with their clinic's practitioners and patients."""
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"]) as conn:
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed table names
+            for t in ("tenancy_organization", "tenancy_clinic", "patients_patient", "scheduling_appointment")
+        }
+        clinics = conn.execute(
+            """
+            SELECT c.id, c.slug, c.timezone, count(mc.id) AS doctors
+            FROM tenancy_clinic c
+            JOIN tenancy_membershipclinic mc ON mc.clinic_id = c.id
+            JOIN tenancy_membership m ON m.id = mc.membership_id AND m.role = 'practitioner'
+            WHERE c.slug LIKE 'bench-clinic-%%'
+            GROUP BY c.id ORDER BY doctors DESC, c.id LIMIT 6
+            """
+        ).fetchall()
+        users = []
+        for clinic_id, slug, tz, _ in clinics:
+            practitioners = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT m.id FROM tenancy_membership m "
+                    "JOIN tenancy_membershipclinic mc ON mc.membership_id = m.id "
+                    "WHERE mc.clinic_id = %s AND m.role = 'practitioner' ORDER BY m.id",
+                    [clinic_id],
+                )
+            ]
+            staff = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT u.email FROM accounts_user u JOIN tenancy_membership m ON m.user_id = u.id "
+                    "JOIN tenancy_membershipclinic mc ON mc.membership_id = m.id "
+                    "WHERE mc.clinic_id = %s AND m.role = 'staff' ORDER BY m.id LIMIT 1",
+                    [clinic_id],
+                )
+            ]
+            service = conn.execute(
+                "SELECT id FROM scheduling_service WHERE clinic_id = %s AND duration_minutes = 30",
+                [clinic_id],
+            ).fetchone()[0]
+            patients = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT patient_id FROM patients_patientclinic WHERE clinic_id = %s "
+                    "ORDER BY patient_id LIMIT 200",
+                    [clinic_id],
+                )
+            ]
+            from zoneinfo import ZoneInfo
+
+            offset = datetime.now(ZoneInfo(tz)).strftime("%z")
+            clinic = {
+                "id": clinic_id,
+                "slug": slug,
+                "practitioners": practitioners,
+                "service": service,
+                "patients": patients,
+                "utc_offset": f"{offset[:3]}:{offset[3:]}",
+            }
+            users.extend({"email": email, "clinic": clinic} for email in staff)
+    return {
+        "counts": counts,
+        "users": users,
+        "password": PASSWORD,
+        "today": (datetime.now().date()).isoformat(),
+        "biggest_clinic_practitioners": clinics[0][3],
+    }
+
+
+def start_server(env: dict, port: int):
+    workers = str(max(2, (os.cpu_count() or 2) * 2))
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "core.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            workers,
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    cluster = subprocess.Popen(
+        [str(BIN / "python"), "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)  # noqa: S310
+            return server, cluster
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop(*processes) -> None:
+    for p in processes:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in processes:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def run_scenario(name: str, users: int, seconds: int, port: int, config_path: Path, env: dict) -> dict:
+    prefix = OUT / f"{name}"
+    queries_path = OUT / f"{name}.queries.json"
+    run(
+        [
+            str(BIN / "locust"),
+            "-f",
+            "bench/locustfile.py",
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(users),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--stop-timeout",
+            "5",
+        ],
+        {**env, "BENCH_CONFIG": str(config_path), "BENCH_SCENARIO": name, "BENCH_QUERIES": str(queries_path)},
+        stdout=subprocess.DEVNULL,
+    )
+    label = name.replace("_", " ")
+    with open(f"{prefix}_stats.csv") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == label)
+    queries = json.loads(queries_path.read_text()) if queries_path.exists() else []
+    return {
+        "requests": int(row["Request Count"]),
+        "errors": int(row["Failure Count"]),
+        "rps": round(float(row["Requests/s"]), 1),
+        "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "p99_ms": float(row["99%"]),
+        "queries_per_request": round(statistics.mean(queries), 1) if queries else None,
+        "users": users,
+    }
+
+
+def main(argv) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--datasets", default="small,large")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    base_url, embedded = ensure_database_url(prefer_local=True)
+    results = {
+        "cores": os.cpu_count(),
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "datasets": {},
+    }
+    for dataset in args.datasets.split(","):
+        env = database_env(base_url, f"ehr_bench_{dataset}")
+        print(f"[{dataset}] preparing", flush=True)
+        prepare(env, DATASETS[dataset])
+        facts = dataset_facts(env)
+        config_path = OUT / f"config-{dataset}.json"
+        config_path.write_text(json.dumps(facts))
+        port = free_port()
+        server, cluster = start_server(env, port)
+        figures = {}
+        try:
+            for name in args.scenarios.split(","):
+                users, seconds = SCENARIOS[name]
+                figures[name] = run_scenario(name, users, seconds, port, config_path, env)
+                f = figures[name]
+                print(
+                    f"[{dataset}] {name:24} {f['requests']:6} req {f['errors']:3} err {f['rps']:7} rps "
+                    f"p50 {f['p50_ms']:6.0f} p95 {f['p95_ms']:6.0f} p99 {f['p99_ms']:6.0f} ms "
+                    f"queries {f['queries_per_request']}",
+                    flush=True,
+                )
+        finally:
+            stop(server, cluster)
+        results["datasets"][dataset] = {"sizes": facts["counts"], "scenarios": figures}
+    summarize(results)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    table = render_table(results)
+    print(table)
+    if args.write_docs:
+        write_docs(table, results)
+    if embedded is not None:
+        embedded.cleanup()
+    return 0
+
+
+def summarize(results: dict) -> None:
+    data = results["datasets"]
+    for name in next(iter(data.values()))["scenarios"]:
+        for dataset in data.values():
+            floor = dataset["scenarios"].get("floor", {}).get("p50_ms")
+            s = dataset["scenarios"][name]
+            s["x_floor"] = round(s["p50_ms"] / floor, 1) if floor else None
+        if "small" in data and "large" in data:
+            small, large = data["small"]["scenarios"][name], data["large"]["scenarios"][name]
+            large["growth"] = round(large["p50_ms"] / small["p50_ms"], 2) if small["p50_ms"] else None
+
+
+def render_table(results: dict) -> str:
+    lines = [
+        "| dataset | scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | queries/req | × floor "
+        "| growth |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for dataset, data in results["datasets"].items():
+        for name, s in data["scenarios"].items():
+            lines.append(
+                f"| {dataset} | {name} | {s['requests']} | {s['errors']} | {s['rps']} | {s['p50_ms']:.0f} | "
+                f"{s['p95_ms']:.0f} | {s['p99_ms']:.0f} | {s['queries_per_request']} | {s.get('x_floor')} | "
+                f"{s.get('growth', '')} |"
+            )
+    return "\n".join(lines)
+
+
+def write_docs(table: str, results: dict) -> None:
+    path = ROOT / "docs" / "performance.md"
+    text = path.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    sizes = "; ".join(f"{k}: {v['sizes']}" for k, v in results["datasets"].items())
+    measured = f"Measured {results['started']} on {results['cores']} cores. Dataset sizes — {sizes}."
+    block = f"{start}\n{measured}\n\n{table}\n{end}"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    path.write_text(head + block + tail)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
