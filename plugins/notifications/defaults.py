@@ -1,0 +1,248 @@
+# ruff: noqa: E501 - message wording reads better unbroken
+"""The wording every clinic starts with, per message type and language: (subject, email text, text message).
+
+Templates use Django's template language over plain values only (see ``rendering.SAMPLE_CONTEXT`` for the
+variables). A clinic may replace any of them; a language missing here falls back to English.
+"""
+
+from __future__ import annotations
+
+FALLBACK_LANGUAGE = "en"
+
+_SIGN_EN = "\n\n{{ sender_name }}{% if clinic_phone %}\n{{ clinic_phone }}{% endif %}"
+_SIGN_DE = _SIGN_EN
+_SIGN_FR = _SIGN_EN
+
+DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "appointment_booked": {
+        "en": (
+            "Your appointment on {{ date }} at {{ time }}",
+            "Hello {{ patient_name }},\n\nyour appointment for {{ service_name }} with {{ practitioner_name }} "
+            "is confirmed for {{ date }} at {{ time }}." + _SIGN_EN,
+            "{{ sender_name }}: your appointment is confirmed for {{ date }} at {{ time }}.",
+        ),
+        "de": (
+            "Ihr Termin am {{ date }} um {{ time }}",
+            "Guten Tag {{ patient_name }},\n\nIhr Termin für {{ service_name }} bei {{ practitioner_name }} "
+            "ist für {{ date }} um {{ time }} Uhr bestätigt." + _SIGN_DE,
+            "{{ sender_name }}: Ihr Termin am {{ date }} um {{ time }} Uhr ist bestätigt.",
+        ),
+        "fr": (
+            "Votre rendez-vous du {{ date }} à {{ time }}",
+            "Bonjour {{ patient_name }},\n\nvotre rendez-vous pour {{ service_name }} avec "
+            "{{ practitioner_name }} est confirmé le {{ date }} à {{ time }}." + _SIGN_FR,
+            "{{ sender_name }} : votre rendez-vous est confirmé le {{ date }} à {{ time }}.",
+        ),
+    },
+    "request_approved": {
+        "en": (
+            "Your appointment request was accepted",
+            "Hello {{ patient_name }},\n\nwe have accepted your request: {{ service_name }} with "
+            "{{ practitioner_name }} on {{ date }} at {{ time }}." + _SIGN_EN,
+            "{{ sender_name }}: your request was accepted. See you on {{ date }} at {{ time }}.",
+        ),
+        "de": (
+            "Ihre Terminanfrage wurde angenommen",
+            "Guten Tag {{ patient_name }},\n\nwir haben Ihre Anfrage angenommen: {{ service_name }} bei "
+            "{{ practitioner_name }} am {{ date }} um {{ time }} Uhr." + _SIGN_DE,
+            "{{ sender_name }}: Ihre Anfrage wurde angenommen. Bis zum {{ date }} um {{ time }} Uhr.",
+        ),
+        "fr": (
+            "Votre demande de rendez-vous est acceptée",
+            "Bonjour {{ patient_name }},\n\nnous avons accepté votre demande : {{ service_name }} avec "
+            "{{ practitioner_name }} le {{ date }} à {{ time }}." + _SIGN_FR,
+            "{{ sender_name }} : votre demande est acceptée. À bientôt le {{ date }} à {{ time }}.",
+        ),
+    },
+    "request_declined": {
+        "en": (
+            "We could not accept your appointment request",
+            "Hello {{ patient_name }},\n\nunfortunately we cannot offer the appointment you asked for on "
+            "{{ date }} at {{ time }}.{% if reason %}\n\n{{ reason }}{% endif %}\n\nPlease choose another "
+            "time." + _SIGN_EN,
+            "{{ sender_name }}: we cannot offer {{ date }} at {{ time }}. Please choose another time.",
+        ),
+        "de": (
+            "Ihre Terminanfrage konnten wir leider nicht annehmen",
+            "Guten Tag {{ patient_name }},\n\nleider können wir den gewünschten Termin am {{ date }} um "
+            "{{ time }} Uhr nicht anbieten.{% if reason %}\n\n{{ reason }}{% endif %}\n\nBitte wählen Sie "
+            "eine andere Zeit." + _SIGN_DE,
+            "{{ sender_name }}: Termin am {{ date }} um {{ time }} leider nicht möglich. Bitte neu wählen.",
+        ),
+        "fr": (
+            "Nous ne pouvons pas accepter votre demande",
+            "Bonjour {{ patient_name }},\n\nnous ne pouvons malheureusement pas vous proposer le rendez-vous "
+            "du {{ date }} à {{ time }}.{% if reason %}\n\n{{ reason }}{% endif %}\n\nMerci de choisir un "
+            "autre horaire." + _SIGN_FR,
+            "{{ sender_name }} : le {{ date }} à {{ time }} n'est pas possible. Merci de choisir un autre horaire.",
+        ),
+    },
+    "appointment_rescheduled": {
+        "en": (
+            "Your appointment has moved to {{ date }} at {{ time }}",
+            "Hello {{ patient_name }},\n\nyour appointment for {{ service_name }} has moved from "
+            "{{ previous_date }} at {{ previous_time }} to {{ date }} at {{ time }}." + _SIGN_EN,
+            "{{ sender_name }}: your appointment has moved to {{ date }} at {{ time }}.",
+        ),
+        "de": (
+            "Ihr Termin wurde auf {{ date }} um {{ time }} verlegt",
+            "Guten Tag {{ patient_name }},\n\nIhr Termin für {{ service_name }} wurde von {{ previous_date }} "
+            "um {{ previous_time }} Uhr auf {{ date }} um {{ time }} Uhr verlegt." + _SIGN_DE,
+            "{{ sender_name }}: Ihr Termin wurde auf {{ date }} um {{ time }} Uhr verlegt.",
+        ),
+        "fr": (
+            "Votre rendez-vous est déplacé au {{ date }} à {{ time }}",
+            "Bonjour {{ patient_name }},\n\nvotre rendez-vous pour {{ service_name }} est déplacé du "
+            "{{ previous_date }} à {{ previous_time }} au {{ date }} à {{ time }}." + _SIGN_FR,
+            "{{ sender_name }} : votre rendez-vous est déplacé au {{ date }} à {{ time }}.",
+        ),
+    },
+    "appointment_cancelled": {
+        "en": (
+            "Your appointment on {{ date }} is cancelled",
+            "Hello {{ patient_name }},\n\nyour appointment on {{ date }} at {{ time }} is cancelled."
+            "{% if reason %}\n\n{{ reason }}{% endif %}" + _SIGN_EN,
+            "{{ sender_name }}: your appointment on {{ date }} at {{ time }} is cancelled.",
+        ),
+        "de": (
+            "Ihr Termin am {{ date }} ist abgesagt",
+            "Guten Tag {{ patient_name }},\n\nIhr Termin am {{ date }} um {{ time }} Uhr ist abgesagt."
+            "{% if reason %}\n\n{{ reason }}{% endif %}" + _SIGN_DE,
+            "{{ sender_name }}: Ihr Termin am {{ date }} um {{ time }} Uhr ist abgesagt.",
+        ),
+        "fr": (
+            "Votre rendez-vous du {{ date }} est annulé",
+            "Bonjour {{ patient_name }},\n\nvotre rendez-vous du {{ date }} à {{ time }} est annulé."
+            "{% if reason %}\n\n{{ reason }}{% endif %}" + _SIGN_FR,
+            "{{ sender_name }} : votre rendez-vous du {{ date }} à {{ time }} est annulé.",
+        ),
+    },
+    "appointment_reminder": {
+        "en": (
+            "Reminder: your appointment on {{ date }} at {{ time }}",
+            "Hello {{ patient_name }},\n\nthis is a reminder of your appointment for {{ service_name }} with "
+            "{{ practitioner_name }} on {{ date }} at {{ time }}." + _SIGN_EN,
+            "{{ sender_name }}: reminder of your appointment on {{ date }} at {{ time }}.",
+        ),
+        "de": (
+            "Erinnerung: Ihr Termin am {{ date }} um {{ time }}",
+            "Guten Tag {{ patient_name }},\n\nwir erinnern Sie an Ihren Termin für {{ service_name }} bei "
+            "{{ practitioner_name }} am {{ date }} um {{ time }} Uhr." + _SIGN_DE,
+            "{{ sender_name }}: Erinnerung an Ihren Termin am {{ date }} um {{ time }} Uhr.",
+        ),
+        "fr": (
+            "Rappel : votre rendez-vous du {{ date }} à {{ time }}",
+            "Bonjour {{ patient_name }},\n\nnous vous rappelons votre rendez-vous pour {{ service_name }} avec "
+            "{{ practitioner_name }} le {{ date }} à {{ time }}." + _SIGN_FR,
+            "{{ sender_name }} : rappel de votre rendez-vous le {{ date }} à {{ time }}.",
+        ),
+    },
+    "waitlist_offer": {
+        "en": (
+            "A time became free: {{ date }} at {{ time }}",
+            "Hello {{ patient_name }},\n\na time you were waiting for became free: {{ date }} at {{ time }}. "
+            "Contact us soon if you would like it." + _SIGN_EN,
+            "{{ sender_name }}: {{ date }} at {{ time }} is free. Contact us soon if you would like it.",
+        ),
+        "de": (
+            "Ein Termin ist frei geworden: {{ date }} um {{ time }}",
+            "Guten Tag {{ patient_name }},\n\nein Termin, auf den Sie warten, ist frei geworden: {{ date }} "
+            "um {{ time }} Uhr. Melden Sie sich bald, wenn Sie ihn möchten." + _SIGN_DE,
+            "{{ sender_name }}: {{ date }} um {{ time }} Uhr ist frei. Melden Sie sich bald.",
+        ),
+        "fr": (
+            "Un créneau s'est libéré : {{ date }} à {{ time }}",
+            "Bonjour {{ patient_name }},\n\nun créneau que vous attendiez s'est libéré : le {{ date }} à "
+            "{{ time }}. Contactez-nous rapidement s'il vous intéresse." + _SIGN_FR,
+            "{{ sender_name }} : le {{ date }} à {{ time }} est libre. Contactez-nous rapidement.",
+        ),
+    },
+    "invoice_issued": {
+        "en": (
+            "Invoice {{ invoice_number }}",
+            "Hello {{ patient_name }},\n\nyour invoice {{ invoice_number }} for {{ amount }} is ready."
+            "{% if link %}\n\nView it here: {{ link }}{% endif %}" + _SIGN_EN,
+            "{{ sender_name }}: invoice {{ invoice_number }} for {{ amount }} is ready. {{ link }}",
+        ),
+        "de": (
+            "Rechnung {{ invoice_number }}",
+            "Guten Tag {{ patient_name }},\n\nIhre Rechnung {{ invoice_number }} über {{ amount }} liegt "
+            "bereit.{% if link %}\n\nSie finden sie hier: {{ link }}{% endif %}" + _SIGN_DE,
+            "{{ sender_name }}: Rechnung {{ invoice_number }} über {{ amount }} liegt bereit. {{ link }}",
+        ),
+        "fr": (
+            "Facture {{ invoice_number }}",
+            "Bonjour {{ patient_name }},\n\nvotre facture {{ invoice_number }} de {{ amount }} est "
+            "disponible.{% if link %}\n\nConsultez-la ici : {{ link }}{% endif %}" + _SIGN_FR,
+            "{{ sender_name }} : facture {{ invoice_number }} de {{ amount }} disponible. {{ link }}",
+        ),
+    },
+    "payment_receipt": {
+        "en": (
+            "Thank you for your payment",
+            "Hello {{ patient_name }},\n\nwe have received your payment of {{ amount }}"
+            "{% if invoice_number %} for invoice {{ invoice_number }}{% endif %}. Thank you." + _SIGN_EN,
+            "{{ sender_name }}: we received your payment of {{ amount }}. Thank you.",
+        ),
+        "de": (
+            "Vielen Dank für Ihre Zahlung",
+            "Guten Tag {{ patient_name }},\n\nwir haben Ihre Zahlung über {{ amount }}"
+            "{% if invoice_number %} für Rechnung {{ invoice_number }}{% endif %} erhalten. Vielen Dank."
+            + _SIGN_DE,
+            "{{ sender_name }}: Ihre Zahlung über {{ amount }} ist eingegangen. Vielen Dank.",
+        ),
+        "fr": (
+            "Merci pour votre paiement",
+            "Bonjour {{ patient_name }},\n\nnous avons bien reçu votre paiement de {{ amount }}"
+            "{% if invoice_number %} pour la facture {{ invoice_number }}{% endif %}. Merci." + _SIGN_FR,
+            "{{ sender_name }} : nous avons reçu votre paiement de {{ amount }}. Merci.",
+        ),
+    },
+    "stock_low": {
+        "en": (
+            "Low stock: {{ item_name }}",
+            "{{ item_name }} is down to {{ on_hand }} at {{ clinic_name }} (reorder level "
+            "{{ reorder_level }}).",
+            "",
+        ),
+        "de": (
+            "Niedriger Bestand: {{ item_name }}",
+            "{{ item_name }}: nur noch {{ on_hand }} in {{ clinic_name }} (Meldebestand {{ reorder_level }}).",
+            "",
+        ),
+        "fr": (
+            "Stock bas : {{ item_name }}",
+            "Il ne reste que {{ on_hand }} de {{ item_name }} à {{ clinic_name }} (seuil de commande "
+            "{{ reorder_level }}).",
+            "",
+        ),
+    },
+    "lots_expiring": {
+        "en": (
+            "{{ lots|length }} lot(s) expiring at {{ clinic_name }}",
+            "These lots at {{ clinic_name }} expire soon or have expired:\n"
+            "{% for lot in lots %}\n- {{ lot.name }}{% if lot.number %} ({{ lot.number }}){% endif %}: "
+            "{{ lot.expires }}{% endfor %}",
+            "",
+        ),
+        "de": (
+            "{{ lots|length }} Charge(n) laufen in {{ clinic_name }} ab",
+            "Diese Chargen in {{ clinic_name }} laufen bald ab oder sind abgelaufen:\n"
+            "{% for lot in lots %}\n- {{ lot.name }}{% if lot.number %} ({{ lot.number }}){% endif %}: "
+            "{{ lot.expires }}{% endfor %}",
+            "",
+        ),
+        "fr": (
+            "{{ lots|length }} lot(s) arrivent à expiration à {{ clinic_name }}",
+            "Ces lots de {{ clinic_name }} expirent bientôt ou sont expirés :\n"
+            "{% for lot in lots %}\n- {{ lot.name }}{% if lot.number %} ({{ lot.number }}){% endif %} : "
+            "{{ lot.expires }}{% endfor %}",
+            "",
+        ),
+    },
+}
+
+
+def default_for(message_type: str, language: str) -> tuple[str, str, str]:
+    by_language = DEFAULTS[message_type]
+    return by_language.get(language) or by_language[FALLBACK_LANGUAGE]

@@ -1,0 +1,144 @@
+"""The notifications module's hook implementations: listeners for the other modules' events, its pages,
+its patient-chart tab and its periodic jobs."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.plugins.manager import hookimpl
+from core.plugins.types import ModuleInfo
+
+
+@hookimpl
+def ehr_module():
+    return ModuleInfo(
+        slug="notifications",
+        label=_("Notifications"),
+        description=_(
+            "Email and text messages to patients (confirmations, reminders, invoices) and stock alerts to "
+            "the team, with templates per language and a message log."
+        ),
+        default_enabled=True,
+    )
+
+
+@hookimpl
+def ehr_permissions():
+    from .rules import PERMISSIONS
+
+    return dict(PERMISSIONS)
+
+
+@hookimpl
+def ehr_office_urls():
+    from .urls import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def clinic_nav_items(request, clinic):
+    from django.urls import reverse
+
+    from core.plugins.types import NavItem
+
+    kwargs = {"clinic_slug": clinic.slug}
+    return [
+        NavItem(
+            _("Messages"),
+            reverse("office:notifications:message_log", kwargs=kwargs),
+            icon="mail",
+            order=60,
+            permission="notifications.view_messages",
+        ),
+        NavItem(
+            _("Message settings"),
+            reverse("office:notifications:settings", kwargs=kwargs),
+            icon="settings",
+            order=61,
+            permission="notifications.manage_templates",
+        ),
+    ]
+
+
+@hookimpl
+def clinic_patient_chart_tabs(request, clinic, patient):
+    from django.urls import reverse
+
+    from core.plugins.types import NavItem
+
+    if not request.user.has_perm("notifications.view_messages", clinic):
+        return []
+    url = reverse("office:notifications:patient_messages", kwargs={"clinic_slug": clinic.slug})
+    return [NavItem(_("Messages"), f"{url}?patient={patient.pk}", icon="mail", order=60)]
+
+
+@hookimpl
+def ehr_scheduled_tasks():
+    from core.plugins.types import ScheduledTask
+
+    return [
+        ScheduledTask(
+            name="notifications_reminders",
+            func="plugins.notifications.tasks.create_reminders",
+            minutes=5,
+            module="notifications",
+        ),
+        ScheduledTask(
+            name="notifications_send_due",
+            func="plugins.notifications.tasks.send_due",
+            minutes=1,
+            module="notifications",
+        ),
+    ]
+
+
+# --- events of the other modules (each called only where notifications is on for the clinic) ---------------
+
+
+@hookimpl
+def clinic_appointment_changed(clinic, event, appointment, by, details):
+    from . import events
+
+    events.appointment_changed(clinic, event, appointment, details or {})
+
+
+@hookimpl
+def clinic_waitlist_slot_freed(clinic, entries, start, end):
+    from . import events
+
+    events.waitlist_slot_freed(clinic, entries, start, end)
+
+
+@hookimpl
+def clinic_invoice_issued(clinic, invoice, lines):
+    import logging
+
+    from . import events
+
+    # Inside billing's transaction, where an exception would refuse the issue: never raise from here.
+    try:
+        events.invoice_issued(clinic, invoice)
+    except Exception:
+        logging.getLogger(__name__).exception("notifications could not note invoice %s", invoice.pk)
+
+
+@hookimpl
+def clinic_payment_received(clinic, payment):
+    from . import events
+
+    events.payment_received(clinic, payment)
+
+
+@hookimpl
+def clinic_stock_low(clinic, item, on_hand, reorder_level):
+    from . import events
+
+    events.stock_low(clinic, item, on_hand, reorder_level)
+
+
+@hookimpl
+def clinic_lots_expiring(clinic, lots):
+    from . import events
+
+    events.lots_expiring(clinic, lots)
