@@ -14,7 +14,12 @@ from importlib.metadata import entry_points
 ENTRYPOINT_GROUP = "ehr.plugins"
 
 # The product's own modules are plugins too: the core calls them through the same hooks a third party uses.
-DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.scheduling", "plugins.inventory", "plugins.notifications")
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "plugins.scheduling",
+    "plugins.inventory",
+    "plugins.billing",
+    "plugins.notifications",
+)
 
 
 @dataclass(frozen=True)

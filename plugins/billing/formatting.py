@@ -1,0 +1,27 @@
+"""Locale-aware display of money, numbers and dates (Babel), for pages, messages and the PDF."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from django.utils import translation
+
+from .money import quantize
+
+
+def babel_locale(language: str | None = None) -> str:
+    return (language or translation.get_language() or "en").replace("-", "_")
+
+
+def money(amount, currency: str, language: str | None = None) -> str:
+    return format_currency(quantize(Decimal(amount), currency), currency, locale=babel_locale(language))
+
+
+def number(value, language: str | None = None) -> str:
+    return format_decimal(Decimal(value).normalize(), locale=babel_locale(language))
+
+
+def long_date(value, language: str | None = None) -> str:
+    return format_date(value, format="long", locale=babel_locale(language)) if value else ""

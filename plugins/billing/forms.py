@@ -1,0 +1,106 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import StyledForm, StyledModelForm
+
+from .models import BillingProfile, InvoiceSeries, InvoiceStatus, LineKind, PaymentMethod, TaxRate
+
+
+class InvoiceFilterForm(StyledForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Unpaid")), *InvoiceStatus.choices],
+    )
+    q = forms.CharField(label=_("Patient or number"), required=False, max_length=100)
+    start = forms.DateField(
+        label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Issued until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class DraftForm(StyledForm):
+    patient = forms.ModelChoiceField(queryset=None, label=_("Patient"))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, patients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = patients
+
+
+class LineForm(StyledForm):
+    description = forms.CharField(label=_("Description"), max_length=300)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, initial=Decimal(1))
+    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=4)
+    discount_percent = forms.DecimalField(
+        label=_("Discount (%)"), max_digits=6, decimal_places=3, required=False, initial=Decimal(0)
+    )
+    tax_rate = forms.ModelChoiceField(
+        queryset=None, label=_("Tax"), required=False, empty_label=_("Clinic default")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices, initial=LineKind.FREE)
+
+    def __init__(self, *args, tax_rates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax_rate"].queryset = tax_rates
+
+
+class PaymentForm(StyledForm):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
+
+
+class CreditNoteForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    full = forms.BooleanField(label=_("Credit everything not yet credited"), required=False)
+
+    def __init__(self, *args, lines, remaining, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for line in lines:
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=line.description,
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=3,
+                help_text=_("At most %(n)s") % {"n": remaining.get(line.pk, 0).normalize()},
+            )
+            self.fields[name].widget.attrs.setdefault("class", "input")
+            self.line_fields.append((line.pk, name))
+
+    def quantities(self):
+        if self.cleaned_data.get("full"):
+            return None
+        return {pk: self.cleaned_data[name] for pk, name in self.line_fields if self.cleaned_data.get(name)}
+
+
+class TaxRateForm(StyledModelForm):
+    class Meta:
+        model = TaxRate
+        fields = ["name", "rate", "applies_to", "exempt", "is_default", "active"]
+
+
+class SeriesForm(StyledModelForm):
+    class Meta:
+        model = InvoiceSeries
+        fields = ["prefix", "yearly_reset"]
+
+
+class ProfileForm(StyledModelForm):
+    class Meta:
+        model = BillingProfile
+        fields = ["legal_name", "tax_id", "address", "invoice_footer", "payment_terms_days"]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "invoice_footer": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -1,0 +1,96 @@
+"""The billing module's hook implementations."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.plugins.manager import hookimpl
+from core.plugins.types import ModuleInfo
+
+
+@hookimpl
+def ehr_module():
+    return ModuleInfo(
+        slug="billing",
+        label=_("Billing"),
+        description=_("Invoices with gapless numbers, payments, credit notes, tax rates and invoice PDFs."),
+        default_enabled=True,
+    )
+
+
+@hookimpl
+def ehr_permissions():
+    from .rules import PERMISSIONS
+
+    return dict(PERMISSIONS)
+
+
+@hookimpl
+def ehr_api_routers():
+    from .api import router
+
+    return [("billing", router)]
+
+
+@hookimpl
+def ehr_office_urls():
+    from .urls import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def clinic_nav_items(request, clinic):
+    from django.urls import reverse
+
+    from core.plugins.types import NavItem
+
+    kwargs = {"clinic_slug": clinic.slug}
+    return [
+        NavItem(
+            _("Invoices"),
+            reverse("office:billing:invoice_list", kwargs=kwargs),
+            icon="receipt",
+            order=40,
+            permission="billing.list_invoices",
+        ),
+        NavItem(
+            _("Outstanding"),
+            reverse("office:billing:outstanding", kwargs=kwargs),
+            icon="hourglass",
+            order=41,
+            permission="billing.view_outstanding",
+        ),
+        NavItem(
+            _("Billing settings"),
+            reverse("office:billing:settings", kwargs=kwargs),
+            icon="settings",
+            order=42,
+            permission="billing.manage_settings",
+        ),
+    ]
+
+
+@hookimpl
+def clinic_dashboard_widgets(request, clinic):
+    from core.plugins.types import DashboardWidget
+
+    from . import selectors
+
+    if not request.user.has_perm("billing.view_outstanding", clinic):
+        return []
+    return [
+        DashboardWidget(
+            _("Unpaid invoices"),
+            "billing/widget_unpaid.html",
+            {"clinic": clinic, "total": selectors.unpaid_total(clinic), "currency": clinic.currency},
+            order=40,
+        )
+    ]
+
+
+@hookimpl
+def ehr_seed_demo(organization, clinics, users):
+    from .seed import seed
+
+    seed(organization, clinics, users)

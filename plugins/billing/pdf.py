@@ -1,0 +1,104 @@
+"""The invoice PDF: WeasyPrint renders templates/billing/invoice_pdf.html in the invoice's language
+(the patient's preferred one, else the clinic's), with Babel's number, currency and date formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .formatting import long_date, money, number
+from .models import Invoice, InvoicePdf, PdfState
+
+# Bump when invoice_pdf.html changes: stored PDFs of another version are rendered again on request.
+TEMPLATE_VERSION = "1"
+
+
+def _logo_uri(organization) -> str:
+    logo = organization.logo
+    if not logo:
+        return ""
+    try:
+        return Path(logo.path).as_uri() if Path(logo.path).exists() else ""
+    except (ValueError, NotImplementedError):
+        return ""
+
+
+def context_for(invoice: Invoice) -> dict:
+    language = invoice.language or invoice.clinic.locale
+    currency = invoice.currency
+    lines = [
+        {
+            "description": line.description,
+            "quantity": number(line.quantity, language),
+            "unit_price": money(line.unit_price, currency, language),
+            "discount": number(line.discount_percent, language) + " %" if line.discount_percent else "",
+            "tax_rate": number(line.tax_rate, language) + " %",
+            "net": money(line.net_amount, currency, language),
+        }
+        for line in invoice.lines.all()
+    ]
+    breakdown = [
+        {
+            "name": row["name"],
+            "rate": number(row["rate"], language) + " %",
+            "exempt": row.get("exempt"),
+            "net": money(row["net"], currency, language),
+            "tax": money(row["tax"], currency, language),
+        }
+        for row in invoice.tax_breakdown
+    ]
+    return {
+        "invoice": invoice,
+        "language": language,
+        "seller": invoice.seller,
+        "buyer": invoice.buyer,
+        "lines": lines,
+        "breakdown": breakdown,
+        "issue_date": long_date(invoice.issue_date, language),
+        "supply_date": long_date(invoice.supply_date, language),
+        "due_date": long_date(invoice.due_date, language),
+        "net_total": money(invoice.net_total, currency, language),
+        "tax_total": money(invoice.tax_total, currency, language),
+        "gross_total": money(invoice.gross_total, currency, language),
+        "logo": _logo_uri(invoice.organization),
+    }
+
+
+def render_pdf_bytes(invoice: Invoice) -> bytes:
+    import weasyprint
+
+    context = context_for(invoice)
+    with translation.override(context["language"]):
+        html = render_to_string("billing/invoice_pdf.html", context)
+    return weasyprint.HTML(string=html, base_url="file:///").write_pdf()
+
+
+def render_invoice(invoice: Invoice, *, force: bool = False) -> InvoicePdf:
+    """Render and store the PDF unless one of the current template version is already stored. A failure
+    is recorded on the row (staff see it) and raised again so the task queue retries."""
+    pdf, _created = InvoicePdf.objects.get_or_create(organization_id=invoice.organization_id, invoice=invoice)
+    if not force and pdf.state == PdfState.READY and pdf.template_version == TEMPLATE_VERSION and pdf.file:
+        return pdf
+    try:
+        content = render_pdf_bytes(invoice)
+    except Exception as error:
+        InvoicePdf.objects.filter(pk=pdf.pk).update(
+            state=PdfState.FAILED, error=f"{type(error).__name__}: {error}"[:2000], attempts=pdf.attempts + 1
+        )
+        raise
+    old = pdf.file.name if pdf.file else ""
+    pdf.file.save(
+        f"{invoice.organization_id}-{invoice.number or invoice.pk}.pdf", ContentFile(content), save=False
+    )
+    pdf.state = PdfState.READY
+    pdf.template_version = TEMPLATE_VERSION
+    pdf.rendered_at = timezone.now()
+    pdf.error = ""
+    pdf.attempts += 1
+    pdf.save()
+    if old and old != pdf.file.name:
+        pdf.file.storage.delete(old)
+    return pdf

@@ -1,0 +1,113 @@
+"""Demo data: billing profile, tax rates and number series per clinic, and four months of issued invoices,
+most of them paid. Idempotent: settings are looked up before they are created, and invoices are made only
+for a clinic that has none yet."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from core.patients.models import Patient
+
+from . import services
+from .models import AppliesTo, Invoice, InvoiceSeries, LineKind, PaymentMethod, SeriesKind, TaxRate
+from .money import quantize
+
+# Clinic slug -> invoice prefix, tax id, tax rates (name, rate, applies to, exempt, default).
+CLINICS = {
+    "alpha-downtown": (
+        "AD",
+        "US-12-3456789",
+        [
+            ("Medical services", "0", AppliesTo.SERVICES, True, True),
+            ("Sales tax", "8.875", AppliesTo.PRODUCTS, False, True),
+        ],
+    ),
+    "alpha-riverside": (
+        "AR",
+        "US-12-3456789",
+        [
+            ("Medical services", "0", AppliesTo.SERVICES, True, True),
+            ("Sales tax", "8.875", AppliesTo.PRODUCTS, False, True),
+        ],
+    ),
+    "beta-central": (
+        "BC",
+        "DE123456789",
+        [
+            ("Heilbehandlung (steuerfrei)", "0", AppliesTo.SERVICES, True, True),
+            ("MwSt 19 %", "19", AppliesTo.PRODUCTS, False, True),
+            ("MwSt 7 %", "7", AppliesTo.PRODUCTS, False, False),
+        ],
+    ),
+}
+LINES = [
+    ("Consultation", LineKind.SERVICE, "1", {"USD": "90.00", "EUR": "85.00"}),
+    ("Follow-up visit", LineKind.SERVICE, "1", {"USD": "45.00", "EUR": "40.00"}),
+    ("Knee support bandage", LineKind.PRODUCT, "1", {"USD": "24.90", "EUR": "19.90"}),
+]
+INVOICES = 14
+DAYS_BACK = 120
+
+
+def seed(organization, clinics, users) -> None:
+    for slug, clinic in clinics.items():
+        if slug not in CLINICS:
+            continue
+        prefix, tax_id, rates = CLINICS[slug]
+        profile = services.billing_profile(clinic)
+        if not profile.tax_id:
+            profile.tax_id = tax_id
+            profile.invoice_footer = f"{clinic.name} · {clinic.email}"
+            profile.save()
+        for kind, series_prefix in ((SeriesKind.INVOICE, prefix), (SeriesKind.CREDIT_NOTE, f"{prefix}-CN")):
+            series = services.ensure_series(clinic, kind)
+            if series.prefix != series_prefix and series.next_number == 1:
+                InvoiceSeries.objects.filter(pk=series.pk).update(prefix=series_prefix)
+        for name, rate, applies, exempt, default in rates:
+            TaxRate.objects.get_or_create(
+                organization=organization,
+                clinic=clinic,
+                name=name,
+                defaults={
+                    "rate": Decimal(rate),
+                    "applies_to": applies,
+                    "exempt": exempt,
+                    "is_default": default,
+                },
+            )
+        if not Invoice.objects.filter(organization=organization, clinic=clinic).exists():
+            _invoices(clinic, users)
+
+
+def _invoices(clinic, users) -> None:
+    patients = list(
+        Patient.objects.filter(organization_id=clinic.organization_id, clinics=clinic).order_by("id")
+    )
+    if not patients:
+        return
+    owner = next((u for e, u in users.items() if e.startswith("owner@")), None)
+    today = services.local_today(clinic)
+    for index in range(INVOICES):
+        day = today - timedelta(days=DAYS_BACK - index * (DAYS_BACK // INVOICES))
+        invoice = services.create_draft(clinic=clinic, patient=patients[index % len(patients)], by=owner)
+        for description, kind, quantity, prices in LINES[: 1 + index % 3]:
+            services.add_line(
+                invoice,
+                description=description,
+                quantity=quantity,
+                unit_price=prices.get(clinic.currency, prices["USD"]),
+                kind=kind,
+            )
+        invoice = services.issue(invoice, by=owner, on=day)
+        if index < INVOICES - 4:
+            services.record_payment(
+                invoice,
+                amount=invoice.balance,
+                method=PaymentMethod.CARD,
+                on=day + timedelta(days=3),
+                by=owner,
+            )
+        elif index == INVOICES - 4:
+            half = quantize(invoice.balance / 2, invoice.currency)
+            services.record_payment(invoice, amount=half, method=PaymentMethod.CASH, on=day, by=owner)

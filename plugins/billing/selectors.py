@@ -1,0 +1,129 @@
+"""Reads: the invoices a member may see at a clinic, the ageing of what is unpaid, a patient's invoices."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django_scopes import scopes_disabled
+
+from core.tenancy.models import Role
+
+from .models import OPEN_STATUSES, CreditNote, Invoice, InvoiceStatus, Payment
+
+# (label, from days, to days) since the invoice was issued; None is open-ended.
+AGEING_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
+
+
+def clinic_invoices(member, clinic) -> QuerySet[Invoice]:
+    """Invoices of ``clinic`` the member may see: all for owners and staff, their own for practitioners."""
+    invoices = Invoice.objects.filter(organization_id=clinic.organization_id, clinic=clinic)
+    if member.role == Role.PRACTITIONER:
+        invoices = invoices.filter(practitioner_id=member.membership.pk)
+    return invoices.select_related("patient")
+
+
+def filter_invoices(invoices: QuerySet[Invoice], *, status: str = "", query: str = "", start=None, end=None):
+    if status == "open":
+        invoices = invoices.filter(status__in=OPEN_STATUSES)
+    elif status in InvoiceStatus.values:
+        invoices = invoices.filter(status=status)
+    query = (query or "").strip()[:100]
+    if query:
+        condition = Q(number__icontains=query)
+        for fragment in query.lower().split()[:3]:
+            condition |= Q(patient__search_name__contains=fragment)
+        invoices = invoices.filter(condition)
+    if start:
+        invoices = invoices.filter(issue_date__gte=start)
+    if end:
+        invoices = invoices.filter(issue_date__lte=end)
+    return invoices
+
+
+def outstanding(clinic, today: date) -> dict:
+    """Unpaid balances of ``clinic`` by age since issue (0-30, 31-60, 61-90, 90+ days): one query."""
+    whens = []
+    for index, (_label, low, high) in enumerate(AGEING_BUCKETS):
+        upper = today - timedelta(days=low)
+        condition = Q(issue_date__lte=upper)
+        if high is not None:
+            condition &= Q(issue_date__gte=today - timedelta(days=high))
+        whens.append(When(condition, then=Value(index)))
+    rows = (
+        Invoice.objects.filter(
+            organization_id=clinic.organization_id, clinic=clinic, status__in=OPEN_STATUSES, balance__gt=0
+        )
+        .annotate(bucket=Case(*whens, default=Value(0), output_field=IntegerField()))
+        .values("bucket")
+        .annotate(total=Sum("balance"), count=Count("id"))
+    )
+    found = {row["bucket"]: row for row in rows}
+    buckets = []
+    for index, (label, _low, _high) in enumerate(AGEING_BUCKETS):
+        row = found.get(index, {})
+        buckets.append(
+            {"label": label, "total": row.get("total") or Decimal(0), "count": row.get("count", 0)}
+        )
+    return {
+        "currency": clinic.currency,
+        "buckets": buckets,
+        "total": sum((b["total"] for b in buckets), Decimal(0)),
+        "count": sum(b["count"] for b in buckets),
+    }
+
+
+def open_invoices(clinic) -> QuerySet[Invoice]:
+    return (
+        Invoice.objects.filter(
+            organization_id=clinic.organization_id, clinic=clinic, status__in=OPEN_STATUSES, balance__gt=0
+        )
+        .select_related("patient")
+        .order_by("issue_date", "sequence")
+    )
+
+
+def unpaid_total(clinic) -> Decimal:
+    return Invoice.objects.filter(
+        organization_id=clinic.organization_id, clinic=clinic, status__in=OPEN_STATUSES
+    ).aggregate(total=Sum("balance"))["total"] or Decimal(0)
+
+
+def clinic_payments(clinic) -> QuerySet[Payment]:
+    return Payment.objects.filter(organization_id=clinic.organization_id, clinic=clinic).select_related(
+        "invoice"
+    )
+
+
+def clinic_credit_notes(clinic) -> QuerySet[CreditNote]:
+    return CreditNote.objects.filter(organization_id=clinic.organization_id, clinic=clinic).select_related(
+        "invoice"
+    )
+
+
+def invoices_for_patient_account(user) -> list[Invoice]:
+    """Issued invoices of every patient record linked to ``user``'s portal login, across organizations
+    (one login may be a patient of several owners). Drafts are never shown to patients."""
+    from core.patients.models import PatientAccount
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    # scopes_disabled: a portal login's own links decide which records (and organizations) are theirs.
+    with scopes_disabled():
+        links = list(
+            PatientAccount.objects.filter(user=user, verified_at__isnull=False).values_list(
+                "organization_id", "patient_id"
+            )
+        )
+        if not links:
+            return []
+        condition = Q()
+        for organization_id, patient_id in links:
+            condition |= Q(organization_id=organization_id, patient_id=patient_id)
+        return list(
+            Invoice.objects.filter(condition)
+            .exclude(status=InvoiceStatus.DRAFT)
+            .select_related("clinic")
+            .order_by("-issue_date", "-id")
+        )
