@@ -375,7 +375,8 @@ def deliver(message_id: int, now: datetime | None = None) -> OutboxMessage | Non
         )
         if message is None or message.status != Status.QUEUED:
             return message
-        if message.next_attempt_at and message.next_attempt_at > now:
+        # Only a retry waits out its backoff; a first attempt goes as soon as a worker has it.
+        if message.attempts and message.next_attempt_at and message.next_attempt_at > now:
             return message
         clinic = message.clinic
         config = settings_for(clinic)
