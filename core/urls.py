@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("core.accounts.urls")),
     path("office/", include("core.office.urls")),
     path("api/v1/", api.urls),
+    path("", include("core.health.urls")),
 ]
 
 if settings.DEBUG:

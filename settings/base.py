@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "core.audit",
     "core.api",
     "core.office",
+    "core.domains",
+    "core.health",
     "portal_site",
     "bench",
     *plugin_apps(),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DomainsConfig(AppConfig):
+    name = "core.domains"
+    label = "domains"
+    verbose_name = "Clinic domains"
