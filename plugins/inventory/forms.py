@@ -7,6 +7,8 @@ from .models import Item, MovementKind
 
 
 class ItemForm(forms.ModelForm):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False)
+
     class Meta:
         model = Item
         fields = [
@@ -19,13 +21,14 @@ class ItemForm(forms.ModelForm):
             "price",
             "tax_rate",
             "lot_tracked",
-            "supplier",
             "active",
         ]
 
     def __init__(self, *args, suppliers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = suppliers
+        if self.instance.supplier_id:
+            self.initial.setdefault("supplier", self.instance.supplier_id)
 
 
 class ReorderForm(forms.Form):
@@ -38,7 +41,7 @@ class ReorderForm(forms.Form):
 
 
 class ReceiveForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("Item"), queryset=Item.objects.none())
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0.001, max_digits=14, decimal_places=3)
     lot_number = forms.CharField(label=_("Lot number"), max_length=64, required=False)
     expiry_date = forms.DateField(
@@ -63,7 +66,7 @@ class DispenseForm(forms.Form):
         ],
     )
     patient = forms.ModelChoiceField(label=_("Patient"), queryset=None, required=False)
-    item = forms.ModelChoiceField(label=_("Item"), queryset=Item.objects.none())
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0.001, max_digits=14, decimal_places=3)
     lot = forms.ModelChoiceField(
         label=_("Lot (leave empty for the earliest-expiring)"), queryset=None, required=False
@@ -85,7 +88,7 @@ class DispenseForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("Item"), queryset=Item.objects.none())
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
     lot = forms.ModelChoiceField(label=_("Lot"), queryset=None, required=False)
     quantity = forms.DecimalField(label=_("Change (negative to remove)"), max_digits=14, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -98,7 +101,7 @@ class AdjustForm(forms.Form):
 
 class TransferForm(forms.Form):
     destination = forms.ModelChoiceField(label=_("To clinic"), queryset=None)
-    item = forms.ModelChoiceField(label=_("Item"), queryset=Item.objects.none())
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0.001, max_digits=14, decimal_places=3)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     one_step = forms.BooleanField(label=_("Received at once (I work at both clinics)"), required=False)
@@ -111,7 +114,7 @@ class TransferForm(forms.Form):
 
 class OrderForm(forms.Form):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False)
-    item = forms.ModelChoiceField(label=_("Item"), queryset=Item.objects.none())
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0.001, max_digits=14, decimal_places=3)
     unit_cost = forms.DecimalField(
         label=_("Unit cost"), min_value=0, max_digits=12, decimal_places=2, required=False
@@ -133,7 +136,7 @@ class SettingsForm(forms.Form):
 
 
 class MovementFilter(forms.Form):
-    item = forms.ModelChoiceField(label=_("Item"), queryset=Item.objects.none(), required=False)
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None, required=False)
     clinic = forms.ModelChoiceField(label=_("Clinic"), queryset=None, required=False)
     kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *MovementKind.choices], required=False)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -36,8 +36,8 @@ def on_hand_by_item(clinic) -> list[dict]:
     return list(
         StockLevel.objects.filter(organization_id=clinic.organization_id, clinic=clinic)
         .values("item_id", "item__name", "item__sku", "item__unit", "item__cost_price")
-        .annotate(quantity=Sum("quantity"), value=Sum(value))
-        .exclude(quantity=0)
+        .annotate(total=Sum("quantity"), value=Sum(value))
+        .exclude(total=0)
         .order_by("item__name", "item_id")
     )
 

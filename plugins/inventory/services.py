@@ -11,6 +11,7 @@ levels, refuses negative stock unless the clinic allows it, and tracks each reor
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,8 +92,24 @@ def set_allow_negative(clinic: Clinic, allow: bool) -> None:
     )
 
 
+def _pair_key(clinic_id: int, item_id: int) -> int:
+    """A stable signed 64-bit advisory-lock key for one (clinic, item) pair of this module."""
+    digest = hashlib.blake2b(f"inventory:{clinic_id}:{item_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _lock_levels(organization_id: int, pairs, ensure=()) -> dict[tuple, StockLevel]:
-    """Lock every level row of the (clinic, item) ``pairs``, creating the ``ensure`` keys first."""
+    """Lock every level row of the (clinic, item) ``pairs``, creating the ``ensure`` keys first.
+
+    A transaction-scoped advisory lock per pair is taken first, in ascending key order: it serializes the
+    creation of new level rows too (a row another transaction is still inserting cannot be locked with
+    FOR UPDATE), so creating and locking never wait on each other in a circle."""
+    keys = sorted({_pair_key(c, i) for c, i in pairs} | {_pair_key(c, i) for c, i, _l in ensure})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+            [keys],
+        )
     if ensure:
         StockLevel.objects.bulk_create(
             [
@@ -637,7 +654,7 @@ def receive_transfer(
     """The stock arrives at the destination. ``received`` maps line id to the quantity that arrived (the
     quantity sent when left out); a shortfall is written off there and a surplus added, each with a reason."""
     transfer = (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("destination")
         .get(pk=transfer.pk, organization_id=transfer.organization_id)
     )
@@ -748,7 +765,7 @@ class Arrival:
 def receive_purchase_order(order: PurchaseOrder, arrivals: dict[int, Arrival], *, by) -> PurchaseOrder:
     """Receive some or all of what was ordered; the order becomes partly received or received."""
     order = (
-        PurchaseOrder.objects.select_for_update()
+        PurchaseOrder.objects.select_for_update(of=("self",))
         .select_related("clinic")
         .get(pk=order.pk, organization_id=order.organization_id)
     )
@@ -823,7 +840,7 @@ def start_stocktake(clinic, *, by) -> Stocktake:
 def post_stocktake(stocktake: Stocktake, counts: dict[int, Decimal], *, by) -> list:
     """Record the counts and post an adjustment for every line whose count differs from the books."""
     stocktake = (
-        Stocktake.objects.select_for_update()
+        Stocktake.objects.select_for_update(of=("self",))
         .select_related("clinic")
         .get(pk=stocktake.pk, organization_id=stocktake.organization_id)
     )
@@ -897,7 +914,7 @@ def scan_low_stock(clinic) -> int:
     ).select_related("item"):
         with transaction.atomic():
             levels = _lock_levels(clinic.organization_id, [(clinic.pk, rule.item_id)])
-            rule = ReorderRule.objects.select_for_update().select_related("item").get(pk=rule.pk)
+            rule = ReorderRule.objects.select_for_update(of=("self",)).select_related("item").get(pk=rule.pk)
             was = rule.below_reorder_since
             _apply_crossing(clinic, rule, sum((lv.quantity for lv in levels.values()), ZERO))
             announced += int(was is None and rule.below_reorder_since is not None)

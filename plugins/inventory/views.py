@@ -126,6 +126,7 @@ def item_edit(request, clinic_slug, pk=None):
             def save():
                 from django.db import transaction
 
+                form.instance.supplier = form.cleaned_data.get("supplier")
                 with transaction.atomic():
                     saved = services.save_item(form.instance)
                     if reorder.cleaned_data["reorder_level"] or rule:
