@@ -51,6 +51,7 @@ def objects_of(tenant):
         )
         token, _secret = create_token(tenant.owner, tenant.org, "script")
         appointment = make_appointment(tenant)
+        invoice = make_invoice(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -58,7 +59,17 @@ def objects_of(tenant):
         "token": token.pk,
         "clinic": tenant.clinic.slug,
         "appointment": appointment.pk,
+        "invoice": invoice.pk,
     }
+
+
+def make_invoice(tenant):
+    """A draft invoice of the tenant's first clinic, with one line."""
+    from plugins.billing.services import add_line, create_draft
+
+    invoice = create_draft(clinic=tenant.clinic, patient=tenant.patient, by=tenant.owner)
+    add_line(invoice, description="Consultation", quantity="1", unit_price="50")
+    return invoice
 
 
 def make_appointment(tenant):
@@ -105,6 +116,21 @@ ROUTE_OBJECTS = {
     "office:patient_merge": {"pk": "patient"},
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
+    **{
+        f"office:billing:{name}": {"pk": "invoice"}
+        for name in (
+            "invoice_detail",
+            "line_add",
+            "line_remove",
+            "billable_search",
+            "billable_add",
+            "invoice_issue",
+            "invoice_void",
+            "payment_add",
+            "credit_note_create",
+            "invoice_pdf",
+        )
+    },
 }
 
 OWNER_ONLY = {
@@ -174,7 +200,9 @@ def test_every_parameterised_route_is_covered():
                 path,
                 {
                     "clinic": "x",
-                    **dict.fromkeys(("patient", "membership", "invitation", "token", "appointment"), 1),
+                    **dict.fromkeys(
+                        ("patient", "membership", "invitation", "token", "appointment", "invoice"), 1
+                    ),
                 },
             )
             is None
