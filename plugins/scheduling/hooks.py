@@ -118,3 +118,39 @@ def ehr_seed_demo(organization, clinics, users):
     from .seed import seed
 
     seed(organization, clinics, users)
+
+
+@hookimpl
+def clinic_billable_items(clinic, query):
+    """An appointment of ``clinic`` for billing's line picker, asked for as ``appointment:<id>``."""
+    from django.utils import formats
+
+    from core.plugins.types import BillableItem
+
+    from .models import Appointment
+
+    kind, _sep, reference = (query or "").strip().partition(":")
+    if kind != "appointment" or not reference.isdigit() or len(reference) > 18:
+        return []
+    appointment = (
+        Appointment.objects.filter(organization_id=clinic.organization_id, clinic=clinic, pk=int(reference))
+        .select_related("service")
+        .first()
+    )
+    if appointment is None:
+        return []
+    day = formats.date_format(appointment.start.astimezone(clinic.tzinfo).date(), "SHORT_DATE_FORMAT")
+    return [
+        BillableItem(
+            kind="appointment",
+            reference=str(appointment.pk),
+            label=f"{appointment.service.name} {day}",
+            unit_price=appointment.service.price,
+            currency=appointment.service.currency or clinic.currency,
+            details={
+                "patient_id": appointment.patient_id,
+                "practitioner_id": appointment.practitioner_id,
+                "service_id": appointment.service_id,
+            },
+        )
+    ]

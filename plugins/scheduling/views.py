@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from core.office.decorators import member_required
 from core.office.views.organization import _apply_errors
 from core.patients.selectors import visible_patients
+from core.plugins.gating import is_module_enabled
 from core.tenancy.access import check_perm, parse_id
 from core.tenancy.models import Membership
 
@@ -296,7 +297,13 @@ def appointment_edit(request, clinic_slug, pk):
     return render(
         request,
         "scheduling/appointment_edit.html",
-        {"clinic": clinic, "appointment": appointment, "form": form, "next_slots": next_slots},
+        {
+            "clinic": clinic,
+            "appointment": appointment,
+            "form": form,
+            "next_slots": next_slots,
+            "billing_on": is_module_enabled(clinic, "billing"),
+        },
         status=status,
     )
 
