@@ -51,6 +51,7 @@ def objects_of(tenant):
         )
         token, _secret = create_token(tenant.owner, tenant.org, "script")
         appointment = make_appointment(tenant)
+        inventory = make_inventory_objects(tenant)
         invoice = make_invoice(tenant)
     return {
         "patient": tenant.patient.pk,
@@ -59,6 +60,7 @@ def objects_of(tenant):
         "token": token.pk,
         "clinic": tenant.clinic.slug,
         "appointment": appointment.pk,
+        **inventory,
         "invoice": invoice.pk,
     }
 
@@ -70,6 +72,26 @@ def make_invoice(tenant):
     invoice = create_draft(clinic=tenant.clinic, patient=tenant.patient, by=tenant.owner)
     add_line(invoice, description="Consultation", quantity="1", unit_price="50")
     return invoice
+
+
+def make_inventory_objects(tenant):
+    """A catalog item, a transfer in transit, a purchase order and a stocktake of the tenant."""
+    from plugins.inventory import services
+    from plugins.inventory.models import Item
+
+    item = Item.objects.create(organization=tenant.org, name="Gauze", sku=f"G-{tenant.org.pk}")
+    services.receive(tenant.clinic, item, 5, by=tenant.owner)
+    transfer = services.send_transfer(
+        tenant.clinic, tenant.clinics[1], [services.TransferItem(item, 1)], by=tenant.owner
+    )
+    order = services.create_purchase_order(tenant.clinic, None, [(item, 3, None)], by=tenant.owner)
+    stocktake = services.start_stocktake(tenant.clinic, by=tenant.owner)
+    return {
+        "inventory_item": item.pk,
+        "inventory_transfer": transfer.pk,
+        "inventory_order": order.pk,
+        "inventory_stocktake": stocktake.pk,
+    }
 
 
 def make_appointment(tenant):
@@ -116,6 +138,10 @@ ROUTE_OBJECTS = {
     "office:patient_merge": {"pk": "patient"},
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
+    "office:inventory:item_edit": {"pk": "inventory_item"},
+    "office:inventory:transfer_detail": {"pk": "inventory_transfer"},
+    "office:inventory:order_detail": {"pk": "inventory_order"},
+    "office:inventory:stocktake_detail": {"pk": "inventory_stocktake"},
     **{
         f"office:billing:{name}": {"pk": "invoice"}
         for name in (
@@ -201,7 +227,19 @@ def test_every_parameterised_route_is_covered():
                 {
                     "clinic": "x",
                     **dict.fromkeys(
-                        ("patient", "membership", "invitation", "token", "appointment", "invoice"), 1
+                        (
+                            "patient",
+                            "membership",
+                            "invitation",
+                            "token",
+                            "appointment",
+                            "inventory_item",
+                            "inventory_transfer",
+                            "inventory_order",
+                            "inventory_stocktake",
+                            "invoice",
+                        ),
+                        1,
                     ),
                 },
             )
