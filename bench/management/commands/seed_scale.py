@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from core.accounts.models import User
@@ -55,11 +55,11 @@ class Command(BaseCommand):
         self.prefix = options["prefix"]
         self.password = make_password(PASSWORD)
         started = time.monotonic()
-        with transaction.atomic():
-            plan = self._organizations(sizes)
-            self._team(plan)
-            self._patients(plan, sizes["patients"])
-            self._scheduling(plan, sizes["appointments"])
+        # Committed in batches (see bench.copy): run it on an empty database; a failed run is started over.
+        plan = self._timed("organizations and clinics", self._organizations, sizes)
+        self._timed("team", self._team, plan)
+        self._timed("patients", self._patients, plan, sizes["patients"])
+        self._timed("scheduling", self._scheduling, plan, sizes["appointments"])
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
@@ -67,6 +67,12 @@ class Command(BaseCommand):
                 f"Generated {sizes} in {time.monotonic() - started:.0f} s. Password: {PASSWORD}"
             )
         )
+
+    def _timed(self, label, step, *args):
+        started = time.monotonic()
+        result = step(*args)
+        self.stdout.write(f"  {label}: {time.monotonic() - started:.1f} s")
+        return result
 
     # --- shape ------------------------------------------------------------------------------------------
 
