@@ -8,3 +8,7 @@ run:  ## start the product with demo data on http://127.0.0.1:8000
 test:  ## install what the tests need, then run ruff and the whole test suite
 	@bash scripts/bootstrap.sh test
 	@.venv/bin/python scripts/test.py $(ARGS)
+
+bench:  ## not a set-up command: generate the scale datasets and measure (see docs/performance.md)
+	@bash scripts/bootstrap.sh bench
+	@.venv/bin/python scripts/bench.py --write-docs $(ARGS)

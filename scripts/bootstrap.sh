@@ -38,8 +38,10 @@ if [ ! -x .tools/bin/uv ]; then
   .tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.8"
 fi
 export UV_PROJECT_ENVIRONMENT="$PWD/.venv"
-if [ "$mode" = "test" ]; then
-  .tools/bin/uv sync --frozen --quiet --python "$python" --all-groups
+if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
+  groups="--group dev"
+  [ "$mode" = "bench" ] && groups="--all-groups"
+  .tools/bin/uv sync --frozen --quiet --python "$python" $groups
   if command -v dpkg >/dev/null 2>&1; then
     apt_install chromium caddy poppler-utils
   fi
