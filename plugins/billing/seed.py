@@ -44,7 +44,8 @@ CLINICS = {
 LINES = [
     ("Consultation", LineKind.SERVICE, "1", {"USD": "90.00", "EUR": "85.00"}),
     ("Follow-up visit", LineKind.SERVICE, "1", {"USD": "45.00", "EUR": "40.00"}),
-    ("Knee support bandage", LineKind.PRODUCT, "1", {"USD": "24.90", "EUR": "19.90"}),
+    # Free text, not "product": product lines are stock items that the inventory module checks on issue.
+    ("Knee support bandage", LineKind.FREE, "1", {"USD": "24.90", "EUR": "19.90"}),
 ]
 INVOICES = 14
 DAYS_BACK = 120
@@ -88,6 +89,9 @@ def _invoices(clinic, users) -> None:
         return
     owner = next((u for e, u in users.items() if e.startswith("owner@")), None)
     today = services.local_today(clinic)
+    taxed = TaxRate.objects.filter(
+        organization_id=clinic.organization_id, clinic=clinic, applies_to=AppliesTo.PRODUCTS, is_default=True
+    ).first()
     for index in range(INVOICES):
         day = today - timedelta(days=DAYS_BACK - index * (DAYS_BACK // INVOICES))
         invoice = services.create_draft(clinic=clinic, patient=patients[index % len(patients)], by=owner)
@@ -98,6 +102,7 @@ def _invoices(clinic, users) -> None:
                 quantity=quantity,
                 unit_price=prices.get(clinic.currency, prices["USD"]),
                 kind=kind,
+                tax_rate=taxed if kind == LineKind.FREE else None,
             )
         invoice = services.issue(invoice, by=owner, on=day)
         if index < INVOICES - 4:
