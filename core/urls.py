@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from wagtail.admin import urls as wagtailadmin_urls
 
 from core import views
 from core.api.root import api
@@ -15,6 +16,8 @@ urlpatterns = [
     path("office/", include("core.office.urls")),
     path("api/v1/", api.urls),
     path("", include("core.health.urls")),
+    path("cms/", include(wagtailadmin_urls)),
+    path("c/<slug:clinic_slug>/", include("portal_site.urls")),
 ]
 
 if settings.DEBUG:

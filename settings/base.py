@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A verified clinic domain is answered by that clinic's portal; unknown hosts get a neutral page.
+    "portal_site.routing.PortalHostMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.tenancy.middleware.TenantScopeMiddleware",
+    # CMS editors reach only their own clinics' page trees.
+    "portal_site.cms.CmsPageGuardMiddleware",
     "core.accounts.middleware.TwoFactorPolicyMiddleware",
     "core.audit.middleware.AuditContextMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -121,6 +121,15 @@ def ehr_seed_demo(organization, clinics, users):
 
 
 @hookimpl
+def clinic_portal_context(request, clinic):
+    """The price list the portal's services page shows (services bookable online)."""
+    from .selectors import active_services
+
+    services = active_services(clinic).filter(bookable_online=True).order_by("name", "id")
+    return {"portal_services": list(services)}
+
+
+@hookimpl
 def clinic_billable_items(clinic, query):
     """An appointment of ``clinic`` for billing's line picker, asked for as ``appointment:<id>``."""
     from django.utils import formats

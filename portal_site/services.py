@@ -1,0 +1,158 @@
+"""State changes made from the portal: registering, verifying the email link (linking or creating the
+patient record), and updating one's own contact details. Each runs in one transaction and raises
+``ValidationError`` with a translated message when refused."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.accounts.models import User
+from core.patients.models import Patient, PatientAccount, PatientClinic
+from core.tenancy.services import next_record_number
+
+from .models import PortalRegistration
+
+LINK_LIFETIME_DAYS = 3
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def register(
+    clinic, *, email: str, password: str, given_name: str, family_name: str, date_of_birth, phone: str = ""
+):
+    """Create the login (or reuse it when the password matches) and a pending registration; returns
+    ``(registration, token)``. Nothing is linked to a patient record until the emailed link is followed."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, full_name=f"{given_name} {family_name}".strip())
+    elif not user.check_password(password):
+        raise ValidationError(_("An account with this email exists. Sign in with its password, or reset it."))
+    token = secrets.token_urlsafe(32)
+    registration = PortalRegistration.objects.create(
+        organization_id=clinic.organization_id,
+        clinic=clinic,
+        user=user,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        date_of_birth=date_of_birth,
+        phone=phone.strip(),
+        token_hash=_hash(token),
+    )
+    return registration, token
+
+
+def send_verification(request, clinic, token: str, email: str) -> None:
+    from .routing import clinic_base_url
+
+    link = request.build_absolute_uri(f"{clinic_base_url(clinic, request)}account/verify/{token}/")
+    send_mail(
+        _("Confirm your email for %(clinic)s") % {"clinic": clinic.name},
+        _(
+            "Follow this link to confirm your email and finish signing up:\n\n%(link)s\n\n"
+            "It is valid for %(days)s days."
+        )
+        % {"link": link, "days": LINK_LIFETIME_DAYS},
+        None,
+        [email],
+    )
+
+
+def matching_patient(organization_id: int, *, email: str, date_of_birth, family_name: str) -> Patient | None:
+    """The one existing record this registration may be linked to: same email, same date of birth and same
+    family name (case-insensitive), not archived or merged, and not already reachable from another login.
+    Any doubt (no match or several) gives None: a new record is made rather than risk someone else's."""
+    candidates = list(
+        Patient.objects.filter(
+            organization_id=organization_id,
+            email__iexact=email,
+            date_of_birth=date_of_birth,
+            family_name__iexact=family_name.strip(),
+            archived=False,
+            merged_into__isnull=True,
+        ).exclude(accounts__isnull=False)[:2]
+    )
+    return candidates[0] if len(candidates) == 1 else None
+
+
+@transaction.atomic
+def verify(clinic, token: str) -> PortalRegistration:
+    registration = (
+        PortalRegistration.objects.select_for_update()
+        .filter(organization_id=clinic.organization_id, clinic=clinic, token_hash=_hash(str(token)[:200]))
+        .select_related("user")
+        .first()
+    )
+    if registration is None:
+        raise ValidationError(_("This link is not valid."))
+    if registration.verified_at:
+        return registration
+    if (timezone.now() - registration.created_at).days >= LINK_LIFETIME_DAYS:
+        raise ValidationError(_("This link has expired. Please sign up again."))
+    org = clinic.organization_id
+    user = registration.user
+    existing_link = PatientAccount.objects.filter(organization_id=org, user=user).first()
+    if existing_link:
+        patient = existing_link.patient
+    else:
+        patient = matching_patient(
+            org,
+            email=user.email,
+            date_of_birth=registration.date_of_birth,
+            family_name=registration.family_name,
+        )
+        if patient is None:
+            patient = Patient.objects.create(
+                organization_id=org,
+                record_number=next_record_number(org),
+                given_name=registration.given_name,
+                family_name=registration.family_name,
+                date_of_birth=registration.date_of_birth,
+                email=user.email,
+                phone=registration.phone,
+                preferred_language=user.preferred_language or clinic.locale,
+            )
+        PatientAccount.objects.create(
+            organization_id=org, user=user, patient=patient, verified_at=timezone.now()
+        )
+    if not PatientClinic.objects.filter(organization_id=org, patient=patient, clinic=clinic).exists():
+        PatientClinic.objects.create(organization_id=org, patient=patient, clinic=clinic)
+    registration.verified_at = timezone.now()
+    registration.save(update_fields=["verified_at"])
+    return registration
+
+
+PROFILE_FIELDS = (
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "preferred_language",
+    "consent_email",
+    "consent_sms",
+)
+
+
+@transaction.atomic
+def update_profile(patient: Patient, data: dict) -> Patient:
+    locked = Patient.objects.select_for_update().get(organization_id=patient.organization_id, pk=patient.pk)
+    for name in PROFILE_FIELDS:
+        if name in data:
+            setattr(locked, name, data[name])
+    locked.version = F("version") + 1
+    locked.updated_at = timezone.now()
+    locked.save()
+    locked.refresh_from_db()
+    return locked

@@ -1,0 +1,65 @@
+"""The portal's look for one clinic: brand colour with accessible contrast, logo, navigation, and the
+context modules add through ``clinic_portal_context``."""
+
+from __future__ import annotations
+
+import re
+
+NEUTRAL_DARK = "#1f2937"
+MIN_CONTRAST = 4.5
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(hex_colour: str) -> float:
+    value = hex_colour.lstrip("#")
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    return 1.05 / (relative_luminance(hex_colour) + 0.05)
+
+
+def accessible_brand(hex_colour: str | None) -> str:
+    """The brand colour when white text on it reaches 4.5:1, else a dark neutral."""
+    if not hex_colour or not re.fullmatch(r"#[0-9a-fA-F]{6}", hex_colour):
+        return NEUTRAL_DARK
+    return hex_colour if contrast_with_white(hex_colour) >= MIN_CONTRAST else NEUTRAL_DARK
+
+
+def portal_context(request, clinic, page=None) -> dict:
+    from core.plugins.gating import clinic_hook, is_module_enabled
+
+    from .models import PortalSettings
+    from .routing import clinic_base_url
+    from .selectors import home_page_for, legal_pages, nav_pages
+
+    if clinic is None:
+        return {}
+    home = home_page_for(clinic)
+    look = (
+        PortalSettings.objects.filter(organization_id=clinic.organization_id, site__root_page=home).first()
+        if home
+        else None
+    )
+    extra: dict = {}
+    if request is not None:
+        for result in clinic_hook(clinic, "clinic_portal_context")(request=request, clinic=clinic):
+            extra.update(result or {})
+    base = clinic_base_url(clinic, request)
+    return {
+        **extra,
+        "clinic": clinic,
+        "portal_home": home,
+        "portal_base": base,
+        "portal_nav": nav_pages(home, request) if home else [],
+        "portal_legal": legal_pages(home, request) if home else [],
+        "portal_look": look,
+        "brand_colour": accessible_brand(look.brand_colour if look else None),
+        "scheduling_on": is_module_enabled(clinic, "scheduling"),
+        "current_page": page,
+    }
