@@ -51,7 +51,7 @@ SCOPES_DISABLED_ALLOWED = {
     "core/accounts/tokens.py": "an API token names its organization; looked up by hash",
     "core/tasks.py": "tasks receive ids; the scheduler walks every clinic",
     "core/domains/lookup.py": "a request's hostname names the clinic before any member or scope exists",
-    "portal_site/routing.py": "a portal address (/c/<slug>/ or a clinic domain) names the clinic before any scope",
+    "portal_site/routing.py": "a portal address (/c/<slug>/ or a domain) names the clinic before any scope",
     "portal_site/access.py": "a patient's own record links span the organizations they are a patient of",
 }
 
