@@ -15,7 +15,8 @@ def postgres(django_db_setup, django_db_blocker) -> Postgres:
 
 @pytest.fixture(scope="session")
 def seeded_template(postgres, django_db_setup, django_db_blocker, tmp_path_factory) -> str:
-    """A database migrated and seeded with the demo data by the real commands (settings.prod)."""
+    """A database migrated, with its cache table, and seeded with the demo data by the real commands
+    (settings.prod)."""
     with django_db_blocker.unblock():
         test_db = connections["default"].settings_dict["NAME"]
         # A database can only be used as a template while nobody is connected to it.
@@ -25,6 +26,8 @@ def seeded_template(postgres, django_db_setup, django_db_blocker, tmp_path_facto
         env = product_env(postgres.url(name), tmp_path_factory.mktemp("seed-var"))
         migrated = manage(env, "migrate", "--no-input")
         assert "No migrations to apply" in migrated.stdout, migrated.stdout
+        # As deploy/entrypoint.sh does before serving: settings.prod's cache lives in this table.
+        manage(env, "createcachetable")
         manage(env, "seed_demo")
         # One verified and one pending custom domain for Alpha Downtown.
         postgres.query(
