@@ -11,11 +11,13 @@ from django_scopes import scopes_disabled
 
 from core.accounts.tokens import create_token
 from core.tenancy.services import invite_member
+from tests.factories import PASSWORD
 
 # Routes with no object of an organization in their path, or whose path secret is the access check.
 EXEMPT = {
     "accounts:accept_invitation": "the token is the secret; unknown tokens are covered in test_accounts",
     "accounts:password_reset_confirm": "Django's signed reset link; covered by Django and test_accounts",
+    "portal:verify": "the emailed token is the secret; unknown tokens are covered in portal_site's tests",
 }
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -142,6 +144,10 @@ ROUTE_OBJECTS = {
     "office:inventory:transfer_detail": {"pk": "inventory_transfer"},
     "office:inventory:order_detail": {"pk": "inventory_order"},
     "office:inventory:stocktake_detail": {"pk": "inventory_stocktake"},
+    # The patient portal: a patient's own appointment, reached through their login's patient link only.
+    "portal:cancel": {"appointment_id": "appointment"},
+    "portal:reschedule": {"appointment_id": "appointment"},
+    "portal:ics": {"appointment_id": "appointment"},
     **{
         f"office:billing:{name}": {"pk": "invoice"}
         for name in (
@@ -191,6 +197,14 @@ PUBLIC = {
     "readyz",
     "tls_ask",
 }
+
+
+# The clinics' public portal pages (the clinic slug in their path is a public address).
+PORTAL_PUBLIC = {"portal:home", "portal:login", "portal:register", "portal:logout", "portal:confirm"}
+# Portal pages for a signed-in patient: anonymous visitors are sent to the portal's own sign-in page.
+PORTAL_PATIENT = {"portal:profile", "portal:appointments", "portal:data"}
+# A patient's own appointments: anyone else (anonymous, members, other patients) gets 404.
+PORTAL_OWN = {"portal:cancel", "portal:reschedule", "portal:ics"}
 
 
 def fill(name, path, objects):
@@ -255,7 +269,7 @@ def test_other_organizations_objects_are_404_everywhere(alpha, beta, login):
     client = login(alpha.owner)
     checked = 0
     for name, path in page_routes():
-        if name in EXEMPT or not PARAM.search(path):
+        if name in EXEMPT or name in PORTAL_PUBLIC or name in PORTAL_PATIENT or not PARAM.search(path):
             continue
         url = fill(name, path, beta_objects)
         response = request(client, url)
@@ -283,10 +297,17 @@ def test_anonymous_is_sent_to_login(alpha):
     objects = objects_of(alpha)
     client = Client()
     for name, path in page_routes():
-        if name in PUBLIC or name in EXEMPT:
+        if name in PUBLIC or name in EXEMPT or name in PORTAL_PUBLIC:
             continue
         url = fill(name, path, objects)
         response = request(client, url)
+        if name in PORTAL_OWN:
+            assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
+            continue
+        if name in PORTAL_PATIENT:
+            assert response.status_code == 302, f"{name} {url} answered {response.status_code}"
+            assert response["Location"].startswith(f"/c/{alpha.clinic.slug}/account/login/"), name
+            continue
         assert response.status_code == 302, f"{name} {url} answered {response.status_code}"
         assert response["Location"].startswith("/accounts/login/"), (name, response["Location"])
 
@@ -302,3 +323,33 @@ def test_members_without_permission_get_403(alpha, login, role):
         url = fill(name, path, objects)
         response = request(client, url)
         assert response.status_code == 403, f"{role} {name} {url} answered {response.status_code}"
+
+
+@pytest.mark.django_db
+def test_portal_patient_reaches_only_own_appointments(alpha, beta, login):
+    """A patient signed in to the portal: another patient's appointment (same organization or another one)
+    is 404 on every portal address, and their appointment list shows nothing of the other organization."""
+    from tests.factories import link_patient_login, make_patient, make_user
+
+    alpha_objects = objects_of(alpha)
+    beta_objects = objects_of(beta)
+    with scopes_disabled():
+        other = make_patient(alpha.clinic, "Otto", "Other", email="otto@alpha.test")
+        link_patient_login(other, make_user("otto@alpha.test"))
+    client = Client()
+    assert (
+        client.post(
+            f"/c/{alpha.clinic.slug}/account/login/", {"username": "otto@alpha.test", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    for name in sorted(PORTAL_OWN):
+        path = dict(page_routes())[name]
+        for objects in (alpha_objects, beta_objects):
+            for clinic in (alpha.clinic, beta.clinic):
+                url = fill(name, path, {**objects, "clinic": clinic.slug})
+                response = request(client, url)
+                assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
+    listing = client.get(f"/c/{alpha.clinic.slug}/account/appointments/").content
+    assert alpha.patient.family_name.encode() not in listing
+    assert beta.org.name.encode() not in client.get(f"/c/{alpha.clinic.slug}/account/my-data.json").content
