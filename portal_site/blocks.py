@@ -50,19 +50,35 @@ class ImageBlock(blocks.StructBlock):
         template = "portal/blocks/image.html"
 
 
-def module_blocks() -> list[tuple[str, blocks.Block]]:
-    """Blocks contributed by modules (global: block lists end up in migrations)."""
+BASE_BLOCKS = {"paragraph", "image", "cta", "faq"}
+
+
+def contributed_blocks() -> list[tuple[str, str, blocks.Block]]:
+    """``(module slug, block name, block)`` for every block a module offers through ``ehr_portal_blocks``."""
     from core.plugins.manager import registry
 
-    contributed: list[tuple[str, blocks.Block]] = []
-    seen = set()
-    for result in registry().pm.hook.ehr_portal_blocks():
-        for name, block in result or []:
-            if name in seen or name in {"paragraph", "image", "cta", "faq"}:
+    found: list[tuple[str, str, blocks.Block]] = []
+    seen = set(BASE_BLOCKS)
+    for impl in registry().pm.hook.ehr_portal_blocks.get_hookimpls():
+        for name, block in impl.function() or []:
+            if name in seen:
                 continue
             seen.add(name)
-            contributed.append((name, block))
-    return sorted(contributed, key=lambda item: item[0])
+            found.append((impl.plugin_name, name, block))
+    return sorted(found, key=lambda item: item[1])
+
+
+def module_blocks() -> list[tuple[str, blocks.Block]]:
+    """Blocks contributed by modules (global: block lists end up in migrations)."""
+    return [(name, block) for _module, name, block in contributed_blocks()]
+
+
+def hidden_block_names(clinic) -> frozenset[str]:
+    """Contributed blocks whose module is off for ``clinic``: pages render nothing for them."""
+    from core.plugins.gating import enabled_modules
+
+    enabled = enabled_modules(clinic)
+    return frozenset(name for module, name, _block in contributed_blocks() if module not in enabled)
 
 
 def body_blocks() -> list[tuple[str, blocks.Block]]:

@@ -34,6 +34,7 @@ def accessible_brand(hex_colour: str | None) -> str:
 def portal_context(request, clinic, page=None) -> dict:
     from core.plugins.gating import clinic_hook, is_module_enabled
 
+    from .blocks import hidden_block_names
     from .models import PortalSettings
     from .routing import clinic_base_url
     from .selectors import home_page_for, legal_pages, nav_pages
@@ -62,4 +63,5 @@ def portal_context(request, clinic, page=None) -> dict:
         "brand_colour": accessible_brand(look.brand_colour if look else None),
         "scheduling_on": is_module_enabled(clinic, "scheduling"),
         "current_page": page,
+        "portal_hidden_blocks": hidden_block_names(clinic),
     }

@@ -332,3 +332,21 @@ def test_cms_explorer_root_shows_only_own_sites(alpha, beta, login):
     assert alpha.clinic.name not in body, body[
         max(0, body.find(alpha.clinic.name) - 600) : body.find(alpha.clinic.name) + 200
     ]
+
+
+def test_blocks_of_a_module_that_is_off_render_nothing(alpha, monkeypatch):
+    from wagtail import blocks as wagtail_blocks
+
+    from core.tenancy.models import ClinicModule
+    from portal_site import blocks
+
+    monkeypatch.setattr(
+        blocks, "contributed_blocks", lambda: [("scheduling", "next_times", wagtail_blocks.CharBlock())]
+    )
+    with scope(organization=alpha.org.pk):
+        assert blocks.hidden_block_names(alpha.clinic) == frozenset()
+        ClinicModule.objects.create(
+            organization=alpha.org, clinic=alpha.clinic, module="scheduling", enabled=False
+        )
+        clinic = Clinic.objects.get(pk=alpha.clinic.pk)
+        assert blocks.hidden_block_names(clinic) == {"next_times"}
