@@ -241,6 +241,11 @@ class Invoice(TenantModel):
     def is_draft(self) -> bool:
         return self.status == InvoiceStatus.DRAFT
 
+    @property
+    def pdf(self):
+        """The invoice's stored PDF record, or None before the first render."""
+        return next(iter(self.pdf_records.all()), None)
+
     def delete(self, *args, **kwargs):
         if not self.is_draft:
             raise ValidationError(_("An issued invoice cannot be deleted; issue a credit note instead."))
@@ -436,7 +441,8 @@ class PdfState(models.TextChoices):
 
 @pghistory.track(exclude=["error"])
 class InvoicePdf(TenantModel):
-    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="pdf")
+    # One per invoice (the constraint below, led by the organization so the table stays distributable).
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="pdf_records")
     state = models.CharField(max_length=10, choices=PdfState.choices, default=PdfState.PENDING)
     file = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
     template_version = models.CharField(max_length=20, blank=True)

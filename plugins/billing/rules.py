@@ -8,7 +8,7 @@ notes belong to owners and staff. Patients see their own issued invoices (portal
 from __future__ import annotations
 
 import rules
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from core.tenancy.predicates import (
     context_for,
@@ -43,8 +43,8 @@ def is_patients_own_invoice(user, obj) -> bool:
         return False
     from core.patients.models import PatientAccount
 
-    # scopes_disabled: a patient login is not a member; the link row itself is the authorisation.
-    with scopes_disabled():
+    # A patient login is not a member: look at the link rows of the invoice's own organization only.
+    with scope(organization=obj.organization_id):
         return PatientAccount.objects.filter(
             organization_id=obj.organization_id,
             user=user,

@@ -38,6 +38,13 @@ ROLES = ("owner", "practitioner", "staff")
 _SCHEDULING_403 = (
     "scheduling declares no x-permission; its 403s are tested in plugins/scheduling/tests/test_api.py"
 )
+_INVENTORY_403 = (
+    "inventory declares no x-permission; its 403s are tested in plugins/inventory/tests/test_office_api.py"
+)
+_BILLING_DRAFT = (
+    "every role may draft (practitioners for their own appointments); a practitioner's refusal on "
+    "someone else's invoice is tested in plugins/billing/tests/test_office.py"
+)
 _SEEN_OR_404 = "everyone who may see the patient may do this; the others get 404 (tests/api/test_patients.py)"
 
 # The one place an operation is let off a check: (check, "METHOD /path") -> why.
@@ -68,6 +75,28 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("forbidden", "GET /clinics/{clinic_id}/example/ping"): (
         "the test plugin's ping checks nothing beyond the module gate, which the foreign check covers"
     ),
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/adjust"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/dispense"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/inventory/items"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/items"): _INVENTORY_403,
+    ("forbidden", "PUT /clinics/{clinic_id}/inventory/items/{item_id}"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/inventory/movements"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/inventory/purchase-orders"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/purchase-orders"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/purchase-orders/{order_id}/receive"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/receive"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/inventory/stock"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/inventory/stocktakes"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/stocktakes"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/stocktakes/{stocktake_id}/post"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/inventory/transfers"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/transfers"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/transfers/{transfer_id}/receive"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/billing/invoices"): (
+        "every role may list invoices: practitioners see their own appointments', staff their clinics'"
+    ),
+    ("forbidden", "POST /clinics/{clinic_id}/billing/invoices"): _BILLING_DRAFT,
+    ("forbidden", "POST /clinics/{clinic_id}/billing/invoices/{invoice_id}/lines"): _BILLING_DRAFT,
     ("forbidden", "GET /clinics/{clinic_id}/scheduling/services"): _SCHEDULING_403,
     ("forbidden", "POST /clinics/{clinic_id}/scheduling/services"): _SCHEDULING_403,
     ("forbidden", "GET /clinics/{clinic_id}/scheduling/working-hours"): _SCHEDULING_403,
@@ -143,6 +172,28 @@ def _appointment(objects):
     )
 
 
+def _invoice(objects):
+    from tests.test_isolation_pages import make_invoice
+
+    return make_invoice(objects.tenant)
+
+
+def _inventory(objects):
+    from tests.test_isolation_pages import make_inventory_objects
+
+    return make_inventory_objects(objects.tenant)
+
+
+def _inventory_object(model_path: str, key: str):
+    def build(objects):
+        from django.apps import apps
+
+        app_label, model = model_path.split(".")
+        return apps.get_model(app_label, model).objects.get(pk=objects.get(_inventory)[key])
+
+    return build
+
+
 # What fills a parameter or body field of each name: a builder of one tenant's object (or list of objects).
 # A path parameter, or an id-like field (``*_id``, ``*_ids``), missing from here fails the coverage test.
 OBJECTS = {
@@ -159,6 +210,15 @@ OBJECTS = {
     "service": _service,
     "room_id": None,  # optional everywhere: left out
     "appointment_id": _appointment,
+    "invoice_id": _invoice,
+    "tax_rate_id": None,  # optional: left out (a line without tax)
+    "item_id": _inventory_object("inventory.Item", "inventory_item"),
+    "lot_id": None,  # optional: the earliest-expiring lot is picked
+    "supplier_id": None,  # optional
+    "order_id": _inventory_object("inventory.PurchaseOrder", "inventory_order"),
+    "stocktake_id": _inventory_object("inventory.Stocktake", "inventory_stocktake"),
+    "transfer_id": _inventory_object("inventory.Transfer", "inventory_transfer"),
+    "destination_id": lambda o: o.tenant.clinics[1],
 }
 # Path parameters naming something every organization shares (not an object of one).
 SHARED = {"module": RECORDS}
@@ -245,7 +305,8 @@ def sample(document, schema, name):
     if kind == "boolean":
         return True
     if kind == "array":
-        return []
+        # Enough items to pass the schema, so the operation itself decides (and finds nothing).
+        return [sample(document, schema.get("items", {}), name) for _ in range(schema.get("minItems", 0))]
     if kind == "object":
         return fill(document, schema, None)
     if name == "email" or fmt == "email":
