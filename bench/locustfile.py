@@ -55,7 +55,7 @@ class ClinicUser(HttpUser):
         return self.record(self.client.get(url, name=name))
 
     @task
-    def run(self):
+    def scenario(self):
         getattr(self, SCENARIO)()
 
     # --- scenarios --------------------------------------------------------------------------------------
