@@ -43,7 +43,7 @@ if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   [ "$mode" = "bench" ] && groups="--all-groups"
   .tools/bin/uv sync --frozen --quiet --python "$python" $groups
   if command -v dpkg >/dev/null 2>&1; then
-    apt_install chromium caddy poppler-utils
+    apt_install chromium caddy poppler-utils docker-compose
   fi
 else
   .tools/bin/uv sync --frozen --quiet --python "$python" --no-dev
