@@ -11,6 +11,7 @@ import json
 import os
 import random
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from locust import HttpUser, constant, events, task
 
@@ -88,11 +89,12 @@ class ClinicUser(HttpUser):
         while day.weekday() >= 5:
             day += timedelta(days=1)
         local = datetime(day.year, day.month, day.day, 8) + timedelta(minutes=30 * random.randint(0, 19))
+        local = local.replace(tzinfo=ZoneInfo(c["timezone"]))  # that day's offset, DST included
         payload = {
             "patient_id": random.choice(c["patients"]),
             "service_id": c["service"],
             "practitioner_id": random.choice(c["practitioners"]),
-            "start": local.isoformat() + c["utc_offset"],
+            "start": local.isoformat(),
         }
         with self.client.post(
             f"/api/v1/clinics/{c['id']}/scheduling/appointments",
