@@ -69,9 +69,25 @@ class Postgres:
         return f"postgres://{auth}@{quote(self.host, safe='')}:{self.port}/{dbname}"
 
     def clone(self, template: str, prefix: str) -> str:
+        """CREATE DATABASE … TEMPLATE needs the template to have no other session. A connection left behind
+        by an earlier test's thread (a live server, a concurrency test) may still be closing, so wait for it
+        a little, then end the stragglers: nothing may write to a template while it is copied."""
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        create = f'CREATE DATABASE "{name}" TEMPLATE "{template}"'
         with self.connect() as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            for attempt in range(20):
+                try:
+                    conn.execute(create)
+                    return name
+                except psycopg.errors.ObjectInUse:
+                    if attempt >= 10:
+                        conn.execute(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                            " WHERE datname = %s AND pid <> pg_backend_pid()",
+                            (template,),
+                        )
+                    time.sleep(0.5)
+            conn.execute(create)
         return name
 
     def drop(self, name: str) -> None:
