@@ -4,6 +4,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 from core import views
 from core.api.root import api
+from core.plugins.manager import registry
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"
@@ -19,6 +20,22 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("c/<slug:clinic_slug>/", include("portal_site.urls")),
 ]
+
+
+def public_patterns():
+    """Each module's secret-bearing public links, under ``public/<module>/`` (see ``ehr_public_urls``)."""
+    modules = registry().modules
+    return [
+        path(
+            f"public/{impl.plugin_name}/",
+            include((impl.function(), impl.plugin_name), namespace=f"public_{impl.plugin_name}"),
+        )
+        for impl in registry().pm.hook.ehr_public_urls.get_hookimpls()
+        if impl.plugin_name in modules
+    ]
+
+
+urlpatterns += public_patterns()
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -2,7 +2,7 @@
 
 A portal request has no member scope: once the clinic is known (from the path or the host), the view runs
 inside ``scope(organization=clinic.organization_id)``. A patient's records are reached only through their
-own ``PatientAccount`` links.
+own ``PatientAccount`` links (core.patients.accounts).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 
 from django.http import Http404
-from django_scopes import scope, scopes_disabled
-
-from core.patients.models import PatientAccount
+from django.shortcuts import redirect
+from django.urls import URLPattern, URLResolver
+from django_scopes import scope
 
 from .routing import clinic_by_slug
 
@@ -40,26 +40,38 @@ def portal_view(view):
     return wrapped
 
 
-def patient_links(user) -> list[tuple[int, int]]:
-    """(organization id, patient id) of every verified record this login may see, across organizations."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    # scopes_disabled: a patient's own links span the organizations they are a patient of, by design.
-    with scopes_disabled():
-        return list(
-            PatientAccount.objects.filter(
-                user=user, verified_at__isnull=False, patient__merged_into__isnull=True
-            )
-            .order_by("organization_id", "patient_id")
-            .values_list("organization_id", "patient_id")
-        )
+def portal_module_view(slug: str):
+    """Wrap a patient-account view of module ``slug`` (contributed through ``ehr_portal_urls``): resolve
+    the clinic, answer 404 when the module is off there, and send visitors who are not signed in to the
+    portal's sign-in page."""
+    from core.plugins.gating import is_module_enabled
+
+    from .routing import clinic_base_url
+
+    def decorator(view):
+        @functools.wraps(view)
+        def gated(request, *args, **kwargs):
+            clinic = request.portal_clinic
+            if not is_module_enabled(clinic, slug):
+                raise Http404
+            if not request.user.is_authenticated:
+                return redirect(
+                    f"{clinic_base_url(clinic, request)}account/login/?next={request.get_full_path()}"
+                )
+            return view(request, *args, **kwargs)
+
+        wrapped = portal_view(gated)
+        wrapped.ehr_portal_module = slug
+        return wrapped
+
+    return decorator
 
 
-def patient_in(user, organization_id: int):
-    """The user's own patient record in ``organization_id`` (call inside that organization's scope)."""
-    from core.patients.models import Patient
-
-    ids = [pid for org, pid in patient_links(user) if org == organization_id]
-    if not ids:
-        return None
-    return Patient.objects.filter(organization_id=organization_id, pk__in=ids, archived=False).first()
+def gate_portal_patterns(patterns, slug: str):
+    """Wrap every view in ``patterns`` (recursively) with ``portal_module_view(slug)``, once."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            gate_portal_patterns(pattern.url_patterns, slug)
+        elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "ehr_portal_module", None) != slug:
+            pattern.callback = portal_module_view(slug)(pattern.callback)
+    return patterns

@@ -64,4 +64,24 @@ def portal_context(request, clinic, page=None) -> dict:
         "scheduling_on": is_module_enabled(clinic, "scheduling"),
         "current_page": page,
         "portal_hidden_blocks": hidden_block_names(clinic),
+        "portal_account_links": account_links(request, clinic),
     }
+
+
+def account_links(request, clinic) -> list:
+    """The signed-in patient's account menu entries that modules on at ``clinic`` add, each with its full
+    address under the portal's base."""
+    from core.plugins.gating import clinic_hook
+
+    from .routing import clinic_base_url
+
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return []
+    base = clinic_base_url(clinic, request)
+    items = [
+        item
+        for result in clinic_hook(clinic, "clinic_portal_account_links")(request=request, clinic=clinic)
+        for item in result or []
+    ]
+    items.sort(key=lambda item: (item.order, str(item.label)))
+    return [{"label": item.label, "url": f"{base}{item.url}"} for item in items]

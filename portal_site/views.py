@@ -20,13 +20,14 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from core.accounts.sessions import complete_login
+from core.patients.accounts import patient_in, patient_links
 from core.plugins.gating import is_module_enabled
 from core.tenancy.models import Clinic
 
 from . import cache as page_cache
 from . import scheduling_bridge as bridge
 from . import services
-from .access import patient_in, patient_links, portal_view
+from .access import portal_view
 from .booking import _int, parse_start
 from .forms import LoginForm, ProfileForm, RegisterForm
 from .routing import clinic_base_url

@@ -23,22 +23,38 @@ EXEMPT = {
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
+def walk_routes(resolver=None, prefix="", namespace=""):
+    """(route name, path template, view) for every named route."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk_routes(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern), pattern.callback
+
+
 def page_routes():
     """(route name, path template) for every named page route outside the API."""
-
-    def walk(resolver, prefix="", namespace=""):
-        for pattern in resolver.url_patterns:
-            if isinstance(pattern, URLResolver):
-                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern, prefix + str(pattern.pattern), ns)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
-
     return sorted(
         (name, path)
-        for name, path in walk(get_resolver())
+        for name, path, _view in walk_routes()
         if not path.startswith(("api/", "cms/", "static/", "media/")) and "^" not in path
     )
+
+
+def portal_module_routes() -> set[str]:
+    """Patient-account pages that modules add through ``ehr_portal_urls`` (gated by the portal's module
+    gate: anonymous visitors are sent to the portal's sign-in, other patients' objects are 404)."""
+    return {name for name, _path, view in walk_routes() if getattr(view, "ehr_portal_module", None)}
+
+
+def public_link_routes() -> set[str]:
+    """Secret-bearing public links that modules add through ``ehr_public_urls``: an unknown secret is 404."""
+    return {name for name, _path, _view in walk_routes() if name.startswith("public_")}
+
+
+# What a public link's secret is replaced with: it matches nothing.
+UNKNOWN_SECRET = "no-such-secret-0000"
 
 
 def objects_of(tenant):
@@ -211,6 +227,8 @@ def fill(name, path, objects):
     params = {m.group("name") for m in PARAM.finditer(path)}
     if not params:
         return "/" + path
+    if name in public_link_routes():
+        return "/" + PARAM.sub(UNKNOWN_SECRET, path)
     mapping = ROUTE_OBJECTS.get(name, {})
     if not mapping and params == {"clinic_slug"} or (params - set(mapping)) == {"clinic_slug"}:
         # Module routes: every one is gated by the clinic in its path.
@@ -271,6 +289,8 @@ def test_other_organizations_objects_are_404_everywhere(alpha, beta, login):
     for name, path in page_routes():
         if name in EXEMPT or name in PORTAL_PUBLIC or name in PORTAL_PATIENT or not PARAM.search(path):
             continue
+        if name in portal_module_routes() and set(PARAM.findall(path)) == {("slug", "clinic_slug")}:
+            continue  # a patient's own page on a public clinic address: covered by the portal patient test
         url = fill(name, path, beta_objects)
         response = request(client, url)
         assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
@@ -296,11 +316,19 @@ def test_malformed_ids_are_404(alpha, login):
 def test_anonymous_is_sent_to_login(alpha):
     objects = objects_of(alpha)
     client = Client()
+    portal_modules, public_links = portal_module_routes(), public_link_routes()
     for name, path in page_routes():
         if name in PUBLIC or name in EXEMPT or name in PORTAL_PUBLIC:
             continue
         url = fill(name, path, objects)
         response = request(client, url)
+        if name in public_links:
+            assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
+            continue
+        if name in portal_modules:
+            assert response.status_code == 302, f"{name} {url} answered {response.status_code}"
+            assert response["Location"].startswith(f"/c/{alpha.clinic.slug}/account/login/"), name
+            continue
         if name in PORTAL_OWN:
             assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
             continue
@@ -343,7 +371,15 @@ def test_portal_patient_reaches_only_own_appointments(alpha, beta, login):
         ).status_code
         == 302
     )
-    for name in sorted(PORTAL_OWN):
+    own_objects = sorted(
+        PORTAL_OWN
+        | {
+            name
+            for name in portal_module_routes()
+            if {m.group("name") for m in PARAM.finditer(dict(page_routes())[name])} != {"clinic_slug"}
+        }
+    )
+    for name in own_objects:
         path = dict(page_routes())[name]
         for objects in (alpha_objects, beta_objects):
             for clinic in (alpha.clinic, beta.clinic):

@@ -52,8 +52,7 @@ SCOPES_DISABLED_ALLOWED = {
     "core/tasks.py": "tasks receive ids; the scheduler walks every clinic",
     "core/domains/lookup.py": "a request's hostname names the clinic before any member or scope exists",
     "portal_site/routing.py": "a portal address (/c/<slug>/ or a domain) names the clinic before any scope",
-    "portal_site/access.py": "a patient's own record links span the organizations they are a patient of",
-    "plugins/billing/selectors.py": "a portal login's own patient links span organizations (my invoices)",
+    "core/patients/accounts.py": "a portal login's own patient records span the organizations it belongs to",
 }
 
 

@@ -186,6 +186,42 @@ def clinic_portal_context(request: HttpRequest, clinic: Clinic) -> dict[str, Any
     """Return extra template context for ``clinic``'s portal pages (called only when the module is on)."""
 
 
+@hookspec
+def ehr_portal_urls() -> list[URLPattern | URLResolver]:
+    """Return URL patterns for the patient's account in the portal, mounted under
+    ``/c/<clinic_slug>/account/<module slug>/`` (and ``/account/<module slug>/`` on a clinic's own domain).
+
+    Every view is wrapped once by ``portal_site.access.portal_module_view``: it resolves the clinic from
+    the address, answers 404 when the module is off there, sends visitors who are not signed in to the
+    portal's sign-in page, sets ``request.portal_clinic`` and runs inside the clinic's organization scope.
+    A view reaches the patient's own records only through ``core.patients.accounts``.
+    """
+
+
+@hookspec
+def clinic_portal_account_links(request: HttpRequest, clinic: Clinic) -> list[NavItem]:
+    """Return entries for a signed-in patient's account menu on ``clinic``'s portal (e.g. "My invoices").
+
+    Called only when the module is on for that clinic. A ``NavItem.url`` is relative to the portal's base
+    address (``"account/billing/"``), because the same menu is served under ``/c/<slug>/`` and on the
+    clinic's own domain; entries are sorted by ``order`` then label.
+    """
+
+
+# --- public links -----------------------------------------------------------------------------------------
+
+
+@hookspec
+def ehr_public_urls() -> list[URLPattern | URLResolver]:
+    """Return URL patterns reachable without signing in, mounted under ``/public/<module slug>/``: links
+    that carry their own secret, such as a practitioner's calendar feed.
+
+    No tenant scope is active. Each view resolves its secret to exactly one organization (looked up by a
+    hash under a reviewed ``scopes_disabled``), answers 404 for anything unknown, revoked, or whose module
+    is off, and does the rest inside ``scope(organization=...)``.
+    """
+
+
 # --- analytics --------------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from core.tenancy.models import Role
 
@@ -104,26 +104,17 @@ def clinic_credit_notes(clinic) -> QuerySet[CreditNote]:
 
 def invoices_for_patient_account(user) -> list[Invoice]:
     """Issued invoices of every patient record linked to ``user``'s portal login, across organizations
-    (one login may be a patient of several owners). Drafts are never shown to patients."""
-    from core.patients.models import PatientAccount
+    (one login may be a patient of several owners), each organization read inside its own scope. Drafts
+    are never shown to patients."""
+    from core.patients.accounts import patient_links
 
-    if not getattr(user, "is_authenticated", False):
-        return []
-    # scopes_disabled: a portal login's own links decide which records (and organizations) are theirs.
-    with scopes_disabled():
-        links = list(
-            PatientAccount.objects.filter(user=user, verified_at__isnull=False).values_list(
-                "organization_id", "patient_id"
+    invoices: list[Invoice] = []
+    for organization_id, patient_id in patient_links(user):
+        with scope(organization=organization_id):
+            invoices.extend(
+                Invoice.objects.filter(organization_id=organization_id, patient_id=patient_id)
+                .exclude(status=InvoiceStatus.DRAFT)
+                .select_related("clinic")
             )
-        )
-        if not links:
-            return []
-        condition = Q()
-        for organization_id, patient_id in links:
-            condition |= Q(organization_id=organization_id, patient_id=patient_id)
-        return list(
-            Invoice.objects.filter(condition)
-            .exclude(status=InvoiceStatus.DRAFT)
-            .select_related("clinic")
-            .order_by("-issue_date", "-id")
-        )
+    invoices.sort(key=lambda invoice: (invoice.issue_date, invoice.pk), reverse=True)
+    return invoices

@@ -7,6 +7,7 @@ from pathlib import Path
 import ehr_example
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django_q.models import Schedule
 from django_scopes import scope, scopes_disabled
@@ -257,6 +258,52 @@ def test_hook_clinic_portal_context(alpha, rf):
         clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
         contexts = clinic_hook(clinic, "clinic_portal_context")(request=rf.get("/"), clinic=clinic)
         assert {"example_greeting": f"Welcome to {clinic.name}"} in contexts
+
+
+def test_hook_ehr_portal_urls(alpha, beta):
+    from tests.factories import link_patient_login, make_patient, make_user
+
+    url = f"/c/{alpha.clinic.slug}/account/example/"
+    anonymous = Client()
+    assert anonymous.get(url).status_code == 302
+    assert "/account/login/" in anonymous.get(url)["Location"]
+    with scope(organization=alpha.org.pk):
+        patient = make_patient(alpha.clinic, given="Portia")
+        user = make_user("portia@patients.test")
+        link_patient_login(patient, user)
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode() == f"example corner of Portia at {alpha.clinic.name}"
+    # Another owner's clinic: the login has no record there.
+    assert client.get(f"/c/{beta.clinic.slug}/account/example/").status_code == 404
+    switch(alpha.clinic, False)
+    assert client.get(url).status_code == 404
+
+
+def test_hook_clinic_portal_account_links(alpha, rf):
+    from core.accounts.models import User
+    from portal_site.theme import account_links
+
+    with scope(organization=alpha.org.pk):
+        clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
+        request = rf.get("/")
+        request.user = User(email="someone@patients.test")
+        links = account_links(request, clinic)
+        assert {"label": "Example corner", "url": f"/c/{clinic.slug}/account/example/"} in links
+        switch(clinic, False)
+        assert not any(link["label"] == "Example corner" for link in account_links(request, clinic))
+
+
+def test_hook_ehr_public_urls(db):
+    from ehr_example.views import PUBLIC_SECRET
+
+    assert reverse("public_example:card", kwargs={"token": PUBLIC_SECRET}) == (
+        f"/public/example/card/{PUBLIC_SECRET}/"
+    )
+    assert Client().get(f"/public/example/card/{PUBLIC_SECRET}/").content == b"example public card"
+    assert Client().get("/public/example/card/wrong/").status_code == 404
 
 
 def test_hook_ehr_portal_blocks():

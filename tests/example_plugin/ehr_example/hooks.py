@@ -132,6 +132,22 @@ def clinic_portal_context(request, clinic):
 
 
 @hookimpl
+def ehr_portal_urls():
+    return [path("", views.portal_corner, name="corner")]
+
+
+@hookimpl
+def clinic_portal_account_links(request, clinic):
+    CALLS.append(("portal_links", clinic.pk))
+    return [NavItem("Example corner", "account/example/")]
+
+
+@hookimpl
+def ehr_public_urls():
+    return [path("card/<str:token>/", views.public_card, name="card")]
+
+
+@hookimpl
 def ehr_metrics():
     return [
         Metric(
