@@ -6,6 +6,12 @@ clinic; patients registered at a clinic; appointments over the past and the comi
 
     manage.py seed_scale                    # the default sizes below
     manage.py seed_scale --scale 0.01       # 1% of every size
+
+Whatever the scale, the busiest clinics (``--full-size-clinics``, six by default: the ones the benchmark
+signs in at) have the practitioners and the appointments per practitioner of the full-size dataset's busiest
+clinics, so the two datasets' figures differ by the amount of data around a clinic, not by its size.
+Invoices follow the appointments (``invoices`` per ``appointments`` of the sizes, billed from completed
+visits) and stock movements the practitioners, so they scale the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from core.accounts.models import User
 from core.patients.models import Patient, PatientClinic
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Organization, Role
 
+from ... import billing_ledger, stock_ledger
 from ...copy import copy_rows, reserve_ids
 
 PASSWORD = "bench-pass-2026"
@@ -33,8 +40,49 @@ DEFAULTS = {
     "practitioners": 2000,
     "patients": 300_000,
     "appointments": 1_000_000,
+    "invoices": 300_000,
+    "stock_movements": 200_000,
 }
 SERVICES = [("Consultation", 30, "80.00"), ("Follow-up", 15, "45.00"), ("Long session", 60, "140.00")]
+
+
+def weights(n: int) -> list[float]:
+    # A few big organizations, a long tail of small ones (Zipf-like).
+    return [1 / (i + 1) ** 0.9 for i in range(n)]
+
+
+def split(total: int, weights: list[float], minimum: int = 1) -> list[int]:
+    scale = (total - minimum * len(weights)) / sum(weights)
+    counts = [minimum + int(w * scale) for w in weights]
+    counts[0] += total - sum(counts)
+    return counts
+
+
+def practitioners_per_clinic(sizes) -> list[list[int]]:
+    """Per organization, the practitioners of each of its clinics (the big organizations' get up to 12)."""
+    org_weights = weights(sizes["organizations"])
+    clinic_counts = split(sizes["clinics"], org_weights)
+    per_clinic = split(
+        sizes["practitioners"], [w for w, n in zip(org_weights, clinic_counts, strict=True) for _ in range(n)]
+    )
+    result, k = [], 0
+    for n in clinic_counts:
+        result.append([min(c, 12) for c in per_clinic[k : k + n]])
+        k += n
+    return result
+
+
+def full_size_shape(sizes, clinics: int) -> list[list[int]]:
+    """The appointments of each practitioner of the ``clinics`` busiest clinics at full size (plan order)."""
+    shape = practitioners_per_clinic(sizes)
+    org_weights = weights(sizes["organizations"])
+    doctors = [w for w, org in zip(org_weights, shape, strict=True) for n in org for _ in range(n)]
+    per_doctor = iter(split(sizes["appointments"], doctors, minimum=0))
+    busiest = []
+    for org in shape:
+        for n in org:
+            busiest.append([next(per_doctor) for _ in range(n)])
+    return busiest[:clinics]
 
 
 class Command(BaseCommand):
@@ -44,13 +92,22 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="multiply every default size")
         for name, value in DEFAULTS.items():
             parser.add_argument(f"--{name}", type=int, default=None, help=f"default {value:,}")
+        parser.add_argument(
+            "--full-size-clinics",
+            type=int,
+            default=6,
+            help="how many of the busiest clinics keep the full-size dataset's shape at any scale",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--prefix", default="bench", help="slug/email prefix of generated organizations")
 
     def handle(self, *args, **options):
         sizes = {k: options[k] or max(1, int(v * options["scale"])) for k, v in DEFAULTS.items()}
-        sizes["clinics"] = max(sizes["clinics"], sizes["organizations"])
+        full = {k: options[k] or v for k, v in DEFAULTS.items()}
+        matched = options["full_size_clinics"]
+        sizes["clinics"] = max(sizes["clinics"], sizes["organizations"], matched)
         sizes["practitioners"] = max(sizes["practitioners"], sizes["clinics"])
+        self.reference = full_size_shape(full, matched)
         self.rng = random.Random(options["seed"])
         self.prefix = options["prefix"]
         self.password = make_password(PASSWORD)
@@ -59,12 +116,18 @@ class Command(BaseCommand):
         plan = self._timed("organizations and clinics", self._organizations, sizes)
         self._timed("team", self._team, plan)
         self._timed("patients", self._patients, plan, sizes["patients"])
-        self._timed("scheduling", self._scheduling, plan, sizes["appointments"])
+        generated = self._timed("scheduling", self._scheduling, plan, sizes["appointments"])
+        # Invoices bill completed visits at the sizes' ratio, so the full-size clinics bill as at full size.
+        invoices = round(generated * sizes["invoices"] / sizes["appointments"])
+        invoices = self._timed("billing", billing_ledger.generate, plan, invoices, self.rng)
+        movements_per_doctor = sizes["stock_movements"] / sizes["practitioners"]
+        movements = self._timed("inventory", stock_ledger.generate, plan, movements_per_doctor, self.rng)
+        written = {"appointments": generated, "invoices": invoices, "stock_movements": movements}
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Generated {sizes} in {time.monotonic() - started:.0f} s. Password: {PASSWORD}"
+                f"Generated {sizes | written} in {time.monotonic() - started:.0f} s. Password: {PASSWORD}"
             )
         )
 
@@ -77,14 +140,10 @@ class Command(BaseCommand):
     # --- shape ------------------------------------------------------------------------------------------
 
     def _weights(self, n: int) -> list[float]:
-        # A few big organizations, a long tail of small ones (Zipf-like).
-        return [1 / (i + 1) ** 0.9 for i in range(n)]
+        return weights(n)
 
     def _split(self, total: int, weights: list[float], minimum: int = 1) -> list[int]:
-        scale = (total - minimum * len(weights)) / sum(weights)
-        counts = [minimum + int(w * scale) for w in weights]
-        counts[0] += total - sum(counts)
-        return counts
+        return split(total, weights, minimum)
 
     def _organizations(self, sizes) -> list[dict]:
         n = sizes["organizations"]
@@ -135,14 +194,17 @@ class Command(BaseCommand):
             ],
             rows,
         )
-        # Practitioners: at least one per clinic, the big organizations' clinics get up to ten.
-        per_clinic = self._split(sizes["practitioners"], [p["weight"] for p in plan for _ in p["clinics"]])
-        k = 0
-        for org in plan:
-            org["practitioners_per_clinic"] = []
-            for _ in org["clinics"]:
-                org["practitioners_per_clinic"].append(min(per_clinic[k], 12))
-                k += 1
+        # Practitioners: at least one per clinic, the big organizations' clinics get up to 12; the busiest
+        # clinics as many as at full size.
+        busiest = iter(self.reference)
+        for org, counts in zip(plan, practitioners_per_clinic(sizes), strict=True):
+            org["practitioners_per_clinic"] = counts
+            org["appointments_per_doctor"] = {}
+            for j, cid in enumerate(org["clinics"]):
+                full_size = next(busiest, None)
+                if full_size is not None:
+                    counts[j] = len(full_size)
+                    org["appointments_per_doctor"][cid] = full_size
         return plan
 
     def _team(self, plan) -> None:
@@ -332,7 +394,7 @@ class Command(BaseCommand):
                     [org["next_record"], org["org"]],
                 )
 
-    def _scheduling(self, plan, total: int) -> None:
+    def _scheduling(self, plan, total: int) -> int:
         from plugins.scheduling.models import (
             Appointment,
             BookingPolicy,
@@ -411,8 +473,19 @@ class Command(BaseCommand):
         )
 
         doctors = [(org, cid, mid) for org in plan for cid in org["clinics"] for mid in org["doctors"][cid]]
-        weights = [org["weight"] for org, _, _ in doctors]
-        per_doctor = self._split(total, weights, minimum=0)
+        fixed = {
+            mid: count
+            for org in plan
+            for cid, counts in org["appointments_per_doctor"].items()
+            for mid, count in zip(org["doctors"][cid], counts, strict=True)
+        }
+        rest = [d for d in doctors if d[2] not in fixed]
+        shares = iter(
+            self._split(max(0, total - sum(fixed.values())), [o["weight"] for o, _, _ in rest], minimum=0)
+            if rest
+            else []
+        )
+        per_doctor = [fixed[mid] if mid in fixed else next(shares) for _, _, mid in doctors]
         today = timezone.localdate()
         weekdays = [
             today + timedelta(days=d) for d in range(-365, 366) if (today + timedelta(days=d)).weekday() < 5
@@ -462,7 +535,7 @@ class Command(BaseCommand):
 
         for org in plan:
             org["tzinfo"] = ZoneInfo(org["tz"])
-        copy_rows(
+        return copy_rows(
             Appointment,
             [
                 "organization",
