@@ -34,6 +34,29 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
             "{{ sender_name }} : votre rendez-vous est confirmé le {{ date }} à {{ time }}.",
         ),
     },
+    "request_received": {
+        "en": (
+            "We received your appointment request",
+            "Hello {{ patient_name }},\n\nwe received your request for {{ service_name }} with "
+            "{{ practitioner_name }} on {{ date }} at {{ time }}. We will confirm it or suggest another "
+            "time soon; the appointment is not confirmed until then." + _SIGN_EN,
+            "{{ sender_name }}: we received your request for {{ date }} at {{ time }} and will confirm it soon.",
+        ),
+        "de": (
+            "Wir haben Ihre Terminanfrage erhalten",
+            "Guten Tag {{ patient_name }},\n\nwir haben Ihre Anfrage für {{ service_name }} bei "
+            "{{ practitioner_name }} am {{ date }} um {{ time }} Uhr erhalten. Wir bestätigen sie bald oder "
+            "schlagen eine andere Zeit vor; bis dahin ist der Termin nicht bestätigt." + _SIGN_DE,
+            "{{ sender_name }}: Ihre Anfrage für {{ date }} um {{ time }} Uhr ist eingegangen. Wir melden uns bald.",
+        ),
+        "fr": (
+            "Nous avons reçu votre demande de rendez-vous",
+            "Bonjour {{ patient_name }},\n\nnous avons reçu votre demande pour {{ service_name }} avec "
+            "{{ practitioner_name }} le {{ date }} à {{ time }}. Nous la confirmerons ou vous proposerons un "
+            "autre horaire rapidement ; d'ici là, le rendez-vous n'est pas confirmé." + _SIGN_FR,
+            "{{ sender_name }} : demande reçue pour le {{ date }} à {{ time }}. Nous vous répondons rapidement.",
+        ),
+    },
     "request_approved": {
         "en": (
             "Your appointment request was accepted",

@@ -62,7 +62,9 @@ def appointment_context(clinic: Clinic, appointment, language: str, details: dic
 
 def message_type_for(event: str, appointment, details: dict) -> str | None:
     if event == "booked":
-        # An online request is answered when it is approved or declined, not when it arrives.
+        # An online request awaiting approval is acknowledged now and answered when approved or declined.
+        if appointment.status == "requested":
+            return MessageType.REQUEST_RECEIVED
         return MessageType.APPOINTMENT_BOOKED if appointment.status == "booked" else None
     if event == "approved":
         return MessageType.REQUEST_APPROVED

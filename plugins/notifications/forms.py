@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import MessageTemplate, NotificationSettings, PatientPreference
-from .rendering import MAX_TEMPLATE_LENGTH
+from .rendering import template_errors
 
 
 class ChannelSettingsForm(forms.ModelForm):
@@ -65,28 +65,60 @@ class TemplateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in ("body", "sms_body"):
-            if len(data.get(name) or "") > MAX_TEMPLATE_LENGTH:
-                self.add_error(name, _("This text is too long."))
+        problems = template_errors(
+            data.get("subject") or "", data.get("body") or "", data.get("sms_body") or ""
+        )
+        for name, message in problems.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
         return data
 
 
 class PreferenceForm(forms.Form):
     """One pair of switches (email, text) per message type a patient receives."""
 
-    def __init__(self, *args, types=(), preferences=None, **kwargs):
+    def __init__(self, *args, types=(), preferences=None, channels=("email", "sms"), **kwargs):
         super().__init__(*args, **kwargs)
         preferences = preferences or {}
         self.types = list(types)
+        self.channels = list(channels)
         for value, label in self.types:
             found: PatientPreference | None = preferences.get(value)
-            self.fields[f"{value}__email"] = forms.BooleanField(
-                label=_("%(type)s by email") % {"type": label},
-                required=False,
-                initial=found.email if found else True,
-            )
-            self.fields[f"{value}__sms"] = forms.BooleanField(
-                label=_("%(type)s by text message") % {"type": label},
-                required=False,
-                initial=found.sms if found else True,
-            )
+            if "email" in self.channels:
+                self.fields[f"{value}__email"] = forms.BooleanField(
+                    label=_("%(type)s by email") % {"type": label},
+                    required=False,
+                    initial=found.email if found else True,
+                )
+            if "sms" in self.channels:
+                self.fields[f"{value}__sms"] = forms.BooleanField(
+                    label=_("%(type)s by text message") % {"type": label},
+                    required=False,
+                    initial=found.sms if found else True,
+                )
+
+    def choices(self) -> dict[str, dict[str, bool]]:
+        """``{message_type: {channel: wanted}}`` for the channels this form offered."""
+        return {
+            value: {channel: self.cleaned_data[f"{value}__{channel}"] for channel in self.channels}
+            for value, _label in self.types
+        }
+
+    def rows(self):
+        """(label, [bound field per channel]) per message type, for a table of switches."""
+        return [
+            (label, [self[f"{value}__{channel}"] for channel in self.channels]) for value, label in self.types
+        ]
+
+
+class ConsentForm(forms.Form):
+    """A patient's own consent to each channel (stored on their record)."""
+
+    consent_email = forms.BooleanField(label=_("I agree to receive emails"), required=False)
+    consent_sms = forms.BooleanField(label=_("I agree to receive text messages"), required=False)
+
+    def __init__(self, *args, channels=("email", "sms"), **kwargs):
+        super().__init__(*args, **kwargs)
+        for channel in ("email", "sms"):
+            if channel not in channels:
+                del self.fields[f"consent_{channel}"]

@@ -37,6 +37,13 @@ def ehr_office_urls():
 
 
 @hookimpl
+def ehr_api_routers():
+    from .api import router
+
+    return [("notifications", router)]
+
+
+@hookimpl
 def clinic_nav_items(request, clinic):
     from django.urls import reverse
 
@@ -142,3 +149,49 @@ def clinic_lots_expiring(clinic, lots):
     from . import events
 
     events.lots_expiring(clinic, lots)
+
+
+# --- the patient's side: portal preferences and the unsubscribe link -------------------------------------
+
+
+@hookimpl
+def ehr_portal_urls():
+    from django.urls import path
+
+    from . import portal
+
+    return [path("", portal.preferences_page, name="preferences")]
+
+
+@hookimpl
+def clinic_portal_account_links(request, clinic):
+    from core.plugins.types import NavItem
+
+    return [NavItem(_("Message preferences"), "account/notifications/", icon="mail", order=80)]
+
+
+@hookimpl
+def ehr_public_urls():
+    from django.urls import path
+
+    from . import public
+
+    return [path("unsubscribe/<str:token>/", public.unsubscribe_page, name="unsubscribe")]
+
+
+@hookimpl
+def clinic_dashboard_widgets(request, clinic):
+    from core.plugins.types import DashboardWidget
+
+    from .selectors import trouble_summary
+
+    if not request.user.has_perm("notifications.view_messages", clinic):
+        return []
+    return [
+        DashboardWidget(
+            _("Messages needing attention"),
+            "notifications/widget_trouble.html",
+            {"clinic": clinic, **trouble_summary(clinic)},
+            order=45,
+        )
+    ]

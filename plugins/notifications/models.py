@@ -29,6 +29,7 @@ class Channel(models.TextChoices):
 
 class MessageType(models.TextChoices):
     APPOINTMENT_BOOKED = "appointment_booked", _("Appointment confirmed")
+    REQUEST_RECEIVED = "request_received", _("Request received")
     REQUEST_APPROVED = "request_approved", _("Request approved")
     REQUEST_DECLINED = "request_declined", _("Request declined")
     APPOINTMENT_RESCHEDULED = "appointment_rescheduled", _("Appointment moved")

@@ -15,7 +15,7 @@ from django.template import Context, Engine
 from django.utils.html import escape, linebreaks
 
 from . import defaults
-from .sms import fit_to_segments
+from .sms import fit_to_segments, segments
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,11 @@ class Rendered:
     sms: str
     # Parts where the clinic's template failed and the default was used instead.
     fell_back: list[str] = field(default_factory=list)
+
+    @property
+    def sms_segments(self) -> int:
+        """How many parts the text message goes out in (it is trimmed to at most ``sms.MAX_SEGMENTS``)."""
+        return segments(self.sms) if self.sms else 0
 
 
 def _plain(value):
@@ -124,3 +129,26 @@ def preview(message_type: str, language: str, subject: str, body: str, sms_body:
 
 def escape_text(value: str) -> str:
     return escape(value)
+
+
+def template_errors(subject: str, body: str, sms_body: str) -> dict[str, str]:
+    """Why each part of a clinic's template cannot be used (it does not parse, or fails on the sample
+    values), keyed by field; empty when every part renders. Saved templates are checked with this, so a
+    clinic learns of a mistake when saving rather than by its messages quietly using the default."""
+    from django.utils.translation import gettext as _
+
+    values = {k: _plain(v) for k, v in SAMPLE_CONTEXT.items()}
+    errors = {}
+    for name, source in (("subject", subject), ("body", body), ("sms_body", sms_body)):
+        if not source:
+            continue
+        if len(source) > MAX_TEMPLATE_LENGTH:
+            errors[name] = _("This text is too long.")
+            continue
+        try:
+            _render(_TEXT_ENGINE, source, values)
+            if name == "body":
+                _render(_HTML_ENGINE, source, values)
+        except Exception as error:  # any template failure: say so, in the clinic's words
+            errors[name] = _("This template has an error: %(error)s") % {"error": str(error)[:200]}
+    return errors

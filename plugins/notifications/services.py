@@ -17,13 +17,14 @@ import phonenumbers
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.tasks import enqueue_on_commit
 from core.tenancy.models import Clinic
 
-from . import sms
+from . import preferences, sms, unsubscribe
 from .defaults import DEFAULTS, FALLBACK_LANGUAGE
 from .models import (
     Channel,
@@ -31,7 +32,6 @@ from .models import (
     MessageType,
     NotificationSettings,
     OutboxMessage,
-    PatientPreference,
     Status,
 )
 from .rendering import Rendered, render_message
@@ -78,6 +78,38 @@ def custom_template(clinic: Clinic, message_type: str, language: str) -> Message
     ).first()
 
 
+@transaction.atomic
+def save_template(
+    clinic: Clinic, message_type: str, language: str, *, subject: str, body: str, sms_body: str = ""
+) -> MessageTemplate:
+    """Store the clinic's wording of ``message_type`` in ``language``; a template that does not render is
+    refused with a message per field."""
+    from django.core.exceptions import ValidationError
+
+    from .rendering import template_errors
+
+    problems = template_errors(subject, body, sms_body)
+    if problems:
+        raise ValidationError(problems)
+    template, _created = MessageTemplate.objects.update_or_create(
+        organization_id=clinic.organization_id,
+        clinic=clinic,
+        message_type=message_type,
+        language=language,
+        defaults={"subject": subject, "body": body, "sms_body": sms_body, "updated_at": timezone.now()},
+    )
+    return template
+
+
+@transaction.atomic
+def reset_template(clinic: Clinic, message_type: str, language: str) -> bool:
+    """Back to the shipped wording; False when the clinic had none of its own."""
+    deleted, _detail = MessageTemplate.objects.filter(
+        organization_id=clinic.organization_id, clinic=clinic, message_type=message_type, language=language
+    ).delete()
+    return bool(deleted)
+
+
 def render_for(clinic: Clinic, message_type: str, language: str, context: dict) -> Rendered:
     return render_message(
         message_type, language, context, custom=custom_template(clinic, message_type, language)
@@ -118,6 +150,23 @@ def normalize_phone(raw: str, clinic: Clinic, patient=None) -> str | None:
 
 
 # --- recording ------------------------------------------------------------------------------------------
+
+
+def with_unsubscribe(
+    rendered: Rendered, clinic: Clinic, patient, message_type: str, language: str
+) -> Rendered:
+    """The email with its unsubscribe link added below the clinic's wording (which cannot remove it)."""
+    link = unsubscribe.url_for(clinic, patient, message_type)
+    with translation.override(language):
+        note = _("You receive this because you are a patient of %(clinic)s.") % {"clinic": clinic.name}
+        action = _("Stop these emails")
+    text = f"{rendered.text}\n\n--\n{note}\n{action}: {link}"
+    footer = (
+        '<p style="margin-top:2em;font-size:12px;color:#555">'
+        f'{escape(note)} <a href="{escape(link)}">{escape(action)}</a></p>'
+    )
+    html = rendered.html.replace("</body>", f"{footer}</body>", 1)
+    return Rendered(rendered.subject, text, html, rendered.sms, list(rendered.fell_back))
 
 
 def _record(
@@ -195,9 +244,7 @@ def notify_patient(
         return []
     config = settings_for(clinic)
     language = language_for(clinic, patient)
-    preference = PatientPreference.objects.filter(
-        organization_id=clinic.organization_id, patient=patient, message_type=message_type
-    ).first()
+    preference = preferences.preference_for(patient, message_type)
     values = {
         "patient_name": patient.preferred_name or patient.full_name,
         "clinic_name": clinic.name,
@@ -209,7 +256,6 @@ def notify_patient(
     common = dict(  # noqa: C408
         message_type=message_type,
         language=language,
-        rendered=rendered,
         now=now,
         patient=patient,
         related=related,
@@ -218,10 +264,9 @@ def notify_patient(
     made = []
     status = Status.SKIPPED if skip_reason else Status.QUEUED
     if (
-        config.email_enabled
-        and patient.consent_email
+        preferences.clinic_uses(config, Channel.EMAIL)
         and patient.email
-        and (not preference or preference.email)
+        and preferences.patient_wants(patient, preference, Channel.EMAIL)
     ):
         made.append(
             _record(
@@ -231,11 +276,16 @@ def notify_patient(
                 recipient=patient.email,
                 status=status,
                 error=skip_reason,
+                rendered=with_unsubscribe(rendered, clinic, patient, message_type, language),
                 **common,
             )
         )
     # Text messages need the patient's consent for every kind of message, transactional ones included.
-    if config.sms_enabled and patient.consent_sms and patient.phone and (not preference or preference.sms):
+    if (
+        preferences.clinic_uses(config, Channel.SMS)
+        and patient.phone
+        and preferences.patient_wants(patient, preference, Channel.SMS)
+    ):
         number = normalize_phone(patient.phone, clinic, patient)
         if number is None:
             made.append(
@@ -246,6 +296,7 @@ def notify_patient(
                     recipient=patient.phone,
                     status=Status.FAILED,
                     error=_("The phone number “%(phone)s” is not a valid number.") % {"phone": patient.phone},
+                    rendered=rendered,
                     **common,
                 )
             )
@@ -258,6 +309,7 @@ def notify_patient(
                     recipient=number,
                     status=status,
                     error=skip_reason,
+                    rendered=rendered,
                     **common,
                 )
             )
@@ -321,12 +373,19 @@ class PermanentFailure(Exception):
 def _send_email(message: OutboxMessage, sender: str) -> str:
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "no-reply@localhost"
     message_id = make_msgid(domain=address.rpartition("@")[2] or "localhost")
+    headers = {"Message-ID": message_id}
+    if message.patient_id:
+        # One-click unsubscribe (RFC 8058): mail programs show their own button for this link.
+        link = unsubscribe.url_for(message.clinic, message.patient, message.message_type)
+        headers.update(
+            {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        )
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=formataddr((sender, address)),
         to=[message.recipient],
-        headers={"Message-ID": message_id},
+        headers=headers,
         connection=get_connection(fail_silently=False),
     )
     email.attach_alternative(message.body_html, "text/html")
@@ -342,7 +401,7 @@ def _send_sms(message: OutboxMessage, sender: str) -> str:
     try:
         return (
             sms.get_backend()
-            .send(to=message.recipient, body=message.body_text, sender=sender[:11])
+            .send(to=message.recipient, body=sms.fit_to_segments(message.body_text), sender=sender[:11])
             .provider_id
         )
     except sms.SmsError as error:
@@ -363,13 +422,25 @@ def _reminder_still_due(message: OutboxMessage) -> bool:
     ).exists()
 
 
+def refusal(message: OutboxMessage, config: NotificationSettings) -> str:
+    """Why ``message`` may no longer go out (empty when it may): the clinic switched its channel off, or
+    the patient withdrew consent or opted out of this kind of message since it was recorded."""
+    if not preferences.clinic_uses(config, message.channel):
+        return _("The clinic no longer sends messages on this channel.")
+    if message.patient_id and not preferences.may_send(
+        config, message.patient, message.message_type, message.channel
+    ):
+        return _("The patient no longer wants this message on this channel.")
+    return ""
+
+
 def deliver(message_id: int, now: datetime | None = None) -> OutboxMessage | None:
     """Send one queued message if it is due. Safe to call twice: a sent message is never sent again."""
     now = now or timezone.now()
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("clinic")
+            .select_related("clinic", "patient")
             .filter(pk=message_id)
             .first()
         )
@@ -380,6 +451,11 @@ def deliver(message_id: int, now: datetime | None = None) -> OutboxMessage | Non
             return message
         clinic = message.clinic
         config = settings_for(clinic)
+        refused = refusal(message, config)
+        if refused:
+            message.status, message.last_error, message.next_attempt_at = Status.SKIPPED, refused, None
+            message.save(update_fields=["status", "last_error", "next_attempt_at"])
+            return message
         if message.channel == Channel.SMS:
             later = quiet_until(config, clinic, now)
             if later:
@@ -445,6 +521,9 @@ def retry(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
         )
         if locked.status != Status.FAILED:
             raise ValidationError(_("Only failed messages can be sent again."))
+        refused = refusal(locked, settings_for(locked.clinic))
+        if refused:
+            raise ValidationError(refused)
         if locked.channel == Channel.SMS and locked.patient_id:
             number = normalize_phone(locked.patient.phone, locked.clinic, locked.patient)
             if number is None:

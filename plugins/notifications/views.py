@@ -24,7 +24,8 @@ from core.tenancy.access import check_perm, get_for_member
 from . import services
 from .defaults import DEFAULTS, default_for
 from .forms import ChannelSettingsForm, PreferenceForm, TemplateForm
-from .models import PATIENT_TYPES, MessageTemplate, MessageType, OutboxMessage, PatientPreference, Status
+from .models import PATIENT_TYPES, MessageTemplate, MessageType, OutboxMessage, Status
+from .preferences import choices_of, save_choices
 from .rendering import preview
 
 LANGUAGES = sorted(DEFAULTS["appointment_booked"])
@@ -141,8 +142,7 @@ def template_edit(request, clinic_slug):
     form = TemplateForm(request.POST or None, instance=instance)
     if request.method == "POST":
         if request.POST.get("action") == "reset":
-            if existing:
-                existing.delete()
+            services.reset_template(clinic, message_type, language)
             messages.success(request, _("The default wording is back."))
             return redirect(_url("settings", clinic))
         if form.is_valid():
@@ -196,12 +196,8 @@ def _patient(request, value):
 
 
 def _preference_form(patient, data=None):
-    found = {
-        p.message_type: p
-        for p in PatientPreference.objects.filter(organization_id=patient.organization_id, patient=patient)
-    }
     types = [(t.value, t.label) for t in PATIENT_TYPES]
-    return PreferenceForm(data, types=types, preferences=found)
+    return PreferenceForm(data, types=types, preferences=choices_of(patient))
 
 
 @member_required
@@ -234,16 +230,6 @@ def patient_preferences(request, clinic_slug):
     if not form.is_valid():
         messages.error(request, _("The preferences could not be saved."))
     else:
-        with transaction.atomic():
-            for value, _label in form.types:
-                PatientPreference.objects.update_or_create(
-                    organization_id=patient.organization_id,
-                    patient=patient,
-                    message_type=value,
-                    defaults={
-                        "email": form.cleaned_data[f"{value}__email"],
-                        "sms": form.cleaned_data[f"{value}__sms"],
-                    },
-                )
+        save_choices(patient, form.choices())
         messages.success(request, _("Message preferences saved."))
     return redirect(reverse("office:patient_detail", kwargs={"pk": patient.pk}))
