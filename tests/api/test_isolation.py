@@ -194,6 +194,26 @@ def _inventory_object(model_path: str, key: str):
     return build
 
 
+def _outbox_message(objects):
+    """A failed email of the tenant's first clinic (something the message log may send again)."""
+    from plugins.notifications.models import OutboxMessage
+
+    tenant = objects.tenant
+    return OutboxMessage.objects.create(
+        organization=tenant.org,
+        clinic=tenant.clinic,
+        patient=tenant.patient,
+        recipient=tenant.patient.email,
+        channel="email",
+        message_type="appointment_booked",
+        idempotency_key=f"isolation:{tenant.org.pk}:email",
+        subject="Hello",
+        body_text="Hello",
+        status="failed",
+        attempts=5,
+    )
+
+
 # What fills a parameter or body field of each name: a builder of one tenant's object (or list of objects).
 # A path parameter, or an id-like field (``*_id``, ``*_ids``), missing from here fails the coverage test.
 OBJECTS = {
@@ -219,9 +239,10 @@ OBJECTS = {
     "stocktake_id": _inventory_object("inventory.Stocktake", "inventory_stocktake"),
     "transfer_id": _inventory_object("inventory.Transfer", "inventory_transfer"),
     "destination_id": lambda o: o.tenant.clinics[1],
+    "message_id": _outbox_message,
 }
 # Path parameters naming something every organization shares (not an object of one).
-SHARED = {"module": RECORDS}
+SHARED = {"module": RECORDS, "message_type": "appointment_booked", "language": "en"}
 
 
 class Objects:
