@@ -121,6 +121,19 @@ def clinic_appointment_changed(clinic: Clinic, event: str, appointment: Any, by:
 
 
 @hookspec
+def clinic_appointment_validate(clinic: Clinic, action: str, appointment: Any, by: Any) -> str | None:
+    """May this change to an appointment at ``clinic`` go ahead? Return None to allow it, or a translated
+    reason to refuse it.
+
+    Called per clinic inside the booking, rescheduling or status-change transaction, after the scheduling
+    module's own checks and before anything is written. ``action`` is ``book``, ``reschedule`` or
+    ``status``; ``appointment`` already carries the new values (unsaved; ``appointment.pk`` is None for a
+    new booking). Any reason refuses the change: nothing is written, and the person gets the reason as a
+    form message or a 422 API error. Keep listeners fast and free of side effects.
+    """
+
+
+@hookspec
 def clinic_waitlist_slot_freed(clinic: Clinic, entries: list[Any], start: Any, end: Any) -> None:
     """A slot matching waitlist ``entries`` became free at ``clinic`` (after a cancellation or a move).
 

@@ -37,6 +37,7 @@ from .models import (
     WorkingHours,
 )
 from .selectors import Slot, booking_policy, load_inputs, slots_from_inputs
+from .validation import ask_modules
 
 NEXT_SLOTS = 5
 NEXT_SLOTS_DAYS = 14
@@ -356,6 +357,7 @@ def book_appointment(
         staff_notes=notes,
         series=series,
     )
+    ask_modules("book", appointment, by=by)
     _save_or_slot_taken(appointment, clinic, service, practitioner)
     if not PatientClinic.objects.filter(
         organization_id=clinic.organization_id, patient=patient, clinic=clinic
@@ -420,6 +422,7 @@ def reschedule(
     locked.room = new_room
     locked.version += 1
     locked.updated_at = now
+    ask_modules("reschedule", locked, by=by)
     _save_or_slot_taken(locked, clinic, service, practitioner)
     _announce(
         "rescheduled",
@@ -459,6 +462,7 @@ def set_status(
         locked.cancellation_reason = (reason or "")[:300]
     locked.version += 1
     locked.updated_at = timezone.now()
+    ask_modules("status", locked, by=by)
     locked.save(update_fields=["status", "cancellation_reason", "version", "updated_at"])
     _announce("status_changed", locked, by=by, previous_status=previous)
     if status in (Status.CANCELLED_CLINIC, Status.CANCELLED_PATIENT):

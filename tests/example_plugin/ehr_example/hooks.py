@@ -84,6 +84,20 @@ def clinic_appointment_changed(clinic, event, appointment, by, details):
     CALLS.append((f"appointment_{event}", clinic.pk))
 
 
+# Staff notes containing this marker make the example refuse the change (a veto with a reason).
+VETO_MARKER = "[example: refuse]"
+
+
+@hookimpl
+def clinic_appointment_validate(clinic, action, appointment, by):
+    CALLS.append((f"validate_{action}", clinic.pk))
+    if VETO_MARKER in (appointment.staff_notes or ""):
+        from django.utils.translation import gettext as _
+
+        return _("The example module refuses this appointment (%(action)s).") % {"action": action}
+    return None
+
+
 @hookimpl
 def clinic_waitlist_slot_freed(clinic, entries, start, end):
     CALLS.append(("waitlist", clinic.pk))
