@@ -1,7 +1,8 @@
 """Anonymous portal page views are served from the Django cache, keyed by site, path and language.
 
-Each site's keys carry a version number; publishing or unpublishing any page of the site bumps it, so
-the next view renders afresh. Availability is never cached (the booking page is not cached at all).
+Each site's keys carry a version number; publishing or unpublishing any page of the site, switching a
+module for the clinic, editing the clinic's details or (through modules) what a page shows from them bumps
+it, so the next view renders afresh. Availability is never cached (the booking page is not cached at all).
 """
 
 from __future__ import annotations
@@ -34,8 +35,13 @@ def invalidate_site(site_key: str) -> None:
         cache.set(_version_key(site_key), 2, None)
 
 
+def invalidate_clinic(clinic_id: int) -> None:
+    """Forget every cached page of the clinic's site (modules call this when what they show changed)."""
+    invalidate_site(f"clinic-{clinic_id}")
+
+
 def invalidate_page(page) -> None:
     specific = page.specific_deferred if hasattr(page, "specific_deferred") else page
     home = getattr(specific, "portal_home", None)
     if home is not None:
-        invalidate_site(f"clinic-{home.clinic_id}")
+        invalidate_clinic(home.clinic_id)

@@ -6,6 +6,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.accounts.forms import TokenForm
+
 INPUT = "portal-input"
 
 
@@ -24,6 +26,18 @@ class LoginForm(PortalForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class SecondFactorForm(TokenForm):
+    """The back office's code form, styled for the portal."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs["class"] = INPUT
+
+
+class ResendForm(PortalForm):
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class RegisterForm(PortalForm):

@@ -69,6 +69,30 @@ def send_verification(request, clinic, token: str, email: str) -> None:
     )
 
 
+@transaction.atomic
+def renew_verification(clinic, email: str) -> str | None:
+    """A fresh link for the newest registration at ``clinic`` still waiting for ``email``'s confirmation;
+    None when there is none. The old link stops working and the new one is valid for the full lifetime."""
+    registration = (
+        PortalRegistration.objects.select_for_update()
+        .filter(
+            organization_id=clinic.organization_id,
+            clinic=clinic,
+            user__email__iexact=email.strip(),
+            verified_at__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if registration is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    registration.token_hash = _hash(token)
+    registration.created_at = timezone.now()
+    registration.save(update_fields=["token_hash", "created_at"])
+    return token
+
+
 def matching_patient(organization_id: int, *, email: str, date_of_birth, family_name: str) -> Patient | None:
     """The one existing record this registration may be linked to: same email, same date of birth and same
     family name (case-insensitive), not archived or merged, and not already reachable from another login.

@@ -1,5 +1,5 @@
 """A new clinic gets its portal site as soon as it is committed; team changes keep the CMS editor groups
-in step."""
+in step; a module switched on or off, or the clinic's details edited, clear that clinic's cached pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_scopes import scope
 
-from core.tenancy.models import Clinic, Membership, MembershipClinic
+from core.tenancy.models import Clinic, ClinicModule, Membership, MembershipClinic
 
 
 @receiver(post_save, sender=Clinic, dispatch_uid="portal_site_provision_clinic")
@@ -58,6 +58,31 @@ def membership_clinic_changed(sender, instance: MembershipClinic, raw: bool = Fa
         ).first()
         if clinic is not None:
             sync_editors(clinic)
+
+
+def forget_cached_pages_after_commit(clinic_id: int) -> None:
+    """Clear the clinic's cached pages once the change is committed: clearing earlier would let a
+    concurrent request cache the old state again before the commit."""
+    from django.db import transaction
+
+    from .cache import invalidate_clinic
+
+    transaction.on_commit(lambda: invalidate_clinic(clinic_id), robust=True)
+
+
+@receiver(post_save, sender=ClinicModule, dispatch_uid="portal_site_module_switched")
+@receiver(post_delete, sender=ClinicModule, dispatch_uid="portal_site_module_switch_removed")
+def module_switched(sender, instance: ClinicModule, raw: bool = False, **kwargs):
+    # Pages show or hide module blocks, the booking button and module context by this switch.
+    if not raw:
+        forget_cached_pages_after_commit(instance.clinic_id)
+
+
+@receiver(post_save, sender=Clinic, dispatch_uid="portal_site_clinic_edited")
+def clinic_edited(sender, instance: Clinic, created: bool, raw: bool = False, **kwargs):
+    # Name, address, phone and email appear on every page of the clinic's site.
+    if not raw and not created:
+        forget_cached_pages_after_commit(instance.pk)
 
 
 def invalidate_on_publish(sender, instance, **kwargs):

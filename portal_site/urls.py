@@ -11,7 +11,9 @@ app_name = "portal"
 
 urlpatterns = [
     path("account/login/", views.login_view, name="login"),
+    path("account/login/verify/", views.login_verify_view, name="login_verify"),
     path("account/register/", views.register_view, name="register"),
+    path("account/resend-link/", views.resend_view, name="resend"),
     path("account/verify/<str:token>/", views.verify_view, name="verify"),
     path("account/logout/", views.logout_view, name="logout"),
     path("account/", views.profile_view, name="profile"),

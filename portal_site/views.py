@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from core.accounts.sessions import complete_login
 from core.patients.accounts import patient_in, patient_links
 from core.plugins.gating import is_module_enabled
 from core.tenancy.models import Clinic
@@ -29,9 +28,10 @@ from . import scheduling_bridge as bridge
 from . import services
 from .access import portal_view
 from .booking import _int, parse_start
-from .forms import LoginForm, ProfileForm, RegisterForm
+from .forms import LoginForm, ProfileForm, RegisterForm, ResendForm, SecondFactorForm
 from .routing import clinic_base_url
 from .selectors import home_page_for
+from .signin import finish_with_code, pending_user, sign_in
 from .theme import portal_context
 
 
@@ -116,12 +116,38 @@ def login_view(request):
         elif user is None:
             form.add_error(None, _("The email or password is not correct."))
         else:
-            complete_login(request, user)
-            return HttpResponseRedirect(_next(request, f"{_base(request)}account/appointments/"))
+            return sign_in(
+                request,
+                user,
+                next_url=_next(request, f"{_base(request)}account/appointments/"),
+                verify_url=f"{_base(request)}account/login/verify/",
+            )
     return render(
         request,
         "portal/account/login.html",
         _ctx(request, form=form, next=request.GET.get("next", "")),
+        status=400 if form.errors else 200,
+    )
+
+
+@portal_view
+def login_verify_view(request):
+    """Second step of signing in for a login with an authenticator app."""
+    user = pending_user(request)
+    if user is None:
+        messages.info(request, _("Please sign in first."))
+        return redirect(f"{_base(request)}account/login/")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if finish_with_code(request, user, form.cleaned_data["token"]):
+            return HttpResponseRedirect(_next(request, f"{_base(request)}account/appointments/"))
+        form.add_error(
+            "token", _("That code is not valid. Codes change every 30 seconds; try the current one.")
+        )
+    return render(
+        request,
+        "portal/account/login_verify.html",
+        _ctx(request, form=form, next=_next(request, "")),
         status=400 if form.errors else 200,
     )
 
@@ -159,6 +185,45 @@ def register_view(request):
     )
 
 
+RESEND_PER_ADDRESS = 3
+RESEND_PER_CLIENT = 20
+RESEND_WINDOW_SECONDS = 60 * 60
+
+
+@portal_view
+def resend_view(request):
+    """Send a new confirmation link. The answer is the same whether or not the address is waiting for one,
+    so the form cannot be used to learn who has an account."""
+    from .throttle import allow
+
+    clinic = request.portal_clinic
+    form = ResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        client = request.META.get("REMOTE_ADDR", "")
+        if not (
+            allow("resend-client", client, limit=RESEND_PER_CLIENT, window_seconds=RESEND_WINDOW_SECONDS)
+            and allow(
+                "resend-address",
+                f"{clinic.pk}:{email}",
+                limit=RESEND_PER_ADDRESS,
+                window_seconds=RESEND_WINDOW_SECONDS,
+            )
+        ):
+            form.add_error(None, _("Too many requests for a new link. Please try again in an hour."))
+            return render(request, "portal/account/resend.html", _ctx(request, form=form), status=429)
+        token = services.renew_verification(clinic, email)
+        if token:
+            services.send_verification(request, clinic, token, email)
+        return render(request, "portal/account/resend.html", _ctx(request, form=None, sent_to=email))
+    return render(
+        request,
+        "portal/account/resend.html",
+        _ctx(request, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
 @portal_view
 def verify_view(request, token: str):
     try:
@@ -167,13 +232,17 @@ def verify_view(request, token: str):
         return render(
             request, "portal/account/verify_failed.html", _ctx(request, error=error.messages[0]), status=400
         )
-    if not request.user.is_authenticated or request.user.pk != registration.user_id:
-        if request.user.is_authenticated:
-            logout(request)
-        complete_login(request, registration.user, backend="core.accounts.backends.EmailBackend")
     messages.success(request, _("Your email is confirmed. Welcome!"))
     target = request.session.pop("portal_next", None) or f"{_base(request)}account/appointments/"
-    return redirect(target)
+    if request.user.is_authenticated and request.user.pk == registration.user_id:
+        return redirect(target)
+    if request.user.is_authenticated:
+        logout(request)
+    # Following the emailed link proves the address, not the second factor: a login with an
+    # authenticator app still gives its code.
+    return sign_in(
+        request, registration.user, next_url=target, verify_url=f"{_base(request)}account/login/verify/"
+    )
 
 
 @portal_view

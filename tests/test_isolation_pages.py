@@ -175,6 +175,8 @@ ROUTE_OBJECTS = {
             "invoice_issue",
             "invoice_void",
             "payment_add",
+            "credit_apply",
+            "refund_add",
             "credit_note_create",
             "invoice_pdf",
         )
@@ -216,7 +218,15 @@ PUBLIC = {
 
 
 # The clinics' public portal pages (the clinic slug in their path is a public address).
-PORTAL_PUBLIC = {"portal:home", "portal:login", "portal:register", "portal:logout", "portal:confirm"}
+PORTAL_PUBLIC = {
+    "portal:home",
+    "portal:login",
+    "portal:login_verify",
+    "portal:register",
+    "portal:resend",
+    "portal:logout",
+    "portal:confirm",
+}
 # Portal pages for a signed-in patient: anonymous visitors are sent to the portal's own sign-in page.
 PORTAL_PATIENT = {"portal:profile", "portal:appointments", "portal:data"}
 # A patient's own appointments: anyone else (anonymous, members, other patients) gets 404.
