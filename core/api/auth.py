@@ -8,7 +8,7 @@ from ninja.security import SessionAuth
 from ninja.security.http import HttpBearer
 from ninja.utils import check_csrf
 
-from core.plugins.gating import is_module_enabled
+from core.plugins.gating import is_module_enabled, with_module_switches
 from core.tenancy.access import parse_id, visible_clinics
 
 from .errors import CsrfRefused
@@ -66,7 +66,7 @@ class ClinicModuleAuth:
         if getattr(request, "member", None) is None:
             raise Http404
         clinic_id = parse_id((request.resolver_match.kwargs or {}).get("clinic_id"))
-        clinic = visible_clinics(request).filter(pk=clinic_id).first()
+        clinic = with_module_switches(visible_clinics(request).filter(pk=clinic_id)).first()
         if clinic is None or not is_module_enabled(clinic, self.slug):
             raise Http404
         request.clinic = clinic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.plugins.gating import clinic_hook
+from core.plugins.gating import clinic_hook, with_module_switches
 from core.plugins.types import NavItem
 from core.tenancy.access import visible_clinics
 
@@ -18,7 +18,7 @@ def current_clinic(request):
         return None
     if hasattr(request, "_ehr_current_clinic"):
         return request._ehr_current_clinic
-    clinics = list(visible_clinics(request))
+    clinics = list(with_module_switches(visible_clinics(request)))
     chosen = request.session.get(CLINIC_SESSION_KEY)
     clinic = next((c for c in clinics if c.pk == chosen), clinics[0] if clinics else None)
     request._ehr_current_clinic = clinic

@@ -13,19 +13,41 @@ from django.urls import URLPattern, URLResolver
 from .manager import registry
 
 
+def with_module_switches(clinics):
+    """``clinics`` (a queryset) with each clinic's module switches loaded in the same query, so that
+    ``enabled_modules`` asks nothing more of the database for them (every request resolves a clinic)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    from core.tenancy.models import ClinicModule
+
+    switches = ClinicModule.objects.filter(
+        organization_id=OuterRef("organization_id"), clinic_id=OuterRef("pk")
+    )
+    return clinics.annotate(
+        ehr_modules_on=ArraySubquery(switches.filter(enabled=True).values("module")),
+        ehr_modules_off=ArraySubquery(switches.filter(enabled=False).values("module")),
+    )
+
+
 def enabled_modules(clinic) -> frozenset[str]:
-    """Slugs of the modules switched on for ``clinic`` (one query, cached on the clinic object)."""
+    """Slugs of the modules switched on for ``clinic`` (one query, cached on the clinic object; none for
+    a clinic loaded through ``with_module_switches``)."""
     cached = getattr(clinic, "_ehr_enabled_modules", None)
     if cached is not None:
         return cached
     from core.tenancy.models import ClinicModule
 
     modules = registry().modules
-    overrides = dict(
-        ClinicModule.objects.filter(organization_id=clinic.organization_id, clinic=clinic).values_list(
-            "module", "enabled"
+    if hasattr(clinic, "ehr_modules_on"):
+        overrides = dict.fromkeys(clinic.ehr_modules_on or (), True)
+        overrides.update((slug, False) for slug in clinic.ehr_modules_off or ())
+    else:
+        overrides = dict(
+            ClinicModule.objects.filter(organization_id=clinic.organization_id, clinic=clinic).values_list(
+                "module", "enabled"
+            )
         )
-    )
     enabled = frozenset(slug for slug, info in modules.items() if overrides.get(slug, info.default_enabled))
     clinic._ehr_enabled_modules = enabled
     return enabled
@@ -34,6 +56,9 @@ def enabled_modules(clinic) -> frozenset[str]:
 def forget_enabled_modules(clinic) -> None:
     if hasattr(clinic, "_ehr_enabled_modules"):
         del clinic._ehr_enabled_modules
+    for loaded in ("ehr_modules_on", "ehr_modules_off"):
+        if hasattr(clinic, loaded):
+            delattr(clinic, loaded)
 
 
 def is_module_enabled(clinic, slug: str) -> bool:

@@ -44,8 +44,12 @@ def visible_clinics(request, include_archived: bool = False) -> QuerySet[Clinic]
 
 
 def get_clinic_for_member(request, slug: str) -> Clinic:
+    from core.plugins.gating import with_module_switches
+
     ctx = require_member(request)
-    clinic = Clinic.objects.filter(organization_id=ctx.organization.pk, slug=str(slug)[:60]).first()
+    clinic = with_module_switches(
+        Clinic.objects.filter(organization_id=ctx.organization.pk, slug=str(slug)[:60])
+    ).first()
     if clinic is None:
         raise Http404
     if ctx.role != Role.OWNER and clinic.pk not in ctx.clinic_ids:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
 from django_scopes import scopes_disabled
 
-from .models import Membership, Organization, Role
+from .models import Membership, MembershipClinic, Organization, Role
 
 SESSION_KEY = "ehr_organization"
 
@@ -38,17 +40,16 @@ def memberships_of(user) -> dict[int, MemberContext]:
         return cached
     # scopes_disabled: tenant resolution — a user's own memberships span organizations by design.
     with scopes_disabled():
+        # One query on every request: the clinic ids come along as an array.
+        clinics = MembershipClinic.objects.filter(membership_id=OuterRef("pk")).values("clinic_id")
         memberships = list(
             Membership.objects.filter(user=user, is_active=True, organization__isnull=False)
             .select_related("organization")
-            .prefetch_related("membershipclinic_set")
+            .annotate(ehr_clinic_ids=ArraySubquery(clinics))
             .order_by("created_at", "id")
         )
         result = {
-            m.organization_id: MemberContext(
-                membership=m,
-                clinic_ids=frozenset(link.clinic_id for link in m.membershipclinic_set.all()),
-            )
+            m.organization_id: MemberContext(membership=m, clinic_ids=frozenset(m.ehr_clinic_ids or ()))
             for m in memberships
         }
     user._ehr_memberships = result
