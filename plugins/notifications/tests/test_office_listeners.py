@@ -227,3 +227,26 @@ def test_waitlist_offer(sched, django_capture_on_commit_callbacks):
             end=start + timedelta(minutes=30),
         )
     assert "10:00" in mail.outbox[0].subject
+
+
+def test_office_refuses_a_template_that_does_not_render(sched, login):
+    client = login(sched.staff)
+    url = f"{base(sched)}templates/?type=appointment_reminder&lang=en"
+    response = client.post(
+        url,
+        {"type": "appointment_reminder", "lang": "en", "subject": "{% if %}", "body": "ok", "sms_body": ""},
+    )
+    assert response.status_code == 200 and b"This template has an error" in response.content
+    with scope(organization=sched.org.pk):
+        assert not MessageTemplate.objects.filter(organization=sched.org).exists()
+
+
+def test_preview_counts_text_message_parts(sched, login):
+    preview = login(sched.staff).post(
+        f"{base(sched)}templates/preview/",
+        {"type": "appointment_booked", "lang": "en", "subject": "S", "body": "B", "sms_body": "word " * 60},
+    )
+    assert (
+        b'data-testid="sms-segments"' in preview.content
+        and b"Goes out as 2 text message parts." in preview.content
+    )
