@@ -2,7 +2,7 @@
 
 Owners decide the channels (email, text messages, reminder times, quiet hours, sender). Owners and the
 staff of a clinic edit its message templates, see its message log, send a failed message again and change
-a patient's message preferences (patients will change their own in the portal).
+a patient's message preferences (patients change their own in the portal, through their own login only).
 """
 
 from __future__ import annotations
