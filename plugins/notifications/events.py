@@ -122,9 +122,21 @@ def _patient(clinic: Clinic, patient_id) -> Patient | None:
 
 
 def _invoice_link(clinic: Clinic, invoice) -> str:
+    """Where the patient sees the invoice and its PDF: the invoice's own ``portal_url`` if it has one, else
+    the patient-account page the billing module names ``portal:billing:invoice`` (found by route name, so
+    nothing of billing is imported; no link when there is no such page)."""
+    from django.urls import NoReverseMatch, reverse
+
     link = getattr(invoice, "portal_url", "") or ""
     if callable(link):
         link = link()
+    if not link:
+        try:
+            link = reverse(
+                "portal:billing:invoice", kwargs={"clinic_slug": clinic.slug, "invoice_id": str(invoice.pk)}
+            )
+        except NoReverseMatch:
+            link = ""
     if link and link.startswith("/"):
         link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + link
     return str(link)

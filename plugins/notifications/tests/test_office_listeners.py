@@ -174,6 +174,8 @@ def test_invoice_issued_is_recorded_only_after_billing_commits(sched, django_cap
     [row] = outbox(sched)
     assert (row.message_type, row.status, row.related_id) == (MessageType.INVOICE_ISSUED, Status.SENT, 7)
     assert "2031-0007" in mail.outbox[0].subject and "$80.00" in mail.outbox[0].body
+    # Linked to the patient's invoice page in the portal, where the PDF is.
+    assert f"/c/{sched.clinic.slug}/account/billing/invoices/7/" in mail.outbox[0].body
 
 
 def test_invoice_rolled_back_sends_nothing(sched, django_capture_on_commit_callbacks):
