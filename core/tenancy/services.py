@@ -95,6 +95,101 @@ def create_clinic(organization: Organization, *, name: str, slug: str = "", **fi
     return clinic
 
 
+ORGANIZATION_FIELDS = ("name", "default_locale", "logo", "require_two_factor", "session_idle_minutes")
+CLINIC_FIELDS = (
+    "name",
+    "timezone",
+    "locale",
+    "currency",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "country",
+    "phone",
+    "email",
+)
+PROFILE_FIELDS = ("display_name", "title", "specialty", "languages", "bio", "photo")
+IDLE_MINUTES_RANGE = (5, 24 * 60)
+
+
+def _assign(instance, changes: dict, allowed: tuple[str, ...]) -> list[str]:
+    """Copy ``changes`` onto ``instance`` the way a form would (a file field given ``False`` is cleared,
+    ``None`` keeps the stored file). Unknown names are refused rather than silently ignored."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)}
+        )
+    for name, value in changes.items():
+        instance._meta.get_field(name).save_form_data(instance, value)
+    return list(changes)
+
+
+@transaction.atomic
+def update_organization(organization: Organization, **changes) -> Organization:
+    """Organization settings: name, logo, default language and the security policy."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    fields = _assign(locked, changes, ORGANIZATION_FIELDS)
+    minutes = locked.session_idle_minutes
+    low, high = IDLE_MINUTES_RANGE
+    if minutes is not None and not low <= minutes <= high:
+        raise ValidationError(
+            {"session_idle_minutes": _("Choose between 5 minutes and 24 hours (1440 minutes).")}
+        )
+    locked.full_clean(exclude=["slug"])
+    locked.save(update_fields=fields or None)
+    for name in fields:
+        setattr(organization, name, getattr(locked, name))
+    return locked
+
+
+@transaction.atomic
+def update_clinic(clinic: Clinic, *, slug: str = "", **changes) -> Clinic:
+    """Edit a clinic's details. Its short name is a public web address, unique across the platform."""
+    locked = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    fields = _assign(locked, changes, CLINIC_FIELDS)
+    if slug:
+        slug = slugify(slug)
+        if not slug:
+            raise ValidationError({"slug": _("Choose a short name made of letters, digits and dashes.")})
+        if slug != locked.slug and clinic_slug_taken(slug, exclude_pk=locked.pk):
+            taken = _("The short name “%(slug)s” is already in use.") % {"slug": slug}
+            raise ValidationError({"slug": taken})
+        locked.slug = slug
+        fields.append("slug")
+    locked.full_clean()
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=fields or None)
+    except IntegrityError:
+        raise ValidationError({"slug": _("The short name “%(slug)s” is already in use.") % {"slug": slug}})
+    return locked
+
+
+@transaction.atomic
+def set_clinic_archived(clinic: Clinic, archived: bool) -> Clinic:
+    """Archive (hide, keep every record) or restore a clinic. An organization keeps at least one active
+    clinic: without one, no member would have a clinic to work at."""
+    # One owner at a time per organization, so two archivings at once cannot leave none active.
+    Organization.objects.select_for_update().filter(pk=clinic.organization_id).first()
+    locked = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    if archived and not locked.archived:
+        others = Clinic.objects.filter(organization_id=locked.organization_id, archived=False).exclude(
+            pk=locked.pk
+        )
+        if not others.exists():
+            raise ValidationError(
+                _("%(clinic)s is the organization's only active clinic; add or restore another one first.")
+                % {"clinic": locked.name}
+            )
+    if locked.archived != archived:
+        locked.archived = archived
+        locked.save(update_fields=["archived"])
+    clinic.archived = archived
+    return locked
+
+
 # --- modules ---------------------------------------------------------------------------------------------
 
 
@@ -198,6 +293,17 @@ def set_member_active(membership: Membership, active: bool, by=None) -> Membersh
     membership.save(update_fields=["is_active"])
     forget_memberships(membership.user)
     return membership
+
+
+@transaction.atomic
+def update_profile(membership: Membership, **changes) -> Membership:
+    """A team member's profile: display name, title, specialty, languages, bio and photo."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    fields = _assign(locked, changes, PROFILE_FIELDS)
+    locked.full_clean(exclude=["user"])
+    locked.save(update_fields=fields or None)
+    forget_memberships(locked.user)
+    return locked
 
 
 # --- invitations -----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Annotated
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
@@ -167,10 +167,6 @@ def get_clinic_detail(request, clinic_id: int):
     return get_clinic(request, clinic_id)
 
 
-def _slug_taken(slug: str) -> ValidationError:
-    return ValidationError({"slug": _("The short name “%(slug)s” is already in use.") % {"slug": slug}})
-
-
 @router.patch(
     "/clinics/{clinic_id}",
     response=responses({200: ClinicOut}),
@@ -181,32 +177,13 @@ def update_clinic(request, clinic_id: int, payload: ClinicFields):
     """Change a clinic's details (owners). Only the fields sent are changed."""
     clinic = get_clinic(request, clinic_id, "tenancy.manage_clinics")
     changes = payload.model_dump(exclude_unset=True)
-    if "slug" in changes:
-        changes["slug"] = changes["slug"] or clinic.slug
-        if changes["slug"] != clinic.slug and services.clinic_slug_taken(
-            changes["slug"], exclude_pk=clinic.pk
-        ):
-            raise _slug_taken(changes["slug"])
-    with transaction.atomic():
-        clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
-        for name, value in changes.items():
-            setattr(clinic, name, value)
-        clinic.full_clean(validate_unique=False, validate_constraints=False)
-        if changes:
-            try:
-                with transaction.atomic():
-                    clinic.save(update_fields=list(changes))
-            except IntegrityError:
-                raise _slug_taken(clinic.slug)
-    return clinic
+    slug = changes.pop("slug", None) or clinic.slug
+    return services.update_clinic(clinic, slug=slug, **changes)
 
 
 def _set_archived(request, clinic_id: int, archived: bool) -> Clinic:
     clinic = get_clinic(request, clinic_id, "tenancy.manage_clinics")
-    with transaction.atomic():
-        Clinic.objects.filter(pk=clinic.pk, organization_id=clinic.organization_id).update(archived=archived)
-    clinic.archived = archived
-    return clinic
+    return services.set_clinic_archived(clinic, archived)
 
 
 @router.post(

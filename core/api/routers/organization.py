@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import field_validator
 
+from core.tenancy import services
 from core.tenancy.access import check_perm, require_member
 from core.tenancy.context import forget_memberships
 from core.tenancy.models import Organization
@@ -92,12 +92,6 @@ def update_organization(request, payload: OrganizationPatchIn):
     ctx = require_member(request)
     check_perm(request, "tenancy.change_organization", ctx.organization)
     changes = payload.model_dump(exclude_unset=True)
-    with transaction.atomic():
-        organization = Organization.objects.select_for_update().get(pk=ctx.organization.pk)
-        for name, value in changes.items():
-            setattr(organization, name, value)
-        organization.full_clean(exclude=["logo", "slug"])
-        if changes:
-            organization.save(update_fields=list(changes))
+    organization = services.update_organization(ctx.organization, **changes)
     forget_memberships(request.user)
     return _out(organization, ctx.role)

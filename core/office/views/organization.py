@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,10 +30,15 @@ def organization_settings(request):
     check_perm(request, "tenancy.change_organization", organization)
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("Organization settings saved."))
-        return redirect("office:organization_settings")
+        try:
+            services.update_organization(
+                organization, **{name: form.cleaned_data[name] for name in services.ORGANIZATION_FIELDS}
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Organization settings saved."))
+            return redirect("office:organization_settings")
     return render(
         request, "office/organization_settings.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -76,14 +80,14 @@ def clinic_edit(request, slug):
     check_perm(request, "tenancy.manage_clinics", clinic)
     form = ClinicForm(request.POST or None, instance=clinic)
     if request.method == "POST" and form.is_valid():
-        new_slug = form.cleaned_data.get("slug") or clinic.slug
-        if new_slug != slug and services.clinic_slug_taken(new_slug, exclude_pk=clinic.pk):
-            form.add_error("slug", _("The short name “%(slug)s” is already in use.") % {"slug": new_slug})
+        data = dict(form.cleaned_data)
+        new_slug = data.pop("slug", "") or clinic.slug
+        data.pop("name", None)
+        try:
+            services.update_clinic(clinic, slug=new_slug, name=form.cleaned_data["name"], **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
         else:
-            with transaction.atomic():
-                clinic = form.save(commit=False)
-                clinic.slug = new_slug
-                clinic.save()
             messages.success(request, _("Clinic saved."))
             return redirect("office:clinic_list")
     return render(
@@ -100,12 +104,17 @@ def clinic_archive(request, slug):
     clinic = get_clinic_for_member(request, slug)
     check_perm(request, "tenancy.manage_clinics", clinic)
     archive = request.POST.get("archived", "1") == "1"
-    with transaction.atomic():
-        Clinic.objects.filter(pk=clinic.pk).update(archived=archive)
-    if archive:
-        messages.success(request, _("Clinic “%(name)s” archived. Its data is kept.") % {"name": clinic.name})
+    try:
+        services.set_clinic_archived(clinic, archive)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Clinic “%(name)s” restored.") % {"name": clinic.name})
+        if archive:
+            messages.success(
+                request, _("Clinic “%(name)s” archived. Its data is kept.") % {"name": clinic.name}
+            )
+        else:
+            messages.success(request, _("Clinic “%(name)s” restored.") % {"name": clinic.name})
     return redirect("office:clinic_list")
 
 

@@ -1,16 +1,17 @@
 """Team pages: who works where, and each member's profile (shown on portal sites for practitioners)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.tenancy import services
 from core.tenancy.access import check_perm, get_for_member
 from core.tenancy.models import Membership, Role
 
 from ..decorators import member_required
 from ..forms import ProfileForm
+from .organization import _apply_errors
 
 
 @member_required
@@ -33,10 +34,15 @@ def profile_edit(request, pk):
         raise PermissionDenied
     form = ProfileForm(request.POST or None, request.FILES or None, instance=membership)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("Profile saved."))
-        return redirect("office:team")
+        try:
+            services.update_profile(
+                membership, **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("office:team")
     return render(
         request,
         "office/profile_edit.html",

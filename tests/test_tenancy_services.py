@@ -1,0 +1,138 @@
+"""The owner's changes to the organization, its clinics and its team go through core/tenancy/services.py,
+whichever door they come in by (page or API): each refusal here leaves nothing half-written."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django_scopes import scope, scopes_disabled
+
+from core.tenancy import services
+from core.tenancy.models import Clinic, Membership, Organization, Role
+from tests.factories import add_member, make_user
+
+
+def test_the_last_active_clinic_cannot_be_archived(alpha):
+    with scope(organization=alpha.org.pk):
+        downtown, riverside = alpha.clinics
+        services.set_clinic_archived(downtown, True)
+        with pytest.raises(ValidationError, match="only active clinic"):
+            services.set_clinic_archived(riverside, True)
+        riverside.refresh_from_db()
+        assert riverside.archived is False
+        services.set_clinic_archived(downtown, False)  # restoring one makes the other archivable again
+        services.set_clinic_archived(riverside, True)
+        assert list(Clinic.objects.filter(organization=alpha.org, archived=False)) == [downtown]
+
+
+def test_archiving_the_last_clinic_from_the_page_says_why_and_changes_nothing(alpha, login):
+    client = login(alpha.owner)
+    downtown, riverside = alpha.clinics
+    archived = client.post(f"/office/settings/clinics/{downtown.slug}/archive/", {"archived": "1"})
+    assert archived.status_code == 302
+    response = client.post(
+        f"/office/settings/clinics/{riverside.slug}/archive/", {"archived": "1"}, follow=True
+    )
+    assert "only active clinic" in response.content.decode()
+    with scopes_disabled():
+        riverside.refresh_from_db()
+    assert riverside.archived is False
+
+
+def test_the_api_refuses_archiving_the_last_clinic_with_the_uniform_error(alpha, login):
+    client = login(alpha.owner)
+    downtown, riverside = alpha.clinics
+    assert client.post(f"/api/v1/clinics/{downtown.pk}/archive").status_code == 200
+    response = client.post(f"/api/v1/clinics/{riverside.pk}/archive")
+    assert response.status_code == 422
+    assert "only active clinic" in response.json()["error"]["message"]
+
+
+def test_clinic_edit_refuses_a_taken_short_name_and_writes_nothing(alpha, beta):
+    with scope(organization=alpha.org.pk):
+        clinic = alpha.clinic
+        with pytest.raises(ValidationError) as refused:
+            services.update_clinic(clinic, slug=beta.clinic.slug, name="Renamed")
+        assert "already in use" in str(refused.value.message_dict["slug"])
+        clinic.refresh_from_db()
+        assert clinic.name != "Renamed"
+
+
+def test_clinic_edit_validates_fields_and_refuses_fields_it_does_not_own(alpha):
+    with scope(organization=alpha.org.pk):
+        clinic = alpha.clinic
+        with pytest.raises(ValidationError) as refused:
+            services.update_clinic(clinic, timezone="Mars/Olympus")
+        assert "timezone" in refused.value.message_dict
+        with pytest.raises(ValidationError, match="cannot be changed here"):
+            services.update_clinic(clinic, organization_id=999)
+        saved = services.update_clinic(clinic, slug="alpha-main", name="Alpha Main", city="Porto")
+        clinic.refresh_from_db()
+        assert (
+            (clinic.slug, clinic.name, clinic.city)
+            == ("alpha-main", "Alpha Main", "Porto")
+            == (
+                saved.slug,
+                saved.name,
+                saved.city,
+            )
+        )
+
+
+def test_organization_settings_refuse_an_out_of_range_idle_time(alpha):
+    with pytest.raises(ValidationError) as refused:
+        services.update_organization(alpha.org, name="Changed", session_idle_minutes=2)
+    assert "session_idle_minutes" in refused.value.message_dict
+    alpha.org.refresh_from_db()
+    assert alpha.org.name == "Alpha"
+    with pytest.raises(ValidationError, match="cannot be changed here"):
+        services.update_organization(alpha.org, next_record_number=1)
+    services.update_organization(alpha.org, name="Alpha Care", session_idle_minutes=30)
+    assert Organization.objects.get(pk=alpha.org.pk).session_idle_minutes == 30
+
+
+def test_organization_settings_page_saves_through_the_service(alpha, login):
+    client = login(alpha.owner)
+    data = {"name": "Alpha Care", "default_locale": "en", "session_idle_minutes": "45"}
+    assert client.post("/office/settings/organization/", data).status_code == 302
+    assert client.post("/office/settings/organization/", {**data, "name": ""}).status_code == 400
+    alpha.org.refresh_from_db()
+    assert (alpha.org.name, alpha.org.session_idle_minutes) == ("Alpha Care", 45)
+
+
+def test_the_last_owner_cannot_be_deactivated_or_demoted_by_the_service(alpha):
+    with scope(organization=alpha.org.pk):
+        owner = alpha.memberships["owner"]
+        with pytest.raises(ValidationError, match="at least one active owner"):
+            services.set_member_active(owner, False)
+        with pytest.raises(ValidationError, match="at least one owner"):
+            services.change_member(owner, role=Role.STAFF)
+        owner.refresh_from_db()
+        assert owner.role == Role.OWNER and owner.is_active
+        # With a second owner, the first may step down.
+        add_member(alpha.org, make_user("second-owner@alpha.test"), Role.OWNER, alpha.clinics)
+        services.change_member(owner, role=Role.STAFF)
+        assert Membership.objects.get(pk=owner.pk).role == Role.STAFF
+
+
+def test_a_module_that_does_not_exist_cannot_be_switched(alpha):
+    with scope(organization=alpha.org.pk), pytest.raises(ValidationError, match="no module called"):
+        services.set_module_enabled(alpha.clinic, "teleportation", True)
+
+
+def test_profile_edits_go_through_the_service(alpha, login):
+    with scope(organization=alpha.org.pk):
+        staff = alpha.memberships["staff"]
+        with pytest.raises(ValidationError, match="cannot be changed here"):
+            services.update_profile(staff, role=Role.OWNER)
+        with pytest.raises(ValidationError) as refused:
+            services.update_profile(staff, title="x" * 101)
+        assert "title" in refused.value.message_dict
+        staff.refresh_from_db()
+        assert staff.role == Role.STAFF and staff.title == ""
+        client = login(alpha.staff)
+        response = client.post(
+            f"/office/team/{staff.pk}/",
+            {"display_name": "Front Desk Fi", "title": "Receptionist", "languages": "en"},
+        )
+        assert response.status_code == 302
+        staff.refresh_from_db()
+        assert (staff.display_name, staff.title) == ("Front Desk Fi", "Receptionist")
