@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views
 from core.api.root import api
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("core.health.urls")),
     path("cms/", include(wagtailadmin_urls)),
+    # Documents the clinics' editors link from their portal pages (the CMS lists them with these links).
+    path("documents/", include(wagtaildocs_urls)),
     path("c/<slug:clinic_slug>/", include("portal_site.urls")),
 ]
 

@@ -29,6 +29,9 @@ def may_reach(user, page_path: str, depth: int) -> bool:
 
 
 class CmsPageGuardMiddleware:
+    """404 for CMS requests naming a page, image or document outside the editor's own trees and
+    collections (see ``portal_site.cms_media`` for the media)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -39,6 +42,11 @@ class CmsPageGuardMiddleware:
 
             found = Page.objects.filter(pk=int(match.group(1))).values_list("path", "depth").first()
             if found is None or not may_reach(request.user, *found):
+                raise Http404
+        if request.path_info.startswith("/cms/"):
+            from .cms_media import refused
+
+            if refused(request):
                 raise Http404
         return self.get_response(request)
 

@@ -61,6 +61,17 @@ def chooser_documents(documents, request):
     )
 
 
+@hooks.register("construct_admin_api", order=100)
+def narrow_admin_api_media(router):
+    """After Wagtail registers its image and document endpoints: list only reachable collections' media."""
+    from .cms_media import narrowed_api_endpoint
+
+    for name in ("images", "documents"):
+        endpoint = router._endpoints.get(name)
+        if endpoint is not None:
+            router.register_endpoint(name, narrowed_api_endpoint(endpoint))
+
+
 @hooks.register("before_edit_page")
 def refuse_foreign_edit(request, page):
     _refuse_outside(request, page)

@@ -18,6 +18,8 @@ EXEMPT = {
     "accounts:accept_invitation": "the token is the secret; unknown tokens are covered in test_accounts",
     "accounts:password_reset_confirm": "Django's signed reset link; covered by Django and test_accounts",
     "portal:verify": "the emailed token is the secret; unknown tokens are covered in portal_site's tests",
+    "wagtaildocs_serve": "documents editors publish on their clinic's public site, like images under media/",
+    "wagtaildocs_authenticate_with_password": "Wagtail's password form for a privacy-restricted document",
 }
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -71,6 +73,7 @@ def objects_of(tenant):
         appointment = make_appointment(tenant)
         inventory = make_inventory_objects(tenant)
         invoice = make_invoice(tenant)
+        calendar_feed = make_calendar_feed(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -80,7 +83,15 @@ def objects_of(tenant):
         "appointment": appointment.pk,
         **inventory,
         "invoice": invoice.pk,
+        "calendar_feed": calendar_feed.pk,
     }
+
+
+def make_calendar_feed(tenant):
+    """The practitioner's private calendar address."""
+    from plugins.scheduling.feeds import create_or_rotate
+
+    return create_or_rotate(tenant.memberships["practitioner"])[0]
 
 
 def make_invoice(tenant):
@@ -156,6 +167,7 @@ ROUTE_OBJECTS = {
     "office:patient_merge": {"pk": "patient"},
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
+    "office:scheduling:calendar_feed_revoke": {"pk": "calendar_feed"},
     "office:inventory:item_edit": {"pk": "inventory_item"},
     "office:inventory:transfer_detail": {"pk": "inventory_transfer"},
     "office:inventory:order_detail": {"pk": "inventory_order"},
@@ -280,6 +292,7 @@ def test_every_parameterised_route_is_covered():
                             "inventory_order",
                             "inventory_stocktake",
                             "invoice",
+                            "calendar_feed",
                         ),
                         1,
                     ),
