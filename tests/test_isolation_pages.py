@@ -73,7 +73,6 @@ def objects_of(tenant):
         appointment = make_appointment(tenant)
         inventory = make_inventory_objects(tenant)
         invoice = make_invoice(tenant)
-        calendar_feed = make_calendar_feed(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -83,15 +82,7 @@ def objects_of(tenant):
         "appointment": appointment.pk,
         **inventory,
         "invoice": invoice.pk,
-        "calendar_feed": calendar_feed.pk,
     }
-
-
-def make_calendar_feed(tenant):
-    """The practitioner's private calendar address."""
-    from plugins.scheduling.feeds import create_or_rotate
-
-    return create_or_rotate(tenant.memberships["practitioner"])[0]
 
 
 def make_invoice(tenant):
@@ -167,7 +158,6 @@ ROUTE_OBJECTS = {
     "office:patient_merge": {"pk": "patient"},
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
-    "office:scheduling:calendar_feed_revoke": {"pk": "calendar_feed"},
     "office:inventory:item_edit": {"pk": "inventory_item"},
     "office:inventory:transfer_detail": {"pk": "inventory_transfer"},
     "office:inventory:order_detail": {"pk": "inventory_order"},
@@ -292,7 +282,6 @@ def test_every_parameterised_route_is_covered():
                             "inventory_order",
                             "inventory_stocktake",
                             "invoice",
-                            "calendar_feed",
                         ),
                         1,
                     ),
