@@ -166,6 +166,8 @@ ROUTE_OBJECTS = {
     "portal:cancel": {"appointment_id": "appointment"},
     "portal:reschedule": {"appointment_id": "appointment"},
     "portal:ics": {"appointment_id": "appointment"},
+    "portal:billing:invoice": {"invoice_id": "invoice"},
+    "portal:billing:invoice_pdf": {"invoice_id": "invoice"},
     **{
         f"office:billing:{name}": {"pk": "invoice"}
         for name in (

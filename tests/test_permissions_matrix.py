@@ -41,6 +41,10 @@ MATRIX = [
     ("notifications.change_preferences", "clinic_b", True, False, False, False),
     ("audit.view_audit_log", "org", True, False, False, False),
     ("accounts.manage_own_api_tokens", "org", True, True, True, False),
+    ("billing.apply_credit", "clinic_a", True, False, True, False),
+    ("billing.apply_credit", "clinic_b", True, False, False, False),
+    ("billing.record_refund", "clinic_a", True, False, True, False),
+    ("billing.record_refund", "clinic_b", True, False, False, False),
 ]
 ROLES = ["owner", "practitioner", "staff", "patient"]
 

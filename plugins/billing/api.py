@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,10 +22,32 @@ from core.tenancy.access import check_perm, parse_id, require_member
 from core.tenancy.models import Membership, Role
 
 from . import selectors, services
-from .models import Invoice, LineKind, PaymentMethod, PdfState
+from .models import CreditNote, Invoice, LineKind, PaymentMethod, PdfState
+from .money import as_text
 from .pdf import TEMPLATE_VERSION, render_invoice
 
 router = Router()
+
+Money = Annotated[
+    str,
+    Field(
+        description="An amount as a decimal string with the currency's minor units (EUR 12.50, JPY 1200).",
+        json_schema_extra={"format": "decimal", "examples": ["12.50"]},
+    ),
+]
+
+
+def _value(obj, name):
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def _money(name: str, currency_of=lambda obj: _value(obj, "currency"), exact: bool = False):
+    """A resolver showing ``name`` with the precision of the object's currency."""
+
+    def resolve(obj):
+        return as_text(_value(obj, name), currency_of(obj), exact=exact)
+
+    return staticmethod(resolve)
 
 
 class LineOut(Schema):
@@ -34,13 +56,19 @@ class LineOut(Schema):
     reference: str
     description: str
     quantity: Decimal
-    unit_price: Decimal
+    unit_price: Money
     discount_percent: Decimal
     tax_name: str
     tax_rate: Decimal
-    net_amount: Decimal
-    tax_amount: Decimal
-    gross_amount: Decimal
+    net_amount: Money
+    tax_amount: Money
+    gross_amount: Money
+
+    # A line is always read through its invoice (no extra query: the related manager sets it).
+    resolve_unit_price = _money("unit_price", lambda line: line.invoice.currency, exact=True)
+    resolve_net_amount = _money("net_amount", lambda line: line.invoice.currency)
+    resolve_tax_amount = _money("tax_amount", lambda line: line.invoice.currency)
+    resolve_gross_amount = _money("gross_amount", lambda line: line.invoice.currency)
 
 
 class InvoiceOut(Schema):
@@ -54,19 +82,29 @@ class InvoiceOut(Schema):
     supply_date: dt.date | None
     due_date: dt.date | None
     currency: str
-    net_total: Decimal
-    tax_total: Decimal
-    gross_total: Decimal
-    paid_total: Decimal
-    credited_total: Decimal
-    balance: Decimal
+    net_total: Money
+    tax_total: Money
+    gross_total: Money
+    paid_total: Money
+    credited_total: Money
+    balance: Money
     seller: dict
     buyer: dict
+
+    resolve_net_total = _money("net_total")
+    resolve_tax_total = _money("tax_total")
+    resolve_gross_total = _money("gross_total")
+    resolve_paid_total = _money("paid_total")
+    resolve_credited_total = _money("credited_total")
+    resolve_balance = _money("balance")
 
 
 class InvoiceDetailOut(InvoiceOut):
     lines: list[LineOut]
     pdf_state: str | None
+    patient_credit: Money = Field(description="The patient's credit at this clinic, in this currency.")
+
+    resolve_patient_credit = _money("patient_credit")
 
 
 class InvoiceCreate(StrictSchema):
@@ -98,12 +136,16 @@ class PaymentOut(Schema):
     id: int
     invoice_id: int
     method: str
-    amount: Decimal
-    applied_amount: Decimal
-    credit_amount: Decimal
+    amount: Money
+    applied_amount: Money
+    credit_amount: Money
     currency: str
     date: dt.date
     reference: str
+
+    resolve_amount = _money("amount")
+    resolve_applied_amount = _money("applied_amount")
+    resolve_credit_amount = _money("credit_amount")
 
 
 class PaymentResult(Schema):
@@ -126,24 +168,73 @@ class CreditNoteOut(Schema):
     issue_date: dt.date
     currency: str
     reason: str
-    net_total: Decimal
-    tax_total: Decimal
-    gross_total: Decimal
-    refundable_amount: Decimal
-    refunded_amount: Decimal
+    net_total: Money
+    tax_total: Money
+    gross_total: Money
+    refundable_amount: Money
+    refunded_amount: Money
+
+    resolve_net_total = _money("net_total")
+    resolve_tax_total = _money("tax_total")
+    resolve_gross_total = _money("gross_total")
+    resolve_refundable_amount = _money("refundable_amount")
+    resolve_refunded_amount = _money("refunded_amount")
+
+
+class CreditApplyIn(StrictSchema):
+    amount: Decimal | None = Field(
+        default=None,
+        max_digits=14,
+        decimal_places=4,
+        description="How much credit to use; omit to use as much as the credit and the balance allow.",
+    )
+
+
+class CreditApplied(Schema):
+    applied: Money
+    patient_credit: Money
+    message: str
+    invoice: InvoiceOut
+
+    resolve_applied = _money("applied", lambda data: data["invoice"].currency)
+    resolve_patient_credit = _money("patient_credit", lambda data: data["invoice"].currency)
+
+
+class RefundIn(StrictSchema):
+    amount: Decimal = Field(max_digits=14, decimal_places=4)
+    method: Literal["cash", "card", "bank_transfer", "other"]
+    date: dt.date | None = None
+    reference: str = Field(default="", max_length=100)
+
+
+class RefundOut(Schema):
+    id: int
+    credit_note_id: int
+    method: str
+    amount: Money
+    currency: str
+    date: dt.date
+    reference: str
+
+    resolve_currency = staticmethod(lambda refund: refund.credit_note.currency)
+    resolve_amount = _money("amount", lambda refund: refund.credit_note.currency)
 
 
 class BucketOut(Schema):
     label: str
-    total: Decimal
+    total: Money
     count: int
+
+    resolve_total = _money("total")
 
 
 class OutstandingOut(Schema):
     currency: str
-    total: Decimal
+    total: Money
     count: int
     buckets: list[BucketOut]
+
+    resolve_total = _money("total")
 
 
 class InvoiceFilters(PageParams):
@@ -167,6 +258,7 @@ def _detail(invoice: Invoice) -> dict:
     data = InvoiceOut.from_orm(invoice).dict()
     data["lines"] = list(invoice.lines.all())
     data["pdf_state"] = pdf.state if pdf else None
+    data["patient_credit"] = services.patient_credit(invoice.clinic, invoice.patient, invoice.currency)
     return data
 
 
@@ -318,6 +410,23 @@ def record_payment(request, invoice_id: str, payload: PaymentIn):
     return 201, {"payment": payment, "message": message, "invoice": invoice}
 
 
+@router.post(
+    "/invoices/{invoice_id}/apply-credit",
+    response=responses({200: CreditApplied}),
+    openapi_extra=requires("billing.apply_credit"),
+)
+def apply_credit(request, invoice_id: str, payload: CreditApplyIn):
+    invoice = _invoice(request, invoice_id, "billing.apply_credit")
+    applied, message = services.apply_credit(invoice, amount=payload.amount, by=request.user)
+    invoice.refresh_from_db()
+    return {
+        "applied": applied,
+        "patient_credit": services.patient_credit(invoice.clinic, invoice.patient, invoice.currency),
+        "message": message,
+        "invoice": invoice,
+    }
+
+
 @router.get(
     "/payments",
     response=responses({200: page_of(PaymentOut)}),
@@ -353,6 +462,34 @@ def list_credit_notes(request, params: Query[PageParams]):
     )
 
 
+@router.post(
+    "/credit-notes/{credit_note_id}/refunds",
+    response=responses({201: RefundOut}),
+    openapi_extra=requires("billing.record_refund"),
+)
+def record_refund(request, credit_note_id: str, payload: RefundIn):
+    clinic = request.clinic
+    note = (
+        CreditNote.objects.filter(
+            organization_id=clinic.organization_id, clinic=clinic, pk=parse_id(credit_note_id)
+        )
+        .select_related("clinic")
+        .first()
+    )
+    if note is None:
+        raise Http404
+    check_perm(request, "billing.record_refund", note)
+    refund = services.record_refund(
+        note,
+        amount=payload.amount,
+        method=payload.method if payload.method in PaymentMethod.values else "",
+        on=payload.date,
+        reference=payload.reference,
+        by=request.user,
+    )
+    return 201, refund
+
+
 @router.get(
     "/outstanding",
     response=responses({200: OutstandingOut}),
@@ -360,4 +497,7 @@ def list_credit_notes(request, params: Query[PageParams]):
 )
 def outstanding(request):
     check_perm(request, "billing.view_outstanding", request.clinic)
-    return selectors.outstanding(request.clinic, services.local_today(request.clinic))
+    ageing = selectors.outstanding(request.clinic, services.local_today(request.clinic))
+    for bucket in ageing["buckets"]:
+        bucket["currency"] = ageing["currency"]
+    return ageing

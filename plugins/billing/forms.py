@@ -58,6 +58,28 @@ class PaymentForm(StyledForm):
     reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
 
 
+class ApplyCreditForm(StyledForm):
+    amount = forms.DecimalField(
+        label=_("Credit to use"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text=_("Leave empty to use as much as the credit and the balance allow."),
+    )
+
+
+class RefundForm(StyledForm):
+    credit_note = forms.ModelChoiceField(queryset=None, label=_("Credit note"), empty_label=None)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
+
+    def __init__(self, *args, credit_notes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credit_note"].queryset = credit_notes
+
+
 class CreditNoteForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     full = forms.BooleanField(label=_("Credit everything not yet credited"), required=False)

@@ -90,6 +90,20 @@ def clinic_dashboard_widgets(request, clinic):
 
 
 @hookimpl
+def ehr_portal_urls():
+    from .portal_urls import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def clinic_portal_account_links(request, clinic):
+    from core.plugins.types import NavItem
+
+    return [NavItem(_("My invoices"), "account/billing/", icon="receipt", order=40)]
+
+
+@hookimpl
 def ehr_seed_demo(organization, clinics, users):
     from .seed import seed
 

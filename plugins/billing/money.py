@@ -26,3 +26,16 @@ def line_net(quantity, unit_price, discount_percent, currency: str) -> Decimal:
 
 def tax_on(net, rate_percent, currency: str) -> Decimal:
     return quantize(Decimal(net) * Decimal(rate_percent) / HUNDRED, currency)
+
+
+def as_text(amount, currency: str, *, exact: bool = False) -> str:
+    """``amount`` as a plain decimal string with ``currency``'s minor units ("12.50" for EUR, "1200" for
+    JPY), the way the API shows money. ``exact`` keeps digits beyond them where the value has them (a unit
+    price of 0.125 EUR stays "0.125")."""
+    value = Decimal(str(amount))
+    text = quantize(value, currency)
+    if exact and text != value:
+        text = value.normalize()
+    if text == 0:
+        text = abs(text)  # never "-0.00"
+    return format(text, "f")

@@ -102,3 +102,17 @@ def render_invoice(invoice: Invoice, *, force: bool = False) -> InvoicePdf:
     if old and old != pdf.file.name:
         pdf.file.storage.delete(old)
     return pdf
+
+
+def stored_or_rendered(invoice: Invoice) -> InvoicePdf | None:
+    """The invoice's stored PDF of the current template version; when the background rendering has not
+    stored it yet (or it failed), rendered now on request. None when rendering fails: the caller queues
+    it again and tells the person to retry."""
+    pdf = invoice.pdf
+    current = pdf is not None and pdf.state == PdfState.READY and pdf.template_version == TEMPLATE_VERSION
+    if current and pdf.file:
+        return pdf
+    try:
+        return render_invoice(invoice)
+    except Exception:
+        return None

@@ -39,8 +39,8 @@ def is_patients_own_invoice(user, obj) -> bool:
     """A portal login linked to the invoice's patient, for an invoice that has been issued."""
     from .models import Invoice
 
-    if not getattr(user, "is_authenticated", False) or not isinstance(obj, Invoice) or obj.is_draft:
-        return False
+    if not getattr(user, "is_authenticated", False) or not isinstance(obj, Invoice) or obj.number is None:
+        return False  # a draft, or a draft set aside: never the patient's to see
     from core.patients.models import PatientAccount
 
     # A patient login is not a member: look at the link rows of the invoice's own organization only.
@@ -67,6 +67,8 @@ PERMISSIONS = {
     "billing.issue_invoice": can_settle,
     "billing.record_payment": can_settle,
     "billing.issue_credit_note": can_settle,
+    "billing.apply_credit": can_settle,
+    "billing.record_refund": can_settle,
     "billing.view_outstanding": can_settle,
     "billing.manage_settings": can_settle,
 }

@@ -105,16 +105,66 @@ def clinic_credit_notes(clinic) -> QuerySet[CreditNote]:
 def invoices_for_patient_account(user) -> list[Invoice]:
     """Issued invoices of every patient record linked to ``user``'s portal login, across organizations
     (one login may be a patient of several owners), each organization read inside its own scope. Drafts
-    are never shown to patients."""
-    from core.patients.accounts import patient_links
-
+    (and drafts set aside, which never got a number) are never shown to patients."""
     invoices: list[Invoice] = []
-    for organization_id, patient_id in patient_links(user):
-        with scope(organization=organization_id):
-            invoices.extend(
-                Invoice.objects.filter(organization_id=organization_id, patient_id=patient_id)
-                .exclude(status=InvoiceStatus.DRAFT)
-                .select_related("clinic")
-            )
+    for group in patient_account_invoices(user):
+        invoices.extend(group["invoices"])
     invoices.sort(key=lambda invoice: (invoice.issue_date, invoice.pk), reverse=True)
     return invoices
+
+
+def patient_account_invoices(user, first_organization_id: int | None = None) -> list[dict]:
+    """The portal's "my invoices": per organization the login is a patient of (``first_organization_id``
+    first), the issued invoices of clinics where billing is on, newest first, with their payments, credit
+    used and credit notes; and the patient's credit per clinic and currency."""
+    from core.patients.accounts import patient_links
+    from core.plugins.gating import is_module_enabled
+    from core.tenancy.models import Clinic
+
+    from .models import PatientCredit
+
+    links = patient_links(user)
+    links.sort(key=lambda link: (link[0] != first_organization_id, link[0]))
+    groups = []
+    for organization_id, patient_id in links:
+        with scope(organization=organization_id):
+            clinics = {
+                clinic.pk: clinic
+                for clinic in Clinic.objects.filter(organization_id=organization_id).select_related(
+                    "organization"
+                )
+            }
+            enabled = [pk for pk, clinic in clinics.items() if is_module_enabled(clinic, "billing")]
+            if not enabled:
+                continue
+            invoices = list(
+                Invoice.objects.filter(
+                    organization_id=organization_id,
+                    patient_id=patient_id,
+                    clinic_id__in=enabled,
+                    number__isnull=False,
+                )
+                .prefetch_related("payments", "credit_notes", "credit_applied")
+                .order_by("-issue_date", "-sequence", "-id")
+            )
+            for invoice in invoices:
+                invoice.clinic = clinics[invoice.clinic_id]
+            credits = [
+                {"clinic": clinics[row["clinic_id"]], "currency": row["currency"], "amount": row["total"]}
+                for row in PatientCredit.objects.filter(
+                    organization_id=organization_id, patient_id=patient_id, clinic_id__in=enabled
+                )
+                .values("clinic_id", "currency")
+                .annotate(total=Sum("amount"))
+                .order_by("clinic_id", "currency")
+                if row["total"] > 0
+            ]
+            groups.append(
+                {
+                    "organization": next(iter(clinics.values())).organization,
+                    "organization_id": organization_id,
+                    "invoices": invoices,
+                    "credits": credits,
+                }
+            )
+    return groups

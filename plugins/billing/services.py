@@ -289,13 +289,14 @@ def remove_line(invoice: Invoice, line_id) -> None:
 
 
 @transaction.atomic
-def void_draft(invoice: Invoice) -> Invoice:
-    """Set a draft aside (drafts have no number, so nothing is lost from the series)."""
+def void_draft(invoice: Invoice) -> None:
+    """Discard a draft: it is deleted with its lines (drafts have no number, so nothing is lost from the
+    series, and the history tables keep what it was). Only issued invoices may be VOID, and only through
+    a credit note: the database requires a number on every invoice that is not a draft."""
     invoice = _locked(invoice)
     _require_draft(invoice)
-    invoice.status = InvoiceStatus.VOID
-    invoice.save(update_fields=["status"])
-    return invoice
+    invoice.lines.all().delete()
+    invoice.delete()
 
 
 def totals_of(lines, currency: str) -> tuple[Decimal, Decimal, list[dict]]:
@@ -528,11 +529,85 @@ def record_payment(
     return payment, message
 
 
-def patient_credit(clinic, patient) -> Decimal:
+def patient_credit(clinic, patient, currency: str | None = None) -> Decimal:
+    """What the patient has left as credit at ``clinic`` (in ``currency``, default the clinic's)."""
     total = PatientCredit.objects.filter(
-        organization_id=clinic.organization_id, clinic=clinic, patient=patient
+        organization_id=clinic.organization_id,
+        clinic=clinic,
+        patient=patient,
+        currency=currency or clinic.currency,
     ).aggregate(total=Sum("amount"))["total"]
     return total or Decimal(0)
+
+
+@transaction.atomic
+def apply_credit(invoice: Invoice, *, amount=None, by=None) -> tuple[Decimal, str]:
+    """Pay (part of) an open invoice from the patient's credit at its clinic: ``amount``, or as much as
+    the credit and the balance allow. Returns the amount used and a message saying what happened.
+
+    The invoice is locked, then every entry of the patient's credit ledger at the clinic (in id order, so
+    two applications never deadlock). A second application for the same patient waits on those rows and
+    sums the ledger afterwards in a new statement, so it sees the first one's use: credit is never spent
+    twice and never goes below zero."""
+    from .formatting import money
+
+    invoice = _locked(invoice)
+    if invoice.status not in OPEN_STATUSES:
+        if invoice.is_draft:
+            raise ValidationError(_("Issue the invoice before applying credit."))
+        raise ValidationError(_("This invoice has nothing left to pay."))
+    ledger = PatientCredit.objects.filter(
+        organization_id=invoice.organization_id,
+        clinic_id=invoice.clinic_id,
+        patient_id=invoice.patient_id,
+        currency=invoice.currency,
+    )
+    list(ledger.select_for_update().order_by("pk").values_list("pk", flat=True))
+    available = ledger.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    currency = invoice.currency
+    if available <= 0:
+        raise ValidationError(_("The patient has no credit at this clinic."))
+    if amount in (None, ""):
+        amount = min(available, invoice.balance)
+    amount = _decimal(amount, "amount")
+    if amount <= 0:
+        raise ValidationError({"amount": _("Enter an amount greater than 0.")})
+    if amount != quantize(amount, currency):
+        raise ValidationError(
+            {"amount": _("Enter the amount in whole minor units of %(currency)s.") % {"currency": currency}}
+        )
+    if amount > available:
+        raise ValidationError(
+            {
+                "amount": _("The patient has only %(credit)s of credit.")
+                % {"credit": money(available, currency)}
+            }
+        )
+    if amount > invoice.balance:
+        raise ValidationError(
+            {
+                "amount": _("Only %(balance)s is left to pay on this invoice.")
+                % {"balance": money(invoice.balance, currency)}
+            }
+        )
+    PatientCredit.objects.create(
+        organization_id=invoice.organization_id,
+        clinic_id=invoice.clinic_id,
+        patient_id=invoice.patient_id,
+        amount=-amount,
+        currency=currency,
+        applied_to=invoice,
+        note=(_("Applied to %(number)s") % {"number": invoice.number})[:200],
+    )
+    invoice.balance -= amount
+    invoice.paid_total += amount
+    _settle(invoice)
+    message = _("%(amount)s of the patient's credit applied.") % {"amount": money(amount, currency)}
+    if invoice.balance == 0:
+        message += " " + _("The invoice is paid.")
+    else:
+        message += " " + _("%(balance)s is still due.") % {"balance": money(invoice.balance, currency)}
+    return amount, message
 
 
 def credited_quantities(invoice: Invoice) -> dict[int, Decimal]:
@@ -654,29 +729,57 @@ def issue_credit_note(
 def record_refund(
     credit_note: CreditNote, *, amount, method: str, on: date | None = None, reference: str = "", by=None
 ) -> Refund:
-    """Money paid back to the patient against a credit note, up to what it left refundable."""
+    """Money paid back to the patient against a credit note: never more than the credit note left
+    refundable, and never more, over all of the invoice's refunds, than was paid on the invoice. The
+    invoice is locked first (the same order as crediting it), so parallel refunds queue."""
+    from .formatting import money
+
+    invoice = Invoice.objects.select_for_update().get(
+        pk=credit_note.invoice_id, organization_id=credit_note.organization_id
+    )
     note = CreditNote.objects.select_for_update().get(
         pk=credit_note.pk, organization_id=credit_note.organization_id
     )
+    currency = note.currency
     amount = _decimal(amount, "amount")
-    left = note.refundable_amount - note.refunded_amount
-    if amount <= 0 or amount != quantize(amount, note.currency):
-        raise ValidationError({"amount": _("Enter an amount greater than 0.")})
-    if amount > left:
-        raise ValidationError({"amount": _("At most %(left)s is left to refund.") % {"left": left}})
+    errors = {}
+    refunded = Refund.objects.filter(
+        organization_id=note.organization_id, credit_note__invoice_id=invoice.pk
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    left = min(note.refundable_amount - note.refunded_amount, invoice.paid_total - refunded)
+    if amount <= 0:
+        errors["amount"] = _("Enter an amount greater than 0.")
+    elif amount != quantize(amount, currency):
+        errors["amount"] = _("Enter the amount in whole minor units of %(currency)s.") % {
+            "currency": currency
+        }
+    elif left <= 0:
+        errors["amount"] = _("Nothing is left to refund on this credit note.")
+    elif amount > left:
+        errors["amount"] = _("At most %(left)s is left to refund.") % {"left": money(left, currency)}
     if method not in PaymentMethod.values:
-        raise ValidationError(
-            {"method": _("Select a valid choice. That choice is not one of the available choices.")}
-        )
+        errors["method"] = _("Select a valid choice. That choice is not one of the available choices.")
+    today = local_today(note.clinic)
+    on = on or today
+    if on > today:
+        errors["date"] = _("A refund cannot be dated in the future.")
+    elif on < note.issue_date:
+        errors["date"] = _("A refund cannot be dated before its credit note.")
+    if errors:
+        raise ValidationError(errors)
     refund = Refund.objects.create(
         organization_id=note.organization_id,
         credit_note=note,
         method=method,
         amount=amount,
-        date=on or local_today(note.clinic),
+        date=on,
         reference=str(reference)[:100],
         recorded_by=by,
     )
     note.refunded_amount += amount
     note.save(update_fields=["refunded_amount"])
     return refund
+
+
+def refundable_left(note: CreditNote) -> Decimal:
+    return max(note.refundable_amount - note.refunded_amount, Decimal(0))

@@ -15,6 +15,8 @@ urlpatterns = [
     path("invoices/<str:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<str:pk>/void/", views.invoice_void, name="invoice_void"),
     path("invoices/<str:pk>/payments/", views.payment_add, name="payment_add"),
+    path("invoices/<str:pk>/credit/", views.credit_apply, name="credit_apply"),
+    path("invoices/<str:pk>/refunds/", views.refund_add, name="refund_add"),
     path("invoices/<str:pk>/credit-note/", views.credit_note_create, name="credit_note_create"),
     path("invoices/<str:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
 ]

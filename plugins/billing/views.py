@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,17 +21,20 @@ from core.tenancy.access import check_perm, parse_id, require_member
 from core.tenancy.models import Membership, Role
 
 from . import selectors, services
+from .formatting import money
 from .forms import (
+    ApplyCreditForm,
     CreditNoteForm,
     DraftForm,
     InvoiceFilterForm,
     LineForm,
     PaymentForm,
     ProfileForm,
+    RefundForm,
     SeriesForm,
     TaxRateForm,
 )
-from .models import OPEN_STATUSES, Invoice, PdfState, SeriesKind, TaxRate
+from .models import OPEN_STATUSES, CreditNote, Invoice, PdfState, SeriesKind, TaxRate
 from .pdf import TEMPLATE_VERSION, render_invoice
 
 PAGE_SIZE = 50
@@ -140,17 +144,52 @@ def invoice_create(request, clinic_slug):
     )
 
 
+def _refundable_notes(invoice):
+    """The invoice's credit notes with money still to pay back."""
+    return CreditNote.objects.filter(
+        organization_id=invoice.organization_id,
+        invoice=invoice,
+        refundable_amount__gt=F("refunded_amount"),
+    ).order_by("issue_date", "sequence")
+
+
+def _refund_form(invoice, data=None):
+    form = RefundForm(
+        data,
+        credit_notes=_refundable_notes(invoice),
+        prefix="refund",
+        initial={"date": services.local_today(invoice.clinic)},
+    )
+    form.fields["credit_note"].label_from_instance = lambda note: (
+        _("%(number)s (%(left)s to refund)")
+        % {
+            "number": note.number,
+            "left": money(services.refundable_left(note), note.currency),
+        }
+    )
+    return form
+
+
 def _detail_context(request, invoice, **forms):
     clinic = invoice.clinic
     user = request.user
     can_draft = invoice.is_draft and user.has_perm("billing.draft_invoice", invoice)
     can_pay = invoice.status in OPEN_STATUSES and user.has_perm("billing.record_payment", invoice)
+    credit_notes = list(invoice.credit_notes.all())
+    credit = services.patient_credit(clinic, invoice.patient, invoice.currency)
+    can_apply_credit = (
+        invoice.status in OPEN_STATUSES and credit > 0 and user.has_perm("billing.apply_credit", invoice)
+    )
+    can_refund = any(services.refundable_left(note) > 0 for note in credit_notes) and user.has_perm(
+        "billing.record_refund", invoice
+    )
     context = {
         "clinic": clinic,
         "invoice": invoice,
         "lines": list(invoice.lines.all()),
         "payments": list(invoice.payments.all()),
-        "credit_notes": list(invoice.credit_notes.all()),
+        "credit_notes": credit_notes,
+        "credit_applied": list(invoice.credit_applied.all()),
         "pdf": getattr(invoice, "pdf", None) if not invoice.is_draft else None,
         "can_draft": can_draft,
         "can_issue": invoice.is_draft and user.has_perm("billing.issue_invoice", invoice),
@@ -166,7 +205,14 @@ def _detail_context(request, invoice, **forms):
             if can_pay
             else None
         ),
-        "credit": services.patient_credit(clinic, invoice.patient),
+        "credit": credit,
+        "credit_form": forms.get("credit_form")
+        or (
+            ApplyCreditForm(prefix="credit", initial={"amount": min(credit, invoice.balance)})
+            if can_apply_credit
+            else None
+        ),
+        "refund_form": forms.get("refund_form") or (_refund_form(invoice) if can_refund else None),
     }
     return context
 
@@ -270,9 +316,9 @@ def invoice_void(request, clinic_slug, pk):
         services.void_draft(invoice)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Draft set aside."))
-    return _detail(invoice)
+        return _detail(invoice)
+    messages.success(request, _("Draft discarded."))
+    return redirect("office:billing:invoice_list", clinic_slug=invoice.clinic.slug)
 
 
 @member_required
@@ -300,6 +346,64 @@ def payment_add(request, clinic_slug, pk):
         request,
         "billing/invoice_detail.html",
         _detail_context(request, invoice, payment_form=form),
+        status=400,
+    )
+
+
+@member_required
+@require_POST
+def credit_apply(request, clinic_slug, pk):
+    invoice = _get_invoice(request, pk, "billing.apply_credit")
+    form = ApplyCreditForm(request.POST, prefix="credit")
+    if form.is_valid():
+        try:
+            _amount, message = services.apply_credit(
+                invoice, amount=form.cleaned_data["amount"], by=request.user
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, message)
+            return _detail(invoice)
+    invoice.refresh_from_db()
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        _detail_context(request, invoice, credit_form=form),
+        status=400,
+    )
+
+
+@member_required
+@require_POST
+def refund_add(request, clinic_slug, pk):
+    invoice = _get_invoice(request, pk, "billing.record_refund")
+    form = _refund_form(invoice, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            refund = services.record_refund(
+                data["credit_note"],
+                amount=data["amount"],
+                method=data["method"],
+                on=data["date"],
+                reference=data["reference"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Refund of %(amount)s recorded against %(number)s.")
+                % {"amount": money(refund.amount, invoice.currency), "number": data["credit_note"].number},
+            )
+            return _detail(invoice)
+    invoice.refresh_from_db()
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        _detail_context(request, invoice, refund_form=form),
         status=400,
     )
 

@@ -178,6 +178,16 @@ def _invoice(objects):
     return make_invoice(objects.tenant)
 
 
+def _credit_note(objects):
+    """A credit note of an issued, paid invoice (so it has money to refund)."""
+    from plugins.billing import services
+    from tests.test_isolation_pages import make_invoice
+
+    invoice = services.issue(make_invoice(objects.tenant))
+    services.record_payment(invoice, amount=invoice.gross_total, method="cash")
+    return services.issue_credit_note(invoice, reason="Isolation check")
+
+
 def _inventory(objects):
     from tests.test_isolation_pages import make_inventory_objects
 
@@ -231,6 +241,7 @@ OBJECTS = {
     "room_id": None,  # optional everywhere: left out
     "appointment_id": _appointment,
     "invoice_id": _invoice,
+    "credit_note_id": _credit_note,
     "tax_rate_id": None,  # optional: left out (a line without tax)
     "item_id": _inventory_object("inventory.Item", "inventory_item"),
     "lot_id": None,  # optional: the earliest-expiring lot is picked

@@ -167,3 +167,17 @@ def test_appointment_of_another_clinic_is_not_billable(bill, beta, login):
         theirs = make_appointment(beta)
     client = login(bill.owner)
     assert client.get(url(bill, f"invoices/new/?appointment={theirs.pk}")).status_code == 404
+
+
+def test_discarding_a_draft_deletes_it_and_an_issued_invoice_stays(bill, login):
+    with scope(organization=bill.org.pk):
+        draft = draft_with_line(bill)
+        issued = services.issue(draft_with_line(bill))
+    client = login(bill.staff)
+    response = client.post(url(bill, f"invoices/{draft.pk}/void/"), follow=True)
+    assert response.status_code == 200 and b"Draft discarded." in response.content
+    response = client.post(url(bill, f"invoices/{issued.pk}/void/"), follow=True)
+    assert b"can no longer be changed" in response.content
+    with scope(organization=bill.org.pk):
+        assert not Invoice.objects.filter(pk=draft.pk).exists()
+        assert Invoice.objects.get(pk=issued.pk).status == InvoiceStatus.ISSUED
