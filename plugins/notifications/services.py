@@ -42,12 +42,14 @@ SEND_TASK = "plugins.notifications.tasks.send_message"
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 5))
+    """``NOTIFICATIONS_MAX_ATTEMPTS`` (a setting or the environment variable), 5 unless set."""
+    return max(1, int(sms.setting("NOTIFICATIONS_MAX_ATTEMPTS", 5)))
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Wait before attempt ``attempts + 1``: 1, 2, 4, 8 ... minutes (base configurable), at most 6 hours."""
-    base = float(getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 60))
+    """Wait before attempt ``attempts + 1``: 1, 2, 4, 8 ... minutes, at most 6 hours. The base is
+    ``NOTIFICATIONS_RETRY_BASE_SECONDS`` (a setting or the environment variable)."""
+    base = float(sms.setting("NOTIFICATIONS_RETRY_BASE_SECONDS", 60))
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 

@@ -156,3 +156,15 @@ def test_quiet_hours_hold_text_messages_until_morning(sched, sms_provider):
             2031, 3, 9, 8, 0, tzinfo=ZoneInfo("America/New_York")
         )
         assert services.quiet_until(config, sched.clinic, late.replace(hour=12)) is None
+
+
+def test_retry_limits_come_from_settings_or_the_environment(settings, monkeypatch):
+    from plugins.notifications.services import max_attempts, retry_delay
+
+    assert max_attempts() == 5 and retry_delay(1) == timedelta(minutes=1)
+    monkeypatch.setenv("NOTIFICATIONS_MAX_ATTEMPTS", "3")
+    monkeypatch.setenv("NOTIFICATIONS_RETRY_BASE_SECONDS", "30")
+    assert max_attempts() == 3 and retry_delay(3) == timedelta(minutes=2)
+    assert retry_delay(30) == timedelta(hours=6)
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 7  # a setting wins over the environment
+    assert max_attempts() == 7
