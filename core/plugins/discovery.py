@@ -19,6 +19,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "plugins.inventory",
     "plugins.billing",
     "plugins.notifications",
+    "plugins.analytics",
 )
 
 

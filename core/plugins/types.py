@@ -61,12 +61,31 @@ class BillableItem:
 
 @dataclass(frozen=True)
 class Metric:
-    """A figure analytics can show. ``compute(clinic_ids, start, end, **filters)`` returns a number, or a
-    list of ``(label, value)`` pairs when ``breakdown`` names what it is broken down by."""
+    """A figure analytics can show (docs/analytics.md).
+
+    ``compute(clinic_ids, start, end, *, breakdown=None, tz=None, **filters)`` counts what happened at
+    ``clinic_ids`` in ``[start, end)`` (aware datetimes; ``tz`` is the clinics' time zone, for grouping by
+    local day or hour). Without ``breakdown`` it returns a number; with one of ``breakdowns`` (or ``"day"``
+    for a ``sum``, keyed by ISO date) it returns ``[(key, label, value), ...]``. ``filters`` are the keyword
+    filters it understands (``practitioner``, ``service``: ids).
+
+    ``kind`` says how analytics may combine it: ``sum`` adds up over days and clinics, so it is rolled up
+    per day; ``live`` (distinct counts, rates over a period) is asked for the whole period each time;
+    ``snapshot`` is the state right now (start and end are ignored); ``ratio`` has no ``compute`` and is
+    ``ratio_of[0] / ratio_of[1] * scale`` of two ``sum`` metrics, over the same breakdowns. ``hidden``
+    metrics only feed ratios. ``unit`` is ``count``, ``money``, ``percent``, ``hours`` or ``days``.
+    """
 
     slug: str
     label: str
     unit: str
-    compute: Any
+    compute: Any = None
     breakdowns: tuple[str, ...] = ()
     module: str = ""
+    section: str = ""
+    kind: str = "sum"
+    filters: tuple[str, ...] = ()
+    ratio_of: tuple[str, str] | None = None
+    scale: int = 1
+    hidden: bool = False
+    description: str = ""

@@ -108,3 +108,10 @@ def ehr_seed_demo(organization, clinics, users):
     from .seed import seed
 
     seed(organization, clinics, users)
+
+
+@hookimpl
+def ehr_metrics():
+    from .metrics import metrics
+
+    return metrics()

@@ -115,26 +115,9 @@ def clinic_invoice_credited(clinic, credit_note, lines):
 
 @hookimpl
 def ehr_metrics():
-    from core.plugins.types import Metric
+    from .metrics import metrics
 
-    from . import selectors
-
-    return [
-        Metric(
-            slug="inventory_stock_value",
-            label=_("Stock value at cost"),
-            unit="money",
-            compute=selectors.stock_value_metric,
-            module="inventory",
-        ),
-        Metric(
-            slug="inventory_items_dispensed",
-            label=_("Items dispensed"),
-            unit="count",
-            compute=selectors.dispensed_metric,
-            module="inventory",
-        ),
-    ]
+    return metrics()
 
 
 @hookimpl

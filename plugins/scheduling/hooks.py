@@ -163,3 +163,10 @@ def clinic_billable_items(clinic, query):
             },
         )
     ]
+
+
+@hookimpl
+def ehr_metrics():
+    from .metrics import metrics
+
+    return metrics()

@@ -1,0 +1,79 @@
+"""What a member may report on: the clinics (with analytics on, where they may see reports), the sections
+their role opens, and for a practitioner, their own activity only. Shared by the pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.plugins.gating import is_module_enabled
+from core.tenancy.access import require_member, visible_clinics
+from core.tenancy.models import Membership, Role
+
+from .models import DailyFigure
+
+OPERATIONS = ("appointments", "patients", "utilization", "inventory", "other")
+OWN_ACTIVITY = ("appointments", "patients", "utilization")
+
+
+@dataclass
+class Reach:
+    clinics: list
+    sections: tuple[str, ...]
+    own_practitioner: int | None
+
+
+def reach(request) -> Reach:
+    ctx = require_member(request)
+    user = request.user
+    clinics = [
+        c
+        for c in visible_clinics(request)
+        if is_module_enabled(c, "analytics") and user.has_perm("analytics.view_reports", c)
+    ]
+    if ctx.role == Role.PRACTITIONER:
+        clinics = [c for c in clinics if user.has_perm("analytics.view_own_activity", c)]
+        return Reach(clinics, OWN_ACTIVITY, ctx.membership.pk)
+    return Reach(clinics, sections_for(user, clinics), None)
+
+
+def sections_for(user, clinics) -> tuple[str, ...]:
+    """The sections every one of ``clinics`` opens to ``user`` (a mixed selection shows the common part)."""
+    sections: list[str] = []
+    if clinics and all(user.has_perm("analytics.view_revenue", c) for c in clinics):
+        sections.append("revenue")
+    if clinics and all(user.has_perm("analytics.view_operations", c) for c in clinics):
+        sections.extend(OPERATIONS)
+    return tuple(sections)
+
+
+def practitioner_choices(organization_id: int, clinics) -> list[tuple[int, str]]:
+    members = (
+        Membership.objects.filter(
+            organization_id=organization_id,
+            role=Role.PRACTITIONER,
+            membershipclinic__clinic__in=[c.pk for c in clinics],
+        )
+        .select_related("user")
+        .distinct()
+    )
+    return sorted(((m.pk, m.name) for m in members), key=lambda pair: pair[1].lower())
+
+
+def service_choices(organization_id: int, clinics) -> list[tuple[int, str]]:
+    """Services that appear in the clinics' roll-ups (the services with appointments)."""
+    rows = (
+        DailyFigure.objects.filter(
+            organization_id=organization_id,
+            clinic_id__in=[c.pk for c in clinics],
+            metric="appointments_booked",
+            breakdown="service",
+        )
+        .values_list("key", "label")
+        .distinct()
+        .order_by("label", "key")
+    )
+    seen: dict[int, str] = {}
+    for key, label in rows:
+        if key.isdigit():
+            seen.setdefault(int(key), label)
+    return list(seen.items())

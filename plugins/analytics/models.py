@@ -1,0 +1,50 @@
+"""Daily roll-ups: each ``sum`` metric's figure per clinic and local day, in total and by each breakdown.
+
+Derived data only (recomputed from the modules' own tables by the metric's own function), so neither table
+is audited. ``RolledDay`` says which days are rolled up and whether a change since asks for a recompute.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.tenancy.models import Clinic, TenantModel
+
+
+class DailyFigure(TenantModel):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    metric = models.CharField(max_length=64)
+    # "" for the day's total; otherwise the breakdown's name and the key of one of its rows.
+    breakdown = models.CharField(max_length=32, blank=True, default="")
+    key = models.CharField(max_length=100, blank=True, default="")
+    label = models.CharField(max_length=200, blank=True, default="")
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "clinic", "day", "metric", "breakdown", "key"],
+                name="analytics_figure_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "breakdown", "clinic", "day"], name="analytics_figure_read"),
+        ]
+
+
+class RolledDay(TenantModel):
+    """One clinic's day: when its figures were computed (from data as of that moment), and when a change
+    last touched it. ``marked_at`` later than ``computed_at`` means the day waits for a recompute."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    computed_at = models.DateTimeField(null=True, blank=True)
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "clinic", "day"], name="analytics_rolled_day_unique"
+            )
+        ]

@@ -1,0 +1,518 @@
+"""A report: the figures of the sections a member may see, each against the previous period, and the
+tables (with their charts) that break them down, for a set of clinics, a period and optional filters.
+
+Plain data only (dicts, lists, Decimals), so the page, the CSV export, the PDF summary and the API all
+render the same thing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import catalog
+from .periods import Period
+from .sources import LiveSource, RollupSource, coverage
+
+SECTION_TITLES = {
+    "revenue": lambda: _("Revenue"),
+    "appointments": lambda: _("Appointments"),
+    "patients": lambda: _("Patients"),
+    "utilization": lambda: _("Practitioner utilization"),
+    "inventory": lambda: _("Inventory"),
+    "other": lambda: _("More figures"),
+}
+
+BREAKDOWN_LABELS = {
+    "clinic": lambda: _("Clinic"),
+    "day": lambda: _("Day"),
+    "month": lambda: _("Month"),
+    "practitioner": lambda: _("Practitioner"),
+    "service": lambda: _("Service"),
+    "channel": lambda: _("Booked through"),
+    "cancelled_by": lambda: _("Cancelled by"),
+    "method": lambda: _("Payment method"),
+    "age_band": lambda: _("Age"),
+    "item": lambda: _("Item"),
+    "weekday_hour": lambda: _("Weekday and hour"),
+}
+
+UNIT_LABELS = {
+    "count": lambda: _("Number"),
+    "percent": lambda: "%",
+    "hours": lambda: _("Hours"),
+    "days": lambda: _("Days"),
+}
+
+# The tables of each section: (breakdown, metric slugs, chart type, most rows shown or None).
+# "time" is by day (or by month for long periods), "clinic" by clinic; others are the metrics' breakdowns.
+TABLES = {
+    "revenue": [
+        ("time", ["revenue_invoiced", "revenue_collected"], "line", None),
+        ("clinic", ["revenue_invoiced", "revenue_collected", "revenue_outstanding"], "bar", None),
+        ("practitioner", ["revenue_invoiced", "revenue_outstanding", "revenue_average_invoice"], "bar", None),
+        ("service", ["revenue_invoiced"], "bar", None),
+        ("method", ["revenue_collected"], "bar", None),
+    ],
+    "appointments": [
+        (
+            "time",
+            [
+                "appointments_booked",
+                "appointments_completed",
+                "appointments_cancelled",
+                "appointments_no_show",
+            ],
+            "line",
+            None,
+        ),
+        (
+            "clinic",
+            [
+                "appointments_booked",
+                "appointments_completed",
+                "appointments_no_show_rate",
+                "appointments_online_share",
+            ],
+            "bar",
+            None,
+        ),
+        (
+            "practitioner",
+            ["appointments_booked", "appointments_completed", "appointments_no_show_rate"],
+            "bar",
+            None,
+        ),
+        (
+            "service",
+            ["appointments_booked", "appointments_completed", "appointments_no_show_rate"],
+            "bar",
+            None,
+        ),
+        ("cancelled_by", ["appointments_cancelled"], "bar", None),
+        ("channel", ["appointments_booked"], "bar", None),
+    ],
+    "patients": [
+        ("time", ["patients_new"], "line", None),
+        ("clinic", ["patients_new", "patients_seen", "patients_returning", "patients_active"], "bar", None),
+        ("age_band", ["patients_seen"], "bar", None),
+    ],
+    "utilization": [
+        (
+            "practitioner",
+            ["practitioner_utilization", "practitioner_booked_hours", "practitioner_available_hours"],
+            "bar",
+            None,
+        ),
+        (
+            "clinic",
+            ["practitioner_utilization", "practitioner_booked_hours", "practitioner_available_hours"],
+            "bar",
+            None,
+        ),
+        ("weekday_hour", ["practitioner_utilization"], "heatmap", None),
+    ],
+    "inventory": [
+        (
+            "clinic",
+            [
+                "inventory_stock_value",
+                "inventory_expiring_value",
+                "inventory_below_reorder",
+                "inventory_items_dispensed",
+            ],
+            "bar",
+            None,
+        ),
+        ("item", ["inventory_items_dispensed"], "bar", 10),
+    ],
+}
+
+
+@dataclass
+class Selection:
+    organization_id: int
+    clinics: list
+    period: Period
+    practitioner: int | None = None
+    service: int | None = None
+    sections: tuple[str, ...] = catalog.SECTIONS
+    today: date | None = None
+    force_live: bool = False
+
+    @property
+    def filters(self) -> dict:
+        return {k: v for k, v in (("practitioner", self.practitioner), ("service", self.service)) if v}
+
+
+@dataclass
+class Report:
+    selection: Selection
+    mode: str
+    freshness: dict
+    sections: list = field(default_factory=list)
+
+    def table(self, table_id: str) -> dict | None:
+        for section in self.sections:
+            for table in section["tables"]:
+                if table["id"] == table_id:
+                    return table
+        return None
+
+
+def _ratio(numerator: Decimal, denominator: Decimal, scale: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (numerator * scale / denominator).quantize(Decimal("0.01"))
+
+
+def _change(value, previous) -> Decimal | None:
+    if value is None or previous is None or not previous:
+        return None
+    return ((value - previous) * 100 / abs(previous)).quantize(Decimal("0.1"))
+
+
+class _Reader:
+    """Answers figures for one report, from a roll-up source for ``sum`` metrics when it may, and live
+    for the rest; ratios are computed from their two sums."""
+
+    def __init__(self, selection: Selection, source, live: LiveSource):
+        self.selection, self.source, self.live = selection, source, live
+        self.metrics = catalog.all_metrics()
+
+    def _src(self, metric):
+        return self.source if metric.kind == "sum" else self.live
+
+    def filterable(self, metric) -> bool:
+        parts = [metric]
+        if metric.kind == "ratio":
+            parts = [self.metrics[s] for s in metric.ratio_of if s in self.metrics]
+        return all(set(self.selection.filters) <= set(p.filters) for p in parts)
+
+    def total(self, metric, clinics, period) -> Decimal | None:
+        if metric.kind == "ratio":
+            num, den = (self.metrics.get(s) for s in metric.ratio_of)
+            if num is None or den is None:
+                return None
+            return _ratio(self.total(num, clinics, period), self.total(den, clinics, period), metric.scale)
+        clinics = catalog.clinics_for(metric, clinics)
+        if not clinics:
+            return None
+        if metric.kind == "snapshot":
+            return self.live.total(metric, clinics, None) if period == self.selection.period else None
+        return self._src(metric).total(metric, clinics, period)
+
+    def breakdown(self, metric, name, clinics, period) -> dict[str, tuple[str, Decimal | None]]:
+        if metric.kind == "ratio":
+            num, den = (self.metrics.get(s) for s in metric.ratio_of)
+            if num is None or den is None:
+                return {}
+            top, bottom = (
+                self.breakdown(num, name, clinics, period),
+                self.breakdown(den, name, clinics, period),
+            )
+            return {
+                key: (
+                    label,
+                    _ratio(
+                        top.get(key, ("", Decimal(0)))[1] or Decimal(0), value or Decimal(0), metric.scale
+                    ),
+                )
+                for key, (label, value) in bottom.items()
+            }
+        clinics = catalog.clinics_for(metric, clinics)
+        if not clinics or name not in metric.breakdowns:
+            return {}
+        return self._src(metric).breakdown(
+            metric, name, clinics, None if metric.kind == "snapshot" else period
+        )
+
+    def series(self, metric, clinics, period) -> dict[str, Decimal | None]:
+        """Day (or month) -> value over the period."""
+        monthly = period.monthly()
+        if metric.kind == "ratio":
+            num, den = (self.metrics.get(s) for s in metric.ratio_of)
+            top, bottom = self.series(num, clinics, period), self.series(den, clinics, period)
+            return {
+                k: _ratio(top.get(k) or Decimal(0), v or Decimal(0), metric.scale) for k, v in bottom.items()
+            }
+        clinics = catalog.clinics_for(metric, clinics)
+        buckets = {_bucket(day, monthly): Decimal(0) for day in period.each_day()}
+        if not clinics or metric.kind != "sum":
+            return buckets
+        for day, value in self._src(metric).series(metric, clinics, period).items():
+            key = _bucket(date.fromisoformat(day), monthly)
+            if key in buckets:
+                buckets[key] += value
+        return buckets
+
+
+def _bucket(day: date, monthly: bool) -> str:
+    return day.strftime("%Y-%m") if monthly else day.isoformat()
+
+
+def choose_source(selection: Selection, slugs) -> tuple[object, dict]:
+    """Roll-ups when they cover both periods and nothing asks for more than they hold; live otherwise."""
+    live = LiveSource(selection.filters)
+    today = selection.today or timezone.localdate()
+    previous = selection.period.previous()
+    reason = ""
+    if selection.force_live:
+        reason = "asked"
+    elif selection.filters:
+        reason = "filtered"
+    elif selection.period.last > today:
+        reason = "future"
+    info = {"computed_at": None, "waiting": 0}
+    if not reason:
+        cover = coverage(
+            selection.organization_id, selection.clinics, previous.first, selection.period.last, today
+        )
+        info = {"computed_at": cover["today"], "waiting": cover["waiting"]}
+        if cover["covered"] < cover["expected"]:
+            reason = "incomplete"
+    if reason:
+        return live, {"mode": "live", "reason": reason, "as_of": timezone.now(), **info}
+    source = RollupSource(selection.organization_id, selection.clinics, selection.period, previous, slugs)
+    return source, {"mode": "rollup", "reason": "", "as_of": info["computed_at"], **info}
+
+
+def _sections_with_groups(selection: Selection, metrics) -> list[tuple[str, str, list]]:
+    """Each section once, or once per currency when a section with money figures spans several."""
+    currencies = sorted({c.currency for c in selection.clinics})
+    result = []
+    for section in selection.sections:
+        in_section = [m for m in metrics.values() if m.section == section]
+        if not in_section:
+            continue
+        money = any(m.unit == "money" for m in in_section)
+        if money and len(currencies) > 1:
+            for currency in currencies:
+                result.append((section, currency, [c for c in selection.clinics if c.currency == currency]))
+        else:
+            result.append((section, currencies[0] if currencies else "", list(selection.clinics)))
+    return result
+
+
+def build(selection: Selection) -> Report:
+    metrics = catalog.all_metrics()
+    sums = [m.slug for m in metrics.values() if m.kind == "sum" and m.section in selection.sections]
+    source, freshness = choose_source(selection, sums)
+    reader = _Reader(selection, source, LiveSource(selection.filters))
+    report = Report(selection=selection, mode=freshness["mode"], freshness=freshness)
+    period, previous = selection.period, selection.period.previous()
+    for section, currency, clinics in _sections_with_groups(selection, metrics):
+        figures = []
+        for metric in metrics.values():
+            if metric.section != section or metric.hidden:
+                continue
+            if not catalog.clinics_for(_base(metric, metrics), clinics):
+                continue  # its module is off at every clinic asked for
+            if not reader.filterable(metric):
+                figures.append(_figure(metric, None, None, currency, unfiltered=True))
+                continue
+            value = reader.total(metric, clinics, period)
+            before = None if metric.kind == "snapshot" else reader.total(metric, clinics, previous)
+            figures.append(_figure(metric, value, before, currency))
+        if not figures:
+            continue
+        split = len({c.currency for c in selection.clinics}) > 1
+        suffix = f" · {currency}" if split and currency else ""
+        title = SECTION_TITLES[section]() + suffix
+        tables = [
+            table
+            for spec in TABLES.get(section, [])
+            if (table := _table(reader, section, currency, clinics, spec, title, split)) is not None
+        ]
+        report.sections.append(
+            {"slug": section, "title": title, "currency": currency, "figures": figures, "tables": tables}
+        )
+    return report
+
+
+def _base(metric, metrics):
+    if metric.kind == "ratio":
+        return metrics.get(metric.ratio_of[0], metric)
+    return metric
+
+
+def _figure(metric, value, before, currency, unfiltered=False) -> dict:
+    return {
+        "slug": metric.slug,
+        "label": str(metric.label),
+        "unit": metric.unit,
+        "currency": currency if metric.unit == "money" else "",
+        "value": value,
+        "previous": before,
+        "change": _change(value, before),
+        "kind": metric.kind,
+        "description": str(metric.description),
+        "unfiltered": unfiltered,
+    }
+
+
+def _table(reader: _Reader, section, currency, clinics, spec, section_title, split=False) -> dict | None:
+    breakdown, slugs, chart, limit = spec
+    selection = reader.selection
+    columns = [
+        reader.metrics[s]
+        for s in slugs
+        if s in reader.metrics
+        and reader.filterable(reader.metrics[s])
+        and catalog.clinics_for(_base(reader.metrics[s], reader.metrics), clinics)
+    ]
+    if breakdown not in ("time", "clinic"):
+        columns = [m for m in columns if breakdown in _breakdowns_of(m, reader.metrics)]
+    if breakdown == "time":
+        columns = [m for m in columns if m.kind in ("sum", "ratio")]
+    if not columns:
+        return None
+    period = selection.period
+    rows: dict[str, dict] = {}
+
+    def put(key, label, index, value):
+        row = rows.setdefault(key, {"key": key, "label": label, "values": [None] * len(columns)})
+        row["values"][index] = value
+
+    for index, metric in enumerate(columns):
+        if breakdown == "time":
+            for key, value in reader.series(metric, clinics, period).items():
+                put(key, key, index, value)
+        elif breakdown == "clinic":
+            for clinic in clinics:
+                put(str(clinic.pk), clinic.name, index, reader.total(metric, [clinic], period))
+        else:
+            for key, (label, value) in reader.breakdown(metric, breakdown, clinics, period).items():
+                put(key, str(label), index, value)
+    ordered = list(rows.values())
+    if breakdown == "time":
+        ordered.sort(key=lambda r: r["key"])
+    elif breakdown == "weekday_hour":
+        pass
+    elif breakdown not in ("clinic", "age_band", "cancelled_by", "channel"):
+        ordered.sort(key=lambda r: (-(r["values"][0] or 0), r["label"]))
+    if limit:
+        ordered = ordered[:limit]
+    for row in ordered:
+        row["cells"] = [{"value": v, "unit": c.unit} for v, c in zip(row["values"], columns, strict=True)]
+    by = (
+        "month" if breakdown == "time" and period.monthly() else ("day" if breakdown == "time" else breakdown)
+    )
+    by_label = BREAKDOWN_LABELS.get(by, lambda: by)()
+    table = {
+        "id": f"{section}-{currency.lower()}-{breakdown}" if split else f"{section}-{breakdown}",
+        "title": _("%(section)s by %(breakdown)s")
+        % {"section": section_title, "breakdown": by_label.lower()},
+        "key_label": by_label,
+        "columns": [
+            {
+                "slug": m.slug,
+                "label": str(m.label),
+                "unit": m.unit,
+                "currency": currency if m.unit == "money" else "",
+            }
+            for m in columns
+        ],
+        "rows": ordered,
+        "chart": chart,
+    }
+    table["chart_id"] = f"chart-{table['id']}"
+    if chart == "heatmap":
+        table["heatmap"] = _heatmap(ordered)
+    else:
+        table["chart_data"] = _chart_data(table, by_label)
+    return table
+
+
+def _breakdowns_of(metric, metrics) -> tuple:
+    if metric.kind == "ratio":
+        parts = [metrics[s] for s in metric.ratio_of if s in metrics]
+        return tuple(set.intersection(*(set(p.breakdowns) for p in parts))) if parts else ()
+    return metric.breakdowns
+
+
+def _unit_label(column) -> str:
+    if column["unit"] == "money":
+        return column["currency"] or _("Amount")
+    return UNIT_LABELS.get(column["unit"], lambda: column["unit"])()
+
+
+def _chart_data(table, x_label) -> dict:
+    """What the chart script needs: labels, one dataset per column sharing the first column's unit."""
+    first = table["columns"][0]
+    used = [
+        i
+        for i, c in enumerate(table["columns"])
+        if (c["unit"], c["currency"]) == (first["unit"], first["currency"])
+    ]
+    return {
+        "type": table["chart"],
+        "title": table["title"],
+        "labels": [r["label"] for r in table["rows"]],
+        "datasets": [
+            {
+                "label": table["columns"][i]["label"],
+                "data": [
+                    float(r["values"][i]) if r["values"][i] is not None else None for r in table["rows"]
+                ],
+            }
+            for i in used
+        ],
+        "x": x_label,
+        "y": _unit_label(first),
+    }
+
+
+WEEKDAYS = (
+    lambda: _("Monday"),
+    lambda: _("Tuesday"),
+    lambda: _("Wednesday"),
+    lambda: _("Thursday"),
+    lambda: _("Friday"),
+    lambda: _("Saturday"),
+    lambda: _("Sunday"),
+)
+
+
+def _heatmap(rows) -> dict:
+    """Weekday × hour utilization as a grid; each cell has a level 0-5 for its shade."""
+    cells: dict[tuple[int, int], Decimal | None] = {}
+    for row in rows:
+        weekday, hour = (int(part) for part in row["key"].split("-"))
+        cells[(weekday, hour)] = row["values"][0]
+    hours = sorted({h for _w, h in cells}) or []
+    grid = []
+    for weekday in range(7):
+        line = []
+        for hour in hours:
+            value = cells.get((weekday, hour))
+            level = None if value is None else min(5, int(value // 20))
+            line.append({"value": value, "level": level})
+        grid.append({"label": WEEKDAYS[weekday](), "cells": line})
+    return {"hours": [f"{h:02d}:00" for h in hours], "rows": grid}
+
+
+def flat_rows(table) -> list[list]:
+    """The table as CSV rows: a header, then one line per row (raw numbers, no formatting)."""
+    header = [table["key_label"]] + [
+        f"{c['label']} ({c['currency'] or c['unit']})" if c["unit"] != "count" else c["label"]
+        for c in table["columns"]
+    ]
+    lines = [header]
+    for row in table["rows"]:
+        lines.append([row["label"]] + ["" if v is None else str(v) for v in row["values"]])
+    return lines
+
+
+def by_clinic_totals(report: Report) -> dict:
+    """Figures keyed by slug for quick reading (tests, the API): ``{slug: (value, previous)}``."""
+    result = defaultdict(dict)
+    for section in report.sections:
+        for figure in section["figures"]:
+            result[section["currency"]][figure["slug"]] = (figure["value"], figure["previous"])
+    return dict(result)

@@ -1,0 +1,141 @@
+"""The report pages: who sees which sections, the filter's bad input, CSV export, the PDF summary, and the
+dashboard's query count (pinned, whatever the amount of data)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope
+
+from plugins.analytics import rollup
+
+from .conftest import MARCH
+
+MARCH_QUERY = {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
+
+
+def url(world, clinic=None, name="dashboard"):
+    return reverse(f"office:analytics:{name}", kwargs={"clinic_slug": (clinic or world.a).slug})
+
+
+def sections(response) -> set[str]:
+    return {s["slug"] for s in response.context["report"].sections}
+
+
+@pytest.mark.django_db
+def test_owner_sees_every_section_with_charts_and_tables(month, login):
+    client = login(month.tenant.owner)
+    response = client.get(url(month), MARCH_QUERY)
+    assert response.status_code == 200
+    assert sections(response) >= {"revenue", "appointments", "patients", "utilization", "inventory"}
+    html = response.content.decode()
+    assert 'data-chart="chart-revenue-time"' in html
+    assert '<script id="chart-revenue-time" type="application/json">' in html
+    assert "<script>" not in html.replace('type="application/json">', "")  # no inline script
+    assert 'data-testid="heatmap"' in html
+    assert "Live figures" in html
+    figure = response.context["report"].sections[0]["figures"][0]
+    assert (figure["slug"], str(figure["value"])) == ("revenue_invoiced", "300.00")
+
+
+@pytest.mark.django_db
+def test_staff_see_operations_of_their_clinic_and_practitioners_their_own_activity(month, login):
+    staff = login(month.tenant.staff)
+    response = staff.get(url(month), MARCH_QUERY)
+    assert response.status_code == 200
+    assert "revenue" not in sections(response)
+    assert {c.pk for c in response.context["report"].selection.clinics} == {month.a.pk}
+    # Another clinic in the filter is not one of the choices: a form error, no figures.
+    refused = staff.get(url(month), {**MARCH_QUERY, "clinics": [month.b.pk]})
+    assert refused.status_code == 400
+    assert refused.context["report"] is None
+    # Staff do not work at Riverside: its reports are not found.
+    assert staff.get(url(month, month.b)).status_code == 404
+
+    doctor = login(month.tenant.practitioner)
+    mine = doctor.get(url(month), MARCH_QUERY)
+    assert mine.status_code == 200
+    assert sections(mine) == {"appointments", "patients", "utilization"}
+    selection = mine.context["report"].selection
+    assert selection.practitioner == month.p.pk
+    figures = {f["slug"]: f["value"] for s in mine.context["report"].sections for f in s["figures"]}
+    assert figures["appointments_booked"] == 4  # P's own: Mar 2, 4 (no-show), 6 and 7 (cancelled)
+    # Asking for someone else's figures changes nothing: the filter is not theirs to set.
+    other = doctor.get(url(month), {**MARCH_QUERY, "practitioner": month.q.pk})
+    assert other.context["report"].selection.practitioner == month.p.pk
+
+
+@pytest.mark.django_db
+def test_bad_input_gets_clear_errors(month, beta, login):
+    client = login(month.tenant.owner)
+    inverted = client.get(url(month), {"period": "custom", "start": "2026-03-31", "end": "2026-03-01"})
+    assert inverted.status_code == 400
+    assert "The end of the period is before its start." in inverted.content.decode()
+    half = client.get(url(month), {"period": "custom", "start": "2026-03-01"})
+    assert half.status_code == 400
+    too_long = client.get(url(month), {"period": "custom", "start": "2020-01-01", "end": "2026-03-01"})
+    assert too_long.status_code == 400
+    garbage = client.get(url(month), {"period": "custom", "start": "yesterday", "end": "2026-03-01"})
+    assert garbage.status_code == 400
+    foreign = client.get(url(month), {**MARCH_QUERY, "clinics": [beta.clinic.pk]})
+    assert foreign.status_code == 400
+    assert beta.clinic.name not in foreign.content.decode()
+    unknown_table = client.get(url(month), {**MARCH_QUERY, "export": "no-such-table"})
+    assert unknown_table.status_code == 404
+    empty = client.get(url(month), {"period": "custom", "start": "2019-01-01", "end": "2019-01-31"})
+    assert empty.status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_table_exports_as_csv(month, login):
+    client = login(month.tenant.owner)
+    page = client.get(url(month), MARCH_QUERY)
+    tables = [t for s in page.context["report"].sections for t in s["tables"]]
+    assert len(tables) >= 12
+    for table in tables:
+        response = client.get(url(month), {**MARCH_QUERY, "export": table["id"]})
+        assert response.status_code == 200, table["id"]
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert len(rows) == len(table["rows"]) + 1
+    methods = client.get(url(month), {**MARCH_QUERY, "export": "revenue-method"})
+    assert list(csv.reader(io.StringIO(methods.content.decode()))) == [
+        ["Payment method", "Collected (EUR)"],
+        ["Cash", "160.00"],
+        ["Card", "30.00"],
+    ]
+
+
+@pytest.mark.django_db
+def test_monthly_summary_pdf_is_the_owners(month, login):
+    owner = login(month.tenant.owner)
+    response = owner.get(url(month, name="summary"), {"month": "2026-03"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert owner.get(url(month, name="summary"), {"month": "March"}).status_code == 400
+    assert login(month.tenant.staff).get(url(month, name="summary")).status_code == 403
+    assert login(month.tenant.practitioner).get(url(month, name="summary")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count_is_pinned(month, login, django_assert_max_num_queries):
+    """From the roll-ups the page costs the same number of queries whatever the amount of data."""
+    with scope(organization=month.tenant.org.pk):
+        for clinic in (month.a, month.b):
+            rollup.recompute(clinic, MARCH.previous().each_day())
+            rollup.recompute(clinic, MARCH.each_day())
+    client = login(month.tenant.owner)
+    client.get(url(month), MARCH_QUERY)  # warm caches shared by every page (session, modules)
+    with django_assert_max_num_queries(40) as captured:
+        response = client.get(url(month), MARCH_QUERY)
+    assert response.context["report"].mode == "rollup"
+    assert "daily roll-ups" in response.content.decode()
+    # 13 for the request, the filter and the three roll-up reads; the rest are the live figures (distinct
+    # patients, stock right now), a few per clinic, none per row of data.
+    assert len(captured) <= 40
+    assert date(2026, 3, 1) == response.context["report"].selection.period.first
