@@ -49,6 +49,15 @@ class ChannelSettingsForm(forms.ModelForm):
             raise forms.ValidationError(_("At most five reminders."))
         return sorted(set(minutes), reverse=True)
 
+    def clean(self):
+        data = super().clean()
+        one_sided = (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None)
+        if one_sided and not {"quiet_hours_start", "quiet_hours_end"} & set(self.errors):
+            self.add_error(
+                "quiet_hours_end", _("Give both the start and the end of the quiet hours, or neither.")
+            )
+        return data
+
     def save(self, commit=True):
         self.instance.reminder_offsets = self.cleaned_data["reminder_hours"]
         return super().save(commit=commit)

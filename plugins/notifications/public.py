@@ -27,9 +27,16 @@ def _resolve(found: unsubscribe.Unsubscribe):
     if found.message_type not in {t.value for t in PATIENT_TYPES}:
         raise Http404
     clinic = Clinic.objects.filter(organization_id=found.organization_id, pk=found.clinic_id).first()
-    patient = Patient.objects.filter(
-        organization_id=found.organization_id, pk=found.patient_id, merged_into__isnull=True
-    ).first()
+    patient = Patient.objects.filter(organization_id=found.organization_id, pk=found.patient_id).first()
+    # A record merged since the email was sent: the choice belongs to the record it was merged into.
+    for _hop in range(5):
+        if patient is None or patient.merged_into_id is None:
+            break
+        patient = Patient.objects.filter(
+            organization_id=found.organization_id, pk=patient.merged_into_id
+        ).first()
+    if patient is not None and patient.merged_into_id is not None:
+        patient = None
     if clinic is None or patient is None or not is_module_enabled(clinic, "notifications"):
         raise Http404
     return clinic, patient, found.message_type

@@ -94,6 +94,8 @@ def test_settings_channels_owner_only_templates_staff_too(sched, login):
         assert config.sms_enabled and config.reminder_offsets == [2880, 90]
     bad = owner.post(f"{base(sched)}settings/", {"reminder_hours": "soon"})
     assert bad.status_code == 200 and b"is not a number of hours" in bad.content
+    half = owner.post(f"{base(sched)}settings/", {"reminder_hours": "24", "quiet_hours_start": "22:00"})
+    assert half.status_code == 200 and b"Give both the start and the end" in half.content
     staff = login(sched.staff)
     assert staff.get(f"{base(sched)}settings/").status_code == 200
     assert staff.post(f"{base(sched)}settings/", {"sms_enabled": "on"}).status_code == 403

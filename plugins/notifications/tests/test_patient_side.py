@@ -284,3 +284,16 @@ def test_a_channel_switched_off_stops_waiting_messages_and_retries(sched, smtp):
 
         with pytest.raises(ValidationError, match="no longer sends"):
             services.retry(row)
+
+
+def test_unsubscribe_follows_a_merged_record(sched):
+    from core.patients.services import merge_patients
+
+    with scope(organization=sched.org.pk):
+        duplicate = make_patient(sched.clinic, "Erin", "Duplicate", email="erin2@alpha.test")
+        token = unsubscribe.token_for(sched.clinic, duplicate, "invoice_issued")
+        merge_patients(sched.patient, duplicate)
+    assert Client().post(f"/public/notifications/unsubscribe/{token}/").status_code == 200
+    with scope(organization=sched.org.pk):
+        kept = PatientPreference.objects.get(organization=sched.org, message_type="invoice_issued")
+        assert kept.patient_id == sched.patient.pk and kept.email is False
