@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Item, MovementKind
+from .models import Item, MovementKind, Supplier
 
 
 class ItemForm(forms.ModelForm):
@@ -29,6 +29,12 @@ class ItemForm(forms.ModelForm):
         self.fields["supplier"].queryset = suppliers
         if self.instance.supplier_id:
             self.initial.setdefault("supplier", self.instance.supplier_id)
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", "email", "phone", "active"]
 
 
 class ReorderForm(forms.Form):
@@ -92,6 +98,18 @@ class AdjustForm(forms.Form):
     lot = forms.ModelChoiceField(label=_("Lot"), queryset=None, required=False)
     quantity = forms.DecimalField(label=_("Change (negative to remove)"), max_digits=14, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, items=None, lots=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["lot"].queryset = lots
+
+
+class WriteOffForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
+    lot = forms.ModelChoiceField(label=_("Lot"), queryset=None, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0.001, max_digits=14, decimal_places=3)
+    reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("Damaged, recalled, expired…"))
 
     def __init__(self, *args, items=None, lots=None, **kwargs):
         super().__init__(*args, **kwargs)

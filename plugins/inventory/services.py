@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -334,6 +334,38 @@ def write_off_expired(clinic, *, by, today: date | None = None) -> list:
         if level.lot and level.lot.expiry_date and level.lot.expiry_date < today and level.quantity > 0
     ]
     return _post({clinic.pk: clinic}, levels, deltas, by) if deltas else []
+
+
+@transaction.atomic
+def write_off(clinic, item, quantity, reason: str, *, by, lot=None):
+    """Write off stock that can no longer be used (damaged, recalled, expired): a reason is required,
+    and a write-off never takes a count below zero, whatever the clinic allows for dispensing."""
+    _same_org(clinic, item, lot)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the stock is written off.")})
+    quantity = _qty(quantity)
+    if lot is not None and lot.item_id != item.pk:
+        raise ValidationError({"lot": _("That lot is of another item.")})
+    levels = _lock_levels(clinic.organization_id, [(clinic.pk, item.pk)])
+    if lot is None and any(lv.lot_id and lv.quantity > 0 for lv in levels.values()):
+        raise ValidationError({"lot": _("Choose the lot being written off.")})
+    lot_id = lot.pk if lot else None
+    level = levels.get((clinic.pk, item.pk, lot_id))
+    on_hand = level.quantity if level else ZERO
+    if quantity > on_hand:
+        raise ValidationError(
+            {
+                "quantity": _("Only %(on_hand)s %(unit)s on hand to write off.")
+                % {"on_hand": max(on_hand, ZERO).normalize(), "unit": item.get_unit_display()}
+            }
+        )
+    return _post(
+        {clinic.pk: clinic},
+        levels,
+        [Delta(clinic.pk, item.pk, lot_id, -quantity, MovementKind.WRITTEN_OFF, reason)],
+        by,
+    )[0]
 
 
 # --- dispensing -------------------------------------------------------------------------------------------
@@ -1082,3 +1114,24 @@ def save_item(item: Item) -> Item:
         raise
     item.save()
     return item
+
+
+@transaction.atomic
+def save_supplier(supplier: Supplier) -> Supplier:
+    """Create or edit a supplier of the organization's catalog; names are unique in the organization."""
+    supplier.name = (supplier.name or "").strip()
+    taken = ValidationError(
+        {"name": _("Another supplier is already called %(name)s.") % {"name": supplier.name}}
+    )
+    try:
+        supplier.full_clean()
+    except ValidationError as exc:
+        if "__all__" in getattr(exc, "error_dict", {}):
+            raise taken from None
+        raise
+    try:
+        with transaction.atomic():
+            supplier.save()
+    except IntegrityError:
+        raise taken from None
+    return supplier

@@ -54,6 +54,11 @@ def _page(request, template, context, status=200):
     return render(request, f"inventory/{template}", {"clinic": request.clinic, **context}, status=status)
 
 
+def _chosen_item(request) -> dict:
+    """Preselect the item a stock form was opened for (from the item's page: ``?item=<id>``)."""
+    return {"item": request.GET.get("item", "")[:20]}
+
+
 def _run(form, action):
     """Call ``action``; a refused change becomes form errors. Returns True when it went through."""
     try:
@@ -176,7 +181,7 @@ def catalog_import(request, clinic_slug):
 def receive(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "inventory.receive_stock", clinic)
-    form = forms.ReceiveForm(request.POST or None, items=_items(clinic))
+    form = forms.ReceiveForm(request.POST or None, items=_items(clinic), initial=_chosen_item(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         ok = _run(
@@ -213,7 +218,7 @@ def dispense(request, clinic_slug):
         items=_items(clinic),
         patients=patients,
         lots=_lots(clinic),
-        initial={"patient": request.GET.get("patient")},
+        initial={"patient": request.GET.get("patient"), **_chosen_item(request)},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -244,7 +249,9 @@ def dispense(request, clinic_slug):
 def adjust(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "inventory.adjust_stock", clinic)
-    form = forms.AdjustForm(request.POST or None, items=_items(clinic), lots=_lots(clinic))
+    form = forms.AdjustForm(
+        request.POST or None, items=_items(clinic), lots=_lots(clinic), initial=_chosen_item(request)
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if _run(
@@ -259,6 +266,100 @@ def adjust(request, clinic_slug):
         request,
         "form.html",
         {"form": form, "title": _("Adjust stock"), "submit": _("Adjust")},
+        400 if form.errors else 200,
+    )
+
+
+@member_required
+def write_off(request, clinic_slug):
+    clinic = request.clinic
+    check_perm(request, "inventory.adjust_stock", clinic)
+    form = forms.WriteOffForm(
+        request.POST or None, items=_items(clinic), lots=_lots(clinic), initial=_chosen_item(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _run(
+            form,
+            lambda: services.write_off(
+                clinic, d["item"], d["quantity"], d["reason"], by=request.user, lot=d["lot"]
+            ),
+        ):
+            messages.success(request, _("Stock written off."))
+            return redirect(_url(request, "item_detail", pk=d["item"].pk))
+    return _page(
+        request,
+        "form.html",
+        {"form": form, "title": _("Write off stock"), "submit": _("Write off")},
+        400 if form.errors else 200,
+    )
+
+
+@member_required
+def item_detail(request, clinic_slug, pk):
+    """One item at this clinic: what is on hand (per lot), its reorder level here, its latest movements,
+    and the actions a person takes on it from here."""
+    clinic = request.clinic
+    check_perm(request, "inventory.view_stock", clinic)
+    item = get_for_member(request, Item.objects.select_related("supplier"), pk)
+    levels = list(selectors.levels_at(clinic).filter(item=item))
+    rule = ReorderRule.objects.filter(organization_id=item.organization_id, clinic=clinic, item=item).first()
+    moves = selectors.movements(clinic.organization_id, [clinic.pk], item=item.pk)[:20]
+    user = request.user
+    return _page(
+        request,
+        "item_detail.html",
+        {
+            "item": item,
+            "levels": levels,
+            "on_hand": sum((lv.quantity for lv in levels), Decimal("0")),
+            "rule": rule,
+            "moves": moves,
+            "can_receive": user.has_perm("inventory.receive_stock", clinic),
+            "can_dispense": user.has_perm("inventory.dispense_stock", clinic),
+            "can_adjust": user.has_perm("inventory.adjust_stock", clinic),
+            "can_edit": user.has_perm("inventory.manage_catalog", clinic.organization),
+        },
+    )
+
+
+@member_required
+def suppliers(request, clinic_slug):
+    clinic = request.clinic
+    check_perm(request, "inventory.view_catalog", clinic)
+    qs = Supplier.objects.filter(organization_id=clinic.organization_id).order_by("-active", "name", "id")
+    return _page(
+        request,
+        "suppliers.html",
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "can_edit": request.user.has_perm("inventory.manage_catalog", clinic.organization),
+        },
+    )
+
+
+@member_required
+def supplier_edit(request, clinic_slug, pk=None):
+    clinic = request.clinic
+    org = clinic.organization
+    if pk is None:
+        supplier = Supplier(organization_id=org.pk)
+    else:
+        supplier = get_for_member(request, Supplier.objects.all(), pk, "inventory.view_catalog")
+    check_perm(request, "inventory.manage_catalog", org)
+    form = forms.SupplierForm(request.POST or None, instance=supplier)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(form, lambda: services.save_supplier(form.instance))
+    ):
+        messages.success(request, _("Supplier saved."))
+        return redirect(_url(request, "suppliers"))
+    title = supplier.name if supplier.pk else _("New supplier")
+    return _page(
+        request,
+        "form.html",
+        {"form": form, "title": title, "submit": _("Save"), "cancel": _url(request, "suppliers")},
         400 if form.errors else 200,
     )
 
