@@ -95,10 +95,11 @@ def make_invoice(tenant):
 
 
 def make_inventory_objects(tenant):
-    """A catalog item, a transfer in transit, a purchase order and a stocktake of the tenant."""
+    """A supplier, a catalog item, a transfer in transit, a purchase order and a stocktake of the tenant."""
     from plugins.inventory import services
-    from plugins.inventory.models import Item
+    from plugins.inventory.models import Item, Supplier
 
+    supplier = Supplier.objects.create(organization=tenant.org, name=f"Supplier {tenant.org.pk}")
     item = Item.objects.create(organization=tenant.org, name="Gauze", sku=f"G-{tenant.org.pk}")
     services.receive(tenant.clinic, item, 5, by=tenant.owner)
     transfer = services.send_transfer(
@@ -111,6 +112,7 @@ def make_inventory_objects(tenant):
         "inventory_transfer": transfer.pk,
         "inventory_order": order.pk,
         "inventory_stocktake": stocktake.pk,
+        "inventory_supplier": supplier.pk,
     }
 
 
@@ -159,6 +161,8 @@ ROUTE_OBJECTS = {
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
     "office:inventory:item_edit": {"pk": "inventory_item"},
+    "office:inventory:item_detail": {"pk": "inventory_item"},
+    "office:inventory:supplier_edit": {"pk": "inventory_supplier"},
     "office:inventory:transfer_detail": {"pk": "inventory_transfer"},
     "office:inventory:order_detail": {"pk": "inventory_order"},
     "office:inventory:stocktake_detail": {"pk": "inventory_stocktake"},
@@ -283,6 +287,7 @@ def test_every_parameterised_route_is_covered():
                             "inventory_transfer",
                             "inventory_order",
                             "inventory_stocktake",
+                            "inventory_supplier",
                             "invoice",
                         ),
                         1,
