@@ -297,3 +297,19 @@ def test_unsubscribe_follows_a_merged_record(sched):
     with scope(organization=sched.org.pk):
         kept = PatientPreference.objects.get(organization=sched.org, message_type="invoice_issued")
         assert kept.patient_id == sched.patient.pk and kept.email is False
+
+
+def test_german_patients_read_german_pages_and_footers(sched, django_capture_on_commit_callbacks):
+    sched.patient.preferred_language = "de"
+    sched.patient.save()
+    book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
+    body = mail.outbox[0].body
+    assert "Sie erhalten diese Nachricht, weil Sie Patientin oder Patient von" in body
+    assert "Diese E-Mails abbestellen: http" in body
+    client = portal_client(sched)
+    page = client.get(page_url(sched), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert (
+        "Welche Nachrichten" in page and "Terminerinnerung" in page and "Ich möchte E-Mails erhalten" in page
+    )
+    stop = Client().get(path_of(link_in(body)), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "E-Mails der Art „Terminbestätigung“" in stop
