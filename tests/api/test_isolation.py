@@ -75,6 +75,10 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("forbidden", "GET /clinics/{clinic_id}/example/ping"): (
         "the test plugin's ping checks nothing beyond the module gate, which the foreign check covers"
     ),
+    ("forbidden", "GET /clinics/{clinic_id}/analytics/report"): (
+        "every role may open reports at its clinics; which sections each role gets (revenue for owners "
+        "only, practitioners their own activity) is tested in plugins/analytics/tests/test_api.py"
+    ),
     ("forbidden", "POST /clinics/{clinic_id}/inventory/adjust"): _INVENTORY_403,
     ("forbidden", "POST /clinics/{clinic_id}/inventory/dispense"): _INVENTORY_403,
     ("forbidden", "GET /clinics/{clinic_id}/inventory/items"): _INVENTORY_403,
