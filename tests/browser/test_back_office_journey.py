@@ -86,40 +86,36 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     # --- ...and switches a module off for the second clinic only --------------------------------------
     page.goto(f"/office/settings/clinics/{second.slug}/modules/")
     expect(page.get_by_role("heading", name="Modules", level=1)).to_be_visible()
-    module = None
-    if not registry().modules:
-        # TODO: no module is installed in this environment (the `example` module from
-        # tests/example_plugin is missing), so only the empty state can be checked here.
-        expect(page.get_by_text("No modules are installed.")).to_be_visible()
-    else:
-        card = page.locator("[data-module]").first
-        module = card.get_attribute("data-module")
-        label = str(registry().modules[module].label)
-        toggle = card.get_by_role("switch", name=label)
-        if toggle.get_attribute("aria-checked") != "true":  # off by default: switch it on in both clinics
-            for clinic in (second, first):
-                page.goto(f"/office/settings/clinics/{clinic.slug}/modules/")
-                page.locator(f'[data-module="{module}"]').get_by_role("switch", name=label).click()
-                expect(page.get_by_text(f"{label} is on for {clinic.name}.")).to_be_visible()
-            page.goto(f"/office/settings/clinics/{second.slug}/modules/")
-
-        switch_clinic(page, second.slug)
-        expect(module_nav(page, second.slug, module).first).to_be_visible()
-        module_page = module_nav(page, second.slug, module).first.get_attribute("href")
-        assert page.goto(module_page).status == 200
-
+    # Every installed module is listed with its switch; the first one is the module this journey turns off.
+    assert registry().modules, "no module is installed: the module switch cannot be checked"
+    card = page.locator("[data-module]").first
+    module = card.get_attribute("data-module")
+    label = str(registry().modules[module].label)
+    toggle = card.get_by_role("switch", name=label)
+    if toggle.get_attribute("aria-checked") != "true":  # off by default: switch it on in both clinics
+        for clinic in (second, first):
+            page.goto(f"/office/settings/clinics/{clinic.slug}/modules/")
+            page.locator(f'[data-module="{module}"]').get_by_role("switch", name=label).click()
+            expect(page.get_by_text(f"{label} is on for {clinic.name}.")).to_be_visible()
         page.goto(f"/office/settings/clinics/{second.slug}/modules/")
-        toggle = page.locator(f'[data-module="{module}"]').get_by_role("switch", name=label)
-        toggle.click()
-        expect(page.get_by_text(f"{label} is off for {SECOND_CLINIC}. Its data is kept.")).to_be_visible()
-        expect(toggle).to_have_attribute("aria-checked", "false")
 
-        switch_clinic(page, second.slug)
-        expect(module_nav(page, second.slug, module)).to_have_count(0)
-        assert page.goto(module_page).status == 404  # switched off means gone, not just hidden
+    switch_clinic(page, second.slug)
+    expect(module_nav(page, second.slug, module).first).to_be_visible()
+    module_page = module_nav(page, second.slug, module).first.get_attribute("href")
+    assert page.goto(module_page).status == 200
 
-        switch_clinic(page, first.slug)
-        expect(module_nav(page, first.slug, module).first).to_be_visible()
+    page.goto(f"/office/settings/clinics/{second.slug}/modules/")
+    toggle = page.locator(f'[data-module="{module}"]').get_by_role("switch", name=label)
+    toggle.click()
+    expect(page.get_by_text(f"{label} is off for {SECOND_CLINIC}. Its data is kept.")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-checked", "false")
+
+    switch_clinic(page, second.slug)
+    expect(module_nav(page, second.slug, module)).to_have_count(0)
+    assert page.goto(module_page).status == 404  # switched off means gone, not just hidden
+
+    switch_clinic(page, first.slug)
+    expect(module_nav(page, first.slug, module).first).to_be_visible()
 
     # --- The colleague accepts the invitation at their own computer -------------------------------------
     staff = new_context().new_page()
@@ -132,8 +128,7 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     expect(staff.get_by_text(f"You joined {ORGANIZATION}.")).to_be_visible()
     expect(staff.get_by_test_id("clinic-switcher")).to_have_value(second.slug)
     expect(staff.get_by_test_id("clinic-switcher").locator("option")).to_have_count(1)
-    if module:
-        expect(module_nav(staff, second.slug, module)).to_have_count(0)
+    expect(module_nav(staff, second.slug, module)).to_have_count(0)
 
     # --- ...registers a patient -------------------------------------------------------------------------
     staff.get_by_role("link", name="New patient").click()
@@ -175,7 +170,16 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     screenshot(staff, "patient_detail.png")
 
     # --- ...and cannot open the owner's pages -------------------------------------------------------------
-    for path in ("/office/settings/clinics/", "/office/settings/members/"):
+    owner_pages = (
+        "/office/settings/organization/",
+        "/office/settings/clinics/",
+        f"/office/settings/clinics/{second.slug}/",
+        f"/office/settings/clinics/{second.slug}/modules/",
+        "/office/settings/members/",
+        "/office/settings/members/invite/",
+        "/office/settings/audit/",
+    )
+    for path in owner_pages:
         response = staff.goto(path)
         assert response.status == 403, path
         expect(staff.get_by_role("heading", name="Not allowed")).to_be_visible()
