@@ -299,7 +299,18 @@ def test_unsubscribe_follows_a_merged_record(sched):
         assert kept.patient_id == sched.patient.pk and kept.email is False
 
 
-def test_german_patients_read_german_pages_and_footers(sched, django_capture_on_commit_callbacks):
+@pytest.fixture
+def back_to_english():
+    """The test client leaves the last request's language active in the thread; later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
+def test_german_patients_read_german_pages_and_footers(
+    sched, django_capture_on_commit_callbacks, back_to_english
+):
     sched.patient.preferred_language = "de"
     sched.patient.save()
     book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
