@@ -9,6 +9,7 @@ urlpatterns = [
     path("catalog/import/", views.catalog_import, name="catalog_import"),
     path("catalog/<str:pk>/", views.item_edit, name="item_edit"),
     path("items/<str:pk>/", views.item_detail, name="item_detail"),
+    path("reorder-levels/", views.reorder_levels, name="reorder_levels"),
     path("suppliers/", views.suppliers, name="suppliers"),
     path("suppliers/new/", views.supplier_edit, name="supplier_create"),
     path("suppliers/<str:pk>/", views.supplier_edit, name="supplier_edit"),

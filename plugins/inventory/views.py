@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.office.decorators import member_required
 from core.office.views.organization import _apply_errors
 from core.patients.selectors import visible_patients
-from core.tenancy.access import check_perm, get_for_member, visible_clinics
+from core.tenancy.access import check_perm, get_for_member, parse_id, visible_clinics
 
 from . import forms, selectors, services
 from .models import (
@@ -321,6 +321,52 @@ def item_detail(request, clinic_slug, pk):
             "can_edit": user.has_perm("inventory.manage_catalog", clinic.organization),
         },
     )
+
+
+@member_required
+def reorder_levels(request, clinic_slug):
+    """Every active item's reorder level and quantity at this clinic, each row saved on its own."""
+    clinic = request.clinic
+    check_perm(request, "inventory.manage_catalog", clinic.organization)
+    error_item, form = None, None
+    if request.method == "POST":
+        item = _items(clinic).filter(pk=parse_id(request.POST.get("item"))).first()
+        if item is None:
+            raise Http404
+        form = forms.ReorderForm(request.POST)
+        if form.is_valid() and _run(
+            form,
+            lambda: services.set_reorder_rule(
+                clinic, item, form.cleaned_data["reorder_level"], form.cleaned_data["reorder_quantity"]
+            ),
+        ):
+            messages.success(request, _("Reorder level of %(item)s saved.") % {"item": item.name})
+            query = f"?page={request.GET['page']}" if request.GET.get("page", "").isdigit() else ""
+            return redirect(_url(request, "reorder_levels") + query)
+        error_item = item.pk
+    page = Paginator(_items(clinic), 50).get_page(request.GET.get("page"))
+    ids = [item.pk for item in page]
+    rules = {
+        r.item_id: r
+        for r in ReorderRule.objects.filter(
+            organization_id=clinic.organization_id, clinic=clinic, item_id__in=ids
+        )
+    }
+    on_hand = {
+        row["item_id"]: row["total"] for row in selectors.on_hand_by_item(clinic) if row["item_id"] in ids
+    }
+    rows = [
+        {
+            "item": item,
+            "rule": rules.get(item.pk),
+            "on_hand": on_hand.get(item.pk, Decimal("0")),
+            "errors": form.errors if item.pk == error_item else None,
+            "data": form.data if item.pk == error_item else None,
+            "non_field": form.non_field_errors() if item.pk == error_item else None,
+        }
+        for item in page
+    ]
+    return _page(request, "reorder_levels.html", {"page": page, "rows": rows}, 400 if error_item else 200)
 
 
 @member_required

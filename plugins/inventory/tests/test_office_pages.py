@@ -171,3 +171,33 @@ def test_owner_creates_an_item_with_its_reorder_level_here_and_edits_it(inv, log
         assert levels == {inv.clinic.pk: 20, inv.clinics[1].pk: 5}
         assert Item.objects.get(pk=item.pk).name == "Saline 10 ml ampoule"
     assert login(inv.staff).post(url(inv, "item_edit", pk=item.pk), form).status_code == 403
+
+
+def test_owner_sets_reorder_levels_for_the_clinic_row_by_row(inv, beta, login, django_assert_max_num_queries):
+    with scope(organization=inv.org.pk):
+        stock(inv.clinic, inv.gauze, 8)
+        for n in range(20):
+            Item.objects.create(organization=inv.org, name=f"Item {n:02}", sku=f"I{n}")
+    owner = login(inv.owner)
+    page = url(inv, "reorder_levels")
+    with django_assert_max_num_queries(20):
+        listing = owner.get(page)
+    assert listing.status_code == 200 and listing.content.decode().count('<tr data-item="') == 22
+    done = owner.post(page, {"item": inv.gauze.pk, "reorder_level": "10", "reorder_quantity": "40"})
+    assert done.status_code == 302
+    refused = owner.post(page, {"item": inv.ibu.pk, "reorder_level": "-3", "reorder_quantity": "5"})
+    assert refused.status_code == 400 and 'aria-invalid="true"' in refused.content.decode()
+    with scope(organization=inv.org.pk):
+        rule = ReorderRule.objects.get(clinic=inv.clinic, item=inv.gauze)
+        assert (rule.reorder_level, rule.reorder_quantity) == (10, 40)
+        assert rule.below_reorder_since is not None  # 8 on hand, level 10: low at once
+        assert not ReorderRule.objects.filter(item=inv.ibu).exists()
+        theirs = Item.objects.create(organization=beta.org, name="Theirs", sku="T")
+    assert (
+        owner.post(page, {"item": theirs.pk, "reorder_level": "1", "reorder_quantity": "1"}).status_code
+        == 404
+    )
+    assert owner.post(page, {"item": "x", "reorder_level": "1", "reorder_quantity": "1"}).status_code == 404
+    assert login(inv.staff).get(page).status_code == 403
+    dashboard = owner.get("/office/").content.decode()
+    assert "inventory-low-stock" in dashboard and "Gauze" in dashboard
