@@ -52,6 +52,7 @@ def test_owner_sends_stock_and_riverside_receives_it(page: Page, new_context, sc
     page.goto(f"/office/c/{riverside.slug}/inventory/catalog/")
     page.get_by_role("link", name=ITEM).click()
     expect(page.get_by_test_id("item-on-hand")).to_have_text("4")
+    screenshot(page, "inventory_item.png")
     page.get_by_role("link", name="Edit item and reorder level").click()
     page.get_by_label("Reorder level here").fill("10")
     page.get_by_label("Reorder quantity").fill("30")
