@@ -263,13 +263,41 @@ def notify_patient(
         related=related,
         config=config,
     )
+    wants = {
+        channel: preferences.clinic_uses(config, channel)
+        and preferences.patient_wants(patient, preference, channel)
+        for channel in (Channel.EMAIL, Channel.SMS)
+    }
     made = []
     status = Status.SKIPPED if skip_reason else Status.QUEUED
-    if (
-        preferences.clinic_uses(config, Channel.EMAIL)
-        and patient.email
-        and preferences.patient_wants(patient, preference, Channel.EMAIL)
-    ):
+    if not (wants[Channel.EMAIL] and patient.email) and not (wants[Channel.SMS] and patient.phone):
+        if any(wants.values()):
+            # The patient would receive this but has no address for it: kept as failed, so the front desk
+            # sees it in the log and can send it again once the record has an email or a phone number.
+            channel = Channel.EMAIL if wants[Channel.EMAIL] else Channel.SMS
+            made.append(
+                _record(
+                    clinic,
+                    key=f"{key}:{channel.value}",
+                    channel=channel,
+                    recipient="",
+                    status=Status.SKIPPED if skip_reason else Status.FAILED,
+                    error=skip_reason
+                    or (
+                        _("The patient has no email address.")
+                        if channel == Channel.EMAIL
+                        else _("The patient has no phone number.")
+                    ),
+                    rendered=(
+                        with_unsubscribe(rendered, clinic, patient, message_type, language)
+                        if channel == Channel.EMAIL
+                        else rendered
+                    ),
+                    **common,
+                )
+            )
+        return [m for m in made if m is not None]
+    if wants[Channel.EMAIL] and patient.email:
         made.append(
             _record(
                 clinic,
@@ -283,11 +311,7 @@ def notify_patient(
             )
         )
     # Text messages need the patient's consent for every kind of message, transactional ones included.
-    if (
-        preferences.clinic_uses(config, Channel.SMS)
-        and patient.phone
-        and preferences.patient_wants(patient, preference, Channel.SMS)
-    ):
+    if wants[Channel.SMS] and patient.phone:
         number = normalize_phone(patient.phone, clinic, patient)
         if number is None:
             made.append(
@@ -531,6 +555,11 @@ def retry(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
             if number is None:
                 raise ValidationError(_("The phone number is still not valid. Correct the patient's number."))
             locked.recipient = number
+        elif locked.channel == Channel.EMAIL and locked.patient_id:
+            # The address may have been added or corrected since: send to the one on the record now.
+            if not locked.patient.email:
+                raise ValidationError(_("The patient still has no email address. Add one to their record."))
+            locked.recipient = locked.patient.email
         locked.status, locked.attempts, locked.next_attempt_at = Status.QUEUED, 0, now
         locked.save(update_fields=["status", "attempts", "next_attempt_at", "recipient"])
         enqueue_on_commit(SEND_TASK, locked.clinic_id, message_id=locked.pk)

@@ -168,3 +168,52 @@ def test_retry_limits_come_from_settings_or_the_environment(settings, monkeypatc
     assert retry_delay(30) == timedelta(hours=6)
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 7  # a setting wins over the environment
     assert max_attempts() == 7
+
+
+def test_a_patient_without_an_address_is_kept_failed_until_one_is_added(
+    sched, smtp, django_capture_on_commit_callbacks
+):
+    sched.patient.email = ""
+    sched.patient.save()
+    appointment = book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
+    assert appointment.status == "booked"  # the booking is unaffected
+    [row] = outbox(sched)
+    assert (row.status, row.channel, row.recipient) == (Status.FAILED, Channel.EMAIL, "")
+    assert row.last_error == "The patient has no email address." and smtp.messages == []
+    with scope(organization=sched.org.pk):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError, match="still has no email address"):
+            services.retry(row)
+    sched.patient.email = "erin.new@alpha.test"
+    sched.patient.save()
+    with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
+        services.retry(row)
+    [row] = outbox(sched)
+    assert row.status == Status.SENT and row.recipient == "erin.new@alpha.test"
+    assert smtp.messages[0].rcpt_tos == ["erin.new@alpha.test"]
+    assert (
+        "Your appointment on Monday, 3 March 2031" in message_from_bytes(smtp.messages[0].content)["Subject"]
+    )
+
+
+def test_a_patient_who_wants_texts_only_but_has_no_number(sched, django_capture_on_commit_callbacks):
+    from plugins.notifications.models import PatientPreference
+
+    configure(sched, sms_enabled=True)
+    sched.patient.consent_sms = True
+    sched.patient.save()
+    with scope(organization=sched.org.pk):
+        PatientPreference.objects.create(
+            organization=sched.org,
+            patient=sched.patient,
+            message_type=MessageType.APPOINTMENT_BOOKED,
+            email=False,
+        )
+    book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
+    [row] = outbox(sched)
+    assert (row.status, row.channel, row.last_error) == (
+        Status.FAILED,
+        Channel.SMS,
+        "The patient has no phone number.",
+    )
