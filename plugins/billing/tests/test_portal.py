@@ -66,6 +66,14 @@ def test_my_invoices_lists_issued_invoices_grouped_per_organization(bill, beta, 
     assert "Other&#x27;s visit" not in text and "Otto" not in text
     # The account menu names the page.
     assert f'href="/c/{bill.clinic.slug}/account/billing/">My invoices</a>' in text
+    assert "of credit" not in text
+    with scope(organization=bill.org.pk):
+        overpaid = services.issue(draft_with_line(bill, price="10.00"))
+        services.record_payment(overpaid, amount="15", method="cash")
+    text = client.get(portal(bill.clinic)).content.decode()
+    assert f"You have €5.00 of credit at {bill.clinic.name}" in text
+    detail = client.get(portal(bill.clinic, f"invoices/{overpaid.pk}/")).content.decode()
+    assert "€5.00 kept as your credit" in detail
 
 
 def test_invoice_page_and_pdf_of_ones_own_invoice(bill, patient_login):
