@@ -21,7 +21,8 @@ GIVEN = ["maya", "liam", "olivia", "noah", "emma", "lucas", "ava", "mateo", "sof
 FAMILY = ["garcia", "nguyen", "smith", "kowalski", "okafor", "haddad", "rossi", "schmidt", "tanaka", "silva"]
 SEARCH = "brackenb otto"
 # Session and member lookups, the clinic switcher, the page's patients and their count: nothing per row.
-SEARCH_QUERIES = 9
+# A ceiling, not an exact figure, so that a query saved elsewhere in the layout does not fail this test.
+SEARCH_QUERY_BUDGET = 9
 
 
 def _insert_patients(organization_id: int, count: int) -> None:
@@ -56,13 +57,14 @@ def _explain(sql: str) -> str:
 
 
 def _search_page(client) -> list[str]:
-    """GET the patient list with a name search; return the SQL of its queries on the patient table."""
+    """GET the patient list with a name search; return the SQL of all its queries."""
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/office/patients/", {"q": SEARCH})
     assert response.status_code == 200
     assert "Brackenbury" in response.content.decode()
-    assert len(ctx.captured_queries) == SEARCH_QUERIES, [q["sql"] for q in ctx.captured_queries]
-    return [q["sql"] for q in ctx.captured_queries if "search_name" in q["sql"]]
+    queries = [q["sql"] for q in ctx.captured_queries]
+    assert len(queries) <= SEARCH_QUERY_BUDGET, queries
+    return queries
 
 
 def test_name_search_at_100000_patients_uses_the_trigram_index(alpha, login):
@@ -81,8 +83,10 @@ def test_name_search_at_100000_patients_uses_the_trigram_index(alpha, login):
     with scopes_disabled():
         assert Patient.objects.filter(organization=alpha.org).count() == PATIENTS + 2
 
-    searches = _search_page(client)  # same number of queries as with two patients (asserted inside)
-    assert len(searches) == len(small) == 2  # the page of results and the paginator's count
+    large = _search_page(client)
+    assert len(large) == len(small)  # the same queries with 2 patients or 100,002: nothing per row
+    searches = [sql for sql in large if "search_name" in sql]
+    assert len(searches) == 2  # the page of results and the paginator's count
     for sql in searches:
         plan = _explain(sql)
         assert "Bitmap Index Scan on patient_name_trgm" in plan, plan
