@@ -143,3 +143,49 @@ def test_front_desk_invoices_and_takes_two_payments_patient_downloads_pdf(new_co
     assert saved.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True).stdout
     assert invoice.number in text and "Physiotherapy session" in text
+
+
+def test_front_desk_applies_credit_and_records_a_refund(new_context, alpha, screenshot):
+    """An overpaid invoice leaves credit; the desk uses it on the next invoice, then credits the first one
+    and pays back what was paid, refused first for a cent too much."""
+    from plugins.billing import services
+
+    with scopes_disabled():
+        completed_appointment(alpha)  # the clinic in EUR, other modules' listeners off
+    with scope(organization=alpha.org.pk):
+        first = services.create_draft(clinic=alpha.clinic, patient=alpha.patient)
+        services.add_line(first, description="Assessment", quantity="1", unit_price="60")
+        first = services.issue(first)
+        services.record_payment(first, amount="75", method="cash")
+        later = services.create_draft(clinic=alpha.clinic, patient=alpha.patient)
+        services.add_line(later, description="Follow-up", quantity="1", unit_price="40")
+        later = services.issue(later)
+    desk = new_context().new_page()
+    sign_in(desk, alpha.staff.email)
+    base = f"/office/c/{alpha.clinic.slug}/billing/invoices"
+
+    desk.goto(f"{base}/{later.pk}/")
+    credit = desk.get_by_test_id("patient-credit")
+    expect(credit).to_contain_text("The patient has €15.00 of credit at this clinic.")
+    credit.get_by_role("button", name="Apply credit").click()
+    expect(desk.get_by_text("€15.00 of the patient's credit applied. €25.00 is still due.")).to_be_visible()
+    expect(desk.get_by_test_id("invoice-balance")).to_have_text("€25.00")
+    expect(desk.get_by_test_id("patient-credit")).to_contain_text("credit used €15.00")
+    screenshot(desk, "billing_credit_applied.png")
+
+    desk.goto(f"{base}/{first.pk}/credit-note/")
+    desk.get_by_label("Reason").fill("Assessment not needed")
+    desk.get_by_label("Credit everything not yet credited").check()
+    desk.get_by_role("button", name="Issue credit note").click()
+    refund = desk.locator("form", has=desk.get_by_role("button", name="Record refund"))
+    refund.get_by_label("Amount").fill("60.01")
+    refund.get_by_label("Method").select_option("bank_transfer")
+    refund.get_by_role("button", name="Record refund").click()
+    expect(desk.get_by_text("At most €60.00 is left to refund.")).to_be_visible()
+    screenshot(desk, "billing_refund_refused.png")
+    refund = desk.locator("form", has=desk.get_by_role("button", name="Record refund"))
+    refund.get_by_label("Amount").fill("60")
+    refund.get_by_role("button", name="Record refund").click()
+    expect(desk.get_by_text("Refund of €60.00 recorded")).to_be_visible()
+    expect(desk.get_by_role("button", name="Record refund")).to_have_count(0)
+    screenshot(desk, "billing_refunded.png")
