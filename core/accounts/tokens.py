@@ -32,6 +32,7 @@ def create_token(user, organization, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
+@transaction.atomic
 def revoke_token(record: ApiToken) -> None:
     if record.revoked_at is None:
         record.revoked_at = timezone.now()
