@@ -70,7 +70,8 @@ class Metric:
     filters it understands (``practitioner``, ``service``: ids).
 
     ``kind`` says how analytics may combine it: ``sum`` adds up over days and clinics, so it is rolled up
-    per day; ``live`` (distinct counts, rates over a period) is asked for the whole period each time;
+    per day; ``live`` (the default: distinct counts, rates over a period, anything not additive) is asked
+    for the whole period each time;
     ``snapshot`` is the state right now (start and end are ignored); ``ratio`` has no ``compute`` and is
     ``ratio_of[0] / ratio_of[1] * scale`` of two ``sum`` metrics, over the same breakdowns. ``hidden``
     metrics only feed ratios. ``unit`` is ``count``, ``money``, ``percent``, ``hours`` or ``days``.
@@ -83,7 +84,7 @@ class Metric:
     breakdowns: tuple[str, ...] = ()
     module: str = ""
     section: str = ""
-    kind: str = "sum"
+    kind: str = "live"
     filters: tuple[str, ...] = ()
     ratio_of: tuple[str, str] | None = None
     scale: int = 1

@@ -36,5 +36,6 @@ def metrics() -> list[Metric]:
             "analytics",
             "patients",
             description=_("Patient records linked to the clinic in the period."),
+            kind="sum",
         )
     ]

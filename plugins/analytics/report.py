@@ -282,7 +282,7 @@ def choose_source(selection: Selection, slugs) -> tuple[object, dict]:
     return source, {"mode": "rollup", "reason": "", "as_of": info["computed_at"], **info}
 
 
-def _sections_with_groups(selection: Selection, metrics) -> list[tuple[str, str, list]]:
+def _sections_with_groups(selection: Selection, metrics) -> list[tuple[str, str, list, bool]]:
     """Each section once, or once per currency when a section with money figures spans several."""
     currencies = sorted({c.currency for c in selection.clinics})
     result = []
@@ -293,9 +293,10 @@ def _sections_with_groups(selection: Selection, metrics) -> list[tuple[str, str,
         money = any(m.unit == "money" for m in in_section)
         if money and len(currencies) > 1:
             for currency in currencies:
-                result.append((section, currency, [c for c in selection.clinics if c.currency == currency]))
+                same = [c for c in selection.clinics if c.currency == currency]
+                result.append((section, currency, same, True))
         else:
-            result.append((section, currencies[0] if currencies else "", list(selection.clinics)))
+            result.append((section, currencies[0] if currencies else "", list(selection.clinics), False))
     return result
 
 
@@ -306,7 +307,7 @@ def build(selection: Selection) -> Report:
     reader = _Reader(selection, source, LiveSource(selection.filters))
     report = Report(selection=selection, mode=freshness["mode"], freshness=freshness)
     period, previous = selection.period, selection.period.previous()
-    for section, currency, clinics in _sections_with_groups(selection, metrics):
+    for section, currency, clinics, split in _sections_with_groups(selection, metrics):
         figures = []
         for metric in metrics.values():
             if metric.section != section or metric.hidden:
@@ -321,8 +322,7 @@ def build(selection: Selection) -> Report:
             figures.append(_figure(metric, value, before, currency))
         if not figures:
             continue
-        split = len({c.currency for c in selection.clinics}) > 1
-        suffix = f" · {currency}" if split and currency else ""
+        suffix = f" · {currency}" if split else ""
         title = SECTION_TITLES[section]() + suffix
         tables = [
             table
@@ -390,12 +390,10 @@ def _table(reader: _Reader, section, currency, clinics, spec, section_title, spl
             for key, (label, value) in reader.breakdown(metric, breakdown, clinics, period).items():
                 put(key, str(label), index, value)
     ordered = list(rows.values())
-    if breakdown == "time":
-        ordered.sort(key=lambda r: r["key"])
-    elif breakdown == "weekday_hour":
-        pass
-    elif breakdown not in ("clinic", "age_band", "cancelled_by", "channel"):
-        ordered.sort(key=lambda r: (-(r["values"][0] or 0), r["label"]))
+    if breakdown in ("time", "weekday_hour", "age_band", "cancelled_by", "channel"):
+        ordered.sort(key=lambda r: r["key"])  # a natural order: time, age, or the choices' own
+    elif breakdown != "clinic":
+        ordered.sort(key=lambda r: (-(r["values"][0] or 0), r["label"], r["key"]))
     if limit:
         ordered = ordered[:limit]
     for row in ordered:

@@ -170,6 +170,7 @@ def metrics() -> list[Metric]:
             section,
             filters=f,
             description=_("Gross total of the invoices issued in the period."),
+            kind="sum",
         ),
         Metric(
             "revenue_collected",
@@ -181,6 +182,7 @@ def metrics() -> list[Metric]:
             section,
             filters=f,
             description=_("Payments received in the period, less refunds."),
+            kind="sum",
         ),
         Metric(
             "revenue_outstanding",
@@ -192,9 +194,18 @@ def metrics() -> list[Metric]:
             section,
             filters=f,
             description=_("What is still unpaid today of the invoices issued in the period."),
+            kind="sum",
         ),
         Metric(
-            "revenue_credited", _("Credit notes"), "money", credited, ("practitioner",), m, section, filters=f
+            "revenue_credited",
+            _("Credit notes"),
+            "money",
+            credited,
+            ("practitioner",),
+            m,
+            section,
+            filters=f,
+            kind="sum",
         ),
         Metric(
             "invoices_issued",
@@ -205,6 +216,7 @@ def metrics() -> list[Metric]:
             m,
             section,
             filters=f,
+            kind="sum",
         ),
         Metric(
             "revenue_average_invoice",

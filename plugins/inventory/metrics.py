@@ -121,5 +121,6 @@ def metrics() -> list[Metric]:
             m,
             section,
             description=_("Quantity dispensed to patients or used in visits."),
+            kind="sum",
         ),
     ]

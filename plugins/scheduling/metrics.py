@@ -343,6 +343,7 @@ def metrics() -> list[Metric]:
             "appointments",
             filters=FILTERS,
             description=_("Appointments taking place in the period, later cancellations included."),
+            kind="sum",
         ),
         Metric(
             "appointments_completed",
@@ -353,6 +354,7 @@ def metrics() -> list[Metric]:
             m,
             "appointments",
             filters=FILTERS,
+            kind="sum",
         ),
         Metric(
             "appointments_cancelled",
@@ -363,6 +365,7 @@ def metrics() -> list[Metric]:
             m,
             "appointments",
             filters=FILTERS,
+            kind="sum",
         ),
         Metric(
             "appointments_no_show",
@@ -373,6 +376,7 @@ def metrics() -> list[Metric]:
             m,
             "appointments",
             filters=FILTERS,
+            kind="sum",
         ),
         Metric(
             "appointments_due",
@@ -384,6 +388,7 @@ def metrics() -> list[Metric]:
             "appointments",
             filters=FILTERS,
             hidden=True,
+            kind="sum",
         ),
         Metric(
             "appointments_no_show_rate",
@@ -409,6 +414,7 @@ def metrics() -> list[Metric]:
             "appointments",
             filters=FILTERS,
             hidden=True,
+            kind="sum",
         ),
         Metric(
             "appointments_online_share",
@@ -434,6 +440,7 @@ def metrics() -> list[Metric]:
             "appointments",
             filters=FILTERS,
             hidden=True,
+            kind="sum",
         ),
         Metric(
             "appointments_lead_time",
@@ -457,6 +464,7 @@ def metrics() -> list[Metric]:
             m,
             "utilization",
             filters=("practitioner",),
+            kind="sum",
         ),
         Metric(
             "practitioner_available_hours",
@@ -468,6 +476,7 @@ def metrics() -> list[Metric]:
             "utilization",
             filters=("practitioner",),
             description=_("Working hours, less clinic closures and time off."),
+            kind="sum",
         ),
         Metric(
             "practitioner_utilization",
@@ -493,6 +502,7 @@ def metrics() -> list[Metric]:
             "patients",
             filters=FILTERS,
             description=_("Patients whose first completed visit took place in the period."),
+            kind="sum",
         ),
         Metric(
             "patients_seen",

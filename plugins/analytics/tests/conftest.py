@@ -57,13 +57,13 @@ def appointment(world, clinic, who, patient, service, start, minutes, status, ch
     )
 
 
-def invoice(world, clinic, patient, who, issued: date, lines, payments=(), status=None):
+def invoice(world, clinic, patient, who, issued: date, lines, payments=(), status=None, currency="EUR"):
     """An issued invoice built as a draft with its lines, then issued (the order the triggers demand)."""
     from plugins.billing.models import Invoice, InvoiceLine, Payment
 
     org = world.tenant.org
     inv = Invoice.objects.create(
-        organization=org, clinic=clinic, patient=patient, practitioner=who, currency="EUR", status="draft"
+        organization=org, clinic=clinic, patient=patient, practitioner=who, currency=currency, status="draft"
     )
     gross = Decimal(0)
     for position, (kind, description, amount) in enumerate(lines, start=1):
@@ -101,7 +101,7 @@ def invoice(world, clinic, patient, who, issued: date, lines, payments=(), statu
             method=method,
             amount=Decimal(amount),
             applied_amount=Decimal(amount),
-            currency="EUR",
+            currency=currency,
             date=on,
         )
     return inv
