@@ -1,6 +1,7 @@
 """Demo data: billing profile, tax rates and number series per clinic, and four months of issued invoices,
-most of them paid. Idempotent: settings are looked up before they are created, and invoices are made only
-for a clinic that has none yet."""
+most of them paid (one overpaid, its credit used on the patient's next invoice; one credited and refunded).
+Idempotent: settings are looked up before they are created, and invoices are made only for a clinic that
+has none yet."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ LINES = [
 ]
 INVOICES = 14
 DAYS_BACK = 120
+OVERPAYMENT = Decimal("20")
 
 
 def seed(organization, clinics, users) -> None:
@@ -94,7 +96,8 @@ def _invoices(clinic, users) -> None:
     ).first()
     for index in range(INVOICES):
         day = today - timedelta(days=DAYS_BACK - index * (DAYS_BACK // INVOICES))
-        invoice = services.create_draft(clinic=clinic, patient=patients[index % len(patients)], by=owner)
+        patient = patients[index % len(patients)]
+        invoice = services.create_draft(clinic=clinic, patient=patient, by=owner)
         for description, kind, quantity, prices in LINES[: 1 + index % 3]:
             services.add_line(
                 invoice,
@@ -106,13 +109,24 @@ def _invoices(clinic, users) -> None:
             )
         invoice = services.issue(invoice, by=owner, on=day)
         if index < INVOICES - 4:
-            services.record_payment(
-                invoice,
-                amount=invoice.balance,
-                method=PaymentMethod.CARD,
-                on=day + timedelta(days=3),
-                by=owner,
-            )
+            # The first patient's first invoice is overpaid; that credit pays part of their next one.
+            if services.patient_credit(clinic, patient, invoice.currency) > 0:
+                services.apply_credit(invoice, by=owner)
+                invoice.refresh_from_db()
+            if invoice.balance > 0:
+                services.record_payment(
+                    invoice,
+                    amount=invoice.balance + (OVERPAYMENT if index == 0 else 0),
+                    method=PaymentMethod.CARD,
+                    on=day + timedelta(days=3),
+                    by=owner,
+                )
+            if index == 1:
+                # A treatment that did not happen: credited in full and the money paid back.
+                note = services.issue_credit_note(invoice, reason="Treatment cancelled", by=owner)
+                services.record_refund(
+                    note, amount=note.refundable_amount, method=PaymentMethod.BANK_TRANSFER, by=owner
+                )
         elif index == INVOICES - 4:
             half = quantize(invoice.balance / 2, invoice.currency)
             services.record_payment(invoice, amount=half, method=PaymentMethod.CASH, on=day, by=owner)

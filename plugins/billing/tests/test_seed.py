@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
 from core.tenancy.models import Organization
-from plugins.billing.models import Invoice, InvoiceStatus, Payment, TaxRate
+from plugins.billing.models import Invoice, InvoiceStatus, PatientCredit, Payment, Refund, TaxRate
 
 
 @pytest.mark.django_db
@@ -23,3 +23,6 @@ def test_seed_demo_is_idempotent_and_bills_both_organizations():
             assert invoices.filter(status__in=["issued", "partly_paid"]).exists()
             dates = sorted(invoices.values_list("issue_date", flat=True))
             assert (dates[-1] - dates[0]).days >= 90
+            # Credit from an overpayment used on a later invoice, and a credited invoice paid back.
+            assert PatientCredit.objects.filter(organization=org, applied_to__isnull=False).exists()
+            assert Refund.objects.filter(organization=org).exists()
