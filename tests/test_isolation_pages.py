@@ -73,6 +73,9 @@ def objects_of(tenant):
         appointment = make_appointment(tenant)
         inventory = make_inventory_objects(tenant)
         invoice = make_invoice(tenant)
+        calendar_feed = make_calendar_feed(tenant)
+        waitlist_entry = make_waitlist_entry(tenant, appointment)
+        scheduling_setup = make_scheduling_setup(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -82,7 +85,52 @@ def objects_of(tenant):
         "appointment": appointment.pk,
         **inventory,
         "invoice": invoice.pk,
+        "calendar_feed": calendar_feed.pk,
+        "waitlist_entry": waitlist_entry.pk,
+        "service": appointment.service_id,
+        **scheduling_setup,
     }
+
+
+def make_scheduling_setup(tenant):
+    """Working hours, time off, a room and a closure of the tenant's first clinic."""
+    from datetime import date, datetime, time
+
+    from django.utils import timezone
+
+    from plugins.scheduling import services, setup
+
+    doctor = tenant.memberships["practitioner"]
+    hours = services.add_working_hours(
+        tenant.clinic, doctor, weekday=0, start_time=time(8), end_time=time(12), valid_from=date(2030, 1, 1)
+    )
+    start = timezone.make_aware(datetime(2031, 1, 6, 8))
+    time_off = services.add_time_off(doctor, start=start, end=start.replace(hour=12))
+    room = setup.save_room(tenant.clinic, name="Room 1")
+    closure = setup.add_closure(tenant.clinic, start_date=date(2031, 12, 24), end_date=date(2031, 12, 26))
+    return {"working_hours": hours.pk, "time_off": time_off.pk, "room": room.pk, "closure": closure.pk}
+
+
+def make_waitlist_entry(tenant, appointment):
+    """The patient waiting for an earlier slot of the appointment's service."""
+    from plugins.scheduling.waitlist import join
+
+    day = appointment.start.date()
+    return join(
+        clinic=tenant.clinic,
+        patient=tenant.patient,
+        service=appointment.service,
+        practitioner=None,
+        earliest=day,
+        latest=day,
+    )
+
+
+def make_calendar_feed(tenant):
+    """The practitioner's private calendar address."""
+    from plugins.scheduling.feeds import create_or_rotate
+
+    return create_or_rotate(tenant.memberships["practitioner"])[0]
 
 
 def make_invoice(tenant):
@@ -160,6 +208,14 @@ ROUTE_OBJECTS = {
     "office:patient_merge": {"pk": "patient"},
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
+    "office:scheduling:appointment_move": {"pk": "appointment"},
+    "office:scheduling:calendar_feed_revoke": {"pk": "calendar_feed"},
+    "office:scheduling:waitlist_status": {"pk": "waitlist_entry"},
+    "office:scheduling:settings_service_edit": {"pk": "service"},
+    "office:scheduling:settings_hours_edit": {"pk": "working_hours"},
+    "office:scheduling:settings_time_off_delete": {"pk": "time_off"},
+    "office:scheduling:settings_room_edit": {"pk": "room"},
+    "office:scheduling:settings_closure_delete": {"pk": "closure"},
     "office:inventory:item_edit": {"pk": "inventory_item"},
     "office:inventory:item_detail": {"pk": "inventory_item"},
     "office:inventory:supplier_edit": {"pk": "inventory_supplier"},
@@ -289,6 +345,13 @@ def test_every_parameterised_route_is_covered():
                             "inventory_stocktake",
                             "inventory_supplier",
                             "invoice",
+                            "calendar_feed",
+                            "waitlist_entry",
+                            "service",
+                            "working_hours",
+                            "time_off",
+                            "room",
+                            "closure",
                         ),
                         1,
                     ),

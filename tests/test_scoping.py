@@ -53,6 +53,7 @@ SCOPES_DISABLED_ALLOWED = {
     "core/domains/lookup.py": "a request's hostname names the clinic before any member or scope exists",
     "portal_site/routing.py": "a portal address (/c/<slug>/ or a domain) names the clinic before any scope",
     "core/patients/accounts.py": "a portal login's own patient records span the organizations it belongs to",
+    "plugins/scheduling/feeds.py": "a calendar feed's secret names its organization; looked up by hash",
 }
 
 

@@ -23,8 +23,17 @@ from core.patients.selectors import visible_patients
 from core.tenancy.access import check_perm, parse_id
 from core.tenancy.models import Membership
 
-from . import selectors, services
-from .models import Appointment, Channel, Room, Service, ServicePractitioner, TimeOff, WorkingHours
+from . import selectors, services, waitlist
+from .models import (
+    Appointment,
+    Channel,
+    Room,
+    Service,
+    ServicePractitioner,
+    TimeOff,
+    WaitlistEntry,
+    WorkingHours,
+)
 
 router = Router()
 
@@ -492,3 +501,72 @@ def set_appointment_status(request, appointment_id: int, payload: StatusIn):
         )
     except services.StaleAppointment as error:
         raise _stale(error)
+
+
+# --- waitlist ----------------------------------------------------------------------------------------
+
+
+class WaitlistIn(StrictSchema):
+    patient_id: int
+    service_id: int
+    practitioner_id: int | None = None
+    earliest: date
+    latest: date
+    notes: str = Field(default="", max_length=300)
+
+
+class WaitlistOut(Schema):
+    id: int
+    patient_id: int
+    service_id: int
+    practitioner_id: int | None
+    earliest: date
+    latest: date
+    status: str
+    channel: str
+    notes: str
+
+
+class WaitlistStatusIn(StrictSchema):
+    status: Literal["waiting", "offered", "booked", "removed"]
+
+
+@router.get("/waitlist", response={200: list[WaitlistOut], **ERRORS})
+def list_waitlist(request):
+    """Entries still waiting or offered a slot, longest-waiting first."""
+    check_perm(request, "scheduling.view_calendar", request.clinic)
+    return list(waitlist.open_entries(request.clinic)[:500])
+
+
+@router.post("/waitlist", response={201: WaitlistOut, **ERRORS})
+def join_waitlist(request, payload: WaitlistIn):
+    clinic = request.clinic
+    check_perm(request, "scheduling.manage_waitlist", clinic)
+    patient = visible_patients(request.member).filter(pk=parse_id(payload.patient_id)).first()
+    if patient is None:
+        raise Http404
+    service = _service(request, payload.service_id)
+    practitioner = _member(request, payload.practitioner_id) if payload.practitioner_id else None
+    entry = waitlist.join(
+        clinic=clinic,
+        patient=patient,
+        service=service,
+        practitioner=practitioner,
+        earliest=payload.earliest,
+        latest=payload.latest,
+        notes=payload.notes,
+        channel=Channel.API,
+        by=request.user,
+    )
+    return Status(201, entry)
+
+
+@router.post("/waitlist/{waitlist_entry_id}/status", response={200: WaitlistOut, **ERRORS})
+def set_waitlist_status(request, waitlist_entry_id: int, payload: WaitlistStatusIn):
+    entry = WaitlistEntry.objects.filter(
+        organization_id=request.clinic.organization_id, clinic=request.clinic, pk=parse_id(waitlist_entry_id)
+    ).first()
+    if entry is None:
+        raise Http404
+    check_perm(request, "scheduling.manage_waitlist", entry)
+    return waitlist.set_status(entry, payload.status)

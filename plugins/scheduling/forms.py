@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Frequency, Status
+from .models import Frequency, Status, WaitlistStatus
 
 INPUT = {"class": "input"}
 
@@ -98,3 +98,37 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
     version = forms.IntegerField(required=False)
     reason = forms.CharField(required=False, max_length=300)
+
+
+class WaitlistForm(forms.Form):
+    patient = forms.ModelChoiceField(queryset=None, label=_("Patient"), widget=forms.Select(attrs=INPUT))
+    service = forms.ModelChoiceField(queryset=None, label=_("Service"), widget=forms.Select(attrs=INPUT))
+    practitioner = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Practitioner"),
+        required=False,
+        empty_label=_("Anyone who offers it"),
+        widget=forms.Select(attrs=INPUT),
+    )
+    earliest = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    latest = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=300, widget=forms.TextInput(attrs=INPUT)
+    )
+
+    def __init__(self, *args, patients, services, practitioners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = patients
+        self.fields["service"].queryset = services
+        self.fields["practitioner"].queryset = practitioners
+        self.fields["practitioner"].label_from_instance = lambda m: m.name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("earliest") and data.get("latest") and data["latest"] < data["earliest"]:
+            self.add_error("latest", _("The end of the range must not be before its start."))
+        return data
+
+
+class WaitlistStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=WaitlistStatus.choices)

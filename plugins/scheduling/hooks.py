@@ -38,7 +38,7 @@ def ehr_api_routers():
 def ehr_office_urls():
     from django.urls import path
 
-    from . import views
+    from . import views, views_feeds, views_move, views_settings, views_waitlist
 
     return [
         path("", views.calendar, name="calendar"),
@@ -48,7 +48,42 @@ def ehr_office_urls():
         path("appointments/new/", views.appointment_create, name="appointment_create"),
         path("appointments/<str:pk>/", views.appointment_edit, name="appointment_edit"),
         path("appointments/<str:pk>/status/", views.appointment_status, name="appointment_status"),
+        path("appointments/<str:pk>/move/", views_move.appointment_move, name="appointment_move"),
+        path("waitlist/", views_waitlist.waitlist_page, name="waitlist"),
+        path("waitlist/<str:pk>/status/", views_waitlist.waitlist_status, name="waitlist_status"),
+        path("settings/", views_settings.settings_home, name="settings"),
+        path("settings/services/", views_settings.settings_services, name="settings_services"),
+        path(
+            "settings/services/<str:pk>/", views_settings.settings_service_edit, name="settings_service_edit"
+        ),
+        path("settings/hours/", views_settings.settings_hours, name="settings_hours"),
+        path("settings/hours/<str:pk>/", views_settings.settings_hours_edit, name="settings_hours_edit"),
+        path("settings/time-off/", views_settings.settings_time_off, name="settings_time_off"),
+        path(
+            "settings/time-off/<str:pk>/delete/",
+            views_settings.settings_time_off_delete,
+            name="settings_time_off_delete",
+        ),
+        path("settings/rooms/", views_settings.settings_rooms, name="settings_rooms"),
+        path("settings/rooms/<str:pk>/", views_settings.settings_room_edit, name="settings_room_edit"),
+        path("settings/closures/", views_settings.settings_closures, name="settings_closures"),
+        path(
+            "settings/closures/<str:pk>/delete/",
+            views_settings.settings_closure_delete,
+            name="settings_closure_delete",
+        ),
+        path("calendar-feed/", views_feeds.calendar_feed, name="calendar_feed"),
+        path("calendar-feed/<str:pk>/revoke/", views_feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
     ]
+
+
+@hookimpl
+def ehr_public_urls():
+    from django.urls import path
+
+    from .views_feeds import public_feed
+
+    return [path("feed/<str:secret>.ics", public_feed, name="feed")]
 
 
 @hookimpl
@@ -79,6 +114,27 @@ def clinic_nav_items(request, clinic):
             icon="inbox",
             order=22,
             permission="scheduling.view_calendar",
+        ),
+        NavItem(
+            _("Waitlist"),
+            reverse("office:scheduling:waitlist", kwargs=kwargs),
+            icon="hourglass",
+            order=23,
+            permission="scheduling.view_calendar",
+        ),
+        NavItem(
+            _("Scheduling set-up"),
+            reverse("office:scheduling:settings", kwargs=kwargs),
+            icon="settings",
+            order=28,
+            permission="scheduling.view_calendar",
+        ),
+        NavItem(
+            _("Calendar feed"),
+            reverse("office:scheduling:calendar_feed", kwargs=kwargs),
+            icon="link",
+            order=29,
+            permission="scheduling.use_calendar_feed",
         ),
     ]
 
@@ -127,6 +183,7 @@ def clinic_portal_context(request, clinic):
 
     services = active_services(clinic).filter(bookable_online=True).order_by("name", "id")
     return {"portal_services": list(services)}
+
 
 
 @hookimpl

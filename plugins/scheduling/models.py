@@ -379,3 +379,79 @@ class Appointment(TenantModel):
 
 
 SLOT_CONSTRAINTS = {"sched_no_double_booking", "sched_no_room_double_booking"}
+
+
+@pghistory.track(exclude=["secret_hash"])
+class CalendarFeed(TenantModel):
+    """A practitioner's private iCalendar address. Only a hash of its secret is kept: the address is shown
+    once, when created; rotating it revokes the old one."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the secret, so the practitioner can recognise which address is live.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "membership"],
+                condition=Q(revoked_at__isnull=True),
+                name="sched_one_live_feed_per_member",
+            )
+        ]
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a slot")
+    BOOKED = "booked", _("Booked")
+    REMOVED = "removed", _("Removed")
+
+
+@pghistory.track()
+class WaitlistEntry(TenantModel):
+    """A patient waiting for an earlier or any free slot of a service, with one practitioner or anyone who
+    offers it, between two dates (the clinic's local dates, inclusive)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    # Empty: any practitioner who offers the service.
+    practitioner = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    earliest = models.DateField(_("from"))
+    latest = models.DateField(_("until"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.OFFICE)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(latest__gte=F("earliest")), name="sched_waitlist_range"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "clinic", "service", "latest"],
+                name="sched_waitlist_open",
+                condition=Q(status="waiting"),
+            )
+        ]

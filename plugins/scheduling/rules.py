@@ -56,6 +56,11 @@ PERMISSIONS = {
     "scheduling.cancel_appointment": can_act_on_appointment,
     "scheduling.set_appointment_status": can_act_on_appointment,
     "scheduling.approve_request": can_act_on_appointment,
+    "scheduling.manage_waitlist": is_owner | staff_here | practitioner_here,
+    # A private calendar address: for members who give appointments; owners may turn off anyone's.
+    "scheduling.use_calendar_feed": is_owner | is_practitioner,
+    "scheduling.revoke_calendar_feeds": is_owner,
+    "scheduling.revoke_calendar_feed": is_owner | ((is_owner | is_practitioner) & is_own),
     # Booking outside working hours or the booking window.
     "scheduling.override_availability": is_owner | staff_here | (practitioner_here & is_own),
 }

@@ -22,6 +22,7 @@ from core.plugins.gating import announce_on_commit
 from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from . import availability as av
+from . import waitlist
 from .models import (
     SLOT_CONSTRAINTS,
     Appointment,
@@ -415,6 +416,7 @@ def reschedule(
         exclude_appointment_id=locked.pk,
     )
     previous_start, previous_practitioner_id = locked.start, locked.practitioner_id
+    previous_end = locked.end
     locked.start, locked.end = start, start + service.duration
     locked.occupied_start, locked.occupied_end = _occupied(service, locked.start, locked.end)
     locked.practitioner = practitioner
@@ -424,6 +426,10 @@ def reschedule(
     locked.updated_at = now
     ask_modules("reschedule", locked, by=by)
     _save_or_slot_taken(locked, clinic, service, practitioner)
+    if (previous_start, previous_practitioner_id) != (locked.start, locked.practitioner_id):
+        waitlist.slot_freed(
+            clinic, service.pk, previous_practitioner_id, previous_start, previous_end, now=now
+        )
     _announce(
         "rescheduled",
         locked,
@@ -467,6 +473,9 @@ def set_status(
     _announce("status_changed", locked, by=by, previous_status=previous)
     if status in (Status.CANCELLED_CLINIC, Status.CANCELLED_PATIENT):
         _announce("cancelled", locked, by=by, reason=locked.cancellation_reason)
+        waitlist.slot_freed(
+            locked.clinic, locked.service_id, locked.practitioner_id, locked.start, locked.end
+        )
     elif status == Status.NO_SHOW:
         _announce("no_show", locked, by=by)
     elif status == Status.COMPLETED:

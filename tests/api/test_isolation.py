@@ -122,6 +122,11 @@ EXEMPT: dict[tuple[str, str], str] = {
         "forbidden",
         "POST /clinics/{clinic_id}/scheduling/appointments/{appointment_id}/status",
     ): _SCHEDULING_403,
+    ("forbidden", "GET /clinics/{clinic_id}/scheduling/waitlist"): _SCHEDULING_403,
+    ("forbidden", "POST /clinics/{clinic_id}/scheduling/waitlist"): _SCHEDULING_403,
+    ("forbidden", "POST /clinics/{clinic_id}/scheduling/waitlist/{waitlist_entry_id}/status"): (
+        _SCHEDULING_403
+    ),
 }
 
 
@@ -174,6 +179,12 @@ def _appointment(objects):
         override=True,
         by=tenant.owner,
     )
+
+
+def _waitlist_entry(objects):
+    from tests.test_isolation_pages import make_waitlist_entry
+
+    return make_waitlist_entry(objects.tenant, objects.get(_appointment))
 
 
 def _invoice(objects):
@@ -244,6 +255,7 @@ OBJECTS = {
     "service": _service,
     "room_id": None,  # optional everywhere: left out
     "appointment_id": _appointment,
+    "waitlist_entry_id": _waitlist_entry,
     "invoice_id": _invoice,
     "credit_note_id": _credit_note,
     "tax_rate_id": None,  # optional: left out (a line without tax)
