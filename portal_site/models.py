@@ -194,16 +194,27 @@ class ServicesPage(PortalPage):
 
 
 class ContactPage(PortalPage):
+    """Address, map link and contact details from the clinic; opening hours from the clinic's working
+    hours through the opening-hours block scheduling contributes (provisioned into ``body``). The free
+    text is shown only where scheduling is off."""
+
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
     opening_hours = models.TextField(
-        _("opening hours"), blank=True, help_text=_("One line per day or range.")
+        _("opening hours (without scheduling)"),
+        blank=True,
+        help_text=_(
+            "One line per day or range. Shown only when the clinic does not use scheduling; otherwise the "
+            "opening-hours block shows the working hours and closures."
+        ),
     )
     map_url = models.URLField(_("map link"), blank=True)
+    body = StreamField(body_blocks(), blank=True, verbose_name=_("body"))
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
         MultiFieldPanel([FieldPanel("opening_hours"), FieldPanel("map_url")], heading=_("Visiting us")),
+        FieldPanel("body"),
     ]
     parent_page_types = ["portal_site.ClinicHomePage"]
     subpage_types: list[str] = []

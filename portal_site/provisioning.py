@@ -26,6 +26,7 @@ from .models import (
     ServicesPage,
 )
 
+OPENING_HOURS_BLOCK = "opening_hours"
 PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 COLLECTION_PERMISSIONS = {
     "wagtailimages": ("add_image", "change_image", "choose_image"),
@@ -68,6 +69,19 @@ def _add(parent: Page, page: Page) -> Page:
     return parent.add_child(instance=page)
 
 
+def contact_body() -> list[tuple[str, dict]]:
+    """A new contact page shows the clinic's opening hours through the module block that offers them
+    (nothing when no module does, or when it is off for the clinic)."""
+    from .blocks import contributed_blocks
+
+    offered = {name for _module, name, _block in contributed_blocks()}
+    return (
+        [(OPENING_HOURS_BLOCK, {"heading": _("Opening hours"), "show_closures": True})]
+        if (OPENING_HOURS_BLOCK in offered)
+        else []
+    )
+
+
 def _default_pages(clinic: Clinic) -> list[Page]:
     address = ", ".join(p for p in [clinic.address_line1, clinic.postal_code, clinic.city] if p)
     return [
@@ -94,8 +108,8 @@ def _default_pages(clinic: Clinic) -> list[Page]:
             slug="contact",
             show_in_menus=True,
             intro=address,
-            opening_hours=_("Monday–Friday 08:00–18:00\nSaturday 09:00–12:00"),
             map_url=f"https://www.openstreetmap.org/search?query={quote_plus(address)}" if address else "",
+            body=contact_body(),
         ),
         LegalPage(
             title=_("Privacy"),

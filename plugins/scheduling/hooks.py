@@ -185,6 +185,16 @@ def clinic_portal_context(request, clinic):
     return {"portal_services": list(services)}
 
 
+@hookimpl
+def ehr_portal_blocks():
+    """Booking widget, opening hours and price list for portal pages. Called once when the portal's page
+    models load, so it also connects the signals that keep cached pages with these blocks fresh."""
+    from .portal_blocks import keep_portal_pages_fresh, portal_blocks
+
+    keep_portal_pages_fresh()
+    return portal_blocks()
+
+
 
 @hookimpl
 def clinic_billable_items(clinic, query):
