@@ -20,6 +20,7 @@ MATRIX = [
     ("tenancy.manage_members", "org", True, False, False, False),
     ("tenancy.view_clinic", "clinic_a", True, True, True, False),
     ("tenancy.view_clinic", "clinic_b", True, True, False, False),
+    ("tenancy.change_profile", "staff_profile", True, False, True, False),
     ("patients.list_patients", "org", True, True, True, False),
     ("patients.view_patient", "patient_a", True, True, True, True),
     ("patients.view_patient", "patient_b", True, True, False, False),
@@ -74,6 +75,7 @@ def world(alpha, beta):
         "clinic_b": alpha.clinics[1],
         "patient_a": alpha.patient,
         "patient_b": patient_b,
+        "staff_profile": alpha.memberships["staff"],
     }
     others = {
         "org": beta.org,
@@ -81,6 +83,7 @@ def world(alpha, beta):
         "clinic_b": beta.clinics[1],
         "patient_a": beta.patient,
         "patient_b": beta.patient,
+        "staff_profile": beta.memberships["staff"],
     }
     return users, objects, others
 

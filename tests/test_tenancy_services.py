@@ -136,3 +136,15 @@ def test_profile_edits_go_through_the_service(alpha, login):
         assert response.status_code == 302
         staff.refresh_from_db()
         assert (staff.display_name, staff.title) == ("Front Desk Fi", "Receptionist")
+
+
+def test_a_profile_is_edited_by_its_member_or_the_owner_only(alpha, login):
+    staff = alpha.memberships["staff"]
+    page = f"/office/team/{staff.pk}/"
+    data = {"display_name": "Fi", "title": "Front desk", "languages": "en"}
+    assert login(alpha.practitioner).post(page, data).status_code == 403
+    assert login(alpha.practitioner).get(page).status_code == 403
+    assert login(alpha.owner).post(page, {**data, "title": "Head of front desk"}).status_code == 302
+    with scopes_disabled():
+        staff.refresh_from_db()
+    assert staff.title == "Head of front desk"

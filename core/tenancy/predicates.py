@@ -50,6 +50,12 @@ def is_owner(user, obj) -> bool:
 
 
 @rules.predicate
+def is_own_membership(user, obj) -> bool:
+    """``obj`` is the user's own membership, in an organization where they are an active member."""
+    return getattr(obj, "user_id", None) == user.pk and context_for(user, obj) is not None
+
+
+@rules.predicate
 def is_practitioner(user, obj) -> bool:
     ctx = context_for(user, obj)
     return bool(ctx and ctx.role == Role.PRACTITIONER)

@@ -1,13 +1,13 @@
 """Team pages: who works where, and each member's profile (shown on portal sites for practitioners)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.tenancy import services
 from core.tenancy.access import check_perm, get_for_member
-from core.tenancy.models import Membership, Role
+from core.tenancy.models import Membership
 
 from ..decorators import member_required
 from ..forms import ProfileForm
@@ -28,10 +28,9 @@ def team(request):
 
 @member_required
 def profile_edit(request, pk):
-    membership = get_for_member(request, Membership.objects.select_related("user"), pk)
-    is_self = membership.user_id == request.user.pk
-    if not is_self and request.member.role != Role.OWNER:
-        raise PermissionDenied
+    membership = get_for_member(
+        request, Membership.objects.select_related("user"), pk, "tenancy.change_profile"
+    )
     form = ProfileForm(request.POST or None, request.FILES or None, instance=membership)
     if request.method == "POST" and form.is_valid():
         try:
