@@ -53,6 +53,19 @@ MATRIX = [
     ("billing.apply_credit", "clinic_b", True, False, False, False),
     ("billing.record_refund", "clinic_a", True, False, True, False),
     ("billing.record_refund", "clinic_b", True, False, False, False),
+    ("scheduling.view_calendar", "clinic_a", True, True, True, False),
+    ("scheduling.view_calendar", "clinic_b", True, True, False, False),
+    ("scheduling.manage_services", "clinic_a", True, False, True, False),
+    ("scheduling.manage_services", "clinic_b", True, False, False, False),
+    ("scheduling.manage_rooms", "clinic_a", True, False, True, False),
+    ("scheduling.manage_booking_policy", "clinic_a", True, False, True, False),
+    ("scheduling.manage_working_hours", "clinic_a", True, True, True, False),
+    ("scheduling.manage_time_off", "clinic_a", True, True, True, False),
+    ("scheduling.book_appointment", "clinic_a", True, True, True, False),
+    ("scheduling.manage_waitlist", "clinic_a", True, True, True, False),
+    ("scheduling.manage_waitlist", "clinic_b", True, True, False, False),
+    ("scheduling.use_calendar_feed", "clinic_a", True, True, False, False),
+    ("scheduling.revoke_calendar_feeds", "clinic_a", True, False, False, False),
 ]
 ROLES = ["owner", "practitioner", "staff", "patient"]
 
