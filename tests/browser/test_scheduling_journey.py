@@ -1,0 +1,186 @@
+"""The front desk's day with an appointment, and the practitioner's calendar app following it: the
+practitioner creates their private calendar address; the front desk books from the calendar, moves the
+appointment with the edit form, marks the patient arrived and then completed; the feed, fetched over HTTP
+from the running server, shows the new time with a higher SEQUENCE each time. Dragging a card to a taken
+time is refused and the card snaps back."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django_scopes import scope
+from playwright.sync_api import Page, expect
+
+from core.tenancy.models import Role
+from plugins.scheduling import ics, services
+from plugins.scheduling.models import (
+    Appointment,
+    BookingPolicy,
+    OnlineMode,
+    Status,
+    WorkingHours,
+)
+from tests.factories import add_member, make_org, make_patient, make_user
+
+from .helpers import sign_in
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def clinic_with_a_practitioner():
+    org, (clinic,) = make_org("Linden Praxis", clinics=("Mitte",))
+    clinic.timezone = "Europe/Berlin"
+    clinic.save()
+    doctor_user = make_user("doctor@linden.test", full_name="Dr Hanna Weber")
+    make_user("desk@linden.test", full_name="Tom Desk")
+    with scope(organization=org.pk):
+        doctor = add_member(org, doctor_user, Role.PRACTITIONER, [clinic])
+        add_member(org, type(doctor_user).objects.get(email="desk@linden.test"), Role.STAFF, [clinic])
+        service = services.create_service(
+            clinic, practitioners=[doctor], name="Consultation", duration_minutes=30
+        )
+        for weekday in range(7):
+            WorkingHours.objects.create(
+                organization=org,
+                membership=doctor,
+                clinic=clinic,
+                weekday=weekday,
+                start_time=time(8),
+                end_time=time(18),
+                valid_from=date(2020, 1, 1),
+            )
+        BookingPolicy.objects.create(
+            organization=org, clinic=clinic, min_notice_minutes=0, online_mode=OnlineMode.APPROVAL
+        )
+        patient = make_patient(clinic, "Jonas", "Fischer")
+    return org, clinic, doctor, service, patient
+
+
+def feed_events(url: str) -> dict[str, dict[str, str]]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        body = response.read().decode()
+    unfolded = body.replace("\r\n ", "")
+    found = {}
+    for block in re.findall(r"BEGIN:VEVENT\r\n(.*?)END:VEVENT", unfolded, re.S):
+        props = dict(line.split(":", 1) for line in block.split("\r\n") if line)
+        found[props["UID"]] = props
+    return found
+
+
+def test_front_desk_books_moves_and_completes_and_the_feed_follows(
+    page: Page, new_context, screenshot, live_server
+):
+    org, clinic, doctor, service, patient = clinic_with_a_practitioner()
+    day = datetime.now(BERLIN).date() + timedelta(days=3)
+
+    # --- The practitioner creates their private calendar address -------------------------------------------
+    practitioner = new_context().new_page()
+    sign_in(practitioner, "doctor@linden.test")
+    practitioner.goto(f"/office/c/{clinic.slug}/scheduling/calendar-feed/")
+    practitioner.get_by_role("button", name="Create my calendar address").click()
+    feed_url = practitioner.get_by_test_id("feed-url").input_value()
+    assert feed_url.startswith(live_server.url + "/public/scheduling/feed/cal_")
+    screenshot(practitioner, "scheduling_calendar_feed.png")
+    assert feed_events(feed_url) == {}
+
+    # --- The front desk books from the calendar ----------------------------------------------------------
+    sign_in(page, "desk@linden.test")
+    page.goto(f"/office/c/{clinic.slug}/scheduling/?date={day.isoformat()}")
+    page.get_by_role("link", name="New appointment").click()
+    page.get_by_label("Patient").select_option(label=patient.full_name)
+    page.get_by_label("Service").select_option(label="Consultation")
+    page.get_by_label("Practitioner").select_option(label="Dr Hanna Weber")
+    page.get_by_label("Start").fill(f"{day.isoformat()}T10:00")
+    page.get_by_role("button", name=re.compile("Book")).click()
+    expect(page.get_by_text("Appointment booked.")).to_be_visible()
+    with scope(organization=org.pk):
+        appointment = Appointment.objects.get(patient=patient)
+    card = page.locator(f'[data-appointment="{appointment.pk}"]')
+    expect(card).to_contain_text("10:00")
+    screenshot(page, "scheduling_booked.png")
+    uid = ics.uid(appointment)
+    event = feed_events(feed_url)[uid]
+    assert event["DTSTART"] == ics.utc(datetime.combine(day, time(10), tzinfo=BERLIN))
+    assert event["SEQUENCE"] == "0"
+
+    # --- ... moves it to 14:00 with the edit form -------------------------------------------------------
+    card.get_by_role("link", name=patient.full_name).click()
+    page.get_by_label("New start").fill(f"{day.isoformat()}T14:00")
+    screenshot(page, "scheduling_edit.png")
+    page.get_by_role("button", name="Move appointment").click()
+    expect(page.get_by_text("Appointment moved.")).to_be_visible()
+    expect(card).to_contain_text("14:00")
+    event = feed_events(feed_url)[uid]
+    assert event["DTSTART"] == ics.utc(datetime.combine(day, time(14), tzinfo=BERLIN))
+    assert event["SEQUENCE"] == "1"
+
+    # --- ... marks the patient arrived, then completed ---------------------------------------------------
+    card.get_by_role("button", name="Arrived").click()
+    expect(page.get_by_text(f"{patient.full_name}: Arrived.")).to_be_visible()
+    card.get_by_role("button", name="Completed").click()
+    expect(page.get_by_text(f"{patient.full_name}: Completed.")).to_be_visible()
+    expect(card).to_have_attribute("data-status", "completed")
+    screenshot(page, "scheduling_completed.png")
+    with scope(organization=org.pk):
+        appointment.refresh_from_db()
+    assert (appointment.status, appointment.version) == (Status.COMPLETED, 4)
+    event = feed_events(feed_url)[uid]
+    assert event["SEQUENCE"] == "3" and event["STATUS"] == "CONFIRMED"
+    assert event["DTSTART"] == ics.utc(datetime.combine(day, time(14), tzinfo=BERLIN))
+
+
+def test_a_refused_drag_snaps_back_with_the_reason(page: Page, screenshot):
+    org, clinic, doctor, service, patient = clinic_with_a_practitioner()
+    day = datetime.now(BERLIN).date() + timedelta(days=3)
+    with scope(organization=org.pk):
+        moving = services.book_appointment(
+            clinic=clinic,
+            practitioner=doctor,
+            patient=patient,
+            service=service,
+            start=datetime.combine(day, time(9), tzinfo=BERLIN),
+        )
+        services.book_appointment(
+            clinic=clinic,
+            practitioner=doctor,
+            patient=make_patient(clinic, "Eva", "Braun"),
+            service=service,
+            start=datetime.combine(day, time(11), tzinfo=BERLIN),
+        )
+    sign_in(page, "desk@linden.test")
+    page.goto(f"/office/c/{clinic.slug}/scheduling/?date={day.isoformat()}")
+    card = page.locator(f'[data-appointment="{moving.pk}"]')
+    column = page.locator(f'[data-drop-column][data-practitioner="{doctor.pk}"]')
+
+    def drag_to(clock: str) -> None:
+        box = card.bounding_box()
+        page.mouse.move(box["x"] + 10, box["y"] + 10)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 20, box["y"] + 20, steps=4)  # starts the drag: the drop targets appear
+        target = column.locator(f'[data-drop-time="{clock}"]')
+        target.scroll_into_view_if_needed()
+        spot = target.bounding_box()
+        page.mouse.move(spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] / 2, steps=8)
+        page.mouse.up()
+
+    drag_to("11:00")
+    message = page.get_by_test_id("move-message")
+    expect(message).to_contain_text("This time is already taken.")
+    expect(column.locator("[data-cards] > [data-appointment]").first).to_have_attribute(
+        "data-appointment", str(moving.pk)
+    )  # back in its place, before the 11:00 appointment
+    screenshot(page, "scheduling_drag_refused.png")
+    with scope(organization=org.pk):
+        moving.refresh_from_db()
+    assert (moving.start, moving.version) == (datetime.combine(day, time(9), tzinfo=BERLIN), 1)
+
+    drag_to("15:30")
+    expect(page.locator(f'[data-appointment="{moving.pk}"]')).to_contain_text("15:30")
+    with scope(organization=org.pk):
+        moving.refresh_from_db()
+    assert (moving.start, moving.version) == (datetime.combine(day, time(15, 30), tzinfo=BERLIN), 2)
