@@ -15,7 +15,7 @@ from plugins.inventory import selectors, services
 from plugins.inventory.models import Item, StockMovement, Transfer, TransferStatus
 from tests.factories import add_member, make_org, make_user
 
-from .helpers import sign_in
+from .helpers import axe_violations, format_violations, sign_in
 
 ITEM = "Sterile gauze swabs"
 
@@ -120,3 +120,19 @@ def test_owner_sends_stock_and_riverside_receives_it(page: Page, new_context, sc
         moves = StockMovement.objects.filter(reference=f"transfer:{transfer.pk}")
         kinds = sorted(moves.values_list("kind", "quantity"))
         assert kinds == [("transfer_in", Decimal("20")), ("transfer_out", Decimal("-20"))]
+
+    # --- The inventory pages the owner works in pass axe-core (no serious or critical violations) ----------
+    found = {}
+    for name, path in (
+        ("item", f"/office/c/{riverside.slug}/inventory/items/{gauze.pk}/"),
+        ("reorder levels", f"/office/c/{riverside.slug}/inventory/reorder-levels/"),
+        ("suppliers", f"/office/c/{riverside.slug}/inventory/suppliers/"),
+        ("write off", f"/office/c/{riverside.slug}/inventory/write-off/?item={gauze.pk}"),
+        ("transfer", f"/office/c/{riverside.slug}/inventory/transfers/{transfer.pk}/"),
+    ):
+        page.goto(path)
+        violations = axe_violations(page)
+        if violations:
+            found[name] = violations
+        screenshot(page, f"inventory_page_{name.replace(' ', '_')}.png")
+    assert not found, format_violations(found)
