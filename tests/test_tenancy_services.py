@@ -148,3 +148,35 @@ def test_a_profile_is_edited_by_its_member_or_the_owner_only(alpha, login):
     with scopes_disabled():
         staff.refresh_from_db()
     assert staff.title == "Head of front desk"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_archiving_the_last_two_clinics_at_once_leave_one_active():
+    """Each archiving locks the organization first, so the second one sees the first and is refused."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from tests.factories import make_org
+
+    with scopes_disabled():
+        org, clinics = make_org("Twin", clinics=("East", "West"))
+    barrier = threading.Barrier(2)
+
+    def archive(clinic):
+        try:
+            with scope(organization=org.pk):
+                barrier.wait(timeout=10)
+                services.set_clinic_archived(clinic, True)
+            return "archived"
+        except ValidationError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(archive, clinics))
+    assert outcomes == ["archived", "refused"]
+    with scopes_disabled():
+        assert Clinic.objects.filter(organization=org, archived=False).count() == 1
