@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from core.patients.accounts import patient_in
 from core.patients.services import update_patient
@@ -33,6 +34,7 @@ def _channels(clinic) -> list[str]:
     return [c.value for c in (Channel.EMAIL, Channel.SMS) if clinic_uses(config, c)]
 
 
+@require_http_methods(["GET", "POST"])
 def preferences_page(request):
     clinic = request.portal_clinic
     patient = patient_in(request.user, clinic.organization_id)
