@@ -139,3 +139,29 @@ def test_dashboard_query_count_is_pinned(month, login, django_assert_max_num_que
     # patients, stock right now), a few per clinic, none per row of data.
     assert len(captured) <= 40
     assert date(2026, 3, 1) == response.context["report"].selection.period.first
+
+
+@pytest.mark.django_db
+def test_office_dashboard_widget_reads_this_month_from_the_rollups(month, login):
+    from django.utils import timezone
+
+    from .conftest import appointment
+
+    with scope(organization=month.tenant.org.pk):
+        today = timezone.now().astimezone(month.a.tzinfo)
+        start = today.replace(hour=0, minute=5, second=0, microsecond=0)
+        consultation = month.services["consultation"]
+        appointment(month, month.a, month.p, month.patients[1], consultation, start, 30, "booked")
+        rollup.recompute_day(month.a, today.date())
+    owner = login(month.tenant.owner)
+    owner.post(reverse("office:switch_clinic"), {"clinic": month.a.slug})
+    page = owner.get(reverse("office:dashboard")).content.decode()
+    assert 'data-testid="analytics-widget"' in page
+    assert "Invoiced" in page
+    widget = page[page.index('data-testid="analytics-widget"') :]
+    assert '<dd class="text-lg font-semibold">1</dd>' in widget[:600]
+    staff = login(month.tenant.staff).get(reverse("office:dashboard")).content.decode()
+    assert 'data-testid="analytics-widget"' in staff
+    assert "Invoiced" not in staff.split("analytics-widget")[1][:800]
+    doctor = login(month.tenant.practitioner).get(reverse("office:dashboard")).content.decode()
+    assert 'data-testid="analytics-widget"' not in doctor
