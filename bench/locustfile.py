@@ -30,9 +30,13 @@ class ClinicUser(HttpUser):
     wait_time = constant(0)
 
     def on_start(self):
-        self.person = random.choice(CONFIG["users"])
+        people = CONFIG["owners"] if SCENARIO == "analytics_dashboard" else CONFIG["users"]
+        self.person = random.choice(people)
         self.clinic = self.person["clinic"]
         if SCENARIO.startswith("portal"):
+            if SCENARIO == "portal_home_cached":
+                for _ in range(10):  # every worker process renders the page once, then serves it cached
+                    self.client.get(f"/c/{self.clinic['slug']}/", name="warm-up")
             return
         self.client.get("/accounts/login/", name="login page")
         token = self.client.cookies.get("csrftoken")
@@ -54,6 +58,21 @@ class ClinicUser(HttpUser):
 
     def get(self, url, name):
         return self.record(self.client.get(url, name=name))
+
+    def post(self, url, payload, name, expected=(200, 201)):
+        with self.client.post(
+            url,
+            json=payload,
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            name=name,
+            catch_response=True,
+        ) as response:
+            self.record(response)
+            if response.status_code in expected:
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
+            return response
 
     @task
     def scenario(self):
@@ -125,3 +144,41 @@ class ClinicUser(HttpUser):
 
     def patient_detail(self):
         self.get(f"/office/patients/{random.choice(self.clinic['patients'])}/", "patient detail")
+
+    def portal_home_cached(self):
+        self.get(f"/c/{self.clinic['slug']}/", "portal home cached")
+
+    def portal_home_uncached(self):
+        # A query string makes the page uncacheable: each request renders it from the page tree.
+        self.get(f"/c/{self.clinic['slug']}/?v={random.randint(1, 10**9)}", "portal home uncached")
+
+    def portal_booking(self):
+        self.get(f"/c/{self.clinic['slug']}/booking/", "portal booking")
+
+    def invoice_issue(self):
+        """A draft with one line, then the issue itself (the measured request)."""
+        base = f"/api/v1/clinics/{self.clinic['id']}/billing/invoices"
+        draft = self.client.post(
+            base,
+            json={"patient_id": random.choice(self.clinic["patients"])},
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            name="invoice draft",
+        )
+        if draft.status_code != 201:
+            return
+        invoice = draft.json()["id"]
+        line = self.client.post(
+            f"{base}/{invoice}/lines",
+            json={"description": "Consultation", "quantity": "1", "unit_price": "80.00"},
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            name="invoice line",
+        )
+        if line.status_code != 201:
+            return
+        self.post(f"{base}/{invoice}/issue", {}, "invoice issue", expected=(200,))
+
+    def outstanding_list(self):
+        self.get(f"/office/c/{self.clinic['slug']}/billing/outstanding/", "outstanding list")
+
+    def analytics_dashboard(self):
+        self.get(CONFIG["analytics_url"].format(slug=self.clinic["slug"]), "analytics dashboard")

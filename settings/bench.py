@@ -19,5 +19,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 STATIC_ROOT = VAR_DIR / "bench-static"
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "bench.staticfiles.BenchStaticFilesStorage"},
 }

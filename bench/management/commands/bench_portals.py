@@ -1,0 +1,28 @@
+"""Give the benchmark's clinics their portal sites (the scale generator writes tenants with COPY, which
+no signal sees), so the portal scenarios have pages to serve."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django_scopes import scope, scopes_disabled
+
+from core.tenancy.models import Clinic
+from portal_site.provisioning import provision_clinic_site
+from portal_site.selectors import home_page_for
+
+
+class Command(BaseCommand):
+    help = "Provision the portal sites of the given clinics (ids, comma-separated); safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clinics", required=True)
+
+    def handle(self, *args, **options):
+        ids = [int(pk) for pk in options["clinics"].split(",") if pk]
+        with scopes_disabled():
+            clinics = list(Clinic.objects.filter(pk__in=ids).order_by("pk"))
+        for clinic in clinics:
+            with scope(organization=clinic.organization_id):
+                if home_page_for(clinic) is None:
+                    provision_clinic_site(clinic)
+        self.stdout.write(f"Portal sites ready for {len(clinics)} clinics.")
