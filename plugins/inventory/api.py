@@ -125,6 +125,28 @@ class AdjustIn(StrictSchema):
     reason: str = Field(min_length=1, max_length=300)
 
 
+class WriteOffIn(StrictSchema):
+    item_id: int
+    quantity: Decimal = Field(gt=0, max_digits=14, decimal_places=3)
+    lot_id: int | None = Field(default=None, description="Required when the item has stock in lots here.")
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class SupplierIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40)
+    active: bool = True
+
+
+class SupplierOut(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    active: bool
+
+
 class TransferLineIn(StrictSchema):
     item_id: int
     quantity: Decimal = Field(gt=0, max_digits=14, decimal_places=3)
@@ -338,6 +360,36 @@ def update_item(request, item_id: str, payload: ItemIn):
     return _save_item(request, item, payload)
 
 
+@router.get("/suppliers", response={200: page_of(SupplierOut), **ERRORS}, summary="List suppliers")
+def list_suppliers(request, params: Query[PageParams]):
+    check_perm(request, "inventory.view_catalog", request.clinic)
+    qs = Supplier.objects.filter(organization_id=request.clinic.organization_id)
+    return paginate(request, qs.order_by("name", "id"), params)
+
+
+def _save_supplier(supplier: Supplier, payload: SupplierIn) -> Supplier:
+    for key, value in payload.dict().items():
+        setattr(supplier, key, value)
+    return services.save_supplier(supplier)
+
+
+@router.post("/suppliers", response={201: SupplierOut, **ERRORS}, summary="Add a supplier")
+def create_supplier(request, payload: SupplierIn):
+    check_perm(request, "inventory.manage_catalog", request.clinic.organization)
+    return 201, _save_supplier(Supplier(organization_id=request.clinic.organization_id), payload)
+
+
+@router.put("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, summary="Change a supplier")
+def update_supplier(request, supplier_id: str, payload: SupplierIn):
+    check_perm(request, "inventory.manage_catalog", request.clinic.organization)
+    supplier = Supplier.objects.filter(
+        organization_id=request.clinic.organization_id, pk=parse_id(supplier_id)
+    ).first()
+    if supplier is None:
+        raise Http404
+    return _save_supplier(supplier, payload)
+
+
 # --- stock -----------------------------------------------------------------------------------------------
 
 
@@ -424,6 +476,20 @@ def adjust(request, payload: AdjustIn):
     check_perm(request, "inventory.adjust_stock", request.clinic)
     item = _item(request, payload.item_id)
     return 201, services.adjust(
+        request.clinic,
+        item,
+        payload.quantity,
+        payload.reason,
+        by=request.user,
+        lot=_lot(request, payload.lot_id, item),
+    )
+
+
+@router.post("/write-off", response={201: MovementOut, **ERRORS}, summary="Write off stock with a reason")
+def write_off(request, payload: WriteOffIn):
+    check_perm(request, "inventory.adjust_stock", request.clinic)
+    item = _item(request, payload.item_id)
+    return 201, services.write_off(
         request.clinic,
         item,
         payload.quantity,

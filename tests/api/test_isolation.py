@@ -90,6 +90,10 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("forbidden", "POST /clinics/{clinic_id}/inventory/purchase-orders/{order_id}/receive"): _INVENTORY_403,
     ("forbidden", "POST /clinics/{clinic_id}/inventory/receive"): _INVENTORY_403,
     ("forbidden", "GET /clinics/{clinic_id}/inventory/stock"): _INVENTORY_403,
+    ("forbidden", "GET /clinics/{clinic_id}/inventory/suppliers"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/suppliers"): _INVENTORY_403,
+    ("forbidden", "PUT /clinics/{clinic_id}/inventory/suppliers/{supplier_id}"): _INVENTORY_403,
+    ("forbidden", "POST /clinics/{clinic_id}/inventory/write-off"): _INVENTORY_403,
     ("forbidden", "GET /clinics/{clinic_id}/inventory/stocktakes"): _INVENTORY_403,
     ("forbidden", "POST /clinics/{clinic_id}/inventory/stocktakes"): _INVENTORY_403,
     ("forbidden", "POST /clinics/{clinic_id}/inventory/stocktakes/{stocktake_id}/post"): _INVENTORY_403,
@@ -261,7 +265,7 @@ OBJECTS = {
     "tax_rate_id": None,  # optional: left out (a line without tax)
     "item_id": _inventory_object("inventory.Item", "inventory_item"),
     "lot_id": None,  # optional: the earliest-expiring lot is picked
-    "supplier_id": None,  # optional
+    "supplier_id": _inventory_object("inventory.Supplier", "inventory_supplier"),
     "order_id": _inventory_object("inventory.PurchaseOrder", "inventory_order"),
     "stocktake_id": _inventory_object("inventory.Stocktake", "inventory_stocktake"),
     "transfer_id": _inventory_object("inventory.Transfer", "inventory_transfer"),

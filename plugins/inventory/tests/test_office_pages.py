@@ -201,3 +201,50 @@ def test_owner_sets_reorder_levels_for_the_clinic_row_by_row(inv, beta, login, d
     assert login(inv.staff).get(page).status_code == 403
     dashboard = owner.get("/office/").content.decode()
     assert "inventory-low-stock" in dashboard and "Gauze" in dashboard
+
+
+def _json(client, method, path, body):
+    import json
+
+    return getattr(client, method)(path, json.dumps(body), content_type="application/json")
+
+
+def test_api_writes_off_and_manages_suppliers_like_the_pages(inv, beta, login):
+    def api(path):
+        return f"/api/v1/clinics/{inv.clinic.pk}/inventory/{path}"
+
+    with scope(organization=inv.org.pk):
+        stock(inv.clinic, inv.gauze, 5)
+    owner, staff, doctor = login(inv.owner), login(inv.staff), login(inv.practitioner)
+    short = _json(
+        staff, "post", api("write-off"), {"item_id": inv.gauze.pk, "quantity": "9", "reason": "Wet"}
+    )
+    assert short.status_code == 422 and "quantity" in short.json()["error"]["fields"]
+    no_reason = _json(staff, "post", api("write-off"), {"item_id": inv.gauze.pk, "quantity": "1"})
+    assert no_reason.status_code == 422
+    done = _json(staff, "post", api("write-off"), {"item_id": inv.gauze.pk, "quantity": "2", "reason": "Wet"})
+    assert done.status_code == 201 and done.json()["kind"] == "written_off", done.content
+    assert (
+        _json(
+            doctor, "post", api("write-off"), {"item_id": inv.gauze.pk, "quantity": "1", "reason": "x"}
+        ).status_code
+        == 403
+    )
+    with scope(organization=inv.org.pk):
+        assert selectors.on_hand(inv.clinic, inv.gauze) == 3
+
+    made = _json(owner, "post", api("suppliers"), {"name": "MedSupply", "email": "orders@med.test"})
+    assert made.status_code == 201, made.content
+    clash = _json(owner, "post", api("suppliers"), {"name": "MedSupply"})
+    assert clash.status_code == 422 and "name" in clash.json()["error"]["fields"]
+    bad_email = _json(owner, "post", api("suppliers"), {"name": "Other", "email": "nope"})
+    assert bad_email.status_code == 422 and "email" in bad_email.json()["error"]["fields"]
+    supplier = made.json()["id"]
+    changed = _json(owner, "put", api(f"suppliers/{supplier}"), {"name": "MedSupply Ltd", "active": False})
+    assert changed.status_code == 200 and changed.json()["name"] == "MedSupply Ltd"
+    listed = staff.get(api("suppliers")).json()
+    assert [s["name"] for s in listed["items"]] == ["MedSupply Ltd"]
+    assert _json(staff, "post", api("suppliers"), {"name": "Mine"}).status_code == 403
+    with scope(organization=beta.org.pk):
+        theirs = Supplier.objects.create(organization=beta.org, name="Theirs")
+    assert _json(owner, "put", api(f"suppliers/{theirs.pk}"), {"name": "Stolen"}).status_code == 404
