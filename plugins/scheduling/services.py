@@ -181,6 +181,7 @@ def next_free_slots(
     *,
     limit: int = NEXT_SLOTS,
     exclude_appointment_id: int | None = None,
+    policy=None,
 ) -> list[Slot]:
     """The first free slots for this practitioner and service from ``after`` on (inside working hours)."""
     local = after.astimezone(clinic.tzinfo).date()
@@ -191,6 +192,7 @@ def next_free_slots(
         local,
         local + timedelta(days=NEXT_SLOTS_DAYS),
         exclude_appointment_id=exclude_appointment_id,
+        policy=policy,
     )
     slots = slots_from_inputs(inputs, now=None)
     return [s for s in slots if s.start >= after][:limit]
@@ -238,9 +240,10 @@ def _check_time(
     override: bool,
     now: datetime,
     exclude_appointment_id: int | None = None,
-) -> None:
+) -> bool:
     """Refuse a time outside working hours or the booking window (unless ``override``), and a time that is
-    already taken (always; the practitioner's allow-overlap setting aside)."""
+    already taken (always; the practitioner's allow-overlap setting aside). Returns that setting, which
+    the appointment row carries, so it is read once."""
     local = start.astimezone(clinic.tzinfo).date()
     policy = booking_policy(clinic)
     inputs = load_inputs(
@@ -269,21 +272,19 @@ def _check_time(
         raise SlotTaken(
             _("This time is already taken."),
             next_free_slots(
-                clinic, service, practitioner, start, exclude_appointment_id=exclude_appointment_id
+                clinic,
+                service,
+                practitioner,
+                start,
+                exclude_appointment_id=exclude_appointment_id,
+                policy=policy,
             ),
         )
+    return data.allow_overlap
 
 
 def _occupied(service: Service, start: datetime, end: datetime) -> tuple[datetime, datetime]:
     return start - service.buffer_before, end + service.buffer_after
-
-
-def _allow_overlap(practitioner: Membership) -> bool:
-    from .models import PractitionerSettings
-
-    return PractitionerSettings.objects.filter(
-        organization_id=practitioner.organization_id, membership=practitioner, allow_overlap=True
-    ).exists()
 
 
 def _save_or_slot_taken(appointment: Appointment, clinic, service, practitioner, **save_kwargs) -> None:
@@ -336,7 +337,7 @@ def book_appointment(
     end = start + service.duration
     if end <= start:
         raise ValidationError({"start": _("The appointment must end after it starts.")})
-    _check_time(
+    allow_overlap = _check_time(
         clinic=clinic, practitioner=practitioner, service=service, start=start, override=override, now=now
     )
     occupied_start, occupied_end = _occupied(service, start, end)
@@ -351,7 +352,7 @@ def book_appointment(
         end=end,
         occupied_start=occupied_start,
         occupied_end=occupied_end,
-        allow_overlap=_allow_overlap(practitioner),
+        allow_overlap=allow_overlap,
         status=status,
         channel=channel,
         booked_by=by if getattr(by, "is_authenticated", False) else None,
@@ -406,7 +407,7 @@ def reschedule(
     _validate_booking(
         clinic=clinic, practitioner=practitioner, patient=locked.patient, service=service, room=new_room
     )
-    _check_time(
+    allow_overlap = _check_time(
         clinic=clinic,
         practitioner=practitioner,
         service=service,
@@ -420,7 +421,7 @@ def reschedule(
     locked.start, locked.end = start, start + service.duration
     locked.occupied_start, locked.occupied_end = _occupied(service, locked.start, locked.end)
     locked.practitioner = practitioner
-    locked.allow_overlap = _allow_overlap(practitioner)
+    locked.allow_overlap = allow_overlap
     locked.room = new_room
     locked.version += 1
     locked.updated_at = now
