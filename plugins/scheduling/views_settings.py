@@ -38,6 +38,14 @@ from .models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff, 
 TIME_OFF_DAYS_BACK = 7
 
 
+def _render(request, template: str, context: dict, status: int = 200):
+    """Render a set-up page; the section links show services, rooms and closures only to those who may
+    change them."""
+    clinic = context["clinic"]
+    context["can_manage_setup"] = request.user.has_perm("scheduling.manage_services", clinic)
+    return render(request, template, context, status=status)
+
+
 def _url(clinic, name: str, **kwargs) -> str:
     return reverse(f"office:scheduling:{name}", kwargs={"clinic_slug": clinic.slug, **kwargs})
 
@@ -96,7 +104,7 @@ def settings_home(request, clinic_slug):
             else:
                 messages.success(request, _("Booking policy saved."))
                 return redirect(_url(clinic, "settings"))
-    return render(
+    return _render(
         request,
         "scheduling/settings/home.html",
         {"clinic": clinic, "form": form, "can_edit": can_edit, "policy": policy},
@@ -138,7 +146,7 @@ def settings_services(request, clinic_slug):
         offered[link.service_id].append(link.membership.name)
     for service in rows:
         service.offered_by = offered[service.pk]
-    return render(
+    return _render(
         request,
         "scheduling/settings/services.html",
         {"clinic": clinic, "form": form, "services": rows},
@@ -178,7 +186,7 @@ def settings_service_edit(request, clinic_slug, pk):
             else:
                 messages.success(request, _("Service saved."))
                 return redirect(_url(clinic, "settings_services"))
-    return render(
+    return _render(
         request,
         "scheduling/settings/service_edit.html",
         {"clinic": clinic, "form": form, "service": service},
@@ -245,7 +253,7 @@ def settings_hours(request, clinic_slug):
         .select_related("membership__user")
         .order_by("membership_id", "weekday", "start_time", "valid_from")
     )
-    return render(
+    return _render(
         request,
         "scheduling/settings/hours.html",
         {"clinic": clinic, "weekly": weekly, "extra": extra, "rules": list(rules), "today": today},
@@ -295,7 +303,7 @@ def settings_hours_edit(request, clinic_slug, pk):
             else:
                 messages.success(request, _("Working hours saved."))
                 return redirect(_url(clinic, "settings_hours"))
-    return render(
+    return _render(
         request,
         "scheduling/settings/hours_edit.html",
         {"clinic": clinic, "form": form, "hours": hours},
@@ -335,7 +343,7 @@ def settings_time_off(request, clinic_slug):
         now - timedelta(days=TIME_OFF_DAYS_BACK),
         now + timedelta(days=3650),
     )[:300]
-    return render(
+    return _render(
         request,
         "scheduling/settings/time_off.html",
         {"clinic": clinic, "form": form, "entries": list(entries)},
@@ -376,7 +384,7 @@ def settings_rooms(request, clinic_slug):
     rooms = Room.objects.filter(organization_id=clinic.organization_id, clinic=clinic).order_by(
         "-active", "name"
     )
-    return render(
+    return _render(
         request,
         "scheduling/settings/rooms.html",
         {"clinic": clinic, "form": form, "rooms": list(rooms)},
@@ -403,7 +411,7 @@ def settings_room_edit(request, clinic_slug, pk):
             else:
                 messages.success(request, _("Room saved."))
                 return redirect(_url(clinic, "settings_rooms"))
-    return render(
+    return _render(
         request,
         "scheduling/settings/room_edit.html",
         {"clinic": clinic, "form": form, "room": room},
@@ -434,7 +442,7 @@ def settings_closures(request, clinic_slug):
     closures = ClinicClosure.objects.filter(
         organization_id=clinic.organization_id, clinic=clinic, end_date__gte=today - timedelta(days=30)
     ).order_by("start_date")[:200]
-    return render(
+    return _render(
         request,
         "scheduling/settings/closures.html",
         {"clinic": clinic, "form": form, "closures": list(closures)},

@@ -146,7 +146,10 @@ def test_a_practitioner_sets_only_their_own_hours_and_time_off(sched, login):
     # Services, rooms, closures and the booking policy are for owners and staff.
     for path in ("services/", "rooms/", "closures/"):
         assert client.get(url(sched, path)).status_code == 403, path
-    assert client.get(url(sched)).status_code == 200  # the policy, read only
+    home = client.get(url(sched))
+    assert home.status_code == 200 and b'data-testid="policy-form"' not in home.content  # read only
+    assert url(sched, "services/").encode() not in home.content
+    assert url(sched, "services/").encode() in login(sched.staff).get(url(sched)).content
     assert client.post(url(sched), {"min_notice_minutes": "0"}).status_code == 403
 
 
