@@ -53,19 +53,30 @@ class ImageBlock(blocks.StructBlock):
 BASE_BLOCKS = {"paragraph", "image", "cta", "faq"}
 
 
+_CONTRIBUTED: dict[tuple, list[tuple[str, str, blocks.Block]]] = {}
+
+
 def contributed_blocks() -> list[tuple[str, str, blocks.Block]]:
-    """``(module slug, block name, block)`` for every block a module offers through ``ehr_portal_blocks``."""
+    """``(module slug, block name, block)`` for every block a module offers through ``ehr_portal_blocks``.
+
+    Asked once per set of installed modules (every page render needs the list to hide blocks of modules
+    that are off; blocks are stateless, so the same instances serve every render)."""
     from core.plugins.manager import registry
 
+    impls = registry().pm.hook.ehr_portal_blocks.get_hookimpls()
+    key = tuple((impl.plugin_name, id(impl.function)) for impl in impls)
+    if key in _CONTRIBUTED:
+        return _CONTRIBUTED[key]
     found: list[tuple[str, str, blocks.Block]] = []
     seen = set(BASE_BLOCKS)
-    for impl in registry().pm.hook.ehr_portal_blocks.get_hookimpls():
+    for impl in impls:
         for name, block in impl.function() or []:
             if name in seen:
                 continue
             seen.add(name)
             found.append((impl.plugin_name, name, block))
-    return sorted(found, key=lambda item: item[1])
+    _CONTRIBUTED[key] = sorted(found, key=lambda item: item[1])
+    return _CONTRIBUTED[key]
 
 
 def module_blocks() -> list[tuple[str, blocks.Block]]:
