@@ -167,3 +167,16 @@ def test_migration_gives_existing_contact_pages_the_opening_hours_block(alpha):
         assert [b.block_type for b in empty.body] == ["opening_hours"]
         assert [b.block_type for b in empty.get_latest_revision_as_object().body] == ["opening_hours"]
         assert [b.block_type for b in ContactPage.objects.get(pk=kept.pk).body] == ["paragraph"]
+
+
+def test_each_block_reads_its_clinic_in_a_fixed_number_of_queries(alpha, bookable, django_assert_num_queries):
+    from plugins.scheduling.portal_blocks import BookingWidgetBlock, OpeningHoursBlock, PriceListBlock
+
+    with scope(organization=alpha.org.pk):
+        clinic = Clinic.objects.select_related("organization").get(pk=alpha.clinic.pk)
+        context = {"clinic": clinic, "portal_base": f"/c/{clinic.slug}/"}
+        for block, queries in ((OpeningHoursBlock(), 2), (PriceListBlock(), 1), (BookingWidgetBlock(), 2)):
+            value = block.to_python({})
+            with django_assert_num_queries(queries):
+                html = block.render(value, context)
+            assert html.strip().startswith("<section"), html[:80]
