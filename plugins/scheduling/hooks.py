@@ -87,6 +87,22 @@ def ehr_public_urls():
 
 
 @hookimpl
+def ehr_portal_urls():
+    from django.urls import path
+
+    from .portal_waitlist import waitlist_page
+
+    return [path("", waitlist_page, name="waitlist")]
+
+
+@hookimpl
+def clinic_portal_account_links(request, clinic):
+    from core.plugins.types import NavItem
+
+    return [NavItem(_("Waitlist"), "account/scheduling/", icon="hourglass", order=30)]
+
+
+@hookimpl
 def clinic_nav_items(request, clinic):
     from django.urls import reverse
 
@@ -193,7 +209,6 @@ def ehr_portal_blocks():
 
     keep_portal_pages_fresh()
     return portal_blocks()
-
 
 
 @hookimpl
