@@ -189,8 +189,11 @@ def clinic_lots_expiring(clinic: Clinic, lots: list[Any]) -> None:
 def ehr_portal_blocks() -> list[tuple[str, Any]]:
     """Return ``[(name, wagtail Block instance), ...]`` to offer in every portal page's body.
 
-    Global (not per clinic) because StreamField block lists end up in migrations; a block whose module is
-    off for the page's clinic renders nothing.
+    Global (not per clinic) because StreamField block lists end up in migrations: adding or changing a
+    block needs a new ``portal_site`` migration. Asked once per set of installed modules. A block whose
+    module is off for the page's clinic renders nothing. A block finds the page's clinic as ``clinic`` and
+    the site's base address as ``portal_base`` in ``get_context``'s parent context; one that shows data
+    which changes clears the clinic's cached pages after commit (``portal_site.cache.invalidate_clinic``).
     """
 
 

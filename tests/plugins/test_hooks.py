@@ -308,6 +308,12 @@ def test_hook_ehr_public_urls(db):
 
 def test_hook_ehr_portal_blocks():
     assert [] in registry().hook.ehr_portal_blocks()
+    from portal_site.blocks import contributed_blocks
+
+    # Scheduling's blocks reach every portal page body, each tagged with its module for the on/off gate.
+    offered = {(module, name) for module, name, _block in contributed_blocks()}
+    assert {("scheduling", "booking_widget"), ("scheduling", "opening_hours")} <= offered
+    assert ("scheduling", "price_list") in offered
 
 
 def test_hook_ehr_metrics():
