@@ -7,7 +7,7 @@ from django.test import Client
 from django_scopes import scope
 
 from core.tenancy.models import Clinic
-from core.tenancy.services import set_module_enabled
+from core.tenancy.services import set_module_enabled, update_clinic
 
 
 def cached(client: Client, url: str):
@@ -41,9 +41,7 @@ def test_editing_the_clinics_details_clears_its_cached_pages(alpha, django_captu
     url = f"/c/{alpha.clinic.slug}/contact"
     assert "+49 30 5550199" not in cached(client, url).content.decode()
     with django_capture_on_commit_callbacks(execute=True), scope(organization=alpha.org.pk):
-        clinic = Clinic.objects.get(pk=alpha.clinic.pk)
-        clinic.phone = "+49 30 5550199"
-        clinic.save()
+        update_clinic(Clinic.objects.get(pk=alpha.clinic.pk), phone="+49 30 5550199")
     response = client.get(url)
     assert response["X-Portal-Cache"] == "miss"
     assert "+49 30 5550199" in response.content.decode()
