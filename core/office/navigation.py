@@ -13,13 +13,15 @@ CLINIC_SESSION_KEY = "ehr_clinic"
 
 
 def current_clinic(request):
-    """The clinic the member is working in: the one picked in the switcher, else their first."""
+    """The clinic the member is working in: on a clinic's module page, that clinic (so the switcher and the
+    clinic's menu match the page); elsewhere the one picked in the switcher, else their first."""
     if getattr(request, "member", None) is None:
         return None
     if hasattr(request, "_ehr_current_clinic"):
         return request._ehr_current_clinic
     clinics = list(with_module_switches(visible_clinics(request)))
-    chosen = request.session.get(CLINIC_SESSION_KEY)
+    page_clinic = getattr(request, "clinic", None)
+    chosen = page_clinic.pk if page_clinic is not None else request.session.get(CLINIC_SESSION_KEY)
     clinic = next((c for c in clinics if c.pk == chosen), clinics[0] if clinics else None)
     request._ehr_current_clinic = clinic
     request._ehr_visible_clinics = clinics

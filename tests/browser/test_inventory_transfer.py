@@ -50,6 +50,7 @@ def test_owner_sends_stock_and_riverside_receives_it(page: Page, new_context, sc
     # --- The owner sets Riverside's reorder level on the item's page ----------------------------------------
     sign_in(page, "owner@maple.test")
     page.goto(f"/office/c/{riverside.slug}/inventory/catalog/")
+    expect(page.get_by_test_id("clinic-switcher")).to_have_value(riverside.slug)  # the page's clinic
     page.get_by_role("link", name=ITEM).click()
     expect(page.get_by_test_id("item-on-hand")).to_have_text("4")
     screenshot(page, "inventory_item.png")
