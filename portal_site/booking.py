@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from . import scheduling_bridge as bridge
-from .theme import portal_context
 
 
 def _int(value) -> int | None:
@@ -23,8 +22,7 @@ def _int(value) -> int | None:
 
 def booking_view(request, page):
     clinic = page.portal_clinic
-    context = page.get_context(request)
-    context.update(portal_context(request, clinic, page=page))
+    context = page.get_context(request)  # the portal's context included (PortalPage.get_context)
     mode = bridge.online_mode(clinic)
     context["mode"] = mode
     if mode == "off":

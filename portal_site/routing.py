@@ -17,10 +17,12 @@ from core.tenancy.models import Clinic
 
 def clinic_by_slug(slug: str) -> Clinic | None:
     # scopes_disabled: a public address (/c/<slug>/) names the clinic before any scope exists.
+    from core.plugins.gating import with_module_switches
+
     with scopes_disabled():
-        return (
-            Clinic.objects.select_related("organization").filter(slug=str(slug)[:60], archived=False).first()
-        )
+        return with_module_switches(
+            Clinic.objects.select_related("organization").filter(slug=str(slug)[:60], archived=False)
+        ).first()
 
 
 def clinic_by_hostname(hostname: str) -> Clinic | None:

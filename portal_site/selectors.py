@@ -11,21 +11,32 @@ def home_page_for(clinic: Clinic):
     cached = getattr(clinic, "_portal_home", None)
     if cached is None:
         cached = ClinicHomePage.objects.filter(organization_id=clinic.organization_id, clinic=clinic).first()
+        if cached is not None:
+            cached.clinic = clinic  # the pages' addresses need the clinic: no second lookup of it
         clinic._portal_home = cached
     return cached
+
+
+def below_home(pages, home) -> list:
+    """``pages`` of ``home``'s site, told their home page, so that building each one's address asks the
+    database nothing more (a menu would otherwise look up every link's ancestors and clinic)."""
+    pages = list(pages)
+    for page in pages:
+        page.__dict__["portal_home"] = home  # the cached_property's slot
+    return pages
 
 
 def nav_pages(home, request=None) -> list[dict]:
     from .models import LegalPage
 
-    pages = home.get_children().live().in_menu().specific().not_type(LegalPage)
+    pages = below_home(home.get_children().live().in_menu().specific().not_type(LegalPage), home)
     return [{"title": p.title, "url": p.get_url(request), "pk": p.pk} for p in pages]
 
 
 def legal_pages(home, request=None) -> list[dict]:
     from .models import LegalPage
 
-    pages = home.get_children().live().type(LegalPage).specific()
+    pages = below_home(home.get_children().live().type(LegalPage).specific(), home)
     return [{"title": p.title, "url": p.get_url(request)} for p in pages]
 
 

@@ -3,6 +3,7 @@ confirmation, "my appointments" across organizations, calendar files and the dat
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, timedelta
 
@@ -30,7 +31,7 @@ from .access import portal_view
 from .booking import _int, parse_start
 from .forms import LoginForm, ProfileForm, RegisterForm, ResendForm, SecondFactorForm
 from .routing import clinic_base_url
-from .selectors import home_page_for
+from .selectors import below_home, home_page_for
 from .signin import finish_with_code, pending_user, sign_in
 from .theme import portal_context
 
@@ -57,20 +58,58 @@ def _login_redirect(request):
 # --- pages ----------------------------------------------------------------------------------------
 
 
-@portal_view
-def serve_page(request, path: str = ""):
-    clinic = request.portal_clinic
-    home = home_page_for(clinic)
-    if home is None:
-        raise Http404
-    cacheable = (
+def _from_cache_first(view):
+    """Answer an anonymous visitor's page from the cache before any database work. The address names the
+    clinic; the cache remembers which clinic a slug named when the page was first rendered, and the site's
+    version in the page key (bumped by every change that shows on the site, archiving included) keeps a
+    stale page from ever being served."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, clinic_slug: str | None = None, path: str = "", **kwargs):
+        from django.core.cache import cache
+
+        clinic_id = None
+        if _cacheable(request):
+            if clinic_slug is None:
+                clinic_id = getattr(request, "portal_host_clinic_id", None)
+            else:
+                clinic_id = cache.get(_slug_key(clinic_slug))
+        if clinic_id is not None:
+            hit = cache.get(page_cache.page_key(f"clinic-{clinic_id}", path, get_language()))
+            if hit is not None:
+                response = HttpResponse(hit)
+                response["X-Portal-Cache"] = "hit"
+                return response
+        response = view(request, *args, clinic_slug=clinic_slug, path=path, **kwargs)
+        if clinic_slug is not None and response.get("X-Portal-Cache") == "miss":
+            cache.set(_slug_key(clinic_slug), request.portal_clinic.pk, page_cache.TTL)
+        return response
+
+    return wrapped
+
+
+def _slug_key(slug: str) -> str:
+    return f"portal:slug:{str(slug)[:60]}"
+
+
+def _cacheable(request) -> bool:
+    return (
         request.method == "GET"
         and not request.GET
         and not request.user.is_authenticated
         and "messages" not in request.COOKIES
         and not request.session.get("_messages")
     )
-    key = page_cache.page_key(f"clinic-{clinic.pk}", path, get_language()) if cacheable else None
+
+
+@_from_cache_first
+@portal_view
+def serve_page(request, path: str = ""):
+    clinic = request.portal_clinic
+    home = home_page_for(clinic)
+    if home is None:
+        raise Http404
+    key = page_cache.page_key(f"clinic-{clinic.pk}", path, get_language()) if _cacheable(request) else None
     if key:
         from django.core.cache import cache
 
@@ -82,6 +121,8 @@ def serve_page(request, path: str = ""):
     components = [c for c in path.split("/") if c]
     route = home.specific.route(request, components)
     page = route.page.specific
+    if page.pk != home.pk:
+        below_home([page], home)
     if not page.live:
         raise Http404
     response = page.serve(request, *route.args, **route.kwargs)
