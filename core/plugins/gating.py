@@ -6,11 +6,30 @@ A module that is off for a clinic is silenced at the dispatch point, not by each
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 
+from django.core.signals import request_finished, request_started
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 
 from .manager import registry
+
+# Module switches read during the current request, by clinic id: the modules' code loads the same clinic
+# again (an invoice's clinic, an appointment's), and each fresh object would otherwise ask again. Only
+# while a request runs: a worker process has no request to bound it, so it always reads afresh.
+_this_request: ContextVar[dict[int, frozenset[str]] | None] = ContextVar("ehr_request_modules", default=None)
+
+
+def _request_begins(**kwargs) -> None:
+    _this_request.set({})
+
+
+def _request_ends(**kwargs) -> None:
+    _this_request.set(None)
+
+
+request_started.connect(_request_begins, dispatch_uid="ehr_request_modules_begin")
+request_finished.connect(_request_ends, dispatch_uid="ehr_request_modules_end")
 
 
 def with_module_switches(clinics):
@@ -36,6 +55,10 @@ def enabled_modules(clinic) -> frozenset[str]:
     cached = getattr(clinic, "_ehr_enabled_modules", None)
     if cached is not None:
         return cached
+    seen = _this_request.get()
+    if seen is not None and clinic.pk in seen:
+        clinic._ehr_enabled_modules = seen[clinic.pk]
+        return seen[clinic.pk]
     from core.tenancy.models import ClinicModule
 
     modules = registry().modules
@@ -50,10 +73,15 @@ def enabled_modules(clinic) -> frozenset[str]:
         )
     enabled = frozenset(slug for slug, info in modules.items() if overrides.get(slug, info.default_enabled))
     clinic._ehr_enabled_modules = enabled
+    if seen is not None and clinic.pk is not None:
+        seen[clinic.pk] = enabled
     return enabled
 
 
 def forget_enabled_modules(clinic) -> None:
+    seen = _this_request.get()
+    if seen is not None:
+        seen.pop(clinic.pk, None)
     if hasattr(clinic, "_ehr_enabled_modules"):
         del clinic._ehr_enabled_modules
     for loaded in ("ehr_modules_on", "ehr_modules_off"):

@@ -1,0 +1,56 @@
+"""Query budgets of the benchmark's billing scenarios (docs/performance.md): issuing a draft through the
+API, the outstanding list, and the worker's PDF rendering. Pinned at what each costs now, so a regression
+shows in the suite without running the benchmark."""
+
+import json
+
+import pytest
+from django_scopes import scope
+
+from plugins.billing import services
+from plugins.billing.pdf import render_invoice
+
+from .conftest import draft_with_line
+
+INVOICE_ISSUE = 30
+OUTSTANDING_LIST = 8
+PDF_RENDER = 3
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, path, body):
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def test_issue_through_the_api(bill, login, django_assert_max_num_queries):
+    client = login(bill.staff)
+    base = f"/api/v1/clinics/{bill.clinic.pk}/billing/invoices"
+    invoice = post(client, base, {"patient_id": bill.patient.pk}).json()["id"]
+    line = {"description": "Consultation", "quantity": "1", "unit_price": "80.00"}
+    assert post(client, f"{base}/{invoice}/lines", line).status_code == 201
+    with django_assert_max_num_queries(INVOICE_ISSUE):
+        response = post(client, f"{base}/{invoice}/issue", {})
+    assert response.status_code == 200 and response.json()["number"]
+
+
+def test_outstanding_list(bill, login, django_assert_max_num_queries):
+    with scope(organization=bill.org.pk):
+        for _ in range(12):
+            services.issue(draft_with_line(bill))
+    client = login(bill.staff)
+    url = f"/office/c/{bill.clinic.slug}/billing/outstanding/"
+    client.get(url)
+    with django_assert_max_num_queries(OUTSTANDING_LIST):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_pdf_render_in_the_worker(bill, django_assert_max_num_queries, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with scope(organization=bill.org.pk):
+        invoice = services.issue(draft_with_line(bill))
+        render_invoice(invoice, force=True)
+        with django_assert_max_num_queries(PDF_RENDER):
+            pdf = render_invoice(invoice, force=True)
+    assert pdf.state == "ready" and pdf.file
