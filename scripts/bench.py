@@ -289,8 +289,20 @@ def run_scenario(name: str, users: int, seconds: int, port: int, config_path: Pa
     )
     label = name.replace("_", " ")
     with open(f"{prefix}_stats.csv") as f:
-        row = next(r for r in csv.DictReader(f) if r["Name"] == label)
+        row = next((r for r in csv.DictReader(f) if r["Name"] == label), None)
     queries = json.loads(queries_path.read_text()) if queries_path.exists() else []
+    if row is None:  # not one request finished in the scenario's time: reported, not fatal
+        return {
+            "requests": 0,
+            "errors": users,
+            "rps": 0.0,
+            "p50_ms": seconds * 1000.0,
+            "p95_ms": seconds * 1000.0,
+            "p99_ms": seconds * 1000.0,
+            "queries_per_request": None,
+            "users": users,
+            "note": f"no request finished within {seconds} s",
+        }
     return {
         "requests": int(row["Request Count"]),
         "errors": int(row["Failure Count"]),
