@@ -16,9 +16,9 @@ from core.tenancy.models import Clinic
 
 
 def clinic_by_slug(slug: str) -> Clinic | None:
-    # scopes_disabled: a public address (/c/<slug>/) names the clinic before any scope exists.
     from core.plugins.gating import with_module_switches
 
+    # scopes_disabled: a public address (/c/<slug>/) names the clinic before any scope exists.
     with scopes_disabled():
         return with_module_switches(
             Clinic.objects.select_related("organization").filter(slug=str(slug)[:60], archived=False)
