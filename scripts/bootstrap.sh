@@ -63,6 +63,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs_hash" ]; then
   mkdir -p static/build
   npx --no-install tailwindcss -i assets/app.css -o static/build/app.css --minify 2>/dev/null
   cp node_modules/htmx.org/dist/htmx.min.js static/build/htmx.min.js
-  cp node_modules/chart.js/dist/chart.umd.min.js static/build/chart.umd.min.js
+  # The map travels with the script: the hashed static storage rewrites its sourceMappingURL reference.
+  cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/build/
   echo "$inputs_hash" > "$stamp"
 fi

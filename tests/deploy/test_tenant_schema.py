@@ -78,6 +78,10 @@ UNIQUE_WITHOUT_ORGANIZATION = {
         "Wagtail keys per-site settings by its platform-wide Site row (one site per clinic); under Citus "
         "this table becomes a reference table alongside wagtailcore_site"
     ),
+    ("scheduling_calendarfeed", "secret_hash"): (
+        "a calendar app fetches the feed with only its secret, before any organization is known, so the "
+        "secret's hash names one feed platform-wide (as an API token's does)"
+    ),
 }
 
 
