@@ -2,6 +2,7 @@
 anonymous (login redirect), a member of another organization (404, never 403 or data), and a member of the
 same organization without the permission (403)."""
 
+import functools
 import re
 
 import pytest
@@ -25,6 +26,12 @@ EXEMPT = {
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
+@functools.cache
+def all_routes() -> tuple:
+    """Every named route, walked once per test run (the URL configuration does not change)."""
+    return tuple(walk_routes())
+
+
 def walk_routes(resolver=None, prefix="", namespace=""):
     """(route name, path template, view) for every named route."""
     for pattern in (resolver or get_resolver()).url_patterns:
@@ -39,7 +46,7 @@ def page_routes():
     """(route name, path template) for every named page route outside the API."""
     return sorted(
         (name, path)
-        for name, path, _view in walk_routes()
+        for name, path, _view in all_routes()
         if not path.startswith(("api/", "cms/", "static/", "media/")) and "^" not in path
     )
 
@@ -47,12 +54,12 @@ def page_routes():
 def portal_module_routes() -> set[str]:
     """Patient-account pages that modules add through ``ehr_portal_urls`` (gated by the portal's module
     gate: anonymous visitors are sent to the portal's sign-in, other patients' objects are 404)."""
-    return {name for name, _path, view in walk_routes() if getattr(view, "ehr_portal_module", None)}
+    return {name for name, _path, view in all_routes() if getattr(view, "ehr_portal_module", None)}
 
 
 def public_link_routes() -> set[str]:
     """Secret-bearing public links that modules add through ``ehr_public_urls``: an unknown secret is 404."""
-    return {name for name, _path, _view in walk_routes() if name.startswith("public_")}
+    return {name for name, _path, _view in all_routes() if name.startswith("public_")}
 
 
 # What a public link's secret is replaced with: it matches nothing.

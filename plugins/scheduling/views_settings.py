@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.office.decorators import member_required
 from core.office.views.organization import _apply_errors
-from core.tenancy.access import check_perm, parse_id
+from core.tenancy.access import check_perm, get_for_member
 from core.tenancy.models import Membership, MembershipClinic, Role
 
 from . import selectors, services, setup
@@ -51,11 +50,7 @@ def _url(clinic, name: str, **kwargs) -> str:
 
 
 def _get(request, model, pk, **filters):
-    clinic = request.clinic
-    found = model.objects.filter(organization_id=clinic.organization_id, pk=parse_id(pk), **filters).first()
-    if found is None:
-        raise Http404
-    return found
+    return get_for_member(request, model.objects.filter(**filters), pk)
 
 
 def _team(clinic):
