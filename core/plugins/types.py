@@ -75,6 +75,13 @@ class Metric:
     ``snapshot`` is the state right now (start and end are ignored); ``ratio`` has no ``compute`` and is
     ``ratio_of[0] / ratio_of[1] * scale`` of two ``sum`` metrics, over the same breakdowns. ``hidden``
     metrics only feed ratios. ``unit`` is ``count``, ``money``, ``percent``, ``hours`` or ``days``.
+
+    ``visits`` (hidden) feeds analytics' roll-up of distinct patients: ``compute`` returns the completed
+    visits ``[(patient_id, start), ...]`` at the clinics in ``[start, end)`` (``None`` bounds: all time). A
+    ``live`` patient figure that this roll-up answers exactly names which with ``from_visits`` (``seen``,
+    ``returning``, ``active``, ``retention``), and ``regroup(breakdown, counts)`` turns analytics' counts by
+    a raw attribute (for ``age_band``: age in whole years at the period's last day, ``None`` if unknown)
+    into the breakdown's ``[(key, label, value), ...]``.
     """
 
     slug: str
@@ -90,3 +97,5 @@ class Metric:
     scale: int = 1
     hidden: bool = False
     description: str = ""
+    from_visits: str = ""
+    regroup: Any = None
