@@ -8,14 +8,17 @@ Every view is mounted under ``/office/c/<clinic_slug>/scheduling/`` and gated by
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +29,7 @@ from core.plugins.gating import is_module_enabled
 from core.tenancy.access import check_perm, parse_id
 from core.tenancy.models import Membership
 
-from . import selectors, services
+from . import calendar_page, calendar_render, selectors, services
 from .forms import AppointmentForm, RescheduleForm, StatusForm
 from .models import Appointment, Room, Status
 
@@ -73,33 +76,71 @@ def calendar(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "scheduling.view_calendar", clinic)
     day = _parse_day(request.GET.get("date"), clinic)
-    view = "week" if request.GET.get("view") == "week" else "day"
-    first = day - timedelta(days=day.weekday()) if view == "week" else day
-    length = 7 if view == "week" else 1
-    start, end = selectors.local_day_bounds(clinic.tzinfo, first, first + timedelta(days=length - 1))
-    practitioners = selectors.clinic_practitioners(clinic)
-    appointments = _decorate(list(selectors.appointments_between(clinic, start, end)))
-    tz = clinic.tzinfo
-    days = []
-    for offset in range(length):
-        current = first + timedelta(days=offset)
-        todays = [a for a in appointments if a.start.astimezone(tz).date() == current]
-        days.append({"date": current, "columns": _columns(practitioners, todays)})
-    step = timedelta(days=length)
+    data = calendar_page.load(clinic, request.GET, day)
+    rights = calendar_render.Rights()
+    for membership in data.practitioners:
+        probe = Appointment(
+            organization_id=clinic.organization_id, clinic=clinic, practitioner_id=membership.pk
+        )
+        rights.book[membership.pk] = request.user.has_perm("scheduling.book_appointment", probe)
+        rights.act[membership.pk] = request.user.has_perm("scheduling.change_appointment", probe)
+
+    def reverse_pk(name: str) -> str:
+        return reverse(f"office:scheduling:{name}", kwargs={"clinic_slug": clinic.slug, "pk": "PK"})
+
+    links = calendar_render.Links(
+        create=reverse("office:scheduling:appointment_create", kwargs={"clinic_slug": clinic.slug}),
+        edit=reverse_pk("appointment_edit"),
+        status=reverse_pk("appointment_status"),
+        move=reverse_pk("appointment_move"),
+        here=request.get_full_path(),
+        back=data.querystring,
+        csrf=get_token(request),
+    )
+    room, service = data.filters["room"], data.filters["service"]
+    markup = calendar_render.GridMarkup(
+        data.grid,
+        links=links,
+        rights=rights,
+        next_steps={status: [(s, Status(s).label) for s in steps] for status, steps in NEXT_STEPS.items()},
+        muted=lambda a: bool((room and a.room_id != room) or (service and a.service_id != service)),
+    )
+    step = timedelta(days=len(data.days))
+    grid = data.grid
     return render(
         request,
         "scheduling/calendar.html",
         {
             "clinic": clinic,
-            "view": view,
+            "view": data.view,
             "day": day,
-            "days": days,
-            "practitioners": practitioners,
-            "previous": first - step,
-            "next": first + step,
+            "data": data,
+            "grid": grid,
+            "headers": _calendar_headers(data),
+            "grid_body": mark_safe(markup.body()),  # noqa: S308 -- every text in it is escaped by the renderer
+            "filter_query": {k: v for k, v in data.query.items() if k != "view"},
+            "previous": data.days[0] - step,
+            "next": data.days[0] + step,
             "today": _today(clinic),
+            "cancelled": data.cancelled,
         },
     )
+
+
+def _calendar_headers(data) -> list[list[dict]]:
+    """Header rows above the grid's columns: the practitioner of each column on a day; the day of each
+    column in the week of one practitioner; days over practitioners in the clinic's week."""
+    grid = data.grid
+    if data.view == "day":
+        return [
+            [{"label": c.practitioner.name, "span": 1, "day": c.day, "works": c.works} for c in grid.columns]
+        ]
+    if data.per_day:
+        return [[{"label": None, "span": 1, "day": c.day, "works": c.works} for c in grid.columns]]
+    width = max(1, len(data.practitioners))
+    days = [{"label": None, "span": width, "day": d, "works": True} for d in data.days]
+    people = [{"label": c.practitioner.name, "span": 1, "day": c.day, "works": c.works} for c in grid.columns]
+    return [days, people]
 
 
 @member_required
@@ -162,14 +203,10 @@ def _appointment_form(request, clinic, data=None, initial=None):
 def appointment_create(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "scheduling.book_appointment", clinic)
-    initial = {}
-    if request.GET.get("start"):
-        initial["start"] = request.GET["start"]
-    if request.GET.get("practitioner"):
-        initial["practitioner"] = request.GET["practitioner"]
-    if request.GET.get("patient"):
-        initial["patient"] = request.GET["patient"]
-    form = _appointment_form(request, clinic, request.POST or None, initial)
+    back = calendar_page.calendar_query(QueryDict((request.POST or request.GET).get("back", "")))
+    form = _appointment_form(request, clinic, request.POST or None)
+    if request.method != "POST":
+        form.initial = _prefill(form, request.GET)
     next_slots = []
     status = 200
     if request.method == "POST":
@@ -205,7 +242,7 @@ def appointment_create(request, clinic_slug):
                     messages.success(request, _("%(n)s appointments booked.") % {"n": len(result.booked)})
                     for when, reason, _slots in result.skipped:
                         messages.warning(request, f"{when:%Y-%m-%d %H:%M}: {reason}")
-                    return redirect(_calendar_url(clinic, data["start"]))
+                    return redirect(_calendar_url(clinic, data["start"], back))
                 appointment = services.book_appointment(start=data["start"], **common)
             except services.SlotTaken as error:
                 form.add_error("start", error.message)
@@ -215,19 +252,59 @@ def appointment_create(request, clinic_slug):
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Appointment booked."))
-                return redirect(_calendar_url(clinic, appointment.start))
+                return redirect(_calendar_url(clinic, appointment.start, back))
     return render(
         request,
         "scheduling/appointment_form.html",
-        {"clinic": clinic, "form": form, "next_slots": next_slots},
+        {
+            "clinic": clinic,
+            "form": form,
+            "next_slots": next_slots,
+            "back": urlencode(back),
+            "cancel_url": _calendar_url(clinic, _prefilled_start(form), back),
+        },
         status=status,
     )
 
 
-def _calendar_url(clinic, when: datetime) -> str:
-    local = when.astimezone(clinic.tzinfo).date()
+PREFILL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _prefill(form, params) -> dict:
+    """Initial values from a calendar cell's link: the practitioner, start, patient, service and room it
+    names, each checked against the form's own choices; anything that does not fit is left out."""
+    initial = {}
+    for name in ("practitioner", "patient", "service", "room"):
+        value = str(params.get(name) or "")
+        if not value.isdigit() or len(value) > 18:
+            continue
+        try:
+            initial[name] = form.fields[name].to_python(value).pk
+        except (ValidationError, AttributeError):
+            continue
+    try:
+        initial["start"] = datetime.strptime(str(params.get("start") or ""), PREFILL_FORMAT)
+    except ValueError:
+        pass
+    return initial
+
+
+def _prefilled_start(form) -> datetime | None:
+    start = form.initial.get("start")
+    return start if isinstance(start, datetime) else None
+
+
+def _calendar_url(clinic, when: datetime | None, back: dict | None = None) -> str:
+    """The calendar on the day of ``when`` (the clinic's local date; today when None), in the view and
+    with the filters of ``back``."""
     url = reverse("office:scheduling:calendar", kwargs={"clinic_slug": clinic.slug})
-    return f"{url}?date={local.isoformat()}"
+    if when is None:
+        day = _today(clinic)
+    elif when.tzinfo is None:
+        day = when.date()
+    else:
+        day = when.astimezone(clinic.tzinfo).date()
+    return f"{url}?{urlencode({'date': day.isoformat(), **(back or {})})}"
 
 
 def _get_appointment(request, pk, permission: str) -> Appointment:

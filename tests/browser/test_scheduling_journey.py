@@ -1,8 +1,9 @@
 """The front desk's day with an appointment, and the practitioner's calendar app following it: the
-practitioner creates their private calendar address; the front desk books from the calendar, moves the
-appointment with the edit form, marks the patient arrived and then completed; the feed, fetched over HTTP
-from the running server, shows the new time with a higher SEQUENCE each time. Dragging a card to a taken
-time is refused and the card snaps back."""
+practitioner creates their private calendar address; the front desk books by clicking a free slot of the
+calendar grid (the form comes prefilled), sees the appointment in the grid at its row, moves it with the
+edit form, marks the patient arrived and then completed; the feed, fetched over HTTP from the running
+server, shows the new time with a higher SEQUENCE each time. Dragging a block to a taken cell is refused
+and the block snaps back; dragging it to a free cell moves it there."""
 
 from __future__ import annotations
 
@@ -88,20 +89,28 @@ def test_front_desk_books_moves_and_completes_and_the_feed_follows(
     screenshot(practitioner, "scheduling_calendar_feed.png")
     assert feed_events(feed_url) == {}
 
-    # --- The front desk books from the calendar ----------------------------------------------------------
+    # --- The front desk books by clicking a free slot of the calendar ------------------------------------
     sign_in(page, "desk@linden.test")
     page.goto(f"/office/c/{clinic.slug}/scheduling/?date={day.isoformat()}")
-    page.get_by_role("link", name="New appointment").click()
+    slot = page.get_by_role("link", name="Book 10:00 with Dr Hanna Weber")
+    screenshot(page, "scheduling_grid_free.png")
+    slot.click()
+    expect(page.get_by_label("Practitioner")).to_have_value(str(doctor.pk))
+    expect(page.get_by_label("Start")).to_have_value(f"{day.isoformat()}T10:00")
     page.get_by_label("Patient").select_option(label=patient.full_name)
     page.get_by_label("Service").select_option(label="Consultation")
-    page.get_by_label("Practitioner").select_option(label="Dr Hanna Weber")
-    page.get_by_label("Start").fill(f"{day.isoformat()}T10:00")
     page.get_by_role("button", name=re.compile("Book")).click()
     expect(page.get_by_text("Appointment booked.")).to_be_visible()
+    assert f"date={day.isoformat()}" in page.url  # back on the same calendar day
     with scope(organization=org.pk):
         appointment = Appointment.objects.get(patient=patient)
     card = page.locator(f'[data-appointment="{appointment.pk}"]')
     expect(card).to_contain_text("10:00")
+    block_box = card.bounding_box()
+    slot_box = page.locator(f'[data-practitioner="{doctor.pk}"] [data-drop-time="10:00"]').bounding_box()
+    assert abs(block_box["y"] - slot_box["y"]) < 4  # drawn from the 10:00 row down
+    assert block_box["height"] > 1.5 * slot_box["height"]  # 30 minutes: two 15-minute rows
+    expect(page.get_by_role("link", name="Book 10:00 with Dr Hanna Weber")).to_have_count(0)
     screenshot(page, "scheduling_booked.png")
     uid = ics.uid(appointment)
     event = feed_events(feed_url)[uid]
@@ -119,12 +128,15 @@ def test_front_desk_books_moves_and_completes_and_the_feed_follows(
     assert event["DTSTART"] == ics.utc(datetime.combine(day, time(14), tzinfo=BERLIN))
     assert event["SEQUENCE"] == "1"
 
-    # --- ... marks the patient arrived, then completed ---------------------------------------------------
+    # --- ... marks the patient arrived, then completed (the buttons show over the hovered block) ----------
+    card.hover()
     card.get_by_role("button", name="Arrived").click()
     expect(page.get_by_text(f"{patient.full_name}: Arrived.")).to_be_visible()
+    card.hover()
     card.get_by_role("button", name="Completed").click()
     expect(page.get_by_text(f"{patient.full_name}: Completed.")).to_be_visible()
     expect(card).to_have_attribute("data-status", "completed")
+    card.scroll_into_view_if_needed()
     screenshot(page, "scheduling_completed.png")
     with scope(organization=org.pk):
         appointment.refresh_from_db()
@@ -156,12 +168,13 @@ def test_a_refused_drag_snaps_back_with_the_reason(page: Page, screenshot):
     page.goto(f"/office/c/{clinic.slug}/scheduling/?date={day.isoformat()}")
     card = page.locator(f'[data-appointment="{moving.pk}"]')
     column = page.locator(f'[data-drop-column][data-practitioner="{doctor.pk}"]')
+    home = card.get_attribute("style")
 
     def drag_to(clock: str) -> None:
         box = card.bounding_box()
-        page.mouse.move(box["x"] + 10, box["y"] + 10)
+        page.mouse.move(box["x"] + 6, box["y"] + 4)
         page.mouse.down()
-        page.mouse.move(box["x"] + 20, box["y"] + 20, steps=4)  # starts the drag: the drop targets appear
+        page.mouse.move(box["x"] + 16, box["y"] + 14, steps=4)  # starts the drag
         target = column.locator(f'[data-drop-time="{clock}"]')
         target.scroll_into_view_if_needed()
         spot = target.bounding_box()
@@ -171,16 +184,18 @@ def test_a_refused_drag_snaps_back_with_the_reason(page: Page, screenshot):
     drag_to("11:00")
     message = page.get_by_test_id("move-message")
     expect(message).to_contain_text("This time is already taken.")
-    expect(column.locator("[data-cards] > [data-appointment]").first).to_have_attribute(
-        "data-appointment", str(moving.pk)
-    )  # back in its place, before the 11:00 appointment
+    expect(card).to_have_attribute("style", home)  # back in its place at 09:00
     screenshot(page, "scheduling_drag_refused.png")
     with scope(organization=org.pk):
         moving.refresh_from_db()
     assert (moving.start, moving.version) == (datetime.combine(day, time(9), tzinfo=BERLIN), 1)
 
     drag_to("15:30")
-    expect(page.locator(f'[data-appointment="{moving.pk}"]')).to_contain_text("15:30")
+    moved = page.locator(f'[data-appointment="{moving.pk}"]')
+    expect(moved).to_contain_text("15:30")
+    target = column.locator('[data-drop-time="15:30"]').bounding_box()
+    assert abs(moved.bounding_box()["y"] - target["y"]) < 4  # drawn in the 15:30 row
+    screenshot(page, "scheduling_drag_moved.png")
     with scope(organization=org.pk):
         moving.refresh_from_db()
     assert (moving.start, moving.version) == (datetime.combine(day, time(15, 30), tzinfo=BERLIN), 2)

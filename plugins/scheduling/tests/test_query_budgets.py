@@ -17,7 +17,9 @@ BOOKING = 21
 BOOKING_TAKEN = 23
 AVAILABILITY_MONTH = 12
 AVAILABILITY_ANY_WEEK = 12
-CALENDAR_WEEK = 7
+# The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
+# grid's step), working hours, time off, closures and the appointments, on top of the request's own.
+CALENDAR_WEEK = 13
 TODAY_LIST = 6
 
 pytestmark = pytest.mark.django_db

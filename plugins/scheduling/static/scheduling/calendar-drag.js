@@ -1,17 +1,16 @@
-// Drag an appointment to another time or practitioner on the calendar. While dragging, each column shows
-// drop targets at the calendar's step; dropping posts the move (with the version the page showed) and
-// either reloads the calendar or puts the card back where it was and says why. The edit form remains the
-// keyboard way to move an appointment.
+// Drag an appointment to another time or practitioner on the calendar grid. The drop targets are the
+// grid's own cells (the clinic's slot step within the shown hours), each carrying its wall-clock time;
+// their column carries the date and the practitioner. Dropping posts the move (with the version the page
+// showed) and reloads the calendar, or puts the block back where it was and says why. The edit form
+// remains the keyboard way to move an appointment.
 (function () {
   "use strict";
 
   const root = document.querySelector("[data-calendar]");
   if (!root) return;
   const status = document.querySelector("[data-move-message]");
-  const first = root.dataset.firstMinute ? parseInt(root.dataset.firstMinute, 10) : 6 * 60;
-  const last = root.dataset.lastMinute ? parseInt(root.dataset.lastMinute, 10) : 22 * 60;
-  const step = root.dataset.step ? parseInt(root.dataset.step, 10) : 15;
   let dragged = null;
+  let over = null;
 
   function csrfToken() {
     try {
@@ -26,81 +25,95 @@
     status.textContent = message;
     status.hidden = false;
     status.classList.toggle("alert-error", Boolean(failed));
+    status.classList.toggle("alert-success", !failed);
   }
 
-  function clock(minutes) {
-    const h = String(Math.floor(minutes / 60)).padStart(2, "0");
-    const m = String(minutes % 60).padStart(2, "0");
-    return h + ":" + m;
+  function highlight(cell) {
+    if (over === cell) return;
+    if (over) over.classList.remove("cal-drop-over");
+    over = cell;
+    if (over) over.classList.add("cal-drop-over");
   }
 
-  function addTargets() {
-    root.querySelectorAll("[data-drop-column]").forEach(function (column) {
-      const list = document.createElement("div");
-      list.className = "mt-2 grid grid-cols-4 gap-1";
-      list.setAttribute("data-drop-targets", "");
-      for (let minute = first; minute < last; minute += step) {
-        const target = document.createElement("div");
-        target.className = "rounded border border-dashed border-border px-1 text-center text-xs text-muted-foreground";
-        target.textContent = clock(minute);
-        target.dataset.dropTime = clock(minute);
-        list.appendChild(target);
-      }
-      column.appendChild(list);
-    });
+  function targetOf(event) {
+    const cell = event.target.closest && event.target.closest("[data-drop-time]");
+    return cell && cell.closest("[data-drop-column]") ? cell : null;
   }
 
-  function removeTargets() {
-    root.querySelectorAll("[data-drop-targets]").forEach(function (list) {
-      list.remove();
-    });
+  function finish() {
+    root.classList.remove("cal-dragging");
+    highlight(null);
   }
 
   function snapBack(state) {
     if (state.nextSibling && state.nextSibling.parentNode === state.parent) {
-      state.parent.insertBefore(state.card, state.nextSibling);
+      state.parent.insertBefore(state.block, state.nextSibling);
     } else {
-      state.parent.appendChild(state.card);
+      state.parent.appendChild(state.block);
     }
-    state.card.removeAttribute("aria-busy");
+    state.block.setAttribute("style", state.style);
+    state.block.removeAttribute("aria-busy");
   }
 
   root.addEventListener("dragstart", function (event) {
-    const card = event.target.closest && event.target.closest("[data-movable]");
-    if (!card) return;
-    dragged = { card: card, parent: card.parentNode, nextSibling: card.nextSibling };
+    const block = event.target.closest && event.target.closest("[data-movable]");
+    if (!block) return;
+    dragged = {
+      block: block,
+      parent: block.parentNode,
+      nextSibling: block.nextSibling,
+      style: block.getAttribute("style") || "",
+      gridRow: block.style.gridRow,
+    };
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.appointment);
-    addTargets();
+    event.dataTransfer.setData("text/plain", block.dataset.appointment);
+    block.setAttribute("aria-grabbed", "true");
+    // After the browser has taken its picture of the block: blocks stop catching the pointer, so the
+    // cells under them take the drop.
+    window.setTimeout(function () {
+      if (dragged) root.classList.add("cal-dragging");
+    }, 0);
   });
 
   root.addEventListener("dragend", function () {
-    removeTargets();
+    if (dragged) dragged.block.removeAttribute("aria-grabbed");
+    finish();
   });
 
   root.addEventListener("dragover", function (event) {
-    if (dragged && event.target.closest && event.target.closest("[data-drop-time]")) {
+    if (!dragged) return;
+    const cell = targetOf(event);
+    highlight(cell);
+    if (cell) {
       event.preventDefault();
       event.dataTransfer.dropEffect = "move";
     }
   });
 
   root.addEventListener("drop", function (event) {
-    const target = event.target.closest && event.target.closest("[data-drop-time]");
-    if (!dragged || !target) return;
+    const cell = targetOf(event);
+    if (!dragged || !cell) return;
     event.preventDefault();
     const state = dragged;
     dragged = null;
-    const column = target.closest("[data-drop-column]");
+    finish();
+    state.block.removeAttribute("aria-grabbed");
+    const column = cell.closest("[data-drop-column]");
     const body = new FormData();
-    body.append("start", column.dataset.date + "T" + target.dataset.dropTime);
+    body.append("start", column.dataset.date + "T" + cell.dataset.dropTime);
     body.append("practitioner", column.dataset.practitioner);
-    body.append("version", state.card.dataset.version);
-    removeTargets();
-    // Shown at once in its new column; put back if the clinic refuses the move.
-    column.querySelector("[data-cards]").appendChild(state.card);
-    state.card.setAttribute("aria-busy", "true");
-    fetch(state.card.dataset.moveUrl, {
+    body.append("version", state.block.dataset.version);
+    // Shown at once in its new place, as long as it was; put back if the clinic refuses the move.
+    const rows = state.gridRow.split("/").map(function (part) {
+      return parseInt(part, 10);
+    });
+    const span = rows.length === 2 && rows[1] > rows[0] ? rows[1] - rows[0] : 1;
+    const row = parseInt(cell.style.gridRow, 10);
+    column.appendChild(state.block);
+    state.block.style.gridRow = row + " / span " + span;
+    state.block.style.gridColumn = "1 / -1";
+    state.block.setAttribute("aria-busy", "true");
+    fetch(state.block.dataset.moveUrl, {
       method: "POST",
       body: body,
       credentials: "same-origin",
