@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import functools
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from uuid import UUID
 
 from django.core.signals import request_finished, request_started
 from django.http import Http404
@@ -139,32 +143,163 @@ def gate_patterns(patterns, slug: str):
     return gated
 
 
-def announce(clinic, name: str, /, **kwargs) -> None:
-    """Tell the modules that are on for ``clinic`` that something happened, one listener at a time.
+def in_worker(listener):
+    """Mark a hook implementation to hear ``announce_on_commit`` events in the worker, not in the request.
 
-    For events fired after a change has committed: a failing listener is logged and the others still
-    hear the news, and the person whose action caused it never sees the error.
+    The event travels to the django-q2 worker by ids: every model object among the hook's arguments
+    (in lists and dicts too) is re-loaded there by its primary key, inside the clinic's organization
+    scope, language and timezone, so the listener reads the rows as they are when it runs. Listeners
+    of one event share one queued task. ``announce`` (no commit involved) still calls them in place.
     """
-    import logging
+    listener.ehr_in_worker = True
+    return listener
 
+
+def _listeners(clinic, name: str) -> list:
+    """The implementations of hook ``name`` whose module is on for ``clinic``, in call order."""
     modules = registry().modules
     enabled = enabled_modules(clinic)
-    for impl in reversed(getattr(registry().pm.hook, name).get_hookimpls()):
-        if impl.plugin_name in modules and impl.plugin_name not in enabled:
-            continue
+    return [
+        impl
+        for impl in reversed(getattr(registry().pm.hook, name).get_hookimpls())
+        if impl.plugin_name not in modules or impl.plugin_name in enabled
+    ]
+
+
+def _call(impls, name: str, kwargs: dict) -> None:
+    import logging
+
+    for impl in impls:
         try:
             impl.function(**kwargs)
         except Exception:
             logging.getLogger(__name__).exception("listener %s of %s failed", impl.plugin_name, name)
 
 
+def announce(clinic, name: str, /, **kwargs) -> None:
+    """Tell the modules that are on for ``clinic`` that something happened, one listener at a time.
+
+    For events fired after a change has committed: a failing listener is logged and the others still
+    hear the news, and the person whose action caused it never sees the error.
+    """
+    _call(_listeners(clinic, name), name, kwargs)
+
+
 def announce_on_commit(clinic, name: str, /, **kwargs) -> None:
-    """``announce`` once the current transaction commits (never for a change that was rolled back)."""
+    """``announce`` once the current transaction commits (never for a change that was rolled back).
+
+    Listeners marked ``in_worker`` are not called here: one task naming them is queued (one insert),
+    and the worker calls them with the arguments re-loaded by id (``deliver_event``).
+    """
     from django.db import transaction
     from django_scopes import scope
 
     def fire():
         with scope(organization=clinic.organization_id):
-            announce(clinic, name, **kwargs)
+            impls = _listeners(clinic, name)
+            later = [impl for impl in impls if getattr(impl.function, "ehr_in_worker", False)]
+            if later:
+                _queue(clinic, name, [impl.plugin_name for impl in later], kwargs)
+            _call([impl for impl in impls if impl not in later], name, kwargs)
 
     transaction.on_commit(fire)
+
+
+# --- events delivered in the worker ----------------------------------------------------------------------
+
+DELIVER_TASK = "core.plugins.gating.deliver_event"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A model object of an event's arguments on its way to the worker: its model and primary key."""
+
+    model: str
+    pk: object
+
+
+_PLAIN = (str, int, float, bool, Decimal, date, datetime, time, timedelta, UUID, type(None))
+
+
+def pack(value):
+    """``value`` with every model object replaced by a ``Row`` (ids only); TypeError for anything that
+    is neither a model object, a plain value, nor a list, tuple or dict of those."""
+    from django.db.models import Model
+
+    if isinstance(value, Model):
+        if value.pk is None:
+            raise TypeError(f"an unsaved {value._meta.label} cannot travel to the worker")
+        return Row(value._meta.label_lower, value.pk)
+    if isinstance(value, dict):
+        return {key: pack(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [pack(item) for item in value]
+    if isinstance(value, _PLAIN):
+        return value
+    raise TypeError(f"a {type(value).__name__} cannot travel to the worker")
+
+
+class RowGone(Exception):
+    """A row an event names no longer exists (or is not the clinic's organization's)."""
+
+
+def unpack(value, clinic):
+    """``pack``'s opposite, inside the clinic's organization scope: each ``Row`` is loaded again through
+    its model's default manager (a tenant row only from the clinic's organization); the clinic itself
+    is the one already loaded, and a row's ``clinic`` relation is set to it without a query."""
+    from django.apps import apps
+
+    if isinstance(value, Row):
+        model = apps.get_model(value.model)
+        if model._meta.label_lower == clinic._meta.label_lower and value.pk == clinic.pk:
+            return clinic
+        rows = model._default_manager.filter(pk=value.pk)
+        if any(f.attname == "organization_id" for f in model._meta.concrete_fields):
+            rows = rows.filter(organization_id=clinic.organization_id)
+        row = rows.first()
+        if row is None:
+            raise RowGone(f"{value.model} {value.pk}")
+        for field in model._meta.concrete_fields:
+            if field.related_model is type(clinic) and getattr(row, field.attname) == clinic.pk:
+                field.set_cached_value(row, clinic)
+        return row
+    if isinstance(value, dict):
+        return {key: unpack(item, clinic) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unpack(item, clinic) for item in value]
+    return value
+
+
+def _queue(clinic, name: str, plugins: list[str], kwargs: dict) -> None:
+    import logging
+
+    from django_q.tasks import async_task
+
+    try:
+        event = pack(kwargs)
+    except TypeError:
+        # A listener that asked for the worker on a hook whose arguments cannot travel still hears it.
+        logging.getLogger(__name__).exception("event %s cannot go to the worker; heard in place", name)
+        _call([i for i in _listeners(clinic, name) if i.plugin_name in plugins], name, kwargs)
+        return
+    async_task(DELIVER_TASK, clinic.pk, name=name, plugins=plugins, event=event)
+
+
+def deliver_event(clinic_id: int, *, name: str, plugins: list[str], event: dict) -> None:
+    """Worker side of ``announce_on_commit``: call the listeners of ``plugins`` whose module is still on
+    at the clinic, with the event's rows loaded again. An event whose rows are gone is dropped (logged);
+    a failing listener is logged and the others still hear the news."""
+    from core.tasks import clinic_task
+
+    clinic_task()(_deliver_in_scope)(clinic_id, name=name, plugins=plugins, event=event)
+
+
+def _deliver_in_scope(clinic, *, name: str, plugins: list[str], event: dict) -> None:
+    import logging
+
+    try:
+        kwargs = unpack(event, clinic)
+    except RowGone as gone:
+        logging.getLogger(__name__).info("event %s at clinic %s dropped: %s is gone", name, clinic.pk, gone)
+        return
+    _call([impl for impl in _listeners(clinic, name) if impl.plugin_name in plugins], name, kwargs)

@@ -11,11 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import formats, translation
-from django_scopes import scope
 
 from core.patients.models import Patient
+from core.tasks import enqueue_on_commit
 from core.tenancy.models import Clinic
 
 from . import services
@@ -24,6 +23,7 @@ from .models import MessageType
 log = logging.getLogger(__name__)
 
 CANCELLED = ("cancelled_patient", "cancelled_clinic")
+INVOICE_TASK = "plugins.notifications.tasks.record_invoice_issued"
 
 
 def local_date_time(clinic: Clinic, moment: datetime | None, language: str) -> tuple[str, str]:
@@ -143,38 +143,35 @@ def _invoice_link(clinic: Clinic, invoice) -> str:
 
 
 def invoice_issued(clinic: Clinic, invoice) -> None:
-    """Called inside billing's transaction: copy plain values now, record the message after the commit
-    (never for an issue that is rolled back, and never able to refuse the issue)."""
-    values = {
-        "pk": invoice.pk,
-        "number": str(getattr(invoice, "number", "") or ""),
-        "patient_id": getattr(invoice, "patient_id", None),
-        "total": getattr(invoice, "total", None) or getattr(invoice, "gross", None) or 0,
-        "currency": getattr(invoice, "currency", "") or clinic.currency,
-        "link": _invoice_link(clinic, invoice),
-    }
+    """Called inside billing's transaction: copy plain values now and queue the message's recording for
+    the worker once the issue commits (never for an issue that is rolled back, and never able to refuse
+    the issue)."""
+    enqueue_on_commit(
+        INVOICE_TASK,
+        clinic.pk,
+        invoice_id=invoice.pk,
+        number=str(getattr(invoice, "number", "") or ""),
+        patient_id=getattr(invoice, "patient_id", None),
+        total=getattr(invoice, "total", None) or getattr(invoice, "gross", None) or 0,
+        currency=getattr(invoice, "currency", "") or clinic.currency,
+        link=_invoice_link(clinic, invoice),
+    )
 
-    def after_commit():
-        try:
-            with scope(organization=clinic.organization_id):
-                patient = _patient(clinic, values["patient_id"])
-                language = services.language_for(clinic, patient)
-                services.notify_patient(
-                    clinic,
-                    patient,
-                    MessageType.INVOICE_ISSUED,
-                    key=f"invoice:{values['pk']}:issued",
-                    context={
-                        "invoice_number": values["number"],
-                        "amount": money(values["total"], values["currency"], language),
-                        "link": values["link"],
-                    },
-                    related=("invoice", values["pk"]),
-                )
-        except Exception:
-            log.exception("recording the invoice message for invoice %s failed", values["pk"])
 
-    transaction.on_commit(after_commit)
+def record_invoice_issued(
+    clinic: Clinic, *, invoice_id: int, number: str, patient_id, total, currency: str, link: str
+) -> None:
+    """Worker side of ``invoice_issued``: the invoice message for the patient, once per invoice."""
+    patient = _patient(clinic, patient_id)
+    language = services.language_for(clinic, patient)
+    services.notify_patient(
+        clinic,
+        patient,
+        MessageType.INVOICE_ISSUED,
+        key=f"invoice:{invoice_id}:issued",
+        context={"invoice_number": number, "amount": money(total, currency, language), "link": link},
+        related=("invoice", invoice_id),
+    )
 
 
 def payment_received(clinic: Clinic, payment) -> None:

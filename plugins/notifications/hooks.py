@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from core.plugins.gating import in_worker
 from core.plugins.manager import hookimpl
 from core.plugins.types import ModuleInfo
 
@@ -101,9 +102,12 @@ def ehr_scheduled_tasks():
 
 
 # --- events of the other modules (each called only where notifications is on for the clinic) ---------------
+# Recording a message reads the clinic's settings, the patient's preferences and templates and renders it:
+# the after-commit events are heard in the worker (``in_worker``), so the person's request only queues them.
 
 
 @hookimpl
+@in_worker
 def clinic_appointment_changed(clinic, event, appointment, by, details):
     from . import events
 
@@ -111,6 +115,7 @@ def clinic_appointment_changed(clinic, event, appointment, by, details):
 
 
 @hookimpl
+@in_worker
 def clinic_waitlist_slot_freed(clinic, entries, start, end):
     from . import events
 
@@ -131,6 +136,7 @@ def clinic_invoice_issued(clinic, invoice, lines):
 
 
 @hookimpl
+@in_worker
 def clinic_payment_received(clinic, payment):
     from . import events
 
@@ -138,6 +144,7 @@ def clinic_payment_received(clinic, payment):
 
 
 @hookimpl
+@in_worker
 def clinic_stock_low(clinic, item, on_hand, reorder_level):
     from . import events
 
