@@ -75,3 +75,35 @@ def gate_portal_patterns(patterns, slug: str):
         elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "ehr_portal_module", None) != slug:
             pattern.callback = portal_module_view(slug)(pattern.callback)
     return patterns
+
+
+def portal_public_module_view(slug: str):
+    """Wrap a public portal view of module ``slug`` (contributed through ``ehr_portal_public_urls``):
+    resolve the clinic and answer 404 when the module is off there. Visitors may be anonymous."""
+    from core.plugins.gating import is_module_enabled
+
+    def decorator(view):
+        @functools.wraps(view)
+        def gated(request, *args, **kwargs):
+            if not is_module_enabled(request.portal_clinic, slug):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapped = portal_view(gated)
+        wrapped.ehr_portal_public_module = slug
+        return wrapped
+
+    return decorator
+
+
+def gate_portal_public_patterns(patterns, slug: str):
+    """Wrap every view in ``patterns`` (recursively) with ``portal_public_module_view(slug)``, once."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            gate_portal_public_patterns(pattern.url_patterns, slug)
+        elif (
+            isinstance(pattern, URLPattern)
+            and getattr(pattern.callback, "ehr_portal_public_module", None) != slug
+        ):
+            pattern.callback = portal_public_module_view(slug)(pattern.callback)
+    return patterns

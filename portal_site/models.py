@@ -155,9 +155,19 @@ class BookingPage(PortalPage):
         verbose_name = _("booking page")
 
     def serve(self, request, *args, **kwargs):
-        from .booking import booking_view
+        """The booking steps of the module that takes online bookings at this clinic
+        (``clinic_portal_booking``); without one, a page saying online booking is not available."""
+        from django.shortcuts import render
 
-        return booking_view(request, self)
+        from core.plugins.gating import clinic_hook
+
+        clinic = self.portal_clinic
+        response = None
+        if clinic is not None:
+            response = clinic_hook(clinic, "clinic_portal_booking")(request=request, clinic=clinic, page=self)
+        if response is None:
+            response = render(request, self.template, self.get_context(request))
+        return response
 
 
 class PractitionersPage(PortalPage):

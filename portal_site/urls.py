@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from core.plugins.manager import registry
 
 from . import views
-from .access import gate_portal_patterns
+from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
 
@@ -18,25 +18,53 @@ urlpatterns = [
     path("account/logout/", views.logout_view, name="logout"),
     path("account/", views.profile_view, name="profile"),
     path("account/appointments/", views.appointments_view, name="appointments"),
-    path("account/appointments/<str:appointment_id>/cancel/", views.cancel_view, name="cancel"),
-    path("account/appointments/<str:appointment_id>/reschedule/", views.reschedule_view, name="reschedule"),
-    path("account/appointments/<str:appointment_id>/calendar.ics", views.ics_view, name="ics"),
     path("account/my-data.json", views.data_view, name="data"),
-    path("booking/confirm/", views.confirm_view, name="confirm"),
+    # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
+    path(
+        "account/appointments/<str:appointment_id>/cancel/",
+        views.moved_appointment_view,
+        {"page": "cancel/"},
+        name="cancel",
+    ),
+    path(
+        "account/appointments/<str:appointment_id>/reschedule/",
+        views.moved_appointment_view,
+        {"page": "reschedule/"},
+        name="reschedule",
+    ),
+    path(
+        "account/appointments/<str:appointment_id>/calendar.ics",
+        views.moved_appointment_view,
+        {"page": "calendar.ics"},
+        name="ics",
+    ),
+    path("booking/confirm/", views.moved_confirm_view, name="confirm"),
 ]
 
 
 def module_patterns():
-    """Each module's patient-account pages, under ``account/<module>/``, gated by that module's switch."""
+    """Each module's pages, gated by that module's switch for the clinic: its patient-account pages under
+    ``account/<module>/`` (``ehr_portal_urls``) and its public pages under ``<module>/``
+    (``ehr_portal_public_urls``), both named in the module's namespace (``portal:<module>:<name>``)."""
     modules = registry().modules
-    return [
-        path(
-            f"account/{impl.plugin_name}/",
-            include((gate_portal_patterns(impl.function(), impl.plugin_name), impl.plugin_name)),
-        )
-        for impl in registry().pm.hook.ehr_portal_urls.get_hookimpls()
-        if impl.plugin_name in modules
-    ]
+    hook = registry().pm.hook
+    account = {i.plugin_name: i for i in hook.ehr_portal_urls.get_hookimpls() if i.plugin_name in modules}
+    public = {
+        i.plugin_name: i for i in hook.ehr_portal_public_urls.get_hookimpls() if i.plugin_name in modules
+    }
+    patterns = []
+    for slug in sorted(account.keys() | public.keys()):
+        routes = []
+        if slug in account:
+            routes.append(
+                path(f"account/{slug}/", include(gate_portal_patterns(account[slug].function(), slug)))
+            )
+        if slug in public:
+            routes.append(
+                path(f"{slug}/", include(gate_portal_public_patterns(public[slug].function(), slug)))
+            )
+        patterns.append(path("", include((routes, slug))))
+    return patterns
 
 
 urlpatterns += module_patterns()

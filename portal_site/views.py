@@ -1,34 +1,29 @@
-"""Portal views: the clinic's pages (cached for anonymous visitors), the patient's account, the booking
-confirmation, "my appointments" across organizations, calendar files and the data download."""
+"""Portal views: the clinic's pages (cached for anonymous visitors), the patient's account with what the
+modules show there across organizations, the data download, and redirects from addresses that moved."""
 
 from __future__ import annotations
 
 import functools
 import json
-from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_scopes import scope
 
-from core.patients.accounts import patient_in, patient_links
-from core.plugins.gating import is_module_enabled
-from core.tenancy.models import Clinic
+from core.patients.accounts import patient_in
 
 from . import cache as page_cache
-from . import scheduling_bridge as bridge
 from . import services
 from .access import portal_view
-from .booking import _int, parse_start
+from .account import account_groups, data_export
 from .forms import LoginForm, ProfileForm, RegisterForm, ResendForm, SecondFactorForm
 from .routing import clinic_base_url
 from .selectors import below_home, home_page_for
@@ -315,139 +310,13 @@ def profile_view(request):
     )
 
 
-def _my_appointments(user) -> list[dict]:
-    """Every appointment of the user's records, per organization, each with its clinic's name."""
-    groups = []
-    for organization_id, patient_id in patient_links(user):
-        with scope(organization=organization_id):
-            clinics = list(
-                Clinic.objects.filter(organization_id=organization_id).select_related("organization")
-            )
-            enabled = [c.pk for c in clinics if is_module_enabled(c, "scheduling")]
-            if not enabled:
-                continue
-            rows = bridge.patient_appointments(enabled, organization_id, patient_id)
-            by_pk = {c.pk: c for c in clinics}
-            items = []
-            for appointment in rows:
-                clinic = by_pk[appointment.clinic_id]
-                items.append(
-                    {
-                        "appointment": appointment,
-                        "clinic": clinic,
-                        "local_start": appointment.start.astimezone(clinic.tzinfo),
-                        "can_change": bridge.can_change(clinic, appointment),
-                        "base": f"/c/{clinic.slug}/",
-                    }
-                )
-            groups.append({"organization": clinics[0].organization if clinics else None, "items": items})
-    return groups
-
-
 @portal_view
 def appointments_view(request):
+    """The patient's account page: what the modules have for them, per organization they are a patient
+    of (their appointments, from scheduling)."""
     if not request.user.is_authenticated:
         return _login_redirect(request)
-    groups = _my_appointments(request.user)
-    return render(
-        request, "portal/account/appointments.html", _ctx(request, groups=groups, now=timezone.now())
-    )
-
-
-def _own(request, appointment_id):
-    clinic = request.portal_clinic
-    if not request.user.is_authenticated or not is_module_enabled(clinic, "scheduling"):
-        raise Http404
-    patient = patient_in(request.user, clinic.organization_id)
-    pk = _int(appointment_id)
-    appointment = bridge.own_appointment(clinic, patient, pk) if patient and pk else None
-    if appointment is None:
-        raise Http404
-    return clinic, patient, appointment
-
-
-@portal_view
-@require_POST
-def cancel_view(request, appointment_id):
-    clinic, _patient, appointment = _own(request, appointment_id)
-    try:
-        bridge.cancel(clinic, appointment, by=request.user, version=_int(request.POST.get("version")) or 0)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("Your appointment is cancelled."))
-    return redirect(f"{_base(request)}account/appointments/")
-
-
-@portal_view
-def reschedule_view(request, appointment_id):
-    clinic, _patient, appointment = _own(request, appointment_id)
-    context = _ctx(request, appointment=appointment, local_start=appointment.start.astimezone(clinic.tzinfo))
-    if request.method == "POST":
-        start = parse_start(request.POST.get("start", ""), clinic)
-        if start is None:
-            messages.error(request, _("Choose one of the times offered."))
-        else:
-            try:
-                result = bridge.reschedule(
-                    clinic,
-                    appointment,
-                    by=request.user,
-                    version=_int(request.POST.get("version")) or 0,
-                    start=start,
-                )
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-            else:
-                if not result.taken:
-                    messages.success(request, _("Your appointment is moved."))
-                    return redirect(f"{_base(request)}account/appointments/")
-                context["taken"] = True
-                context["slots"] = result.alternatives
-    today = timezone.now().astimezone(clinic.tzinfo).date()
-    from django.utils.dateparse import parse_date
-
-    day = parse_date(request.GET.get("date") or "") or appointment.start.astimezone(clinic.tzinfo).date()
-    day = max(day, today)
-    context["day"] = day
-    context["next_day"] = day + timedelta(days=1)
-    context["prev_day"] = day - timedelta(days=1) if day > today else None
-    if "slots" not in context:
-        context["slots"] = bridge.slots(
-            clinic,
-            appointment.service,
-            appointment.practitioner_id,
-            day,
-            exclude_appointment_id=appointment.pk,
-        )
-    return render(request, "portal/account/reschedule.html", context)
-
-
-@portal_view
-def ics_view(request, appointment_id):
-    clinic, _patient, appointment = _own(request, appointment_id)
-    fmt = "%Y%m%dT%H%M%SZ"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Clinic EHR//Portal//EN",
-        "BEGIN:VEVENT",
-        f"UID:appointment-{appointment.organization_id}-{appointment.pk}@clinic-ehr",
-        f"DTSTAMP:{timezone.now().strftime(fmt)}",
-        f"DTSTART:{appointment.start.astimezone(UTC).strftime(fmt)}",
-        f"DTEND:{appointment.end.astimezone(UTC).strftime(fmt)}",
-        "SUMMARY:" + _ics_text(f"{appointment.service.name} – {clinic.name}"),
-        "LOCATION:" + _ics_text(", ".join(p for p in [clinic.address_line1, clinic.city] if p)),
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
-    return response
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return render(request, "portal/account/appointments.html", _ctx(request, groups=account_groups(request)))
 
 
 @portal_view
@@ -455,107 +324,45 @@ def data_view(request):
     """ "Download my data": the user's records in every organization, each kept apart."""
     if not request.user.is_authenticated:
         return _login_redirect(request)
-    from core.patients.models import Patient
-
-    organizations = []
-    for organization_id, patient_id in patient_links(request.user):
-        with scope(organization=organization_id):
-            patient = Patient.objects.filter(organization_id=organization_id, pk=patient_id).first()
-            if patient is None:
-                continue
-            record = {
-                f.name: getattr(patient, f.name)
-                for f in Patient._meta.concrete_fields
-                if f.name not in {"organization", "merged_into", "search_name", "version", "id"}
-            }
-            clinics = list(Clinic.objects.filter(organization_id=organization_id))
-            enabled = [c.pk for c in clinics if is_module_enabled(c, "scheduling")]
-            names = {c.pk: c.name for c in clinics}
-            appointments = [
-                {
-                    "clinic": names.get(a.clinic_id),
-                    "service": a.service.name,
-                    "practitioner": a.practitioner.name,
-                    "start": a.start,
-                    "end": a.end,
-                    "status": a.status,
-                }
-                for a in (
-                    bridge.patient_appointments(enabled, organization_id, patient_id) if enabled else []
-                )
-            ]
-            organizations.append(
-                {"organization": patient.organization.name, "patient": record, "appointments": appointments}
-            )
     body = json.dumps(
-        {"exported_at": timezone.now(), "organizations": organizations}, cls=DjangoJSONEncoder, indent=2
+        {"exported_at": timezone.now(), "organizations": data_export(request.user)},
+        cls=DjangoJSONEncoder,
+        indent=2,
     )
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
 
 
-# --- booking confirmation -------------------------------------------------------------------------
+# --- addresses that moved ---------------------------------------------------------------------------
+# Emails and bookmarks carry the portal's earlier addresses of a patient's appointment and of the booking
+# confirmation; the scheduling module serves those pages now. The old addresses keep working: they answer
+# with a permanent redirect that keeps the method and body (308), so a form posted from a page loaded
+# before the move still lands.
 
 
 @portal_view
-def confirm_view(request):
-    clinic = request.portal_clinic
-    if bridge.online_mode(clinic) == "off":
+def moved_appointment_view(request, appointment_id, page: str):
+    """``account/appointments/<id>/<page>`` → ``account/scheduling/appointments/<id>/<page>``."""
+    pk = _int(appointment_id)
+    if pk is None:
         raise Http404
-    svc = bridge.service(clinic, request.GET.get("service") or request.POST.get("service"))
-    practitioner_id = _int(request.GET.get("practitioner") or request.POST.get("practitioner"))
-    start = parse_start(request.GET.get("start") or request.POST.get("start") or "", clinic)
-    booking_url = f"{_base(request)}booking/"
-    if svc is None or practitioner_id is None or start is None:
-        messages.error(request, _("Please choose a service and a time first."))
-        return redirect(booking_url)
-    if not request.user.is_authenticated:
-        return render(
-            request,
-            "portal/booking_signin.html",
-            _ctx(request, next=request.get_full_path(), service=svc, start=start.astimezone(clinic.tzinfo)),
-        )
-    patient = patient_in(request.user, clinic.organization_id)
-    if patient is None:
-        return render(
-            request, "portal/account/not_linked.html", _ctx(request, next=request.get_full_path()), status=403
-        )
-    practitioners = {p.pk: p for p in bridge.practitioners_for(clinic, svc)}
-    context = _ctx(
-        request,
-        service=svc,
-        practitioner=practitioners.get(practitioner_id),
-        start=start.astimezone(clinic.tzinfo),
-        mode=bridge.online_mode(clinic),
-        start_iso=start.isoformat(),
+    return HttpResponsePermanentRedirect(
+        f"{_base(request)}account/scheduling/appointments/{pk}/{page}", preserve_request=True
     )
-    if practitioner_id not in practitioners:
-        messages.error(request, _("Please choose a practitioner who offers this service."))
-        return redirect(booking_url)
-    if request.method == "POST":
-        try:
-            result = bridge.book(
-                clinic,
-                patient=patient,
-                svc=svc,
-                practitioner_id=practitioner_id,
-                start=start,
-                by=request.user,
-            )
-        except ValidationError as error:
-            context["error"] = " ".join(error.messages)
-        else:
-            if result.taken:
-                context["taken"] = True
-                context["alternatives"] = result.alternatives
-                context["names"] = {pk: p.name for pk, p in practitioners.items()}
-            else:
-                if context["mode"] == "approval":
-                    messages.success(request, _("Your request is sent. The clinic will confirm it soon."))
-                else:
-                    messages.success(request, _("Your appointment is booked."))
-                return redirect(f"{_base(request)}account/appointments/")
-    return render(
-        request, "portal/booking_confirm.html", context, status=409 if context.get("taken") else 200
-    )
+
+
+@portal_view
+def moved_confirm_view(request):
+    """``booking/confirm/`` → ``scheduling/confirm/``, with the chosen service, practitioner and time."""
+    query = request.META.get("QUERY_STRING", "")
+    target = f"{_base(request)}scheduling/confirm/" + (f"?{query}" if query else "")
+    return HttpResponsePermanentRedirect(target, preserve_request=True)
+
+
+def _int(value) -> int | None:
+    try:
+        parsed = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return parsed if 0 < parsed < 2**63 else None

@@ -57,6 +57,13 @@ def portal_module_routes() -> set[str]:
     return {name for name, _path, view in all_routes() if getattr(view, "ehr_portal_module", None)}
 
 
+def portal_public_module_routes() -> set[str]:
+    """Public portal pages that modules add through ``ehr_portal_public_urls`` (anyone may open them at a
+    clinic where the module is on; they take nothing of an organization but what the clinic's address
+    names)."""
+    return {name for name, _path, view in all_routes() if getattr(view, "ehr_portal_public_module", None)}
+
+
 def public_link_routes() -> set[str]:
     """Secret-bearing public links that modules add through ``ehr_public_urls``: an unknown secret is 404."""
     return {name for name, _path, _view in all_routes() if name.startswith("public_")}
@@ -233,6 +240,9 @@ ROUTE_OBJECTS = {
     "portal:cancel": {"appointment_id": "appointment"},
     "portal:reschedule": {"appointment_id": "appointment"},
     "portal:ics": {"appointment_id": "appointment"},
+    "portal:scheduling:cancel": {"appointment_id": "appointment"},
+    "portal:scheduling:reschedule": {"appointment_id": "appointment"},
+    "portal:scheduling:ics": {"appointment_id": "appointment"},
     "portal:billing:invoice": {"invoice_id": "invoice"},
     "portal:billing:invoice_pdf": {"invoice_id": "invoice"},
     **{
@@ -300,8 +310,9 @@ PORTAL_PUBLIC = {
 }
 # Portal pages for a signed-in patient: anonymous visitors are sent to the portal's own sign-in page.
 PORTAL_PATIENT = {"portal:profile", "portal:appointments", "portal:data"}
-# A patient's own appointments: anyone else (anonymous, members, other patients) gets 404.
-PORTAL_OWN = {"portal:cancel", "portal:reschedule", "portal:ics"}
+# Earlier addresses of a patient's own appointment pages, which the scheduling module serves now: each
+# answers a permanent redirect to the same clinic's module page, whose own rules then apply.
+PORTAL_MOVED = {"portal:cancel", "portal:reschedule", "portal:ics"}
 
 
 def fill(name, path, objects):
@@ -325,6 +336,14 @@ def request(client, url):
     if response.status_code == 405:
         response = client.post(url, {})
     return response
+
+
+def request_moved(client, url, clinic_slug):
+    """Open an address that moved: it must redirect within the same clinic's portal, then answer there."""
+    response = request(client, url)
+    assert response.status_code == 308, f"{url} answered {response.status_code}"
+    assert response["Location"].startswith(f"/c/{clinic_slug}/account/scheduling/"), response["Location"]
+    return request(client, response["Location"])
 
 
 def test_every_parameterised_route_is_covered():
@@ -378,10 +397,14 @@ def test_other_organizations_objects_are_404_everywhere(alpha, beta, login):
     for name, path in page_routes():
         if name in EXEMPT or name in PORTAL_PUBLIC or name in PORTAL_PATIENT or not PARAM.search(path):
             continue
-        if name in portal_module_routes() and set(PARAM.findall(path)) == {("slug", "clinic_slug")}:
-            continue  # a patient's own page on a public clinic address: covered by the portal patient test
+        module_page = name in portal_module_routes() | portal_public_module_routes()
+        if module_page and set(PARAM.findall(path)) == {("slug", "clinic_slug")}:
+            continue  # a page on a public clinic address: covered by the portal patient and hook tests
         url = fill(name, path, beta_objects)
-        response = request(client, url)
+        if name in PORTAL_MOVED:
+            response = request_moved(client, url, beta_objects["clinic"])
+        else:
+            response = request(client, url)
         assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
         assert beta.org.name.encode() not in response.content
         checked += 1
@@ -406,20 +429,30 @@ def test_anonymous_is_sent_to_login(alpha):
     objects = objects_of(alpha)
     client = Client()
     portal_modules, public_links = portal_module_routes(), public_link_routes()
+    portal_public = portal_public_module_routes()
+    assert "portal:scheduling:confirm" in portal_public
     for name, path in page_routes():
         if name in PUBLIC or name in EXEMPT or name in PORTAL_PUBLIC:
             continue
         url = fill(name, path, objects)
+        if name in PORTAL_MOVED:
+            response = request_moved(client, url, alpha.clinic.slug)
+            assert response.status_code == 302, f"{name} {url} answered {response.status_code}"
+            assert response["Location"].startswith(f"/c/{alpha.clinic.slug}/account/login/"), name
+            continue
         response = request(client, url)
+        if name in portal_public:
+            # Open to anyone: an answer of the clinic's own portal, never an error or the office's sign-in.
+            assert response.status_code in (200, 302), f"{name} {url} answered {response.status_code}"
+            if response.status_code == 302:
+                assert response["Location"].startswith(f"/c/{alpha.clinic.slug}/"), name
+            continue
         if name in public_links:
             assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
             continue
         if name in portal_modules:
             assert response.status_code == 302, f"{name} {url} answered {response.status_code}"
             assert response["Location"].startswith(f"/c/{alpha.clinic.slug}/account/login/"), name
-            continue
-        if name in PORTAL_OWN:
-            assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
             continue
         if name in PORTAL_PATIENT:
             assert response.status_code == 302, f"{name} {url} answered {response.status_code}"
@@ -461,7 +494,7 @@ def test_portal_patient_reaches_only_own_appointments(alpha, beta, login):
         == 302
     )
     own_objects = sorted(
-        PORTAL_OWN
+        PORTAL_MOVED
         | {
             name
             for name in portal_module_routes()
@@ -473,7 +506,10 @@ def test_portal_patient_reaches_only_own_appointments(alpha, beta, login):
         for objects in (alpha_objects, beta_objects):
             for clinic in (alpha.clinic, beta.clinic):
                 url = fill(name, path, {**objects, "clinic": clinic.slug})
-                response = request(client, url)
+                if name in PORTAL_MOVED:
+                    response = request_moved(client, url, clinic.slug)
+                else:
+                    response = request(client, url)
                 assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
     listing = client.get(f"/c/{alpha.clinic.slug}/account/appointments/").content
     assert alpha.patient.family_name.encode() not in listing

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
     from django.urls import URLPattern, URLResolver
 
     from core.patients.models import Patient
@@ -221,6 +221,63 @@ def clinic_portal_account_links(request: HttpRequest, clinic: Clinic) -> list[Na
     Called only when the module is on for that clinic. A ``NavItem.url`` is relative to the portal's base
     address (``"account/billing/"``), because the same menu is served under ``/c/<slug>/`` and on the
     clinic's own domain; entries are sorted by ``order`` then label.
+    """
+
+
+@hookspec
+def ehr_portal_public_urls() -> list[URLPattern | URLResolver]:
+    """Return URL patterns of this module's pages on a clinic's portal that visitors reach without signing
+    in, mounted under ``/c/<clinic_slug>/<module slug>/`` (and ``/<module slug>/`` on a clinic's own
+    domain): the steps of a booking before the visitor signs in, for example.
+
+    Every view is wrapped once by ``portal_site.access.portal_public_module_view``: it resolves the clinic
+    from the address, answers 404 when the module is off there, sets ``request.portal_clinic`` and runs
+    inside the clinic's organization scope. Visitors may be anonymous; a view that needs the patient's
+    record asks ``core.patients.accounts.patient_in`` and sends others to the portal's sign-in page. These
+    pages are never cached (they show live data for each visitor), and they take only what their query
+    and form say: an id from the address is looked up within ``request.portal_clinic``.
+    """
+
+
+@hookspec(firstresult=True)
+def clinic_portal_booking(request: HttpRequest, clinic: Clinic, page: Any) -> HttpResponse | None:
+    """Serve ``clinic``'s booking page (``page``, a ``portal_site.models.BookingPage``) for ``request``:
+    return the response, or None to leave it to another module.
+
+    Called only on modules that are on for the clinic; the first response wins, and with none the portal
+    shows that online booking is not available there. Render with ``page.get_context(request)`` (the
+    portal's look and menus included) and a template extending ``portal/base.html``. The page is never
+    cached, so it may show live availability.
+    """
+
+
+@hookspec
+def ehr_portal_account_sections(
+    request: HttpRequest, organization: Organization, patient: Patient, clinics: list[Clinic]
+) -> list[DashboardWidget]:
+    """Return sections of a signed-in patient's account page ("My appointments") for their record
+    ``patient`` at ``organization``.
+
+    One login may be a patient of several organizations: the portal finds the login's records through
+    ``core.patients.accounts`` (the one reviewed lookup across organizations) and asks once per record,
+    inside that organization's scope. ``clinics`` are the organization's clinics where this module is on;
+    a module that is on at none of them is not asked. Each section is a
+    ``core.plugins.types.DashboardWidget`` (title, template, context, order); the portal renders it with
+    ``clinic`` and ``portal_base`` of the portal being visited added to its context. Links to a page of
+    another clinic use that clinic's address (``/c/<slug>/``). Keep each section to a few indexed
+    queries.
+    """
+
+
+@hookspec
+def ehr_patient_data_export(organization: Organization, patient: Patient) -> dict[str, Any]:
+    """Return what this module keeps about ``patient`` at ``organization`` for the patient's "download my
+    data" file: ``{"appointments": [...]}``, values that ``DjangoJSONEncoder`` writes (dates, decimals).
+
+    Called inside that organization's scope on every installed module, whether or not it is on at the
+    organization's clinics today: a switched-off module keeps its data, and the data is still the
+    patient's. The portal puts each module's keys next to the patient's record in that organization's
+    part of the file; ``organization`` and ``patient`` are the portal's own keys.
     """
 
 

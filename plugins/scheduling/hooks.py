@@ -90,9 +90,45 @@ def ehr_public_urls():
 def ehr_portal_urls():
     from django.urls import path
 
+    from . import portal_appointments as appointments
     from .portal_waitlist import waitlist_page
 
-    return [path("", waitlist_page, name="waitlist")]
+    return [
+        path("", waitlist_page, name="waitlist"),
+        path("appointments/<str:appointment_id>/cancel/", appointments.cancel, name="cancel"),
+        path("appointments/<str:appointment_id>/reschedule/", appointments.reschedule, name="reschedule"),
+        path("appointments/<str:appointment_id>/calendar.ics", appointments.calendar_file, name="ics"),
+    ]
+
+
+@hookimpl
+def ehr_portal_public_urls():
+    from django.urls import path
+
+    from .portal_booking import confirm
+
+    return [path("confirm/", confirm, name="confirm")]
+
+
+@hookimpl
+def clinic_portal_booking(request, clinic, page):
+    from .portal_booking import booking_page
+
+    return booking_page(request, clinic, page)
+
+
+@hookimpl
+def ehr_portal_account_sections(request, organization, patient, clinics):
+    from .portal_appointments import account_section
+
+    return account_section(request, organization, patient, clinics)
+
+
+@hookimpl
+def ehr_patient_data_export(organization, patient):
+    from .portal_appointments import data_export
+
+    return data_export(organization, patient)
 
 
 @hookimpl

@@ -140,7 +140,7 @@ def test_booking_widget_leads_to_live_times_on_the_booking_page(alpha, bookable)
         {"practitioner": "any", "service": bookable.pk, "date": day.isoformat()},
     )
     assert response.status_code == 200
-    assert "/booking/confirm/?" in response.content.decode()
+    assert f"/c/{alpha.clinic.slug}/scheduling/confirm/?" in response.content.decode()
     assert "X-Portal-Cache" not in response
 
 

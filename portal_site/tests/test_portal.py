@@ -3,8 +3,6 @@ patient registration and linking, booking, my appointments, caching."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -191,120 +189,38 @@ def test_bad_registration_input_is_refused_without_500(alpha):
     assert Client().get(f"/c/{alpha.clinic.slug}/account/verify/bogus/").status_code == 400
 
 
-# --- booking ------------------------------------------------------------------------------------------------
+# --- booking and the patient's account ------------------------------------------------------------------
+# The booking steps, "My appointments" and the data download's appointments are the scheduling module's
+# (plugins/scheduling/tests/test_portal_booking.py); here, what the portal does without any module.
 
 
-def first_slot_link(client, clinic, service):
-    day = (timezone.now() + timedelta(days=1)).astimezone(clinic.tzinfo).date()
-    page = client.get(f"/c/{clinic.slug}/booking?service={service.pk}&practitioner=any&date={day:%Y-%m-%d}")
-    assert page.status_code == 200
-    body = page.content.decode()
-    start = body.rindex('"', 0, body.index("/booking/confirm/?")) + 1
-    return body[start : body.index('"', start)].replace("&amp;", "&")
+def test_booking_page_without_a_module_taking_bookings_says_so(alpha, django_capture_on_commit_callbacks):
+    from core.tenancy.services import set_module_enabled
+
+    with django_capture_on_commit_callbacks(execute=True), scope(organization=alpha.org.pk):
+        set_module_enabled(Clinic.objects.get(pk=alpha.clinic.pk), "scheduling", False)
+    response = Client().get(f"/c/{alpha.clinic.slug}/booking/")
+    assert response.status_code == 200 and "not available" in response.content.decode()
+    assert "X-Portal-Cache" not in response
 
 
-def test_booking_flow_reschedule_cancel_and_ics(alpha, bookable):
-    from plugins.scheduling.models import Appointment, Status
+def test_account_page_and_data_download_of_a_patient_with_no_module_data(alpha):
+    from tests.factories import link_patient_login, make_user
 
-    client = Client()
-    link = first_slot_link(client, alpha.clinic, bookable)
-    assert "Sign in" in client.get(link).content.decode()
-    register(client, alpha.clinic, next=link)
-    assert verify_from_mail(client).status_code == 302
-    confirm = client.get(link)
-    assert confirm.status_code == 200
-    query = link.split("?", 1)[1]
-    from urllib.parse import parse_qs
-
-    params = {k: v[0] for k, v in parse_qs(query).items()}
-    response = client.post(f"/c/{alpha.clinic.slug}/booking/confirm/", params)
-    assert response.status_code == 302
     with scopes_disabled():
-        appointment = Appointment.objects.get(patient__email="nora@example.test")
-    assert appointment.status == Status.BOOKED and appointment.channel == "portal"
+        link_patient_login(alpha.patient, make_user("erin-portal@alpha.test"))
+    client = Client()
+    client.post(
+        f"/c/{alpha.clinic.slug}/account/login/",
+        {"username": "erin-portal@alpha.test", "password": PASSWORD},
+    )
     page = client.get(f"/c/{alpha.clinic.slug}/account/appointments/").content.decode()
-    assert "Check-up" in page and "Alpha" in page
-    ics = client.get(f"/c/{alpha.clinic.slug}/account/appointments/{appointment.pk}/calendar.ics")
-    assert ics["Content-Type"].startswith("text/calendar") and b"BEGIN:VEVENT" in ics.content
-    # The same slot again: friendly "just taken" with alternatives, nothing written.
-    again = client.post(f"/c/{alpha.clinic.slug}/booking/confirm/", params)
-    assert again.status_code == 409 and "just taken" in again.content.decode()
-    new_start = (appointment.start + timedelta(hours=2)).astimezone(alpha.clinic.tzinfo)
-    moved = client.post(
-        f"/c/{alpha.clinic.slug}/account/appointments/{appointment.pk}/reschedule/",
-        {"version": appointment.version, "start": new_start.isoformat()},
-    )
-    assert moved.status_code == 302
-    with scopes_disabled():
-        appointment.refresh_from_db()
-    assert appointment.start == new_start
-    cancelled = client.post(
-        f"/c/{alpha.clinic.slug}/account/appointments/{appointment.pk}/cancel/",
-        {"version": appointment.version},
-    )
-    assert cancelled.status_code == 302
-    with scopes_disabled():
-        appointment.refresh_from_db()
-    assert appointment.status == Status.CANCELLED_PATIENT
+    assert "No appointments yet." in page
     data = client.get(f"/c/{alpha.clinic.slug}/account/my-data.json").json()
-    assert data["organizations"][0]["patient"]["email"] == "nora@example.test"
-
-
-def test_someone_elses_appointment_is_not_found(alpha, beta, bookable):
-    from plugins.scheduling.services import book_appointment
-
-    start = (timezone.now() + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
-    with scope(organization=alpha.org.pk):
-        appointment = book_appointment(
-            clinic=alpha.clinic,
-            practitioner=alpha.memberships["practitioner"],
-            patient=alpha.patient,
-            service=bookable,
-            start=start,
-        )
-    client = Client()
-    register(client, alpha.clinic)
-    verify_from_mail(client)
-    base = f"/c/{alpha.clinic.slug}/account/appointments/{appointment.pk}"
-    assert client.get(f"{base}/calendar.ics").status_code == 404
-    assert client.post(f"{base}/cancel/", {"version": 1}).status_code == 404
-    assert (
-        client.get(f"/c/{beta.clinic.slug}/account/appointments/{appointment.pk}/reschedule/").status_code
-        == 404
-    )
-
-
-def test_booking_page_honours_mode_off_and_module_off(alpha, bookable):
-    from core.tenancy.models import ClinicModule
-    from plugins.scheduling.models import BookingPolicy
-
-    with scope(organization=alpha.org.pk):
-        BookingPolicy.objects.filter(clinic=alpha.clinic).update(online_mode="off")
-    assert "not available" in Client().get(f"/c/{alpha.clinic.slug}/booking").content.decode()
-    with scope(organization=alpha.org.pk):
-        BookingPolicy.objects.filter(clinic=alpha.clinic).update(online_mode="instant")
-        ClinicModule.objects.create(
-            organization=alpha.org, clinic=alpha.clinic, module="scheduling", enabled=False
-        )
-    assert "not available" in Client().get(f"/c/{alpha.clinic.slug}/booking").content.decode()
-    assert Client().get(f"/c/{alpha.clinic.slug}/booking/confirm/?service=1").status_code == 404
-
-
-def test_approval_mode_makes_a_request(alpha, bookable):
-    from plugins.scheduling.models import Appointment, BookingPolicy, Status
-
-    with scope(organization=alpha.org.pk):
-        BookingPolicy.objects.filter(clinic=alpha.clinic).update(online_mode="approval")
-    client = Client()
-    register(client, alpha.clinic)
-    verify_from_mail(client)
-    link = first_slot_link(client, alpha.clinic, bookable)
-    from urllib.parse import parse_qs
-
-    params = {k: v[0] for k, v in parse_qs(link.split("?", 1)[1]).items()}
-    assert client.post(f"/c/{alpha.clinic.slug}/booking/confirm/", params).status_code == 302
-    with scopes_disabled():
-        assert Appointment.objects.get(patient__email="nora@example.test").status == Status.REQUESTED
+    [part] = data["organizations"]
+    assert part["organization"] == alpha.org.name and part["patient"]["family_name"] == "Alphapatient"
+    assert "id" not in part["patient"] and "organization" not in part["patient"]
+    assert Client().get(f"/c/{alpha.clinic.slug}/account/my-data.json").status_code == 302
 
 
 def test_provision_command_is_idempotent(alpha):

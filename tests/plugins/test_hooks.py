@@ -296,6 +296,81 @@ def test_hook_clinic_portal_account_links(alpha, rf):
         assert not any(link["label"] == "Example corner" for link in account_links(request, clinic))
 
 
+def patient_login(tenant, email):
+    from tests.factories import link_patient_login, make_user
+
+    with scope(organization=tenant.org.pk):
+        user = make_user(email)
+        link_patient_login(tenant.patient, user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_hook_ehr_portal_public_urls(alpha, beta):
+    url = f"/c/{alpha.clinic.slug}/example/hello/"
+    assert reverse("portal:example:hello", kwargs={"clinic_slug": alpha.clinic.slug}) == url
+    response = Client().get(url)  # anonymous visitors are welcome
+    assert response.status_code == 200
+    assert response.content.decode() == f"example hello from {alpha.clinic.name}"
+    assert Client().get(f"/c/{beta.clinic.slug}/example/hello/").content.decode().endswith(beta.clinic.name)
+    assert Client().get("/c/no-such-clinic/example/hello/").status_code == 404
+    switch(alpha.clinic, False)
+    assert Client().get(url).status_code == 404
+
+
+def test_hook_clinic_portal_booking(alpha):
+    from portal_site.provisioning import provision_clinic_site
+
+    provision_clinic_site(alpha.clinic)
+    url = f"/c/{alpha.clinic.slug}/booking/"
+    response = Client().get(url, {"with": "example"})
+    assert response.content.decode() == f"example booking on Book an appointment of {alpha.clinic.name}"
+    assert ("portal_booking", alpha.clinic.pk) in ehr_example.CALLS
+    # The example answers None otherwise: the next module (scheduling) serves the page.
+    response = Client().get(url)
+    assert response.status_code == 200 and "example booking" not in response.content.decode()
+    assert "<h1>Book an appointment</h1>" in response.content.decode()
+    switch(alpha.clinic, False)
+    ehr_example.CALLS.clear()
+    response = Client().get(url, {"with": "example"})
+    assert response.status_code == 200 and "example booking" not in response.content.decode()
+    assert ("portal_booking", alpha.clinic.pk) not in ehr_example.CALLS
+
+
+def test_hook_ehr_portal_account_sections(alpha, beta):
+    from tests.factories import link_patient_login, make_patient
+
+    client = patient_login(alpha, "sections@patients.test")
+    with scope(organization=beta.org.pk):
+        from core.accounts.models import User
+
+        link_patient_login(make_patient(beta.clinic, "Bea"), User.objects.get(email="sections@patients.test"))
+    url = f"/c/{alpha.clinic.slug}/account/appointments/"
+    page = client.get(url).content.decode()
+    both = ", ".join(c.name for c in sorted(alpha.clinics, key=lambda c: c.name))
+    assert f"Example notes for Erin at {both}</p>" in page
+    assert f"Example notes for Bea at {', '.join(sorted(c.name for c in beta.clinics))}</p>" in page
+    # Asked with only the clinics where the example is on, and not at all where it is on at none.
+    switch(alpha.clinic, False)
+    assert f"Example notes for Erin at {alpha.clinics[1].name}</p>" in client.get(url).content.decode()
+    switch(alpha.clinics[1], False)
+    ehr_example.CALLS.clear()
+    page = client.get(url).content.decode()
+    assert "Example notes for Erin" not in page and "Example notes for Bea" in page
+    assert ("portal_sections", alpha.org.pk) not in ehr_example.CALLS
+
+
+def test_hook_ehr_patient_data_export(alpha):
+    client = patient_login(alpha, "export@patients.test")
+    switch(alpha.clinic, False)
+    switch(alpha.clinics[1], False)
+    # Switched off everywhere, the module still hands over what it keeps: the data is the patient's.
+    [part] = client.get(f"/c/{alpha.clinic.slug}/account/my-data.json").json()["organizations"]
+    assert part["example"] == {"initials": "EA"}
+    assert part["patient"]["given_name"] == "Erin" and part["organization"] == alpha.org.name
+
+
 def test_hook_ehr_public_urls(db):
     from ehr_example.views import PUBLIC_SECRET
 

@@ -157,6 +157,44 @@ def clinic_portal_account_links(request, clinic):
 
 
 @hookimpl
+def ehr_portal_public_urls():
+    return [path("hello/", views.portal_hello, name="hello")]
+
+
+# The booking page asked with this query answers from the example (scheduling answers otherwise).
+EXAMPLE_BOOKING = "example"
+
+
+@hookimpl
+def clinic_portal_booking(request, clinic, page):
+    CALLS.append(("portal_booking", clinic.pk))
+    if request.GET.get("with") != EXAMPLE_BOOKING:
+        return None
+    from django.http import HttpResponse
+
+    return HttpResponse(f"example booking on {page.title} of {clinic.name}")
+
+
+@hookimpl
+def ehr_portal_account_sections(request, organization, patient, clinics):
+    CALLS.append(("portal_sections", organization.pk))
+    return [
+        DashboardWidget(
+            "Example section",
+            "ehr_example/portal_section.html",
+            {"patient_name": patient.given_name, "clinic_names": [c.name for c in clinics]},
+            order=50,
+        )
+    ]
+
+
+@hookimpl
+def ehr_patient_data_export(organization, patient):
+    CALLS.append(("data_export", organization.pk))
+    return {"example": {"initials": f"{patient.given_name[:1]}{patient.family_name[:1]}"}}
+
+
+@hookimpl
 def ehr_public_urls():
     return [path("card/<str:token>/", views.public_card, name="card")]
 

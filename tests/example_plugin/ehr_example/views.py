@@ -18,6 +18,11 @@ def portal_corner(request):
     return HttpResponse(f"example corner of {patient.given_name} at {request.portal_clinic.name}")
 
 
+def portal_hello(request):
+    """A public portal page: anyone may see it, at clinics where the example is on."""
+    return HttpResponse(f"example hello from {request.portal_clinic.name}")
+
+
 def public_card(request, token):
     """A public link that carries its own secret: unknown secrets answer 404."""
     if token != PUBLIC_SECRET:
