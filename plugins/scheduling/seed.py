@@ -1,5 +1,5 @@
-"""Demo data: services, working hours, a room, a booking policy, and appointments three weeks either
-side of today. Idempotent: everything is looked up before it is created."""
+"""Demo data: services, working hours, a room, a booking policy, appointments three weeks either side of
+today, and a few patients on the waitlist. Idempotent: everything is looked up before it is created."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from core.patients.models import Patient, PatientClinic
 from core.tenancy.models import Membership
 
 from . import availability as av
+from . import waitlist
 from .models import (
     Appointment,
     BookingPolicy,
@@ -20,6 +21,7 @@ from .models import (
     Service,
     ServicePractitioner,
     Status,
+    WaitlistEntry,
     WorkingHours,
 )
 from .services import SlotTaken, book_appointment
@@ -85,6 +87,7 @@ def seed(organization, clinics, users) -> None:
                         defaults={"end_time": end, "valid_from": date(2024, 1, 1)},
                     )
             _appointments(organization, clinic, membership, services, owner_user)
+        _waitlist(organization, clinic, working_here, services, owner_user)
 
 
 def _appointments(organization, clinic, membership, services, by) -> None:
@@ -135,3 +138,34 @@ def _appointments(organization, clinic, membership, services, by) -> None:
                 final = Status.NO_SHOW if n % 9 == 0 else Status.COMPLETED
                 appointment.status = final
                 appointment.save(update_fields=["status"])
+
+
+WAITLIST_SIZE = 3
+
+
+def _waitlist(organization, clinic, practitioners, services, by) -> None:
+    """A few patients waiting for an earlier slot over the next weeks, one for anyone who offers the
+    service and the others for a named practitioner. Skipped when the clinic already has a waitlist."""
+    if WaitlistEntry.objects.filter(organization=organization, clinic=clinic).exists():
+        return
+    patients = list(
+        Patient.objects.filter(
+            organization=organization,
+            pk__in=PatientClinic.objects.filter(clinic=clinic).values("patient_id"),
+            merged_into__isnull=True,
+            archived=False,
+        ).order_by("-record_number")[:WAITLIST_SIZE]
+    )
+    today = timezone.now().astimezone(clinic.tzinfo).date()
+    for n, patient in enumerate(patients):
+        waitlist.join(
+            clinic=clinic,
+            patient=patient,
+            service=services[n % len(services)],
+            practitioner=None if n == 0 else practitioners[n % len(practitioners)],
+            earliest=today + timedelta(days=1 + n),
+            latest=today + timedelta(days=14 + 7 * n),
+            by=by,
+            notes="Prefers mornings" if n == 1 else "",
+            today=today,
+        )
