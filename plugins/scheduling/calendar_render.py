@@ -147,7 +147,7 @@ class GridMarkup:
     def block(self, block: Block, can_act: bool) -> str:
         appointment = block.item
         pk = str(appointment.pk)
-        when = f"{clock(block.start_minute)}–{clock(block.end_minute)}"
+        when = f'{clock(block.start_minute)}<span class="cal-end">–{clock(block.end_minute)}</span>'
         patient = self._names.get(appointment.patient_id)
         if patient is None:
             patient = self._names[appointment.patient_id] = escape(appointment.patient_name)

@@ -26,7 +26,7 @@ from plugins.scheduling.models import (
 )
 from tests.factories import add_member, make_org, make_patient, make_user
 
-from .helpers import sign_in
+from .helpers import axe_violations, format_violations, sign_in
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -199,3 +199,59 @@ def test_a_refused_drag_snaps_back_with_the_reason(page: Page, screenshot):
     with scope(organization=org.pk):
         moving.refresh_from_db()
     assert (moving.start, moving.version) == (datetime.combine(day, time(15, 30), tzinfo=BERLIN), 2)
+
+
+def test_clinic_week_reads_side_by_side_and_passes_axe(page: Page, screenshot):
+    org, clinic, doctor, service, patient = clinic_with_a_practitioner()
+    monday = datetime.now(BERLIN).date() + timedelta(days=7)
+    monday -= timedelta(days=monday.weekday())
+    with scope(organization=org.pk):
+        colleague = add_member(
+            org, make_user("lee@linden.test", full_name="Dr Lee"), Role.PRACTITIONER, [clinic]
+        )
+        massage = services.create_service(
+            clinic, practitioners=[doctor, colleague], name="Massage", duration_minutes=60, colour="#9333ea"
+        )
+        for weekday in range(5):
+            WorkingHours.objects.create(
+                organization=org,
+                membership=colleague,
+                clinic=clinic,
+                weekday=weekday,
+                start_time=time(9),
+                end_time=time(17),
+                valid_from=date(2020, 1, 1),
+            )
+        for n in range(5):
+            day = monday + timedelta(days=n)
+            for who, what, hour in (
+                (doctor, service, 9 + n),
+                (colleague, massage, 10 + n),
+                (doctor, massage, 14),
+            ):
+                services.book_appointment(
+                    clinic=clinic,
+                    practitioner=who,
+                    patient=patient,
+                    service=what,
+                    start=datetime.combine(day, time(hour), tzinfo=BERLIN),
+                    override=True,
+                )
+    sign_in(page, "desk@linden.test")
+    page.goto(f"/office/c/{clinic.slug}/scheduling/?view=week&date={monday.isoformat()}")
+    expect(page.get_by_test_id("calendar-column")).to_have_count(14)
+    expect(page.locator("[data-appointment]")).to_have_count(15)
+    # Dr Lee does not work at weekends: those cells are shaded and offer nothing.
+    saturday = (monday + timedelta(days=5)).isoformat()
+    weekend = page.locator(f'[data-practitioner="{colleague.pk}"][data-date="{saturday}"]')
+    expect(weekend.locator("a")).to_have_count(0)
+    expect(page.get_by_role("link", name="Book 12:00 with Dr Lee").first).to_be_attached()
+    screenshot(page, "scheduling_week.png")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+
+    page.get_by_label("Practitioner").select_option(label="Dr Lee")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("calendar-column")).to_have_count(7)
+    expect(page.locator("[data-appointment]")).to_have_count(5)
+    screenshot(page, "scheduling_week_one_practitioner.png")
