@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.common import PageParams, page_of, paginate
@@ -348,7 +348,7 @@ def _save_item(request, item: Item, payload: ItemIn) -> Item:
 def create_item(request, payload: ItemIn):
     check_perm(request, "inventory.manage_catalog", request.clinic.organization)
     item = _save_item(request, Item(organization_id=request.clinic.organization_id), payload)
-    return 201, item
+    return Status(201, item)
 
 
 @router.put("/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="Change a catalog item")
@@ -376,7 +376,7 @@ def _save_supplier(supplier: Supplier, payload: SupplierIn) -> Supplier:
 @router.post("/suppliers", response={201: SupplierOut, **ERRORS}, summary="Add a supplier")
 def create_supplier(request, payload: SupplierIn):
     check_perm(request, "inventory.manage_catalog", request.clinic.organization)
-    return 201, _save_supplier(Supplier(organization_id=request.clinic.organization_id), payload)
+    return Status(201, _save_supplier(Supplier(organization_id=request.clinic.organization_id), payload))
 
 
 @router.put("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS}, summary="Change a supplier")
@@ -438,7 +438,7 @@ def receive(request, payload: ReceiveIn):
         unit_cost=payload.unit_cost,
         reason=payload.reason,
     )
-    return 201, movement
+    return Status(201, movement)
 
 
 @router.post("/dispense", response={201: list[MovementOut], **ERRORS}, summary="Dispense or use stock")
@@ -468,20 +468,23 @@ def dispense(request, payload: DispenseIn):
         reason=payload.reason,
         override_reason=payload.override_reason,
     )
-    return 201, movements
+    return Status(201, movements)
 
 
 @router.post("/adjust", response={201: MovementOut, **ERRORS}, summary="Adjust stock with a reason")
 def adjust(request, payload: AdjustIn):
     check_perm(request, "inventory.adjust_stock", request.clinic)
     item = _item(request, payload.item_id)
-    return 201, services.adjust(
-        request.clinic,
-        item,
-        payload.quantity,
-        payload.reason,
-        by=request.user,
-        lot=_lot(request, payload.lot_id, item),
+    return Status(
+        201,
+        services.adjust(
+            request.clinic,
+            item,
+            payload.quantity,
+            payload.reason,
+            by=request.user,
+            lot=_lot(request, payload.lot_id, item),
+        ),
     )
 
 
@@ -489,13 +492,16 @@ def adjust(request, payload: AdjustIn):
 def write_off(request, payload: WriteOffIn):
     check_perm(request, "inventory.adjust_stock", request.clinic)
     item = _item(request, payload.item_id)
-    return 201, services.write_off(
-        request.clinic,
-        item,
-        payload.quantity,
-        payload.reason,
-        by=request.user,
-        lot=_lot(request, payload.lot_id, item),
+    return Status(
+        201,
+        services.write_off(
+            request.clinic,
+            item,
+            payload.quantity,
+            payload.reason,
+            by=request.user,
+            lot=_lot(request, payload.lot_id, item),
+        ),
     )
 
 
@@ -536,7 +542,7 @@ def create_transfer(request, payload: TransferIn):
         transfer = services.transfer_now(source, destination, lines, by=request.user, note=payload.note)
     else:
         transfer = services.send_transfer(source, destination, lines, by=request.user, note=payload.note)
-    return 201, _transfer_out(transfer)
+    return Status(201, _transfer_out(transfer))
 
 
 @router.post(
@@ -584,7 +590,7 @@ def create_order(request, payload: OrderIn):
     order = services.create_purchase_order(
         request.clinic, _supplier(request, payload.supplier_id), lines, by=request.user
     )
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @router.post(
@@ -619,7 +625,7 @@ def list_stocktakes(request, params: Query[PageParams]):
 @router.post("/stocktakes", response={201: StocktakeOut, **ERRORS}, summary="Start a stocktake")
 def create_stocktake(request):
     check_perm(request, "inventory.adjust_stock", request.clinic)
-    return 201, _stocktake_out(services.start_stocktake(request.clinic, by=request.user))
+    return Status(201, _stocktake_out(services.start_stocktake(request.clinic, by=request.user)))
 
 
 @router.post("/stocktakes/{stocktake_id}/post", response={200: StocktakeOut, **ERRORS}, summary="Post counts")
