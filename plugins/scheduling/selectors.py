@@ -119,19 +119,27 @@ def load_inputs(
     *,
     exclude_appointment_id: int | None = None,
     policy: BookingPolicy | None = None,
+    allow_overlap: dict[int, bool] | None = None,
 ) -> AvailabilityInputs:
-    """Everything the engine needs for these practitioners between two local dates: five queries (four
-    when ``policy`` is given), each bounded by the date range and served by an index."""
+    """Everything the engine needs for these practitioners between two local dates: one query for each
+    kind of input (policy, overlap settings, working hours, time off, appointments, closures), bounded
+    by the date range and served by an index; none for ``policy`` or ``allow_overlap`` (practitioner
+    id → their setting) when the caller already has them."""
     org = clinic.organization_id
     policy = policy or booking_policy(clinic)
     range_start, range_end = local_day_bounds(clinic.tzinfo, date_from, date_to)
     margin = timedelta(minutes=MAX_BUFFER_MINUTES)
     practitioners = {pk: PractitionerInputs(pk) for pk in practitioner_ids}
     if practitioner_ids:
-        for pk in PractitionerSettings.objects.filter(
-            organization_id=org, membership_id__in=practitioner_ids, allow_overlap=True
-        ).values_list("membership_id", flat=True):
-            practitioners[pk].allow_overlap = True
+        if allow_overlap is None:
+            allow_overlap = dict.fromkeys(
+                PractitionerSettings.objects.filter(
+                    organization_id=org, membership_id__in=practitioner_ids, allow_overlap=True
+                ).values_list("membership_id", flat=True),
+                True,
+            )
+        for pk in practitioner_ids:
+            practitioners[pk].allow_overlap = bool(allow_overlap.get(pk))
         hours = WorkingHours.objects.filter(
             organization_id=org, clinic=clinic, membership_id__in=practitioner_ids, valid_from__lte=date_to
         ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=date_from))

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +29,11 @@ from .models import (
     SLOT_CONSTRAINTS,
     Appointment,
     AppointmentSeries,
+    BookingPolicy,
     Channel,
     Frequency,
     OnlineMode,
+    PractitionerSettings,
     Room,
     Service,
     ServicePractitioner,
@@ -37,7 +41,7 @@ from .models import (
     TimeOff,
     WorkingHours,
 )
-from .selectors import Slot, booking_policy, load_inputs, slots_from_inputs
+from .selectors import Slot, load_inputs, slots_from_inputs
 from .validation import ask_modules
 
 NEXT_SLOTS = 5
@@ -182,8 +186,10 @@ def next_free_slots(
     limit: int = NEXT_SLOTS,
     exclude_appointment_id: int | None = None,
     policy=None,
+    allow_overlap: bool | None = None,
 ) -> list[Slot]:
-    """The first free slots for this practitioner and service from ``after`` on (inside working hours)."""
+    """The first free slots for this practitioner and service from ``after`` on (inside working hours).
+    ``policy`` and ``allow_overlap`` are read when not given."""
     local = after.astimezone(clinic.tzinfo).date()
     inputs = load_inputs(
         clinic,
@@ -193,9 +199,62 @@ def next_free_slots(
         local + timedelta(days=NEXT_SLOTS_DAYS),
         exclude_appointment_id=exclude_appointment_id,
         policy=policy,
+        allow_overlap=None if allow_overlap is None else {practitioner.pk: allow_overlap},
     )
     slots = slots_from_inputs(inputs, now=None)
     return [s for s in slots if s.start >= after][:limit]
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """What a booking or a move needs to know besides the objects it is given."""
+
+    works_here: bool
+    offers_service: bool
+    allow_overlap: bool
+    patient_linked: bool
+    policy: BookingPolicy
+
+
+POLICY_FIELDS = ("min_notice_minutes", "max_days_ahead", "slot_granularity_minutes", "online_mode")
+
+
+def booking_facts(
+    clinic: Clinic, practitioner: Membership, service: Service, patient: Patient
+) -> BookingFacts:
+    """In one query: does the practitioner work at the clinic and offer the service, may they overlap,
+    is the patient already linked to the clinic, and the clinic's booking policy (defaults when unset)."""
+    org = clinic.organization_id
+    mine = {"organization_id": org, "membership_id": OuterRef("pk")}
+    policy = BookingPolicy.objects.filter(organization_id=org, clinic=clinic).values(
+        row=JSONObject(id="id", **{name: name for name in POLICY_FIELDS})
+    )
+    row = (
+        Membership.objects.filter(organization_id=org, pk=practitioner.pk)
+        .values(
+            works_here=Exists(MembershipClinic.objects.filter(clinic=clinic, **mine)),
+            offers_service=Exists(ServicePractitioner.objects.filter(service=service, **mine)),
+            allow_overlap=Exists(PractitionerSettings.objects.filter(allow_overlap=True, **mine)),
+            patient_linked=Exists(
+                PatientClinic.objects.filter(organization_id=org, clinic=clinic, patient_id=patient.pk)
+            ),
+            policy=Subquery(policy[:1]),
+        )
+        .first()
+    ) or {"works_here": False, "offers_service": False, "allow_overlap": False, "patient_linked": False}
+    found = row.get("policy")
+    if found:
+        loaded = BookingPolicy(organization_id=org, clinic=clinic, **found)
+        loaded._state.adding = False
+    else:
+        loaded = BookingPolicy(organization_id=org, clinic=clinic)
+    return BookingFacts(
+        works_here=row["works_here"],
+        offers_service=row["offers_service"],
+        allow_overlap=row["allow_overlap"],
+        patient_linked=row["patient_linked"],
+        policy=loaded,
+    )
 
 
 def _validate_booking(
@@ -205,6 +264,7 @@ def _validate_booking(
     patient: Patient,
     service: Service,
     room: Room | None,
+    facts: BookingFacts,
 ) -> None:
     org = clinic.organization_id
     errors = {}
@@ -212,16 +272,9 @@ def _validate_booking(
         errors["service"] = _("Choose an active service of this clinic.")
     if practitioner.organization_id != org or not practitioner.is_active:
         errors["practitioner"] = _("Choose an active practitioner of this organization.")
-    elif not MembershipClinic.objects.filter(
-        organization_id=org, clinic=clinic, membership=practitioner
-    ).exists():
+    elif not facts.works_here:
         errors["practitioner"] = _("This practitioner does not work at this clinic.")
-    elif (
-        "service" not in errors
-        and not ServicePractitioner.objects.filter(
-            organization_id=org, service=service, membership=practitioner
-        ).exists()
-    ):
+    elif "service" not in errors and not facts.offers_service:
         errors["service"] = _("This practitioner does not offer this service.")
     if patient.organization_id != org or patient.merged_into_id or patient.archived:
         errors["patient"] = _("Choose an active patient of this organization.")
@@ -239,13 +292,13 @@ def _check_time(
     start: datetime,
     override: bool,
     now: datetime,
+    facts: BookingFacts,
     exclude_appointment_id: int | None = None,
-) -> bool:
+) -> None:
     """Refuse a time outside working hours or the booking window (unless ``override``), and a time that is
-    already taken (always; the practitioner's allow-overlap setting aside). Returns that setting, which
-    the appointment row carries, so it is read once."""
+    already taken (always; the practitioner's allow-overlap setting aside)."""
     local = start.astimezone(clinic.tzinfo).date()
-    policy = booking_policy(clinic)
+    policy = facts.policy
     inputs = load_inputs(
         clinic,
         service,
@@ -254,6 +307,7 @@ def _check_time(
         local + timedelta(days=1),
         exclude_appointment_id=exclude_appointment_id,
         policy=policy,
+        allow_overlap={practitioner.pk: facts.allow_overlap},
     )
     data = inputs.practitioners[practitioner.pk]
     request = inputs.request
@@ -278,9 +332,9 @@ def _check_time(
                 start,
                 exclude_appointment_id=exclude_appointment_id,
                 policy=policy,
+                allow_overlap=facts.allow_overlap,
             ),
         )
-    return data.allow_overlap
 
 
 def _occupied(service: Service, start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -302,7 +356,10 @@ def _save_or_slot_taken(appointment: Appointment, clinic, service, practitioner,
         )
 
 
-@transaction.atomic
+class _SlotConflict(Exception):
+    """The database refused the appointment for overlapping another (its exclusion constraints)."""
+
+
 def book_appointment(
     *,
     clinic: Clinic,
@@ -323,13 +380,59 @@ def book_appointment(
     Online bookings (channel "portal") follow the clinic's online mode: instant bookings are booked,
     otherwise they are requests awaiting approval; they never override working hours or the window.
     """
+    try:
+        return _book(
+            clinic=clinic,
+            practitioner=practitioner,
+            patient=patient,
+            service=service,
+            start=start,
+            by=by,
+            channel=channel,
+            room=room,
+            notes=notes,
+            override=override,
+            series=series,
+            now=now,
+        )
+    except _SlotConflict as conflict:
+        # The booking's transaction (or its savepoint, inside a caller's) has been rolled back by now, so
+        # the next free times are read from a usable connection without a savepoint of their own.
+        facts, when = conflict.args
+        raise SlotTaken(
+            _("This time was just taken."),
+            next_free_slots(
+                clinic, service, practitioner, when, policy=facts.policy, allow_overlap=facts.allow_overlap
+            ),
+        ) from None
+
+
+@transaction.atomic
+def _book(
+    *,
+    clinic: Clinic,
+    practitioner: Membership,
+    patient: Patient,
+    service: Service,
+    start: datetime,
+    by,
+    channel: str,
+    room: Room | None,
+    notes: str,
+    override: bool,
+    series: AppointmentSeries | None,
+    now: datetime | None,
+) -> Appointment:
     now = now or timezone.now()
     start = _aware(start).astimezone(UTC)
-    _validate_booking(clinic=clinic, practitioner=practitioner, patient=patient, service=service, room=room)
+    facts = booking_facts(clinic, practitioner, service, patient)
+    _validate_booking(
+        clinic=clinic, practitioner=practitioner, patient=patient, service=service, room=room, facts=facts
+    )
     status = Status.BOOKED
     if channel == Channel.PORTAL:
         override = False
-        mode = booking_policy(clinic).online_mode
+        mode = facts.policy.online_mode
         if mode == OnlineMode.OFF or not service.bookable_online:
             raise ValidationError(_("This service cannot be booked online."))
         if mode == OnlineMode.APPROVAL:
@@ -337,8 +440,14 @@ def book_appointment(
     end = start + service.duration
     if end <= start:
         raise ValidationError({"start": _("The appointment must end after it starts.")})
-    allow_overlap = _check_time(
-        clinic=clinic, practitioner=practitioner, service=service, start=start, override=override, now=now
+    _check_time(
+        clinic=clinic,
+        practitioner=practitioner,
+        service=service,
+        start=start,
+        override=override,
+        now=now,
+        facts=facts,
     )
     occupied_start, occupied_end = _occupied(service, start, end)
     appointment = Appointment(
@@ -352,7 +461,7 @@ def book_appointment(
         end=end,
         occupied_start=occupied_start,
         occupied_end=occupied_end,
-        allow_overlap=allow_overlap,
+        allow_overlap=facts.allow_overlap,
         status=status,
         channel=channel,
         booked_by=by if getattr(by, "is_authenticated", False) else None,
@@ -360,11 +469,18 @@ def book_appointment(
         series=series,
     )
     ask_modules("book", appointment, by=by)
-    _save_or_slot_taken(appointment, clinic, service, practitioner)
-    if not PatientClinic.objects.filter(
-        organization_id=clinic.organization_id, patient=patient, clinic=clinic
-    ).exists():
-        PatientClinic.objects.create(organization_id=clinic.organization_id, patient=patient, clinic=clinic)
+    try:
+        appointment.save()
+    except IntegrityError as error:
+        if not _is_slot_conflict(error):
+            raise
+        raise _SlotConflict(facts, start) from error
+    if not facts.patient_linked:
+        # Two first bookings of the same patient at once may both get here: the second adds nothing.
+        PatientClinic.objects.bulk_create(
+            [PatientClinic(organization_id=clinic.organization_id, patient=patient, clinic=clinic)],
+            ignore_conflicts=True,
+        )
     _announce("booked", appointment, by=by, series=series)
     return appointment
 
@@ -404,18 +520,26 @@ def reschedule(
     practitioner = practitioner or locked.practitioner
     new_room = locked.room if room is False else room
     start = _aware(start).astimezone(UTC)
+    facts = booking_facts(clinic, practitioner, service, locked.patient)
     _validate_booking(
-        clinic=clinic, practitioner=practitioner, patient=locked.patient, service=service, room=new_room
+        clinic=clinic,
+        practitioner=practitioner,
+        patient=locked.patient,
+        service=service,
+        room=new_room,
+        facts=facts,
     )
-    allow_overlap = _check_time(
+    _check_time(
         clinic=clinic,
         practitioner=practitioner,
         service=service,
         start=start,
         override=override,
         now=now,
+        facts=facts,
         exclude_appointment_id=locked.pk,
     )
+    allow_overlap = facts.allow_overlap
     previous_start, previous_practitioner_id = locked.start, locked.practitioner_id
     previous_end = locked.end
     locked.start, locked.end = start, start + service.duration

@@ -13,8 +13,8 @@ from plugins.scheduling import services
 
 from .conftest import MONDAY, at
 
-BOOKING = 21
-BOOKING_TAKEN = 23
+BOOKING = 15
+BOOKING_TAKEN = 19
 AVAILABILITY_MONTH = 12
 AVAILABILITY_ANY_WEEK = 12
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
