@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.plugins.gating import is_module_enabled
+from core.plugins.gating import is_module_enabled, with_module_switches
 from core.tenancy.access import require_member, visible_clinics
 from core.tenancy.models import Membership, Role
 
-from .models import DailyFigure
+from .models import MonthlyFigure
 
 OPERATIONS = ("appointments", "patients", "utilization", "inventory", "other")
 OWN_ACTIVITY = ("appointments", "patients", "utilization")
@@ -27,7 +27,8 @@ def reach(request) -> Reach:
     user = request.user
     clinics = [
         c
-        for c in visible_clinics(request)
+        # Loaded with their module switches: every metric asks whether its module is on at each clinic.
+        for c in with_module_switches(visible_clinics(request))
         if is_module_enabled(c, "analytics") and user.has_perm("analytics.view_reports", c)
     ]
     if ctx.role == Role.PRACTITIONER:
@@ -60,9 +61,10 @@ def practitioner_choices(organization_id: int, clinics) -> list[tuple[int, str]]
 
 
 def service_choices(organization_id: int, clinics) -> list[tuple[int, str]]:
-    """Services that appear in the clinics' roll-ups (the services with appointments)."""
+    """Services that appear in the clinics' roll-ups (the services with appointments), read from the
+    monthly rows: the same services, a thirtieth of the rows."""
     rows = (
-        DailyFigure.objects.filter(
+        MonthlyFigure.objects.filter(
             organization_id=organization_id,
             clinic_id__in=[c.pk for c in clinics],
             metric="appointments_booked",

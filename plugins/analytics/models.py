@@ -48,3 +48,62 @@ class RolledDay(TenantModel):
                 fields=["organization", "clinic", "day"], name="analytics_rolled_day_unique"
             )
         ]
+
+
+class MonthlyFigure(TenantModel):
+    """The ``DailyFigure`` rows of one clinic's calendar month added up, kept with the days: a long period
+    reads its whole months here and only its partial edge months by day."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the month's first day
+    metric = models.CharField(max_length=64)
+    breakdown = models.CharField(max_length=32, blank=True, default="")
+    key = models.CharField(max_length=100, blank=True, default="")
+    label = models.CharField(max_length=200, blank=True, default="")
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "clinic", "month", "metric", "breakdown", "key"],
+                name="analytics_month_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "breakdown", "clinic", "month"], name="analytics_month_read"
+            ),
+        ]
+
+
+class VisitStarts(models.Field):
+    """A PostgreSQL ``tstzmultirange`` of points in time; written and read in SQL only (rollup.py,
+    visits.py), never loaded into Python."""
+
+    def db_type(self, connection):
+        return "tstzmultirange"
+
+
+class PatientVisits(TenantModel):
+    """One patient's completed visits at one clinic, as the set of their start times: the roll-up that
+    answers distinct-patient figures (seen, returning, active, retention) for any period exactly, with one
+    row per clinic and patient whatever the number of visits or the length of the period."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    starts = VisitStarts()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "clinic", "patient"], name="analytics_patient_visits_unique"
+            )
+        ]
+
+
+class VisitHistory(TenantModel):
+    """When a clinic's ``PatientVisits`` were filled from its whole history; from then on the day
+    recomputes keep them current. Without it, the distinct-patient figures are asked live."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="+")
+    filled_at = models.DateTimeField()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from . import catalog
 from .periods import Period
 from .sources import LiveSource, RollupSource, coverage
+from .visits import VisitFigures, filled
 
 SECTION_TITLES = {
     "revenue": lambda: _("Revenue"),
@@ -181,12 +182,38 @@ class _Reader:
     """Answers figures for one report, from a roll-up source for ``sum`` metrics when it may, and live
     for the rest; ratios are computed from their two sums."""
 
-    def __init__(self, selection: Selection, source, live: LiveSource):
-        self.selection, self.source, self.live = selection, source, live
+    def __init__(self, selection: Selection, source, live: LiveSource, visits: VisitFigures | None = None):
+        self.selection, self.source, self.live, self.visits = selection, source, live, visits
         self.metrics = catalog.all_metrics()
+        self._by_clinic: dict[tuple, dict] = {}
 
     def _src(self, metric):
-        return self.source if metric.kind == "sum" else self.live
+        if metric.kind == "sum":
+            return self.source
+        if metric.from_visits and self.visits is not None:
+            return self.visits
+        return self.live
+
+    def clinic_total(self, metric, clinic, clinics, period) -> Decimal | None:
+        """``metric`` at one of ``clinics``: distinct-patient figures come with their group's query."""
+        if (
+            metric.kind == "live"
+            and metric.from_visits
+            and self.visits is not None
+            and period == self.selection.period
+        ):
+            group = catalog.clinics_for(metric, clinics)
+            if clinic in group and metric.from_visits in ("seen", "returning", "active"):
+                return self.visits.clinic_total(metric, clinic, group)
+        if metric.kind == "snapshot" and "clinic" in metric.breakdowns and period == self.selection.period:
+            group = catalog.clinics_for(metric, clinics)
+            if clinic not in group:
+                return None
+            key = (metric.slug, tuple(c.pk for c in group))
+            if key not in self._by_clinic:
+                self._by_clinic[key] = self.live.breakdown(metric, "clinic", group, None)
+            return self._by_clinic[key].get(str(clinic.pk), ("", Decimal(0)))[1]
+        return self.total(metric, [clinic], period)
 
     def filterable(self, metric) -> bool:
         parts = [metric]
@@ -228,6 +255,8 @@ class _Reader:
         clinics = catalog.clinics_for(metric, clinics)
         if not clinics or name not in metric.breakdowns:
             return {}
+        if metric.kind == "live" and self._src(metric) is self.visits and metric.regroup is None:
+            return self.live.breakdown(metric, name, clinics, period)
         return self._src(metric).breakdown(
             metric, name, clinics, None if metric.kind == "snapshot" else period
         )
@@ -254,6 +283,18 @@ class _Reader:
 
 def _bucket(day: date, monthly: bool) -> str:
     return day.strftime("%Y-%m") if monthly else day.isoformat()
+
+
+def visit_figures(selection: Selection, source) -> VisitFigures | None:
+    """The distinct-patient figures from ``PatientVisits`` when the roll-ups answer the report and every
+    clinic's visits were filled; live otherwise."""
+    if source.mode != "rollup":
+        return None
+    feeds = [m for m in catalog.all_metrics().values() if m.kind == "visits"]
+    wanted = {c.pk for m in feeds for c in catalog.clinics_for(m, selection.clinics)}
+    if not wanted or not wanted <= filled(selection.organization_id, wanted):
+        return None
+    return VisitFigures(selection.organization_id, selection.period, selection.period.previous())
 
 
 def choose_source(selection: Selection, slugs) -> tuple[object, dict]:
@@ -304,7 +345,7 @@ def build(selection: Selection) -> Report:
     metrics = catalog.all_metrics()
     sums = [m.slug for m in metrics.values() if m.kind == "sum" and m.section in selection.sections]
     source, freshness = choose_source(selection, sums)
-    reader = _Reader(selection, source, LiveSource(selection.filters))
+    reader = _Reader(selection, source, LiveSource(selection.filters), visit_figures(selection, source))
     report = Report(selection=selection, mode=freshness["mode"], freshness=freshness)
     period, previous = selection.period, selection.period.previous()
     for section, currency, clinics, split in _sections_with_groups(selection, metrics):
@@ -385,7 +426,7 @@ def _table(reader: _Reader, section, currency, clinics, spec, section_title, spl
                 put(key, key, index, value)
         elif breakdown == "clinic":
             for clinic in clinics:
-                put(str(clinic.pk), clinic.name, index, reader.total(metric, [clinic], period))
+                put(str(clinic.pk), clinic.name, index, reader.clinic_total(metric, clinic, clinics, period))
         else:
             for key, (label, value) in reader.breakdown(metric, breakdown, clinics, period).items():
                 put(key, str(label), index, value)

@@ -7,11 +7,13 @@ a set of clinics and a period, so a report reads the same whichever it uses; a t
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, F, Min, Q
 
-from .models import DailyFigure, RolledDay
+from .models import RolledDay
 from .periods import Period
 
 
@@ -60,50 +62,95 @@ class LiveSource:
         return {key: value for key, (_label, value) in self.breakdown(metric, "day", clinics, period).items()}
 
 
+def spans(period: Period) -> tuple[list[tuple], list]:
+    """``period`` as the day ranges of its partial months and the first days of its whole months."""
+    from .rollup import month_of
+
+    days, months = [], []
+    cursor = period.first
+    while cursor <= period.last:
+        first, following = month_of(cursor)
+        month_last = following - timedelta(days=1)
+        if cursor == first and month_last <= period.last:
+            months.append(first)
+        else:
+            days.append((cursor, min(month_last, period.last)))
+        cursor = following
+    return days, months
+
+
+def _union(organization_id, clinic_ids, slugs, parts, breakdown_sql, day_column="d") -> tuple[str, list]:
+    """One ``UNION ALL`` (fixed SQL text, every value a parameter) of the daily rows of the partial
+    months and the monthly rows of the whole months of each ``(period, current)`` in ``parts``: columns
+    metric, breakdown, key, label, clinic_id, value, the day or month (as ``day_column``) and ``cur``."""
+    selects, params = [], []
+    base = [organization_id, list(clinic_ids), list(slugs)]
+    where = f"organization_id = %s AND clinic_id = ANY(%s) AND metric = ANY(%s) AND {breakdown_sql}"
+    columns = "metric, breakdown, key, label, clinic_id, value"
+    for period, current in parts:
+        days, months = spans(period)
+        for first, last in days:
+            selects.append(
+                f"SELECT {columns}, day AS {day_column}, {current:d} AS cur FROM analytics_dailyfigure "  # noqa: S608
+                f"WHERE {where} AND day BETWEEN %s AND %s"
+            )
+            params += base + [first, last]
+        if months:
+            selects.append(
+                f"SELECT {columns}, month AS {day_column}, {current:d} AS cur "  # noqa: S608
+                "FROM analytics_monthlyfigure "
+                f"WHERE {where} AND month = ANY(%s)"
+            )
+            params += base + [months]
+    return " UNION ALL ".join(selects), params
+
+
 class RollupSource:
-    """Reads the roll-ups of the clinics for a period and the one before, in three grouped queries."""
+    """Reads the roll-ups of the clinics for a period and the one before in three grouped queries: whole
+    months from the monthly rows, the partial months at the edges from the daily rows, so a year costs
+    about what a month does."""
 
     mode = "rollup"
 
     def __init__(self, organization_id: int, clinics, period: Period, previous: Period, slugs):
         self.period, self.previous = period, previous
-        base = DailyFigure.objects.filter(
-            organization_id=organization_id,
-            clinic_id__in=[c.pk for c in clinics],
-            metric__in=list(slugs),
-        )
-        current = Q(day__gte=period.first, day__lte=period.last)
+        ids = [c.pk for c in clinics]
         self._totals: dict[tuple, Decimal] = {}
-        for row in (
-            base.filter(breakdown="", day__gte=previous.first, day__lte=period.last)
-            .annotate(
-                current=Case(When(current, then=Value(1)), default=Value(0), output_field=IntegerField())
-            )
-            .values("metric", "clinic_id", "current")
-            .annotate(v=Sum("value"))
-            .order_by()
-        ):
-            self._totals[(row["metric"], row["clinic_id"], row["current"])] = row["v"]
         self._breakdowns: dict[tuple, dict] = defaultdict(dict)
-        for row in (
-            base.filter(current)
-            .exclude(breakdown="")
-            .values("metric", "breakdown", "key", "clinic_id")
-            .annotate(v=Sum("value"), label=Max("label"))
-            .order_by()
-        ):
-            self._breakdowns[(row["metric"], row["breakdown"])][(row["key"], row["clinic_id"])] = (
-                row["label"],
-                row["v"],
-            )
         self._series: dict[str, dict] = defaultdict(dict)
-        for row in (
-            base.filter(current, breakdown="")
-            .values("metric", "day", "clinic_id")
-            .annotate(v=Sum("value"))
-            .order_by()
-        ):
-            self._series[row["metric"]][(row["day"].isoformat(), row["clinic_id"])] = row["v"]
+        if not slugs or not ids:
+            return
+        both = [(previous, False), (period, True)]
+        with connection.cursor() as cursor:
+            sql, params = _union(organization_id, ids, slugs, both, "breakdown = ''")
+            cursor.execute(
+                f"SELECT metric, clinic_id, cur, sum(value) FROM ({sql}) AS r GROUP BY 1, 2, 3",  # noqa: S608
+                params,
+            )
+            for metric, clinic_id, current, value in cursor.fetchall():
+                self._totals[(metric, clinic_id, current)] = value
+            sql, params = _union(organization_id, ids, slugs, [(period, True)], "breakdown <> ''")
+            cursor.execute(
+                f"SELECT metric, breakdown, key, clinic_id, sum(value), max(label) FROM ({sql}) AS r "  # noqa: S608
+                "GROUP BY 1, 2, 3, 4",
+                params,
+            )
+            for metric, breakdown, key, clinic_id, value, label in cursor.fetchall():
+                self._breakdowns[(metric, breakdown)][(key, clinic_id)] = (label, value)
+            # The series by day, or by month for long periods (whose whole months are one row each).
+            if period.monthly():
+                sql, params = _union(organization_id, ids, slugs, [(period, True)], "breakdown = ''")
+            else:
+                sql = (
+                    "SELECT metric, clinic_id, value, day AS d FROM analytics_dailyfigure WHERE "
+                    "organization_id = %s AND clinic_id = ANY(%s) AND metric = ANY(%s) AND breakdown = '' "
+                    "AND day BETWEEN %s AND %s"
+                )
+                params = [organization_id, ids, list(slugs), period.first, period.last]
+            series = f"SELECT metric, d, clinic_id, sum(value) FROM ({sql}) AS r GROUP BY 1, 2, 3"  # noqa: S608
+            cursor.execute(series, params)
+            for metric, day, clinic_id, value in cursor.fetchall():
+                self._series[metric][(day.isoformat(), clinic_id)] = value
 
     def _which(self, period: Period) -> int:
         if period == self.period:

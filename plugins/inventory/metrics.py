@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,12 @@ VALUE = ExpressionWrapper(
 )
 
 
+def _by_clinic(qs, amount=None):
+    """``qs`` summed (or counted) per clinic: the report's clinic table in one query, not one per clinic."""
+    rows = qs.values("clinic_id").annotate(v=Sum(amount) if amount else Count("id")).order_by("clinic_id")
+    return [(str(r["clinic_id"]), str(r["clinic_id"]), r["v"] or 0) for r in rows]
+
+
 def _by_item(qs, amount):
     rows = qs.values("item_id", "item__name").annotate(v=Sum(amount)).order_by("item__name", "item_id")
     return [(str(r["item_id"]), r["item__name"], r["v"]) for r in rows if r["v"]]
@@ -29,11 +35,11 @@ def _by_item(qs, amount):
 
 def stock_value(clinic_ids, start=None, end=None, *, breakdown=None, **_):
     """Stock on hand valued at cost price."""
+    levels = StockLevel.objects.filter(clinic_id__in=list(clinic_ids))
     if breakdown == "item":
-        return [
-            (k, label, v.quantize(CENT))
-            for k, label, v in _by_item(StockLevel.objects.filter(clinic_id__in=list(clinic_ids)), VALUE)
-        ]
+        return [(k, label, v.quantize(CENT)) for k, label, v in _by_item(levels, VALUE)]
+    if breakdown == "clinic":
+        return [(k, label, Decimal(v).quantize(CENT)) for k, label, v in _by_clinic(levels, VALUE)]
     return selectors.stock_value_metric(clinic_ids)
 
 
@@ -43,6 +49,8 @@ def below_reorder(clinic_ids, start=None, end=None, *, breakdown=None, **_):
     if breakdown == "item":
         rows = rules.values("item_id", "item__name").order_by("item__name", "item_id")
         return [(str(r["item_id"]), r["item__name"], 1) for r in rows]
+    if breakdown == "clinic":
+        return _by_clinic(rules)
     return rules.count()
 
 
@@ -56,6 +64,8 @@ def expiring_value(clinic_ids, start=None, end=None, *, breakdown=None, tz=None,
     )
     if breakdown == "item":
         return [(k, label, v.quantize(CENT)) for k, label, v in _by_item(levels, VALUE)]
+    if breakdown == "clinic":
+        return [(k, label, Decimal(v).quantize(CENT)) for k, label, v in _by_clinic(levels, VALUE)]
     return (levels.aggregate(v=Sum(VALUE))["v"] or Decimal("0")).quantize(CENT)
 
 
@@ -86,7 +96,7 @@ def metrics() -> list[Metric]:
             _("Stock value at cost"),
             "money",
             stock_value,
-            ("item",),
+            ("item", "clinic"),
             m,
             section,
             kind="snapshot",
@@ -96,7 +106,7 @@ def metrics() -> list[Metric]:
             _("Items below reorder level"),
             "count",
             below_reorder,
-            ("item",),
+            ("item", "clinic"),
             m,
             section,
             kind="snapshot",
@@ -106,7 +116,7 @@ def metrics() -> list[Metric]:
             _("Expiring stock value"),
             "money",
             expiring_value,
-            ("item",),
+            ("item", "clinic"),
             m,
             section,
             kind="snapshot",

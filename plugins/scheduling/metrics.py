@@ -274,7 +274,12 @@ def seen(clinic_ids, start, end, *, breakdown=None, tz=None, practitioner=None, 
 def _band(born, on) -> str:
     if born is None:
         return "unknown"
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return _band_of_age(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
+
+
+def _band_of_age(age: int | None) -> str:
+    if age is None:
+        return "unknown"
     for low, high in AGE_BANDS:
         if age >= low and (high is None or age <= high):
             return _band_key(low, high)
@@ -324,6 +329,28 @@ def retention(clinic_ids, start, end, *, breakdown=None, tz=None, practitioner=N
         again = again.filter(service_id=service)
     came_back = earlier.filter(Exists(again)).values("patient_id").distinct().order_by().count()
     return (Decimal(came_back) * 100 / Decimal(total)).quantize(Decimal("0.1"))
+
+
+def completed_visits(clinic_ids, start=None, end=None, **_):
+    """The completed visits at these clinics in ``[start, end)`` (all of them without bounds), as
+    ``(patient_id, start)``: what analytics keeps per clinic and patient to count distinct patients."""
+    qs = Appointment.objects.filter(clinic_id__in=list(clinic_ids), status=Status.COMPLETED)
+    if start is not None:
+        qs = qs.filter(start__gte=start)
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    return list(qs.values_list("patient_id", "start").order_by())
+
+
+def by_age_band(breakdown, counts) -> list:
+    """Patients counted by age in whole years (``None``: unknown) into the age bands, in their order."""
+    if breakdown != "age_band":
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+    bands: dict[str, int] = defaultdict(int)
+    for age, n in counts.items():
+        bands[_band_of_age(age)] += n
+    order = [_band_key(low, high) for low, high in AGE_BANDS] + ["unknown"]
+    return [(key, _band_label(key), bands[key]) for key in order if bands.get(key)]
 
 
 FILTERS = ("practitioner", "service")
@@ -505,6 +532,17 @@ def metrics() -> list[Metric]:
             kind="sum",
         ),
         Metric(
+            "patients_visits",
+            _("Completed visits"),
+            "count",
+            completed_visits,
+            (),
+            m,
+            "patients",
+            hidden=True,
+            kind="visits",
+        ),
+        Metric(
             "patients_seen",
             _("Patients seen"),
             "count",
@@ -513,6 +551,8 @@ def metrics() -> list[Metric]:
             m,
             "patients",
             kind="live",
+            from_visits="seen",
+            regroup=by_age_band,
             filters=FILTERS,
         ),
         Metric(
@@ -524,6 +564,7 @@ def metrics() -> list[Metric]:
             m,
             "patients",
             kind="live",
+            from_visits="returning",
             filters=FILTERS,
             description=_("Patients seen in the period who had been seen before."),
         ),
@@ -536,6 +577,7 @@ def metrics() -> list[Metric]:
             m,
             "patients",
             kind="live",
+            from_visits="active",
             filters=FILTERS,
             description=_("Patients seen in the twelve months up to the end of the period."),
         ),
@@ -548,6 +590,7 @@ def metrics() -> list[Metric]:
             m,
             "patients",
             kind="live",
+            from_visits="retention",
             filters=FILTERS,
             description=_(
                 "Of the patients seen in the six months before the period, the share who returned."

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django_scopes import scope
 
 from core.tenancy.models import Role
-from plugins.analytics import report, rollup
-from plugins.analytics.models import DailyFigure, RolledDay
+from plugins.analytics import report, rollup, visits
+from plugins.analytics.models import DailyFigure, MonthlyFigure, PatientVisits, RolledDay
 from plugins.analytics.periods import Period
 from tests.factories import add_member, make_patient, make_user
 
@@ -125,6 +125,10 @@ def generate(alpha, seed=7):
     return a, b
 
 
+def rolled_source(base):
+    return report.choose_source(report.Selection(**base), ["appointments_booked"])[0]
+
+
 def strip(result) -> list:
     """A report's content without how it was made: every section's figures and table rows."""
     return [
@@ -143,38 +147,58 @@ def test_rollups_and_live_queries_agree(alpha):
     with scope(organization=alpha.org.pk):
         a, b = generate(alpha)
         for clinic in (a, b):
+            visits.fill(clinic)
             rollup.recompute(clinic, Period(PERIOD.previous().first, PERIOD.last).each_day())
         assert DailyFigure.objects.filter(organization=alpha.org).count() > 1000
-        for period in (
-            PERIOD,
-            Period(date(2026, 3, 1), date(2026, 3, 31)),
-            Period(date(2026, 3, 29), date(2026, 3, 29)),
-        ):
-            for clinics in ([a, b], [b]):
-                if period.previous().first < PERIOD.previous().first:
-                    continue
-                base = {
-                    "organization_id": alpha.org.pk,
-                    "clinics": clinics,
-                    "period": period,
-                    "today": date(2026, 11, 1),
-                }
-                live = report.build(report.Selection(**base, force_live=True))
-                rolled = report.build(report.Selection(**base))
-                assert (live.mode, rolled.mode) == ("live", "rollup")
-                assert strip(rolled) == strip(live), (period, clinics)
-        both = report.build(
-            report.Selection(
-                organization_id=alpha.org.pk, clinics=[a, b], period=PERIOD, today=date(2026, 11, 1)
-            )
-        )
-        # Two currencies: the money sections come once per currency, never added together.
-        assert [s["title"] for s in both.sections if s["slug"] == "revenue"] == [
-            "Revenue · EUR",
-            "Revenue · USD",
-        ]
-        booked = next(f for s in both.sections for f in s["figures"] if f["slug"] == "appointments_booked")
-        assert booked["value"] > 50
+        assert MonthlyFigure.objects.filter(organization=alpha.org, month=date(2026, 2, 1)).count() > 50
+        assert PatientVisits.objects.filter(organization=alpha.org).count() > 10
+        _agree(alpha, a, b)
+        # A visit that turns out cancelled, and one completed later: the day recomputes keep the
+        # distinct-patient roll-up exact (removed from and added to the patients' visit sets).
+        from plugins.scheduling.models import Appointment
+
+        done = Appointment.objects.filter(clinic=a, status="completed", start__date=date(2026, 3, 10)).first()
+        later = Appointment.objects.filter(
+            clinic=b, status="booked", start__gte=at(date(2026, 3, 2), 0)
+        ).first()
+        done.status, later.status = "cancelled_clinic", "completed"
+        done.save()
+        later.save()
+        rollup.recompute(a, [done.start.astimezone(a.tzinfo).date()])
+        rollup.recompute(b, [later.start.astimezone(b.tzinfo).date()])
+        _agree(alpha, a, b)
+
+
+def _agree(alpha, a, b):
+    for period in (
+        PERIOD,
+        Period(date(2026, 3, 1), date(2026, 3, 31)),
+        Period(date(2026, 3, 29), date(2026, 3, 29)),
+    ):
+        for clinics in ([a, b], [b]):
+            if period.previous().first < PERIOD.previous().first:
+                continue
+            base = {
+                "organization_id": alpha.org.pk,
+                "clinics": clinics,
+                "period": period,
+                "today": date(2026, 11, 1),
+            }
+            live = report.build(report.Selection(**base, force_live=True))
+            rolled = report.build(report.Selection(**base))
+            assert (live.mode, rolled.mode) == ("live", "rollup")
+            assert strip(rolled) == strip(live), (period, clinics)
+            assert report.visit_figures(report.Selection(**base), rolled_source(base)) is not None
+    both = report.build(
+        report.Selection(organization_id=alpha.org.pk, clinics=[a, b], period=PERIOD, today=date(2026, 11, 1))
+    )
+    # Two currencies: the money sections come once per currency, never added together.
+    assert [s["title"] for s in both.sections if s["slug"] == "revenue"] == [
+        "Revenue · EUR",
+        "Revenue · USD",
+    ]
+    booked = next(f for s in both.sections for f in s["figures"] if f["slug"] == "appointments_booked")
+    assert booked["value"] > 50
 
 
 @pytest.mark.django_db(transaction=False)
@@ -239,3 +263,20 @@ def test_a_rollup_of_a_day_replaces_the_last_one(month):
             == first
         )
         assert ("appointments_booked", "channel", "portal", Decimal("1.0000")) in first
+
+
+@pytest.mark.django_db
+def test_marking_days_is_one_statement(alpha, django_assert_num_queries):
+    """The listeners run right after a booking or an invoice commits: marking costs one insert, whether
+    the days are new or already known."""
+    clinic = alpha.clinic
+    with scope(organization=alpha.org.pk):
+        rollup.recompute_day(clinic, date(2026, 3, 2))
+        computed = RolledDay.objects.get(clinic=clinic, day=date(2026, 3, 2)).computed_at
+        with django_assert_num_queries(1):
+            rollup.mark_days(clinic.pk, alpha.org.pk, [date(2026, 3, 2), date(2026, 3, 3), None])
+        rows = {r.day: r for r in RolledDay.objects.filter(clinic=clinic)}
+        assert rows[date(2026, 3, 2)].computed_at == computed
+        assert rows[date(2026, 3, 2)].marked_at > computed
+        assert rows[date(2026, 3, 3)].computed_at is None
+        assert date(2026, 3, 3) in rollup.days_to_refresh(clinic, today=date(2026, 3, 10))

@@ -1,0 +1,249 @@
+"""The roll-up of distinct patients: per clinic and patient, the start times of their completed visits
+(``PatientVisits``, a ``tstzmultirange``), fed by the ``visits`` metric a module contributes.
+
+A distinct count over a period ("patients seen", "active in the last twelve months") cannot be added up
+from daily totals, and counting it from the appointments means reading every visit of the period. Kept
+as one row per clinic and patient, every such figure of a report (both periods, each clinic, the age
+bands) is one pass over the organization's patient rows whatever the length of the periods and the number
+of visits, and stays exact: a row answers "was this patient here between these two instants".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from . import catalog
+from .models import VisitHistory
+
+# The live definitions these reproduce (plugins/scheduling/metrics.py): twelve months for "active", six
+# months before the period for retention; aware local midnights minus whole days, as there.
+ACTIVE_DAYS = 365
+RETENTION_DAYS = 182
+
+
+def feeds(clinic) -> list:
+    """The ``visits`` metrics that count at ``clinic``."""
+    return [m for m in catalog.all_metrics().values() if m.kind == "visits" and catalog.counts_at(m, clinic)]
+
+
+def read(clinic, start=None, end=None) -> list[tuple[int, object]]:
+    """The completed visits ``(patient_id, start)`` at ``clinic`` in ``[start, end)``, from every feed."""
+    found = []
+    for metric in feeds(clinic):
+        found.extend(metric.compute([clinic.pk], start, end, tz=clinic.tzinfo))
+    return found
+
+
+def _upsert(cursor, clinic, visits) -> None:
+    if not visits:
+        return
+    cursor.execute(
+        """
+        INSERT INTO analytics_patientvisits (organization_id, clinic_id, patient_id, starts)
+        SELECT %s, %s, p, range_agg(tstzrange(s, s, '[]'))
+          FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(p, s)
+         GROUP BY p
+        ON CONFLICT (organization_id, clinic_id, patient_id)
+        DO UPDATE SET starts = analytics_patientvisits.starts + EXCLUDED.starts
+        """,
+        [
+            clinic.organization_id,
+            clinic.pk,
+            [p for p, _s in visits],
+            [s for _p, s in visits],
+        ],
+    )
+
+
+def replace_span(clinic, start, end, visits) -> None:
+    """Swap the visits of ``[start, end)`` at ``clinic`` for ``visits`` (call inside a transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE analytics_patientvisits
+               SET starts = starts - tstzmultirange(tstzrange(%s, %s))
+             WHERE organization_id = %s AND clinic_id = %s AND starts && tstzrange(%s, %s)
+            """,
+            [start, end, clinic.organization_id, clinic.pk, start, end],
+        )
+        _upsert(cursor, clinic, visits)
+
+
+def fill(clinic) -> int:
+    """Fill ``clinic``'s rows from its whole history (once; the day recomputes keep them current). Counts
+    as filled as of the moment reading began, like a day."""
+    from django.db import transaction
+
+    started = timezone.now()
+    visits = read(clinic)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM analytics_patientvisits WHERE organization_id = %s AND clinic_id = %s",
+                [clinic.organization_id, clinic.pk],
+            )
+            _upsert(cursor, clinic, visits)
+        VisitHistory.objects.update_or_create(
+            organization_id=clinic.organization_id, clinic=clinic, defaults={"filled_at": started}
+        )
+    return len(visits)
+
+
+def filled(organization_id: int, clinic_ids) -> set[int]:
+    rows = VisitHistory.objects.filter(organization_id=organization_id, clinic_id__in=list(clinic_ids))
+    return set(rows.values_list("clinic_id", flat=True))
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+_FIGURES_SQL = """
+WITH rows AS (
+    SELECT clinic_id, patient_id, starts, clinic_id = ANY(%(ids)s) AS here
+      FROM analytics_patientvisits
+     WHERE organization_id = %(org)s
+), per_patient AS (
+    SELECT patient_id,
+           min(lower(starts)) AS first,
+           bool_or(here AND starts && tstzrange(%(s)s, %(e)s)) AS seen,
+           bool_or(here AND starts && tstzrange(%(ps)s, %(pe)s)) AS seen_prev,
+           bool_or(here AND starts && tstzrange(%(a)s, %(e)s)) AS active,
+           bool_or(here AND starts && tstzrange(%(pa)s, %(pe)s)) AS active_prev,
+           bool_or(here AND starts && tstzrange(%(r)s, %(s)s)) AS earlier,
+           bool_or(here AND starts && tstzrange(%(pr)s, %(ps)s)) AS earlier_prev
+      FROM rows
+     GROUP BY patient_id
+)
+SELECT 'total', NULL::bigint,
+       count(*) FILTER (WHERE seen), count(*) FILTER (WHERE seen_prev),
+       count(*) FILTER (WHERE seen AND first < %(s)s), count(*) FILTER (WHERE seen_prev AND first < %(ps)s),
+       count(*) FILTER (WHERE active), count(*) FILTER (WHERE active_prev),
+       count(*) FILTER (WHERE earlier), count(*) FILTER (WHERE earlier AND seen),
+       count(*) FILTER (WHERE earlier_prev), count(*) FILTER (WHERE earlier_prev AND seen_prev)
+  FROM per_patient
+UNION ALL
+SELECT 'clinic', r.clinic_id,
+       count(*) FILTER (WHERE r.starts && tstzrange(%(s)s, %(e)s)), 0,
+       count(*) FILTER (WHERE r.starts && tstzrange(%(s)s, %(e)s) AND p.first < %(s)s), 0,
+       count(*) FILTER (WHERE r.starts && tstzrange(%(a)s, %(e)s)), 0, 0, 0, 0, 0
+  FROM rows r JOIN per_patient p USING (patient_id)
+ WHERE r.here
+ GROUP BY r.clinic_id
+UNION ALL
+SELECT 'age', (extract(year FROM %(on)s::date) - extract(year FROM pt.date_of_birth)
+               - CASE WHEN to_char(%(on)s::date, 'MMDD') < to_char(pt.date_of_birth, 'MMDD') THEN 1 ELSE 0 END
+              )::bigint,
+       count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
+  FROM per_patient p JOIN patients_patient pt ON pt.id = p.patient_id
+ WHERE p.seen
+ GROUP BY 2
+"""
+
+
+def _retention(came_back: int, total: int) -> Decimal:
+    if not total:
+        return Decimal("0")
+    return (Decimal(came_back) * 100 / Decimal(total)).quantize(Decimal("0.1"))
+
+
+class VisitFigures:
+    """Every distinct-patient figure of a report from ``PatientVisits``: for each time zone's clinics one
+    query gives both periods' totals, each clinic's figures and the age bands."""
+
+    def __init__(self, organization_id: int, period, previous):
+        self.organization_id, self.period, self.previous = organization_id, period, previous
+        self._groups: dict[tuple, dict] = {}
+
+    def _group(self, tz, ids: list[int]) -> dict:
+        key = (str(tz), tuple(sorted(ids)))
+        if key in self._groups:
+            return self._groups[key]
+        s, e = self.period.bounds(tz)
+        ps, pe = self.previous.bounds(tz)
+        params = {
+            "org": self.organization_id,
+            "ids": list(ids),
+            "s": s,
+            "e": e,
+            "ps": ps,
+            "pe": pe,
+            "a": e - timedelta(days=ACTIVE_DAYS),
+            "pa": pe - timedelta(days=ACTIVE_DAYS),
+            "r": s - timedelta(days=RETENTION_DAYS),
+            "pr": ps - timedelta(days=RETENTION_DAYS),
+            "on": self.period.last,
+        }
+        result = {"total": None, "clinic": {}, "age": {}}
+        with connection.cursor() as cursor:
+            cursor.execute(_FIGURES_SQL, params)
+            for kind, key_, *values in cursor.fetchall():
+                if kind == "total":
+                    result["total"] = values
+                elif kind == "clinic":
+                    result["clinic"][key_] = values
+                else:
+                    result["age"][None if key_ is None else int(key_)] = values[0]
+        self._groups[key] = result
+        return result
+
+    def _values(self, clinics) -> list[tuple[object, list[int], list]]:
+        from .sources import tz_groups
+
+        out = []
+        for tz, ids in tz_groups(clinics):
+            out.append((tz, ids, self._group(tz, ids)["total"]))
+        return out
+
+    def total(self, metric, clinics, period) -> Decimal:
+        current = period == self.period
+        if not current and period != self.previous:
+            raise ValueError("the visit figures were read for another period")
+        figure = metric.from_visits
+        value = Decimal(0)
+        for _tz, _ids, v in self._values(clinics):
+            seen, seen_prev, ret, ret_prev, active, active_prev, base, back, base_prev, back_prev = v
+            if figure == "seen":
+                value += seen if current else seen_prev
+            elif figure == "returning":
+                value += ret if current else ret_prev
+            elif figure == "active":
+                value += active if current else active_prev
+            elif figure == "retention":
+                value += _retention(back, base) if current else _retention(back_prev, base_prev)
+            else:
+                raise ValueError(f"unknown visit figure {figure!r}")
+        return value
+
+    def clinic_total(self, metric, clinic, group_clinics) -> Decimal | None:
+        """``metric`` at one clinic this period, read with the rest of its group (no query of its own)."""
+        from .sources import tz_groups
+
+        for tz, ids in tz_groups(group_clinics):
+            if clinic.pk in ids:
+                values = self._group(tz, ids)["clinic"].get(clinic.pk)
+                seen, _z1, ret, _z2, active = (values or [0, 0, 0, 0, 0])[:5]
+                return Decimal({"seen": seen, "returning": ret, "active": active}[metric.from_visits])
+        return None
+
+    def breakdown(self, metric, name, clinics, period) -> dict[str, tuple[str, Decimal]]:
+        if period != self.period or metric.from_visits != "seen" or metric.regroup is None:
+            raise ValueError("the visit figures break down patients seen this period only")
+        rows: dict[str, list] = {}
+        for tz, ids in _tz_groups(clinics):
+            counts: dict = defaultdict(int)
+            for age, n in self._group(tz, ids)["age"].items():
+                counts[age if age is None or age >= 0 else None] += n
+            for key, label, value in metric.regroup(name, dict(counts)):
+                entry = rows.setdefault(str(key), [label, Decimal(0)])
+                entry[1] += Decimal(value)
+        return {key: (label, value) for key, (label, value) in rows.items()}
+
+
+def _tz_groups(clinics):
+    from .sources import tz_groups
+
+    return tz_groups(clinics)
