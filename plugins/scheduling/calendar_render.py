@@ -65,12 +65,16 @@ class GridMarkup:
         self,
         grid: Grid,
         *,
+        layout: str = "day",
+        day_link: str = "?date=DATE",
         links: Links,
         rights: Rights,
         next_steps: dict[str, list[tuple[str, str]]],
         muted: Callable[[object], bool] = lambda appointment: False,
     ):
         self.grid = grid
+        self.layout = layout  # "day", "per_day" (one practitioner's week) or "week" (the clinic's)
+        self.day_link = escape(day_link).split("DATE")
         self.links = links
         self.rights = rights
         self.next_steps = {
@@ -200,6 +204,36 @@ class GridMarkup:
             colour = appointment.colour if COLOUR.fullmatch(appointment.colour or "") else "#71717a"
             found = self._services[appointment.service_id] = (escape(appointment.service_name), colour)
         return found
+
+    def headers(self) -> str:
+        """The header rows above the columns: each column's practitioner on a day, each column's day in
+        one practitioner's week, and days over practitioners in the clinic's week. Days link to that day."""
+        columns = self.grid.columns
+        if self.layout == "day":
+            rows = [[(c.practitioner.name, None, 1, c.works) for c in columns]]
+        elif self.layout == "per_day":
+            rows = [[(None, c.day, 1, c.works) for c in columns]]
+        else:
+            width = max(1, len(columns) // max(1, len(self.grid.days)))
+            days = [(None, day, width, True) for day in self.grid.days]
+            rows = [days, [(c.practitioner.name, None, 1, c.works) for c in columns]]
+        parts = []
+        for number, row in enumerate(rows, start=1):
+            second = " cal-head-2" if number == 2 else ""
+            parts.append(f'<div class="cal-corner{second}" style="grid-row:{number}"></div>')
+            for index, (label, day, span, works) in enumerate(row):
+                classes = f"cal-head{second}{'' if works else ' cal-head-closed'}"
+                testid = ' data-testid="calendar-day"' if day or (self.layout == "day" and index == 0) else ""
+                if day:
+                    href = day.isoformat().join(self.day_link)
+                    text = f'<a href="{href}">{escape(date_format(day, "D j M"))}</a>'
+                else:
+                    text = escape(label)
+                parts.append(
+                    f'<div class="{classes}" style="grid-row:{number};grid-column:span {span}"{testid}>'
+                    f"{text}</div>"
+                )
+        return "".join(parts)
 
     def body(self) -> str:
         return self.axis() + "".join(self.column(column) for column in self.grid.columns)

@@ -98,8 +98,13 @@ def calendar(request, clinic_slug):
         csrf=get_token(request),
     )
     room, service = data.filters["room"], data.filters["service"]
+    day_link = request.GET.copy()
+    day_link.pop("view", None)
+    day_link["date"] = "DATE"
     markup = calendar_render.GridMarkup(
         data.grid,
+        layout="day" if data.view == "day" else ("per_day" if data.per_day else "week"),
+        day_link="?" + day_link.urlencode(),
         links=links,
         rights=rights,
         next_steps={status: [(s, Status(s).label) for s in steps] for status, steps in NEXT_STEPS.items()},
@@ -116,7 +121,8 @@ def calendar(request, clinic_slug):
             "day": day,
             "data": data,
             "grid": grid,
-            "headers": _calendar_headers(data),
+            "header_rows": 1 if data.view == "day" or data.per_day else 2,
+            "grid_headers": mark_safe(markup.headers()),  # noqa: S308 -- escaped by the renderer
             "grid_body": mark_safe(markup.body()),  # noqa: S308 -- every text in it is escaped by the renderer
             "filter_query": {k: v for k, v in data.query.items() if k != "view"},
             "previous": data.days[0] - step,
@@ -125,22 +131,6 @@ def calendar(request, clinic_slug):
             "cancelled": data.cancelled,
         },
     )
-
-
-def _calendar_headers(data) -> list[list[dict]]:
-    """Header rows above the grid's columns: the practitioner of each column on a day; the day of each
-    column in the week of one practitioner; days over practitioners in the clinic's week."""
-    grid = data.grid
-    if data.view == "day":
-        return [
-            [{"label": c.practitioner.name, "span": 1, "day": c.day, "works": c.works} for c in grid.columns]
-        ]
-    if data.per_day:
-        return [[{"label": None, "span": 1, "day": c.day, "works": c.works} for c in grid.columns]]
-    width = max(1, len(data.practitioners))
-    days = [{"label": None, "span": width, "day": d, "works": True} for d in data.days]
-    people = [{"label": c.practitioner.name, "span": 1, "day": c.day, "works": c.works} for c in grid.columns]
-    return [days, people]
 
 
 @member_required
