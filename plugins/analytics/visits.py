@@ -61,8 +61,21 @@ def _upsert(cursor, clinic, visits) -> None:
 
 
 def replace_span(clinic, start, end, visits) -> None:
-    """Swap the visits of ``[start, end)`` at ``clinic`` for ``visits`` (call inside a transaction)."""
+    """Swap the visits of ``[start, end)`` at ``clinic`` for ``visits`` (call inside a transaction).
+    Most recomputed days have not changed: those are compared and left alone, so the rows are rewritten
+    (and leave dead versions for vacuum) only when a visit was added, moved or cancelled."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT patient_id, lower(point)
+              FROM analytics_patientvisits,
+                   unnest(starts * tstzmultirange(tstzrange(%s, %s))) AS point
+             WHERE organization_id = %s AND clinic_id = %s AND starts && tstzrange(%s, %s)
+            """,
+            [start, end, clinic.organization_id, clinic.pk, start, end],
+        )
+        if set(cursor.fetchall()) == set(visits):
+            return
         cursor.execute(
             """
             UPDATE analytics_patientvisits
