@@ -249,15 +249,20 @@ def _invoice(request, pk, permission: str) -> Invoice:
     ).first()
     if invoice is None:
         raise Http404
+    invoice.clinic = clinic  # the same row: the services read it without asking again
     check_perm(request, permission, invoice)
     return invoice
 
 
-def _detail(invoice: Invoice) -> dict:
-    pdf = getattr(invoice, "pdf", None) if not invoice.is_draft else None
+def _detail(invoice: Invoice, *, pdf_state: str | None = None) -> dict:
+    """The invoice as the API shows it. ``pdf_state`` when the caller knows it (a just-issued invoice's
+    PDF is pending: it is queued to the worker)."""
+    if pdf_state is None and not invoice.is_draft:
+        pdf = invoice.pdf
+        pdf_state = pdf.state if pdf else None
     data = InvoiceOut.from_orm(invoice).dict()
     data["lines"] = list(invoice.lines.all())
-    data["pdf_state"] = pdf.state if pdf else None
+    data["pdf_state"] = pdf_state
     data["patient_credit"] = services.patient_credit(invoice.clinic, invoice.patient, invoice.currency)
     return data
 
@@ -367,7 +372,7 @@ def issue_invoice(request, invoice_id: str):
     if not invoice.is_draft:
         raise ApiConflict(_("This invoice has already been issued."), code="issued")
     invoice = services.issue(invoice, by=request.user)
-    return _detail(invoice)
+    return _detail(invoice, pdf_state=PdfState.PENDING)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,18 +99,33 @@ def ensure_series(clinic, kind: str) -> InvoiceSeries:
     return series
 
 
+# One statement takes the number: the UPDATE locks the series row until the issuing transaction ends (as
+# SELECT ... FOR UPDATE would), a series that starts again every year starts at 1 in a new year, and the
+# row comes back as it now is. Filtered by organization like every tenant query (raw SQL is not scoped).
+TAKE_NUMBER = """
+UPDATE billing_invoiceseries SET
+    year = CASE WHEN yearly_reset AND year <> %(year)s THEN %(year)s ELSE year END,
+    next_number = CASE WHEN yearly_reset AND year <> %(year)s THEN 2 ELSE next_number + 1 END
+WHERE organization_id = %(organization)s AND clinic_id = %(clinic)s AND kind = %(kind)s
+RETURNING {columns}
+"""
+
+
 def _take_number(clinic, kind: str, on: date) -> tuple[InvoiceSeries, int, str]:
-    """Lock the series row and take its next number; must run inside the issuing transaction."""
-    series_id = ensure_series(clinic, kind).pk
-    series = InvoiceSeries.objects.select_for_update().get(
-        pk=series_id, organization_id=clinic.organization_id
-    )
-    if series.yearly_reset and series.year != on.year:
-        series.year = on.year
-        series.next_number = 1
-    sequence = series.next_number
-    series.next_number = sequence + 1
-    series.save(update_fields=["year", "next_number"])
+    """Take the series' next number under its row lock; must run inside the issuing transaction. One
+    query (three the first time a clinic issues, when the series is created)."""
+    fields = [f.attname for f in InvoiceSeries._meta.concrete_fields]
+    sql = TAKE_NUMBER.format(columns=", ".join(connection.ops.quote_name(f) for f in fields))
+    params = {"year": on.year, "organization": clinic.organization_id, "clinic": clinic.pk, "kind": kind}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            ensure_series(clinic, kind)
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    series = InvoiceSeries.from_db(connection.alias, fields, row)
+    sequence = series.next_number - 1
     return series, sequence, series.format(on.year, sequence)
 
 
@@ -151,7 +166,15 @@ def _require_draft(invoice: Invoice) -> None:
 
 
 def _locked(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().get(pk=invoice.pk, organization_id=invoice.organization_id)
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk, organization_id=invoice.organization_id)
+    _keep_clinic(invoice, locked)
+    return locked
+
+
+def _keep_clinic(loaded: Invoice, fresh: Invoice) -> None:
+    """Give ``fresh`` the clinic ``loaded`` already carries (the same row), so it is not read again."""
+    if Invoice.clinic.is_cached(loaded) and loaded.clinic_id == fresh.clinic_id:
+        fresh.clinic = loaded.clinic
 
 
 @transaction.atomic
@@ -381,7 +404,16 @@ def issue(invoice: Invoice, *, by=None, supply_date: date | None = None, on: dat
 
     ``on`` dates the invoice in the past (importing history); it may not precede the clinic's latest
     issued invoice, so numbers and dates keep the same order."""
-    invoice = _locked(invoice)
+    # One locked read brings the patient along (only the invoice row is locked) and its lines, which
+    # stay cached on the invoice for whoever shows it next.
+    locked = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .prefetch_related("lines")
+        .get(pk=invoice.pk, organization_id=invoice.organization_id)
+    )
+    _keep_clinic(invoice, locked)
+    invoice = locked
     _require_draft(invoice)
     lines = list(invoice.lines.all())
     if not lines:
@@ -425,10 +457,12 @@ def issue(invoice: Invoice, *, by=None, supply_date: date | None = None, on: dat
     if invoice.balance == 0:
         invoice.status = InvoiceStatus.PAID
     invoice.save()
-    InvoicePdf.objects.update_or_create(
-        organization_id=invoice.organization_id,
-        invoice=invoice,
-        defaults={"state": PdfState.PENDING, "error": ""},
+    # One statement whether or not a record exists (a draft normally has none).
+    InvoicePdf.objects.bulk_create(
+        [InvoicePdf(organization_id=invoice.organization_id, invoice=invoice, state=PdfState.PENDING)],
+        update_conflicts=True,
+        unique_fields=["organization", "invoice"],
+        update_fields=["state", "error"],
     )
     clinic_hook(clinic, "clinic_invoice_issued")(clinic=clinic, invoice=invoice, lines=lines)
     enqueue_on_commit(PDF_TASK, clinic.pk, invoice_id=invoice.pk)
