@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from locust import HttpUser, constant, events, task
+from locust import HttpUser, constant, constant_pacing, events, task
 
 CONFIG = json.loads(open(os.environ["BENCH_CONFIG"]).read())  # noqa: SIM115
 SCENARIO = os.environ["BENCH_SCENARIO"]
@@ -26,8 +26,13 @@ def write_queries(**_):
         json.dump(QUERIES, out)
 
 
+# Closed loop with no pause (each client sends its next request as soon as the last one is answered), except
+# the paced booking scenario: each client books about once a second, as a busy front desk might.
+PACED = {"booking_paced": 1.0}
+
+
 class ClinicUser(HttpUser):
-    wait_time = constant(0)
+    wait_time = constant_pacing(PACED[SCENARIO]) if SCENARIO in PACED else constant(0)
 
     def on_start(self):
         people = CONFIG["owners"] if SCENARIO == "analytics_dashboard" else CONFIG["users"]
@@ -102,7 +107,7 @@ class ClinicUser(HttpUser):
             "availability any week",
         )
 
-    def booking(self):
+    def booking(self, name="booking"):
         c = self.clinic
         day = date.fromisoformat(CONFIG["today"]) + timedelta(days=random.randint(2, 120))
         while day.weekday() >= 5:
@@ -119,7 +124,7 @@ class ClinicUser(HttpUser):
             f"/api/v1/clinics/{c['id']}/scheduling/appointments",
             json=payload,
             headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
-            name="booking",
+            name=name,
             catch_response=True,
         ) as response:
             self.record(response)
@@ -127,6 +132,10 @@ class ClinicUser(HttpUser):
                 response.success()
             else:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
+
+    def booking_paced(self):
+        """The same booking, each client about once a second (``PACED``) instead of back to back."""
+        self.booking(name="booking paced")
 
     def calendar_week(self):
         c = self.clinic

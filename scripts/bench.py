@@ -36,6 +36,7 @@ SCENARIOS = {
     "availability_month": (2, 20),
     "availability_any_week": (2, 20),
     "booking": (8, 20),
+    "booking_paced": (8, 20),  # the same 8 clients, each booking about once a second (bench/locustfile.py)
     "calendar_week": (2, 20),
     "today_list": (2, 20),
     "patient_search": (2, 20),
@@ -411,6 +412,7 @@ def render_table(results: dict) -> str:
 BUDGETS = {
     "availability_month": (100, "< 100 ms"),
     "booking": (60, "< 60 ms at 8 clients, no errors but 409s"),
+    "booking_paced": (60, "< 60 ms at 8 clients booking once a second each, no errors but 409s"),
     "calendar_week": (150, "< 150 ms"),
     "patient_search": (60, "< 60 ms"),
     "patient_detail": (100, "< 100 ms"),
