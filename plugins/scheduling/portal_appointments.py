@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -127,7 +126,7 @@ def reschedule(request, appointment_id):
             messages.success(request, _("Your appointment is moved."))
             return redirect(account_address(request))
     today = timezone.now().astimezone(clinic.tzinfo).date()
-    day = parse_date(request.GET.get("date") or "") if request.GET.get("date") else None
+    day = online.parse_day(request.GET.get("date"))
     day = max(day or appointment.start.astimezone(clinic.tzinfo).date(), today)
     day = min(day, today + timedelta(days=365))
     context["day"] = day

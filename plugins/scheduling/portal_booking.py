@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from core.patients.accounts import patient_in
@@ -57,7 +56,7 @@ def booking_page(request, clinic, page):
         practitioner_id = None
         chosen = "any"
     today = timezone.now().astimezone(clinic.tzinfo).date()
-    day = parse_date(request.GET.get("date") or "") if request.GET.get("date") else None
+    day = online.parse_day(request.GET.get("date"))
     if day is None or day < today:
         day = today
     day = min(day, today + FURTHEST_DAY)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from core.tenancy.models import Clinic, Membership
 
@@ -124,6 +125,14 @@ def positive_int(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return parsed if 0 < parsed < 2**63 else None
+
+
+def parse_day(value) -> date | None:
+    """A day from the address (``2031-03-03``); None for anything else, impossible dates included."""
+    try:
+        return parse_date(str(value or "")[:10])
+    except ValueError:
+        return None
 
 
 def parse_start(value, clinic: Clinic) -> datetime | None:

@@ -208,6 +208,8 @@ def test_someone_elses_appointment_is_not_found(alpha, beta, bookable):
     assert client.get(f"{base}/reschedule/").status_code == 404
     beta_base = f"/c/{beta.clinic.slug}/account/scheduling/appointments/{appointment.pk}"
     assert client.get(f"{beta_base}/reschedule/").status_code == 404
+    own = signed_in_patient(alpha)
+    assert own.get(f"{base}/reschedule/?date=2031-13-45").status_code == 200
     for bad in ("abc", "-1", "0", "99999999999999999999999"):
         assert (
             client.get(
@@ -287,6 +289,12 @@ def test_bad_booking_input_gets_a_clear_message_and_writes_nothing(alpha, beta, 
         follow=True,
     )
     assert "Please choose a practitioner who offers this service." in response.content.decode()
+    # Days that do not exist are read as today, on the booking page and when moving an appointment.
+    for day in ("2031-13-45", "2031-02-30", "x" * 500):
+        page = client.get(
+            f"/c/{alpha.clinic.slug}/booking/?service={bookable.pk}&practitioner=any&date={day}"
+        )
+        assert page.status_code == 200 and "Free times on" in page.content.decode()
     # A time in the past, and one beyond the booking window: the page says why.
     past = (
         (timezone.now() - timedelta(days=1)).astimezone(tz).replace(hour=9, minute=0, second=0, microsecond=0)
