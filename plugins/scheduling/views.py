@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -232,7 +232,7 @@ def appointment_create(request, clinic_slug):
                     messages.success(request, _("%(n)s appointments booked.") % {"n": len(result.booked)})
                     for when, reason, _slots in result.skipped:
                         messages.warning(request, f"{when:%Y-%m-%d %H:%M}: {reason}")
-                    return redirect(_calendar_url(clinic, data["start"], back))
+                    return _back_to_calendar(request, _calendar_url(clinic, data["start"], back))
                 appointment = services.book_appointment(start=data["start"], **common)
             except services.SlotTaken as error:
                 form.add_error("start", error.message)
@@ -242,11 +242,13 @@ def appointment_create(request, clinic_slug):
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Appointment booked."))
-                return redirect(_calendar_url(clinic, appointment.start, back))
+                return _back_to_calendar(request, _calendar_url(clinic, appointment.start, back))
+    in_dialog = _in_calendar_dialog(request)
     return render(
         request,
-        "scheduling/appointment_form.html",
+        "scheduling/_appointment_form_body.html" if in_dialog else "scheduling/appointment_form.html",
         {
+            "in_dialog": in_dialog,
             "clinic": clinic,
             "form": form,
             "next_slots": next_slots,
@@ -258,6 +260,20 @@ def appointment_create(request, clinic_slug):
 
 
 PREFILL_FORMAT = "%Y-%m-%dT%H:%M"
+CALENDAR_DIALOG = "calendar-dialog-body"
+
+
+def _in_calendar_dialog(request) -> bool:
+    """The calendar's script asked for the form to show it in its dialog (without script the form is a
+    page of its own)."""
+    return bool(request.htmx) and request.htmx.target == CALENDAR_DIALOG
+
+
+def _back_to_calendar(request, url: str) -> HttpResponse:
+    """After booking: back to the calendar; from the dialog, the page itself goes there (htmx)."""
+    if _in_calendar_dialog(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def _prefill(form, params) -> dict:

@@ -94,12 +94,14 @@ def test_front_desk_books_moves_and_completes_and_the_feed_follows(
     page.goto(f"/office/c/{clinic.slug}/scheduling/?date={day.isoformat()}")
     slot = page.get_by_role("link", name="Book 10:00 with Dr Hanna Weber")
     screenshot(page, "scheduling_grid_free.png")
-    slot.click()
-    expect(page.get_by_label("Practitioner")).to_have_value(str(doctor.pk))
-    expect(page.get_by_label("Start")).to_have_value(f"{day.isoformat()}T10:00")
-    page.get_by_label("Patient").select_option(label=patient.full_name)
-    page.get_by_label("Service").select_option(label="Consultation")
-    page.get_by_role("button", name=re.compile("Book")).click()
+    slot.click()  # the form opens over the calendar, prefilled
+    dialog = page.get_by_role("dialog", name="New appointment")
+    expect(dialog.get_by_label("Practitioner")).to_have_value(str(doctor.pk))
+    expect(dialog.get_by_label("Start")).to_have_value(f"{day.isoformat()}T10:00")
+    dialog.get_by_label("Patient").select_option(label=patient.full_name)
+    dialog.get_by_label("Service").select_option(label="Consultation")
+    screenshot(page, "scheduling_book_dialog.png")
+    dialog.get_by_role("button", name="Book").click()
     expect(page.get_by_text("Appointment booked.")).to_be_visible()
     assert f"date={day.isoformat()}" in page.url  # back on the same calendar day
     with scope(organization=org.pk):

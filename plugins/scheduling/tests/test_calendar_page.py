@@ -142,6 +142,32 @@ def test_booking_from_a_week_cell_returns_to_the_same_week(sched, login):
         assert Appointment.objects.get().start == at(MONDAY, 10)
 
 
+def test_booking_form_in_the_calendar_dialog(sched, login):
+    client = login(sched.staff)
+    url = base(sched) + "appointments/new/"
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "calendar-dialog-body"}
+    form = client.get(url, {"practitioner": sched.doctor.pk, "start": f"{MONDAY.isoformat()}T10:00"}, **htmx)
+    html = form.content.decode()
+    assert form.status_code == 200 and "<html" not in html
+    assert f'hx-post="{url}?practitioner={sched.doctor.pk}&amp;start=' in html
+    assert f'value="{MONDAY.isoformat()}T10:00"' in html
+    data = {
+        "patient": sched.patient.pk,
+        "service": sched.service.pk,
+        "practitioner": sched.doctor.pk,
+        "start": f"{MONDAY.isoformat()}T10:00",
+        "back": "view=week",
+    }
+    booked = client.post(url, data, **htmx)
+    assert booked.status_code == 204
+    assert booked["HX-Redirect"] == f"{base(sched)}?date={MONDAY.isoformat()}&view=week"
+    taken = client.post(url, data, **htmx)
+    assert taken.status_code == 409 and b'data-testid="next-slots"' in taken.content
+    assert b"<html" not in taken.content
+    # Without the dialog's header the same request is the full page.
+    assert b"<html" in client.get(url).content
+
+
 def test_week_views_clinic_and_one_practitioner(second, login):
     wednesday = MONDAY + timedelta(days=2)
     mine = book(second, at(wednesday, 9))
