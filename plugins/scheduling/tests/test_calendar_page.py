@@ -228,3 +228,19 @@ def test_practitioner_sees_the_clinic_but_acts_only_on_their_own(second, login):
 def test_staff_of_another_clinic_and_other_organizations_get_not_found(sched, beta, login):
     assert login(beta.staff).get(base(sched)).status_code == 404
     assert login(sched.staff).get(f"/office/c/{sched.clinics[1].slug}/scheduling/").status_code == 404
+
+
+def test_drop_targets_follow_the_clinic_step_and_hours(sched, login):
+    html = day_page(login(sched.staff), sched)
+    assert 'data-step="30" data-first-minute="480" data-last-minute="1080"' in html
+    assert 'data-drop-time="08:30"' in html and 'data-drop-time="17:30"' in html
+    assert 'data-drop-time="08:15"' not in html and 'data-drop-time="06:00"' not in html
+
+
+def test_spring_forward_day_draws_appointments_at_their_wall_clock_row(sched, login):
+    spring_forward = MONDAY + timedelta(days=6)  # Sunday 9 March 2031: New York moves to summer time
+    appointment = book(sched, at(spring_forward, 9))
+    html = day_page(login(sched.staff), sched, date=spring_forward.isoformat())
+    block = re.search(rf'<article [^>]*data-appointment="{appointment.pk}"[^>]*>', html).group(0)
+    assert 'style="grid-row:3/4;' in block  # 09:00 is the third half-hour row from 08:00
+    assert "09:00<span" in html
