@@ -48,16 +48,16 @@ def pick_id(value, allowed) -> int | None:
     return number if number in allowed else None
 
 
-def calendar_query(params, *, allowed: dict[str, set[int]] | None = None) -> dict[str, str]:
+def calendar_query(params) -> dict[str, str]:
     """The calendar's own parameters to carry to a page and back (view and filters), checked: the view
-    is "week" or left out, filters are ids (of ``allowed`` when given)."""
+    is "week" or left out, filters are ids (the calendar ignores ids that are not its clinic's)."""
     params = params if isinstance(params, QueryDict | dict) else {}
     kept: dict[str, str] = {}
     if params.get("view") == "week":
         kept["view"] = "week"
     for name in FILTERS:
         text = str(params.get(name) or "")
-        if text.isdigit() and len(text) <= 18 and (allowed is None or int(text) in allowed.get(name, ())):
+        if text.isdigit() and len(text) <= 18:
             kept[name] = text
     return kept
 

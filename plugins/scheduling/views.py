@@ -82,7 +82,9 @@ def calendar(request, clinic_slug):
         probe = Appointment(
             organization_id=clinic.organization_id, clinic=clinic, practitioner_id=membership.pk
         )
-        rights.book[membership.pk] = request.user.has_perm("scheduling.book_appointment", probe)
+        # Someone who no longer works here keeps their column, but is not offered for new bookings.
+        bookable = not isinstance(membership, calendar_page.FormerPractitioner)
+        rights.book[membership.pk] = bookable and request.user.has_perm("scheduling.book_appointment", probe)
         rights.act[membership.pk] = request.user.has_perm("scheduling.change_appointment", probe)
 
     def reverse_pk(name: str) -> str:

@@ -244,3 +244,15 @@ def test_spring_forward_day_draws_appointments_at_their_wall_clock_row(sched, lo
     block = re.search(rf'<article [^>]*data-appointment="{appointment.pk}"[^>]*>', html).group(0)
     assert 'style="grid-row:3/4;' in block  # 09:00 is the third half-hour row from 08:00
     assert "09:00<span" in html
+
+
+def test_someone_who_left_keeps_a_column_for_their_appointments_but_takes_no_bookings(second, login):
+    kept = book(second, at(MONDAY, 9), practitioner=second.lee)
+    with scopes_disabled():
+        second.lee.is_active = False
+        second.lee.save()
+    html = day_page(login(second.staff), second)
+    assert f'data-appointment="{kept.pk}"' in html
+    assert f'data-practitioner="{second.lee.pk}"' in html and "Dr Lee</div>" in html
+    assert slot_link(html, "10:00", "Dr Lee") is None
+    assert slot_link(html, "10:00", second.doctor.name)
