@@ -46,11 +46,18 @@ def _today(clinic) -> date:
     return timezone.now().astimezone(clinic.tzinfo).date()
 
 
+# Dates a calendar page may show: far enough either way for any clinic, and clear of the ends of Python's
+# calendar, where a week's arithmetic or a time-zone conversion would overflow.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _parse_day(value, clinic) -> date:
+    """The date asked for in the address, or today (in the clinic) for anything missing or unusable."""
     try:
-        return date.fromisoformat(str(value)) if value else _today(clinic)
+        day = date.fromisoformat(str(value)) if value else None
     except ValueError:
-        return _today(clinic)
+        day = None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else _today(clinic)
 
 
 def _decorate(appointments: list[Appointment]) -> list[Appointment]:

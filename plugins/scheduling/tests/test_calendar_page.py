@@ -256,3 +256,11 @@ def test_someone_who_left_keeps_a_column_for_their_appointments_but_takes_no_boo
     assert f'data-practitioner="{second.lee.pk}"' in html and "Dr Lee</div>" in html
     assert slot_link(html, "10:00", "Dr Lee") is None
     assert slot_link(html, "10:00", second.doctor.name)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "2031-13-01", "monday", "2031-03-03T10:00"])
+def test_unusable_dates_show_today_instead_of_failing(sched, login, value):
+    client = login(sched.staff)
+    for view in ("day", "week"):
+        assert client.get(base(sched), {"date": value, "view": view}).status_code == 200
+    assert client.get(base(sched) + "day-sheet/", {"date": value}).status_code == 200
