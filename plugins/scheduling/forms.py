@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from .models import Frequency, Status, WaitlistStatus
 
 INPUT = {"class": "input"}
+# Times an appointment may be given: far from the ends of Python's calendar, where adding a duration or
+# buffers to a start would overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def clinic_time(value: datetime, tz) -> datetime:
+    """A wall-clock time typed for the clinic, made aware in its time zone; refused outside the years
+    an appointment can have."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("Choose a time between the years %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return timezone.make_aware(value.replace(tzinfo=None), tz)
 
 
 class AppointmentForm(forms.Form):
@@ -59,9 +75,8 @@ class AppointmentForm(forms.Form):
             del self.fields["override"]
 
     def clean_start(self):
-        value = self.cleaned_data["start"]
         # The form is filled in the clinic's wall-clock time.
-        return timezone.make_aware(value.replace(tzinfo=None), self.tz)
+        return clinic_time(self.cleaned_data["start"], self.tz)
 
     def clean(self):
         data = super().clean()
@@ -91,7 +106,7 @@ class RescheduleForm(forms.Form):
             del self.fields["override"]
 
     def clean_start(self):
-        return timezone.make_aware(self.cleaned_data["start"].replace(tzinfo=None), self.tz)
+        return clinic_time(self.cleaned_data["start"], self.tz)
 
 
 class StatusForm(forms.Form):

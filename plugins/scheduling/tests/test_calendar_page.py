@@ -264,3 +264,19 @@ def test_unusable_dates_show_today_instead_of_failing(sched, login, value):
     for view in ("day", "week"):
         assert client.get(base(sched), {"date": value, "view": view}).status_code == 200
     assert client.get(base(sched) + "day-sheet/", {"date": value}).status_code == 200
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_times_at_the_ends_of_the_calendar_are_refused_with_a_message(sched, login, start):
+    appointment = book(sched, at(MONDAY, 9))
+    client = login(sched.staff)
+    moved = client.post(
+        f"{base(sched)}appointments/{appointment.pk}/move/",
+        {"start": start, "practitioner": sched.doctor.pk, "version": 1},
+    )
+    assert moved.status_code == 400 and "Choose a time between the years" in moved.json()["message"]
+    data = {"start": start, "practitioner": sched.doctor.pk, "patient": sched.patient.pk}
+    created = client.post(f"{base(sched)}appointments/new/", {**data, "service": sched.service.pk})
+    assert created.status_code == 400 and b"Choose a time between the years" in created.content
+    with scope(organization=sched.org.pk):
+        assert Appointment.objects.count() == 1
