@@ -2,7 +2,7 @@
 
 A clinic's week is thousands of cells and can be a thousand and more appointments, so this markup is
 written in one pass over the grid with strings escaped here, not through a template loop with tags per
-cell (docs/performance.md has the measurements). Texts from the database are escaped with ``escape``;
+cell (docs/decisions.md has the measurements). Texts from the database are escaped with ``escape``;
 labels are translated once per page; links are reversed once and filled in per appointment.
 """
 
@@ -61,6 +61,10 @@ def _split(template: str) -> tuple[str, str]:
 
 
 class GridMarkup:
+    """Writes one grid's header rows and body. ``rights`` says per practitioner whether free cells link
+    to the booking form and whether blocks can be dragged and change status; ``muted`` dims appointments
+    the page's filters leave out (they still hold their time)."""
+
     def __init__(
         self,
         grid: Grid,
