@@ -67,14 +67,20 @@ def portal_module_view(slug: str):
     return decorator
 
 
-def gate_portal_patterns(patterns, slug: str):
-    """Wrap every view in ``patterns`` (recursively) with ``portal_module_view(slug)``, once."""
+def _gate(patterns, slug: str, wrap, marker: str):
+    """Wrap every view in ``patterns`` (recursively) with ``wrap(slug)`` once: a view already carrying
+    ``marker`` for this module is left as it is, so a pattern list mounted twice is not wrapped twice."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            gate_portal_patterns(pattern.url_patterns, slug)
-        elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "ehr_portal_module", None) != slug:
-            pattern.callback = portal_module_view(slug)(pattern.callback)
+            _gate(pattern.url_patterns, slug, wrap, marker)
+        elif isinstance(pattern, URLPattern) and getattr(pattern.callback, marker, None) != slug:
+            pattern.callback = wrap(slug)(pattern.callback)
     return patterns
+
+
+def gate_portal_patterns(patterns, slug: str):
+    """A module's patient-account pages (``ehr_portal_urls``), each behind ``portal_module_view(slug)``."""
+    return _gate(patterns, slug, portal_module_view, "ehr_portal_module")
 
 
 def portal_public_module_view(slug: str):
@@ -97,13 +103,6 @@ def portal_public_module_view(slug: str):
 
 
 def gate_portal_public_patterns(patterns, slug: str):
-    """Wrap every view in ``patterns`` (recursively) with ``portal_public_module_view(slug)``, once."""
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            gate_portal_public_patterns(pattern.url_patterns, slug)
-        elif (
-            isinstance(pattern, URLPattern)
-            and getattr(pattern.callback, "ehr_portal_public_module", None) != slug
-        ):
-            pattern.callback = portal_public_module_view(slug)(pattern.callback)
-    return patterns
+    """A module's public portal pages (``ehr_portal_public_urls``), each behind
+    ``portal_public_module_view(slug)``."""
+    return _gate(patterns, slug, portal_public_module_view, "ehr_portal_public_module")
