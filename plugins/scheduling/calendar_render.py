@@ -122,9 +122,15 @@ class GridMarkup:
         group = escape(f"{date_format(column.day, 'D j M')} · {practitioner.name}")
         can_book = self.rights.book.get(pk, False)
         can_act = self.rights.act.get(pk, False)
-        book_head, book_tail = _split(
-            _("Book %(time)s with %(name)s") % {"time": MARK, "name": practitioner.name}
-        )
+        if self.layout == "day":
+            label = _("Book %(time)s with %(name)s") % {"time": MARK, "name": practitioner.name}
+        else:  # a week: the same time comes seven times, so the day is named too
+            label = _("Book %(time)s on %(day)s with %(name)s") % {
+                "time": MARK,
+                "day": date_format(column.day, "D j M"),
+                "name": practitioner.name,
+            }
+        book_head, book_tail = _split(label)
         create = f"{escape(self.links.create)}?practitioner={pk}&amp;start={day}T"
         parts = [
             f'<div class="cal-col{"" if column.works else " cal-col-closed"}" role="group"'

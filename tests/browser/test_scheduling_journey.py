@@ -247,7 +247,10 @@ def test_clinic_week_reads_side_by_side_and_passes_axe(page: Page, screenshot):
     saturday = (monday + timedelta(days=5)).isoformat()
     weekend = page.locator(f'[data-practitioner="{colleague.pk}"][data-date="{saturday}"]')
     expect(weekend.locator("a")).to_have_count(0)
-    expect(page.get_by_role("link", name="Book 12:00 with Dr Lee").first).to_be_attached()
+    tuesday = monday + timedelta(days=1)
+    expect(
+        page.get_by_role("link", name=f"Book 12:00 on Tue {tuesday.day} {tuesday:%b} with Dr Lee")
+    ).to_be_attached()
     screenshot(page, "scheduling_week.png")
     violations = axe_violations(page)
     assert not violations, format_violations(violations)

@@ -43,7 +43,8 @@ def day_page(client, t, **params):
 
 def slot_link(html, time, name):
     """The href of the free cell booking ``time`` with ``name``, or None."""
-    found = re.search(rf'<a [^>]*href="([^"]+)"[^>]*aria-label="Book {time} with {re.escape(name)}"', html)
+    label = rf'aria-label="Book {time}(?: on [^"]+)? with {re.escape(name)}"'
+    found = re.search(rf'<a [^>]*href="([^"]+)"[^>]*{label}', html)
     return found and found.group(1).replace("&amp;", "&")
 
 
@@ -121,6 +122,7 @@ def test_booking_from_a_week_cell_returns_to_the_same_week(sched, login):
     client = login(sched.staff)
     html = day_page(client, sched, view="week", practitioner=sched.doctor.pk)
     link = slot_link(html, "10:00", sched.doctor.name)
+    assert f'aria-label="Book 10:00 on Mon 3 Mar with {sched.doctor.name}"' in html
     assert "back=view%3Dweek%26practitioner%3D" in link
     form = client.get(link)
     assert 'name="back" value="view=week&amp;practitioner=' in form.content.decode()
