@@ -12,6 +12,11 @@
   function open(url) {
     body.innerHTML = "";
     window.htmx.ajax("GET", url, { target: body, swap: "innerHTML" }).then(function () {
+      // Anything but the form (a refusal, an error): open the address as a page, which explains itself.
+      if (!body.querySelector("form")) {
+        window.location.assign(url);
+        return;
+      }
       if (!dialog.open) dialog.showModal();
       const first = body.querySelector("select, input:not([type=hidden]), textarea");
       if (first) first.focus();
