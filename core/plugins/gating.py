@@ -224,8 +224,11 @@ _PLAIN = (str, int, float, bool, Decimal, date, datetime, time, timedelta, UUID,
 def pack(value):
     """``value`` with every model object replaced by a ``Row`` (ids only); TypeError for anything that
     is neither a model object, a plain value, nor a list, tuple or dict of those."""
+    from django.contrib.auth.models import AnonymousUser
     from django.db.models import Model
 
+    if isinstance(value, AnonymousUser):
+        return None  # "nobody signed in" travels as no one
     if isinstance(value, Model):
         if value.pk is None:
             raise TypeError(f"an unsaved {value._meta.label} cannot travel to the worker")

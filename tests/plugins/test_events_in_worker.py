@@ -5,6 +5,7 @@ suite's cluster runs tasks synchronously, through django-q's own worker code, on
 import logging
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django_q.models import Task
 from django_scopes import scope
 
@@ -94,5 +95,6 @@ def test_rows_of_another_organization_or_gone_drop_the_event(alpha, beta, listen
 
 def test_pack_refuses_what_cannot_travel(alpha):
     assert pack({"a": [alpha.clinic], "n": 1}) == {"a": [Row("tenancy.clinic", alpha.clinic.pk)], "n": 1}
+    assert pack({"by": AnonymousUser()}) == {"by": None}
     with pytest.raises(TypeError):
         pack({"callback": print})
