@@ -121,6 +121,9 @@ def calendar(request, clinic_slug):
     )
     step = timedelta(days=len(data.days))
     grid = data.grid
+    now = timezone.now().astimezone(clinic.tzinfo)
+    # Where the clinic's clock stands, when today is shown: the page opens scrolled to it.
+    now_minute = now.hour * 60 + now.minute if now.date() in data.days else None
     return render(
         request,
         "scheduling/calendar.html",
@@ -136,7 +139,8 @@ def calendar(request, clinic_slug):
             "filter_query": {k: v for k, v in data.query.items() if k != "view"},
             "previous": data.days[0] - step,
             "next": data.days[0] + step,
-            "today": _today(clinic),
+            "today": now.date(),
+            "now_minute": now_minute,
             "cancelled": data.cancelled,
         },
     )

@@ -12,6 +12,14 @@
   let dragged = null;
   let over = null;
 
+  // Today is shown: open the grid an hour before the clinic's current time rather than at its first row.
+  if (root.dataset.nowMinute) {
+    const rows = (parseInt(root.dataset.nowMinute, 10) - 60 - parseInt(root.dataset.firstMinute, 10)) /
+      parseInt(root.dataset.step, 10);
+    const cell = root.querySelector(".cal-cell");
+    if (rows > 0 && cell) root.scrollTop = Math.floor(rows) * cell.getBoundingClientRect().height;
+  }
+
   function csrfToken() {
     try {
       return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
