@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from plugins.billing.models import (
@@ -28,7 +28,7 @@ from plugins.billing.models import (
     TaxRate,
 )
 
-from .copy import BATCH, copy_rows, reserve_ids
+from .copy import bulk_load, checked_after_load, copy_rows, reserve_ids
 
 TAX_NAME = "Medical services"
 TERMS_DAYS = 14
@@ -107,48 +107,49 @@ def generate(plan, invoices: int, rng) -> int:
                 datetime(day.year, day.month, day.day, 17, tzinfo=UTC),
             )
         )
-    # Drafts carry the totals their lines give them, as adding a line refreshes them.
-    copy_rows(
-        Invoice,
-        [
-            "id",
-            "organization",
-            "clinic",
-            "patient",
-            "practitioner",
-            "status",
-            "currency",
-            "net_total",
-            "tax_total",
-            "gross_total",
-            "tax_breakdown",
-            "balance",
-            "created_at",
-        ],
-        drafts,
-    )
-    copy_rows(
-        InvoiceLine,
-        [
-            "organization",
-            "invoice",
-            "position",
-            "kind",
-            "reference",
-            "description",
-            "quantity",
-            "unit_price",
-            "tax_name",
-            "tax_rate",
-            "tax_exempt",
-            "net_amount",
-            "tax_amount",
-            "gross_amount",
-        ],
-        lines,
-    )
-    _issue(issues)
-    _pay(drafts, issues, rng)
+    with checked_after_load(Invoice, InvoiceLine, Payment):
+        # Drafts carry the totals their lines give them, as adding a line refreshes them.
+        copy_rows(
+            Invoice,
+            [
+                "id",
+                "organization",
+                "clinic",
+                "patient",
+                "practitioner",
+                "status",
+                "currency",
+                "net_total",
+                "tax_total",
+                "gross_total",
+                "tax_breakdown",
+                "balance",
+                "created_at",
+            ],
+            drafts,
+        )
+        copy_rows(
+            InvoiceLine,
+            [
+                "organization",
+                "invoice",
+                "position",
+                "kind",
+                "reference",
+                "description",
+                "quantity",
+                "unit_price",
+                "tax_name",
+                "tax_rate",
+                "tax_exempt",
+                "net_amount",
+                "tax_amount",
+                "gross_amount",
+            ],
+            lines,
+        )
+        _issue(issues)
+        _pay(drafts, issues, rng)
     return len(drafts)
 
 
@@ -219,13 +220,10 @@ def _staged(name: str, columns: str, rows) -> None:
                 copy.write_row(row)
 
 
-def _in_batches(sql: str, ids: list[int]) -> None:
-    """Run ``sql`` (with %s, %s for the first and last id) over ``ids`` in committed batches."""
-    ids = sorted(ids)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [chunk[0], chunk[-1]])
+def _update(sql: str, params=None) -> None:
+    """Run one set-based UPDATE of the invoices in its own transaction, every trigger on."""
+    with bulk_load(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _issue(issues) -> None:
@@ -235,14 +233,13 @@ def _issue(issues) -> None:
         "due_date date, seller jsonb, buyer jsonb, language text, issued_at timestamptz",
         issues,
     )
-    _in_batches(
+    _update(
         """
         UPDATE billing_invoice i SET status = 'issued', series_id = s.series_id, sequence = s.sequence,
             number = s.number, issue_date = s.issue_date, supply_date = s.issue_date, due_date = s.due_date,
             seller = s.seller, buyer = s.buyer, language = s.language, issued_at = s.issued_at
-        FROM bench_issue s WHERE i.id = s.id AND s.id BETWEEN %s AND %s
-        """,
-        [row[0] for row in issues],
+        FROM bench_issue s WHERE i.id = s.id
+        """
     )
 
 
@@ -277,7 +274,8 @@ def _pay(drafts, issues, rng) -> None:
         ],
         payments,
     )
-    _in_batches(
+    invoices = [row[2] for row in payments]
+    _update(
         """
         UPDATE billing_invoice i SET paid_total = p.paid, balance = i.gross_total - p.paid,
             status = CASE WHEN i.gross_total = p.paid THEN 'paid' ELSE 'partly_paid' END
@@ -285,5 +283,5 @@ def _pay(drafts, issues, rng) -> None:
               WHERE invoice_id BETWEEN %s AND %s GROUP BY invoice_id) p
         WHERE i.id = p.invoice_id
         """,
-        [row[2] for row in payments],
+        [min(invoices, default=0), max(invoices, default=0)],
     )

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from plugins.inventory.models import InventorySettings, Item, ReorderRule, StockMovement
 
-from .copy import copy_rows, reserve_ids
+from .copy import checked_after_load, copy_rows, reserve_ids
 
 # sku, name, category, unit, cost, delivery size, reorder level
 CATALOG = [
@@ -60,43 +60,44 @@ def generate(plan, movements_per_doctor: float, rng) -> int:
     )
     copy_rows(InventorySettings, ["organization", "clinic", "allow_negative_stock"], settings)
     copy_rows(ReorderRule, ["organization", "clinic", "item", "reorder_level", "reorder_quantity"], rules)
-    written = copy_rows(
-        StockMovement,
-        [
-            "organization",
-            "clinic",
-            "item",
-            "kind",
-            "quantity",
-            "unit_cost",
-            "reason",
-            "reference",
-            "created_at",
-        ],
-        movements,
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO inventory_stocklevel
-                (organization_id, clinic_id, item_id, lot_id, quantity, updated_at)
-            SELECT organization_id, clinic_id, item_id, lot_id, sum(quantity), max(created_at)
-            FROM inventory_stockmovement WHERE organization_id = ANY(%s)
-            GROUP BY organization_id, clinic_id, item_id, lot_id
-            """,
-            [[org["org"] for org in plan]],
+    with checked_after_load(StockMovement):
+        written = copy_rows(
+            StockMovement,
+            [
+                "organization",
+                "clinic",
+                "item",
+                "kind",
+                "quantity",
+                "unit_cost",
+                "reason",
+                "reference",
+                "created_at",
+            ],
+            movements,
         )
-        # The low-stock mark the services set when on-hand crosses down to the reorder level.
-        cursor.execute(
-            """
-            UPDATE inventory_reorderrule r SET below_reorder_since = l.updated_at
-            FROM inventory_stocklevel l
-            WHERE l.organization_id = r.organization_id AND l.clinic_id = r.clinic_id
-              AND l.item_id = r.item_id
-              AND l.quantity <= r.reorder_level AND r.organization_id = ANY(%s)
-            """,
-            [[org["org"] for org in plan]],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO inventory_stocklevel
+                    (organization_id, clinic_id, item_id, lot_id, quantity, updated_at)
+                SELECT organization_id, clinic_id, item_id, lot_id, sum(quantity), max(created_at)
+                FROM inventory_stockmovement WHERE organization_id = ANY(%s)
+                GROUP BY organization_id, clinic_id, item_id, lot_id
+                """,
+                [[org["org"] for org in plan]],
+            )
+            # The low-stock mark the services set when on-hand crosses down to the reorder level.
+            cursor.execute(
+                """
+                UPDATE inventory_reorderrule r SET below_reorder_since = l.updated_at
+                FROM inventory_stocklevel l
+                WHERE l.organization_id = r.organization_id AND l.clinic_id = r.clinic_id
+                  AND l.item_id = r.item_id
+                  AND l.quantity <= r.reorder_level AND r.organization_id = ANY(%s)
+                """,
+                [[org["org"] for org in plan]],
+            )
     return written
 
 

@@ -10,6 +10,7 @@ docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -89,19 +90,47 @@ def database_env(base_url: str, name: str) -> dict:
     return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "settings.bench"}
 
 
-def prepare(env: dict, scale: float) -> None:
-    run([str(BIN / "python"), "manage.py", "migrate", "--no-input", "-v0"], env)
-    run([str(BIN / "python"), "manage.py", "collectstatic", "--no-input", "-v0"], env)
+def prepare(env: dict, scale: float, timings: dict) -> None:
+    """Migrate, collect static files and, on an empty database, generate the dataset; each step timed."""
+    with timed(timings, "migrate"):
+        run([str(BIN / "python"), "manage.py", "migrate", "--no-input", "-v0"], env)
+    with timed(timings, "collectstatic"):
+        run([str(BIN / "python"), "manage.py", "collectstatic", "--no-input", "-v0"], env)
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         seeded = conn.execute(
             "SELECT count(*) FROM tenancy_organization WHERE slug LIKE 'bench-org-%%'"
         ).fetchone()[0]
-    if not seeded:
-        started = time.monotonic()
+    if seeded:
+        print("  dataset kept from an earlier run (drop the database to generate it again)", flush=True)
+        return
+    with timed(timings, "seed_scale"):
         run([str(BIN / "python"), "manage.py", "seed_scale", "--scale", str(scale)], env)
-        print(f"  seeded in {time.monotonic() - started:.0f} s", flush=True)
+
+
+@contextlib.contextmanager
+def timed(timings: dict, label: str):
+    """Record how long the block took under ``label`` (wall-clock seconds) and print it."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        timings[label] = round(time.monotonic() - started, 1)
+        print(f"  {label}: {timings[label]:.0f} s", flush=True)
+
+
+def render_timings(results: dict) -> str:
+    """Where the run's time went: set-up and generation, each scenario, and the total."""
+    lines = ["Timing (wall clock, seconds):"]
+    for dataset, data in results["datasets"].items():
+        timings = data.get("timings", {})
+        steps = ", ".join(f"{label} {seconds:.0f}" for label, seconds in timings.items() if label != "total")
+        lines.append(f"  {dataset}: {steps}")
+        lines.append(f"  {dataset} total: {timings.get('total', 0):.0f} s")
+    total = results.get("seconds", 0)
+    lines.append(f"  whole run: {total:.0f} s ({total / 60:.1f} min)")
+    return "\n".join(lines)
 
 
 def dataset_facts(env: dict) -> dict:
@@ -336,17 +365,22 @@ def main(argv) -> int:
         "started": datetime.now().isoformat(timespec="seconds"),
         "datasets": {},
     }
+    run_started = time.monotonic()
     for dataset in args.datasets.split(","):
+        dataset_started = time.monotonic()
+        timings: dict[str, float] = {}
         env = database_env(base_url, f"ehr_bench_{dataset}")
         print(f"[{dataset}] preparing", flush=True)
-        prepare(env, DATASETS[dataset])
+        prepare(env, DATASETS[dataset], timings)
         facts = dataset_facts(env)
         clinic_ids = ",".join(str(u["clinic"]["id"]) for u in facts["users"])
-        run([str(BIN / "python"), "manage.py", "bench_portals", "--clinics", clinic_ids], env)
+        with timed(timings, "portal sites"):
+            run([str(BIN / "python"), "manage.py", "bench_portals", "--clinics", clinic_ids], env)
         config_path = OUT / f"config-{dataset}.json"
         config_path.write_text(json.dumps(facts))
         port = free_port()
-        server, cluster = start_server(env, port)
+        with timed(timings, "server start"):
+            server, cluster = start_server(env, port)
         figures = {}
         try:
             for name in args.scenarios.split(","):
@@ -354,24 +388,29 @@ def main(argv) -> int:
                 if name == "analytics_dashboard" and not analytics_built():
                     print(f"[{dataset}] {name:24} skipped: the analytics module is not built", flush=True)
                     continue
+                started = time.monotonic()
                 if name in WORKER_SCENARIOS:
                     figures[name] = run_worker_scenario(name, seconds, facts, env)
                 else:
                     figures[name] = run_scenario(name, users, seconds, port, config_path, env)
+                timings[name] = round(time.monotonic() - started, 1)
                 f = figures[name]
                 print(
                     f"[{dataset}] {name:24} {f['requests']:6} req {f['errors']:3} err {f['rps']:7} rps "
                     f"p50 {f['p50_ms']:6.0f} p95 {f['p95_ms']:6.0f} p99 {f['p99_ms']:6.0f} ms "
-                    f"queries {f['queries_per_request']}",
+                    f"queries {f['queries_per_request']} ({timings[name]:.0f} s)",
                     flush=True,
                 )
         finally:
             stop(server, cluster)
-        results["datasets"][dataset] = {"sizes": facts["counts"], "scenarios": figures}
+        timings["total"] = round(time.monotonic() - dataset_started, 1)
+        results["datasets"][dataset] = {"sizes": facts["counts"], "scenarios": figures, "timings": timings}
+    results["seconds"] = round(time.monotonic() - run_started, 1)
     summarize(results)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     table = render_table(results)
     print(table)
+    print(render_timings(results))
     if args.write_docs:
         write_docs(table, results)
     if embedded is not None:

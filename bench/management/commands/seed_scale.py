@@ -21,6 +21,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pghistory
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -31,7 +32,8 @@ from core.patients.models import Patient, PatientClinic
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Organization, Role
 
 from ... import billing_ledger, stock_ledger
-from ...copy import copy_rows, reserve_ids
+from ...checks import check
+from ...copy import checked_after_load, copy_rows, reserve_ids
 
 PASSWORD = "bench-pass-2026"
 DEFAULTS = {
@@ -112,8 +114,20 @@ class Command(BaseCommand):
         self.prefix = options["prefix"]
         self.password = make_password(PASSWORD)
         started = time.monotonic()
-        # Committed in batches (see bench.copy): run it on an empty database; a failed run is started over.
-        plan = self._timed("organizations and clinics", self._organizations, sizes)
+        # One transaction per step (see bench.copy): run it on an empty database; a failed run is started
+        # over. The history rows of everything generated point to this command's audit context.
+        with pghistory.context(command="seed_scale"):
+            written = self._generate(sizes)
+        self._timed("analyze", self._analyze)
+        self._timed("check", check, [org["org"] for org in self.plan])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {sizes | written} in {time.monotonic() - started:.0f} s. Password: {PASSWORD}"
+            )
+        )
+
+    def _generate(self, sizes) -> dict:
+        plan = self.plan = self._timed("organizations and clinics", self._organizations, sizes)
         self._timed("team", self._team, plan)
         self._timed("patients", self._patients, plan, sizes["patients"])
         generated = self._timed("scheduling", self._scheduling, plan, sizes["appointments"])
@@ -122,14 +136,11 @@ class Command(BaseCommand):
         invoices = self._timed("billing", billing_ledger.generate, plan, invoices, self.rng)
         movements_per_doctor = sizes["stock_movements"] / sizes["practitioners"]
         movements = self._timed("inventory", stock_ledger.generate, plan, movements_per_doctor, self.rng)
-        written = {"appointments": generated, "invoices": invoices, "stock_movements": movements}
+        return {"appointments": generated, "invoices": invoices, "stock_movements": movements}
+
+    def _analyze(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Generated {sizes | written} in {time.monotonic() - started:.0f} s. Password: {PASSWORD}"
-            )
-        )
 
     def _timed(self, label, step, *args):
         started = time.monotonic()
@@ -355,44 +366,46 @@ class Command(BaseCommand):
                 )
                 links.append((org["org"], pid, cid, now))
             org["next_record"] = count + 1
-        copy_rows(
-            Patient,
-            [
-                "id",
-                "organization",
-                "record_number",
-                "given_name",
-                "family_name",
-                "preferred_name",
-                "date_of_birth",
-                "sex",
-                "gender_identity",
-                "email",
-                "phone",
-                "address_line1",
-                "address_line2",
-                "city",
-                "postal_code",
-                "country",
-                "emergency_contact_name",
-                "emergency_contact_phone",
-                "preferred_language",
-                "consent_email",
-                "consent_sms",
-                "archived",
-                "version",
-                "created_at",
-                "updated_at",
-            ],
-            rows,
-        )
-        copy_rows(PatientClinic, ["organization", "patient", "clinic", "created_at"], links)
-        with connection.cursor() as cursor:
-            for org in plan:
-                cursor.execute(
-                    "UPDATE tenancy_organization SET next_record_number = %s WHERE id = %s",
-                    [org["next_record"], org["org"]],
-                )
+        # The trigram index of names is built once over all patients instead of row by row.
+        with checked_after_load(Patient, PatientClinic):
+            copy_rows(
+                Patient,
+                [
+                    "id",
+                    "organization",
+                    "record_number",
+                    "given_name",
+                    "family_name",
+                    "preferred_name",
+                    "date_of_birth",
+                    "sex",
+                    "gender_identity",
+                    "email",
+                    "phone",
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "postal_code",
+                    "country",
+                    "emergency_contact_name",
+                    "emergency_contact_phone",
+                    "preferred_language",
+                    "consent_email",
+                    "consent_sms",
+                    "archived",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+                rows,
+            )
+            copy_rows(PatientClinic, ["organization", "patient", "clinic", "created_at"], links)
+            with connection.cursor() as cursor:
+                for org in plan:
+                    cursor.execute(
+                        "UPDATE tenancy_organization SET next_record_number = %s WHERE id = %s",
+                        [org["next_record"], org["org"]],
+                    )
 
     def _scheduling(self, plan, total: int) -> int:
         from plugins.scheduling.models import (
@@ -535,26 +548,28 @@ class Command(BaseCommand):
 
         for org in plan:
             org["tzinfo"] = ZoneInfo(org["tz"])
-        return copy_rows(
-            Appointment,
-            [
-                "organization",
-                "clinic",
-                "practitioner",
-                "patient",
-                "service",
-                "start",
-                "end",
-                "occupied_start",
-                "occupied_end",
-                "allow_overlap",
-                "status",
-                "channel",
-                "staff_notes",
-                "cancellation_reason",
-                "version",
-                "created_at",
-                "updated_at",
-            ],
-            rows(),
-        )
+        # The exclusion constraint checks every appointment when it is added back (see bench.copy).
+        with checked_after_load(Appointment):
+            return copy_rows(
+                Appointment,
+                [
+                    "organization",
+                    "clinic",
+                    "practitioner",
+                    "patient",
+                    "service",
+                    "start",
+                    "end",
+                    "occupied_start",
+                    "occupied_end",
+                    "allow_overlap",
+                    "status",
+                    "channel",
+                    "staff_notes",
+                    "cancellation_reason",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+                rows(),
+            )
