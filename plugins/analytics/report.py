@@ -285,16 +285,19 @@ def _bucket(day: date, monthly: bool) -> str:
     return day.strftime("%Y-%m") if monthly else day.isoformat()
 
 
-def visit_figures(selection: Selection, source) -> VisitFigures | None:
+def visit_figures(selection: Selection, source, freshness: dict | None = None) -> VisitFigures | None:
     """The distinct-patient figures from ``PatientVisits`` when the roll-ups answer the report and every
     clinic's visits were filled; live otherwise."""
     if source.mode != "rollup":
         return None
+    freshness = freshness or {}
     feeds = [m for m in catalog.all_metrics().values() if m.kind == "visits"]
     wanted = {c.pk for m in feeds for c in catalog.clinics_for(m, selection.clinics)}
-    if not wanted or not wanted <= filled(selection.organization_id, wanted):
+    done = filled(selection.organization_id, wanted) if wanted else {}
+    if not wanted or not wanted <= set(done):
         return None
-    return VisitFigures(selection.organization_id, selection.period, selection.period.previous())
+    version = (freshness.get("version"), max(done.values()))
+    return VisitFigures(selection.organization_id, selection.period, selection.period.previous(), version)
 
 
 def choose_source(selection: Selection, slugs) -> tuple[object, dict]:
@@ -314,12 +317,14 @@ def choose_source(selection: Selection, slugs) -> tuple[object, dict]:
         cover = coverage(
             selection.organization_id, selection.clinics, previous.first, selection.period.last, today
         )
-        info = {"computed_at": cover["today"], "waiting": cover["waiting"]}
+        info = {"computed_at": cover["today"], "waiting": cover["waiting"], "version": cover["version"]}
         if cover["covered"] < cover["expected"]:
             reason = "incomplete"
     if reason:
         return live, {"mode": "live", "reason": reason, "as_of": timezone.now(), **info}
-    source = RollupSource(selection.organization_id, selection.clinics, selection.period, previous, slugs)
+    source = RollupSource(
+        selection.organization_id, selection.clinics, selection.period, previous, slugs, info["version"]
+    )
     return source, {"mode": "rollup", "reason": "", "as_of": info["computed_at"], **info}
 
 
@@ -345,7 +350,9 @@ def build(selection: Selection) -> Report:
     metrics = catalog.all_metrics()
     sums = [m.slug for m in metrics.values() if m.kind == "sum" and m.section in selection.sections]
     source, freshness = choose_source(selection, sums)
-    reader = _Reader(selection, source, LiveSource(selection.filters), visit_figures(selection, source))
+    reader = _Reader(
+        selection, source, LiveSource(selection.filters), visit_figures(selection, source, freshness)
+    )
     report = Report(selection=selection, mode=freshness["mode"], freshness=freshness)
     period, previous = selection.period, selection.period.previous()
     for section, currency, clinics, split in _sections_with_groups(selection, metrics):

@@ -6,12 +6,14 @@ a set of clinics and a period, so a report reads the same whichever it uses; a t
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 
 from .models import RolledDay
 from .periods import Period
@@ -108,13 +110,25 @@ def _union(organization_id, clinic_ids, slugs, parts, breakdown_sql, day_column=
 class RollupSource:
     """Reads the roll-ups of the clinics for a period and the one before in three grouped queries: whole
     months from the monthly rows, the partial months at the edges from the daily rows, so a year costs
-    about what a month does."""
+    about what a month does. Given the roll-ups' ``version``, the reads are cached until it changes."""
 
     mode = "rollup"
 
-    def __init__(self, organization_id: int, clinics, period: Period, previous: Period, slugs):
+    def __init__(self, organization_id: int, clinics, period: Period, previous: Period, slugs, version=None):
         self.period, self.previous = period, previous
-        ids = [c.pk for c in clinics]
+        ids = sorted(c.pk for c in clinics)
+        key = None
+        if version is not None:
+            key = cache_key("rollup", organization_id, ids, sorted(slugs), period, previous, version)
+            cached = cache.get(key)
+            if cached is not None:
+                self._totals, self._breakdowns, self._series = cached
+                return
+        self._read(organization_id, ids, period, previous, slugs)
+        if key is not None:
+            cache.set(key, (self._totals, self._breakdowns, self._series), CACHE_SECONDS)
+
+    def _read(self, organization_id, ids, period, previous, slugs) -> None:
         self._totals: dict[tuple, Decimal] = {}
         self._breakdowns: dict[tuple, dict] = defaultdict(dict)
         self._series: dict[str, dict] = defaultdict(dict)
@@ -185,18 +199,31 @@ class RollupSource:
 
 def coverage(organization_id: int, clinics, first, last, today) -> dict:
     """How much of ``[first, last]`` the clinics' roll-ups cover, how many covered days wait for a
-    recompute, and when today's figures were computed (one query)."""
+    recompute, when today's figures were computed, and the roll-ups' version for ``last``: the latest
+    recompute of any day up to it (a report of a period ending then reads nothing later). One query."""
     stale = Q(marked_at__isnull=False) & Q(marked_at__gt=F("computed_at"))
+    in_range = Q(day__gte=first)
     result = RolledDay.objects.filter(
         organization_id=organization_id,
         clinic_id__in=[c.pk for c in clinics],
-        day__gte=first,
         day__lte=last,
         computed_at__isnull=False,
     ).aggregate(
-        covered=Count("id"),
-        waiting=Count("id", filter=stale),
+        covered=Count("id", filter=in_range),
+        waiting=Count("id", filter=stale & in_range),
         today=Min("computed_at", filter=Q(day=today)),
+        version=Max("computed_at"),
     )
     result["expected"] = len(clinics) * ((last - first).days + 1)
     return result
+
+
+def cache_key(kind: str, *parts) -> str:
+    """A cache key for roll-up reads: what was asked and the roll-ups' version, hashed."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"analytics:{kind}:{digest}"
+
+
+# Roll-up reads are kept until the roll-ups change (the key holds their version); this only bounds how long
+# an unused entry stays.
+CACHE_SECONDS = 3600

@@ -14,11 +14,13 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 from . import catalog
 from .models import VisitHistory
+from .sources import CACHE_SECONDS, cache_key
 
 # The live definitions these reproduce (plugins/scheduling/metrics.py): twelve months for "active", six
 # months before the period for retention; aware local midnights minus whole days, as there.
@@ -107,9 +109,10 @@ def fill(clinic) -> int:
     return len(visits)
 
 
-def filled(organization_id: int, clinic_ids) -> set[int]:
+def filled(organization_id: int, clinic_ids) -> dict:
+    """When each of these clinics' visits were filled from their history (the filled ones only)."""
     rows = VisitHistory.objects.filter(organization_id=organization_id, clinic_id__in=list(clinic_ids))
-    return set(rows.values_list("clinic_id", flat=True))
+    return dict(rows.values_list("clinic_id", "filled_at"))
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -122,8 +125,7 @@ def filled(organization_id: int, clinic_ids) -> set[int]:
 _FIGURES_SQL = """
 WITH flags AS MATERIALIZED (
     SELECT v.clinic_id, v.patient_id, v.clinic_id = ANY(%(ids)s) AS here, lower(v.starts) AS first,
-           extract(year FROM pt.date_of_birth) * 10000 + extract(month FROM pt.date_of_birth) * 100
-               + extract(day FROM pt.date_of_birth) AS born,
+           to_char(pt.date_of_birth, 'YYYYMMDD')::integer AS born,
            v.starts && tstzrange(%(s)s, %(e)s) AS seen,
            v.starts && tstzrange(%(ps)s, %(pe)s) AS seen_prev,
            v.starts && tstzrange(%(a)s, %(e)s) AS active,
@@ -156,7 +158,7 @@ SELECT 'clinic', f.clinic_id,
  WHERE f.here AND (f.seen OR f.active)
  GROUP BY f.clinic_id
 UNION ALL
-SELECT 'age', floor((%(on_number)s - born) / 10000)::bigint, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
+SELECT 'age', floor((%(on_number)s - born) / 10000.0)::bigint, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
   FROM per_patient
  WHERE seen
  GROUP BY 2
@@ -173,14 +175,22 @@ class VisitFigures:
     """Every distinct-patient figure of a report from ``PatientVisits``: for each time zone's clinics one
     query gives both periods' totals, each clinic's figures and the age bands."""
 
-    def __init__(self, organization_id: int, period, previous):
+    def __init__(self, organization_id: int, period, previous, version=None):
         self.organization_id, self.period, self.previous = organization_id, period, previous
+        self.version = version
         self._groups: dict[tuple, dict] = {}
 
     def _group(self, tz, ids: list[int]) -> dict:
         key = (str(tz), tuple(sorted(ids)))
         if key in self._groups:
             return self._groups[key]
+        shared = None
+        if self.version is not None:
+            shared = cache_key("visits", self.organization_id, key, self.period, self.previous, self.version)
+            cached = cache.get(shared)
+            if cached is not None:
+                self._groups[key] = cached
+                return cached
         s, e = self.period.bounds(tz)
         ps, pe = self.previous.bounds(tz)
         params = {
@@ -207,6 +217,8 @@ class VisitFigures:
                 else:
                     result["age"][None if key_ is None else int(key_)] = values[0]
         self._groups[key] = result
+        if shared is not None:
+            cache.set(shared, result, CACHE_SECONDS)
         return result
 
     def _values(self, clinics) -> list[tuple[object, list[int], list]]:

@@ -1,7 +1,7 @@
 """Time the analytics dashboard as an organization's owner sees it, with its queries by part, e.g. on the
 benchmark's dataset (docs/analytics.md, "Speed"):
 
-    manage.py analytics_timing --organization 1 --period 30d --period year --repeat 5
+    manage.py analytics_timing --organization 1 --period 30d --period year --repeat 5 [--uncached]
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import statistics
 import time
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--organization", type=int, required=True)
         parser.add_argument("--period", action="append", default=None, help="30d, month, quarter, year…")
         parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument(
+            "--uncached", action="store_true", help="empty the cache before each request (roll-up reads)"
+        )
 
     def handle(self, *args, **options):
         with scopes_disabled():
@@ -68,6 +72,8 @@ class Command(BaseCommand):
                     finally:
                         log.append((sql, time.perf_counter() - began))
 
+                if options["uncached"]:
+                    cache.clear()
                 began = time.perf_counter()
                 with connection.execute_wrapper(record):
                     response = client.get(url, {"period": period})
