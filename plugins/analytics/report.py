@@ -293,7 +293,7 @@ def visit_figures(selection: Selection, source, freshness: dict | None = None) -
     freshness = freshness or {}
     feeds = [m for m in catalog.all_metrics().values() if m.kind == "visits"]
     wanted = {c.pk for m in feeds for c in catalog.clinics_for(m, selection.clinics)}
-    done = filled(selection.organization_id, wanted) if wanted else {}
+    done = filled(selection.organization_id) if wanted else {}
     if not wanted or not wanted <= set(done):
         return None
     version = (freshness.get("version"), max(done.values()))

@@ -200,18 +200,16 @@ class RollupSource:
 def coverage(organization_id: int, clinics, first, last, today) -> dict:
     """How much of ``[first, last]`` the clinics' roll-ups cover, how many covered days wait for a
     recompute, when today's figures were computed, and the roll-ups' version for ``last``: the latest
-    recompute of any day up to it (a report of a period ending then reads nothing later). One query."""
+    recompute of a day up to it at any of the organization's clinics (a report of a period ending then
+    reads nothing later; "returning patients" look at every clinic's visits). One query."""
     stale = Q(marked_at__isnull=False) & Q(marked_at__gt=F("computed_at"))
-    in_range = Q(day__gte=first)
+    in_range = Q(day__gte=first, clinic_id__in=[c.pk for c in clinics])
     result = RolledDay.objects.filter(
-        organization_id=organization_id,
-        clinic_id__in=[c.pk for c in clinics],
-        day__lte=last,
-        computed_at__isnull=False,
+        organization_id=organization_id, day__lte=last, computed_at__isnull=False
     ).aggregate(
         covered=Count("id", filter=in_range),
         waiting=Count("id", filter=stale & in_range),
-        today=Min("computed_at", filter=Q(day=today)),
+        today=Min("computed_at", filter=Q(day=today, clinic_id__in=[c.pk for c in clinics])),
         version=Max("computed_at"),
     )
     result["expected"] = len(clinics) * ((last - first).days + 1)

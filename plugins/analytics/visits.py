@@ -109,9 +109,10 @@ def fill(clinic) -> int:
     return len(visits)
 
 
-def filled(organization_id: int, clinic_ids) -> dict:
-    """When each of these clinics' visits were filled from their history (the filled ones only)."""
-    rows = VisitHistory.objects.filter(organization_id=organization_id, clinic_id__in=list(clinic_ids))
+def filled(organization_id: int) -> dict:
+    """When each of the organization's clinics had its visits filled from its history (filled ones only):
+    every clinic's, since "returning patients" look at the visits of them all."""
+    rows = VisitHistory.objects.filter(organization_id=organization_id)
     return dict(rows.values_list("clinic_id", "filled_at"))
 
 
