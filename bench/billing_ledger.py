@@ -2,9 +2,11 @@
 
 Each invoice bills one completed visit. As in ``plugins.billing.services``: the invoice is created as a
 draft with its line (the line trigger accepts lines of drafts only), then issued — the clinic's series row
-holds the next number, and one UPDATE per invoice sets the number, dates, seller, buyer and totals while
-the row is still a draft, which the frozen-invoice trigger allows — then payments are appended and only the
-settlement columns (status, paid total, balance) move. Nothing is disabled; audit triggers fire.
+holds the next number, and one UPDATE statement sets each invoice's number, dates, seller, buyer and totals
+while the row is still a draft, which the frozen-invoice trigger allows — then payments are appended and
+only the settlement columns (status, paid total, balance) move. No trigger is disabled; audit triggers fire
+for every row. All of it is one transaction, with the tables' foreign keys and plain indexes added back
+(and so checked over every row) before it commits (``bench.copy.checked_after_load``).
 """
 
 from __future__ import annotations
