@@ -142,7 +142,7 @@ def definitions(table: str) -> list[tuple]:
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
             " UNION ALL SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
-            " WHERE indrelid = %s::regclass ORDER BY 1",
+            " WHERE indrelid = %s::regclass ORDER BY 1, 2",
             [table, table],
         )
         return cursor.fetchall()
