@@ -173,3 +173,19 @@ def test_constraints_taken_off_for_a_load_come_back_and_check_every_row(seeded):
     with checked_after_load(Appointment):
         pass
     assert definitions("scheduling_appointment") == before
+
+
+@pytest.mark.django_db
+def test_a_run_whose_data_breaks_a_rule_leaves_nothing_behind(monkeypatch):
+    checked = []
+
+    def failing_check(generated):
+        checked.append(organizations())  # the check runs with the data in place, before commit
+        raise CommandError("The generated data breaks its rules: overlapping active appointments: 1")
+
+    monkeypatch.setattr("bench.management.commands.seed_scale.check", failing_check)
+    with pytest.raises(CommandError, match="overlapping active appointments"):
+        call_command("seed_scale", **SMALL, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(checked[0]) == 3
+    assert organizations() == []
+    assert scalar("SELECT count(*) FROM scheduling_appointmentevent") == 0

@@ -24,7 +24,7 @@ from decimal import Decimal
 import pghistory
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.accounts.models import User
@@ -114,12 +114,13 @@ class Command(BaseCommand):
         self.prefix = options["prefix"]
         self.password = make_password(PASSWORD)
         started = time.monotonic()
-        # One transaction per step (see bench.copy): run it on an empty database; a failed run is started
-        # over. The history rows of everything generated point to this command's audit context.
-        with pghistory.context(command="seed_scale"):
+        # One transaction for all of it (each table's load nests in it, see bench.copy), closed by the
+        # check: a run that fails, or whose data breaks a rule, leaves nothing behind. The history rows of
+        # everything generated point to this command's audit context.
+        with pghistory.context(command="seed_scale"), transaction.atomic():
             written = self._generate(sizes)
+            self._timed("check", check, [org["org"] for org in self.plan])
         self._timed("analyze", self._analyze)
-        self._timed("check", check, [org["org"] for org in self.plan])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {sizes | written} in {time.monotonic() - started:.0f} s. Password: {PASSWORD}"
