@@ -99,6 +99,20 @@ class PatientVisits(TenantModel):
                 fields=["organization", "clinic", "patient"], name="analytics_patient_visits_unique"
             )
         ]
+        indexes = [models.Index(fields=["organization", "patient"], name="analytics_visits_patient")]
+
+
+class PatientAllVisits(TenantModel):
+    """The union of one patient's ``PatientVisits`` at every clinic: when a report covers all the clinics,
+    its distinct-patient totals are one row per patient, with nothing to group."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    starts = VisitStarts()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "patient"], name="analytics_all_visits_unique")
+        ]
 
 
 class VisitHistory(TenantModel):

@@ -297,7 +297,9 @@ def visit_figures(selection: Selection, source, freshness: dict | None = None) -
     if not wanted or not wanted <= set(done):
         return None
     version = (freshness.get("version"), max(done.values()))
-    return VisitFigures(selection.organization_id, selection.period, selection.period.previous(), version)
+    return VisitFigures(
+        selection.organization_id, selection.period, selection.period.previous(), version, set(done)
+    )
 
 
 def choose_source(selection: Selection, slugs) -> tuple[object, dict]:

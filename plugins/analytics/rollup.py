@@ -65,11 +65,14 @@ def recompute_day(clinic, day: date, *, month: bool = True) -> int:
     started = timezone.now()
     rows = figures_for_day(clinic, day)
     start, end = Period(day, day).bounds(clinic.tzinfo)
-    day_visits = visits.read(clinic, start, end)
+    # Visits are kept once the clinic's history was filled (before that, the fill reads them all).
+    filled = VisitHistory.objects.filter(organization_id=clinic.organization_id, clinic=clinic).exists()
+    day_visits = visits.read(clinic, start, end) if filled else []
     with transaction.atomic():
         DailyFigure.objects.filter(organization_id=clinic.organization_id, clinic=clinic, day=day).delete()
         DailyFigure.objects.bulk_create(rows)
-        visits.replace_span(clinic, start, end, day_visits)
+        if filled:
+            visits.replace_span(clinic, start, end, day_visits)
         if month:
             refresh_month(clinic, day)
         RolledDay.objects.update_or_create(

@@ -76,7 +76,8 @@ def replace_span(clinic, start, end, visits) -> None:
             """,
             [start, end, clinic.organization_id, clinic.pk, start, end],
         )
-        if set(cursor.fetchall()) == set(visits):
+        stored = set(cursor.fetchall())
+        if stored == set(visits):
             return
         cursor.execute(
             """
@@ -87,6 +88,36 @@ def replace_span(clinic, start, end, visits) -> None:
             [start, end, clinic.organization_id, clinic.pk, start, end],
         )
         _upsert(cursor, clinic, visits)
+        _rebuild_all(cursor, clinic.organization_id, {p for p, _s in stored} | {p for p, _s in visits})
+
+
+def _rebuild_all(cursor, organization_id: int, patient_ids=None) -> None:
+    """Rebuild ``PatientAllVisits`` from the clinics' rows: of these patients, or of the organization."""
+    if patient_ids is None:
+        cursor.execute("DELETE FROM analytics_patientallvisits WHERE organization_id = %s", [organization_id])
+        cursor.execute(
+            """
+            INSERT INTO analytics_patientallvisits (organization_id, patient_id, starts)
+            SELECT %s, v.patient_id, range_agg(point)
+              FROM analytics_patientvisits v, unnest(v.starts) AS point
+             WHERE v.organization_id = %s
+             GROUP BY v.patient_id
+            """,
+            [organization_id, organization_id],
+        )
+        return
+    cursor.execute(
+        """
+        INSERT INTO analytics_patientallvisits (organization_id, patient_id, starts)
+        SELECT %s, p.id,
+               coalesce((SELECT range_agg(point)
+                           FROM analytics_patientvisits v, unnest(v.starts) AS point
+                          WHERE v.organization_id = %s AND v.patient_id = p.id), '{}'::tstzmultirange)
+          FROM unnest(%s::bigint[]) AS p(id)
+        ON CONFLICT (organization_id, patient_id) DO UPDATE SET starts = EXCLUDED.starts
+        """,
+        [organization_id, organization_id, sorted(patient_ids)],
+    )
 
 
 def fill(clinic) -> int:
@@ -103,6 +134,7 @@ def fill(clinic) -> int:
                 [clinic.organization_id, clinic.pk],
             )
             _upsert(cursor, clinic, visits)
+            _rebuild_all(cursor, clinic.organization_id)
         VisitHistory.objects.update_or_create(
             organization_id=clinic.organization_id, clinic=clinic, defaults={"filled_at": started}
         )
@@ -166,6 +198,40 @@ SELECT 'age', floor((%(on_number)s - born) / 10000.0)::bigint, count(*), 0, 0, 0
 """
 
 
+# When a report covers every clinic with visit rows, a patient's visits anywhere are one row: the totals
+# need no grouping by patient, and each clinic's figures join their rows to it for the first visit.
+_EVERYWHERE_SQL = """
+SELECT 'total', NULL::bigint,
+       count(*) FILTER (WHERE starts && tstzrange(%(s)s, %(e)s)),
+       count(*) FILTER (WHERE starts && tstzrange(%(ps)s, %(pe)s)),
+       count(*) FILTER (WHERE starts && tstzrange(%(s)s, %(e)s) AND lower(starts) < %(s)s),
+       count(*) FILTER (WHERE starts && tstzrange(%(ps)s, %(pe)s) AND lower(starts) < %(ps)s),
+       count(*) FILTER (WHERE starts && tstzrange(%(a)s, %(e)s)),
+       count(*) FILTER (WHERE starts && tstzrange(%(pa)s, %(pe)s)),
+       count(*) FILTER (WHERE starts && tstzrange(%(r)s, %(s)s)),
+       count(*) FILTER (WHERE starts && tstzrange(%(r)s, %(s)s) AND starts && tstzrange(%(s)s, %(e)s)),
+       count(*) FILTER (WHERE starts && tstzrange(%(pr)s, %(ps)s)),
+       count(*) FILTER (WHERE starts && tstzrange(%(pr)s, %(ps)s) AND starts && tstzrange(%(ps)s, %(pe)s))
+  FROM analytics_patientallvisits
+ WHERE organization_id = %(org)s
+UNION ALL
+SELECT 'clinic', v.clinic_id,
+       count(*) FILTER (WHERE v.starts && tstzrange(%(s)s, %(e)s)), 0,
+       count(*) FILTER (WHERE v.starts && tstzrange(%(s)s, %(e)s) AND lower(a.starts) < %(s)s), 0,
+       count(*) FILTER (WHERE v.starts && tstzrange(%(a)s, %(e)s)), 0, 0, 0, 0, 0
+  FROM analytics_patientvisits v
+  JOIN analytics_patientallvisits a ON a.organization_id = v.organization_id AND a.patient_id = v.patient_id
+ WHERE v.organization_id = %(org)s AND v.clinic_id = ANY(%(ids)s)
+ GROUP BY v.clinic_id
+UNION ALL
+SELECT 'age', floor((%(on_number)s - to_char(pt.date_of_birth, 'YYYYMMDD')::integer) / 10000.0)::bigint,
+       count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
+  FROM analytics_patientallvisits a JOIN patients_patient pt ON pt.id = a.patient_id
+ WHERE a.organization_id = %(org)s AND pt.organization_id = %(org)s AND a.starts && tstzrange(%(s)s, %(e)s)
+ GROUP BY 2
+"""
+
+
 def _retention(came_back: int, total: int) -> Decimal:
     if not total:
         return Decimal("0")
@@ -176,9 +242,11 @@ class VisitFigures:
     """Every distinct-patient figure of a report from ``PatientVisits``: for each time zone's clinics one
     query gives both periods' totals, each clinic's figures and the age bands."""
 
-    def __init__(self, organization_id: int, period, previous, version=None):
+    def __init__(self, organization_id: int, period, previous, version=None, everywhere=frozenset()):
         self.organization_id, self.period, self.previous = organization_id, period, previous
         self.version = version
+        # The clinics that have visit rows: a group of exactly these reads PatientAllVisits.
+        self.everywhere = frozenset(everywhere)
         self._groups: dict[tuple, dict] = {}
 
     def _group(self, tz, ids: list[int]) -> dict:
@@ -209,7 +277,8 @@ class VisitFigures:
         }
         result = {"total": None, "clinic": {}, "age": {}}
         with connection.cursor() as cursor:
-            cursor.execute(_FIGURES_SQL, params)
+            sql = _EVERYWHERE_SQL if self.everywhere and set(ids) == self.everywhere else _FIGURES_SQL
+            cursor.execute(sql, params)
             for kind, key_, *values in cursor.fetchall():
                 if kind == "total":
                     result["total"] = values

@@ -280,3 +280,45 @@ def test_marking_days_is_one_statement(alpha, django_assert_num_queries):
         assert rows[date(2026, 3, 2)].marked_at > computed
         assert rows[date(2026, 3, 3)].computed_at is None
         assert date(2026, 3, 3) in rollup.days_to_refresh(clinic, today=date(2026, 3, 10))
+
+
+@pytest.mark.django_db
+def test_all_clinics_of_one_time_zone_read_the_patients_visits_anywhere(month):
+    """Both clinics in Berlin and both selected: the distinct-patient figures come from one row per
+    patient (PatientAllVisits) and still equal the live answers, also after a visit is cancelled."""
+    from plugins.analytics.models import PatientAllVisits
+    from plugins.analytics.tests.conftest import MARCH
+    from plugins.scheduling.models import Appointment
+
+    org = month.tenant.org
+    with scope(organization=org.pk):
+        for clinic in (month.a, month.b):
+            visits.fill(clinic)
+            rollup.recompute(clinic, Period(date(2025, 12, 1), MARCH.last).each_day())
+        assert PatientAllVisits.objects.filter(organization=org).count() == len(
+            set(PatientVisits.objects.filter(organization=org).values_list("patient_id", flat=True))
+        )
+        base = {
+            "organization_id": org.pk,
+            "clinics": [month.a, month.b],
+            "period": MARCH,
+            "today": MARCH.last,
+        }
+
+        def compare():
+            rolled = report.build(report.Selection(**base))
+            live = report.build(report.Selection(**base, force_live=True))
+            assert rolled.mode == "rollup"
+            assert strip(rolled) == strip(live)
+            figures = report.visit_figures(report.Selection(**base), rolled_source(base))
+            assert figures.everywhere == {month.a.pk, month.b.pk}
+            return rolled
+
+        first = compare()
+        done = Appointment.objects.filter(
+            clinic=month.a, status="completed", start__date=date(2026, 3, 2)
+        ).get()
+        done.status = "cancelled_patient"
+        done.save()
+        rollup.recompute(month.a, [date(2026, 3, 2)])
+        assert strip(compare()) != strip(first)
