@@ -6,6 +6,8 @@ from daily totals, and counting it from the appointments means reading every vis
 as one row per clinic and patient, every such figure of a report (both periods, each clinic, the age
 bands) is one pass over the organization's patient rows whatever the length of the periods and the number
 of visits, and stays exact: a row answers "was this patient here between these two instants".
+``PatientAllVisits`` keeps each patient's visits at every clinic in one row as well, for reports of all
+the clinics, which then need no grouping by patient.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.utils import timezone
 
 from . import catalog
 from .models import VisitHistory
-from .sources import CACHE_SECONDS, cache_key
+from .sources import CACHE_SECONDS, cache_key, tz_groups
 
 # The live definitions these reproduce (plugins/scheduling/metrics.py): twelve months for "active", six
 # months before the period for retention; aware local midnights minus whole days, as there.
@@ -292,8 +294,6 @@ class VisitFigures:
         return result
 
     def _values(self, clinics) -> list[tuple[object, list[int], list]]:
-        from .sources import tz_groups
-
         out = []
         for tz, ids in tz_groups(clinics):
             out.append((tz, ids, self._group(tz, ids)["total"]))
@@ -321,8 +321,6 @@ class VisitFigures:
 
     def clinic_total(self, metric, clinic, group_clinics) -> Decimal | None:
         """``metric`` at one clinic this period, read with the rest of its group (no query of its own)."""
-        from .sources import tz_groups
-
         for tz, ids in tz_groups(group_clinics):
             if clinic.pk in ids:
                 values = self._group(tz, ids)["clinic"].get(clinic.pk)
@@ -334,7 +332,7 @@ class VisitFigures:
         if period != self.period or metric.from_visits != "seen" or metric.regroup is None:
             raise ValueError("the visit figures break down patients seen this period only")
         rows: dict[str, list] = {}
-        for tz, ids in _tz_groups(clinics):
+        for tz, ids in tz_groups(clinics):
             counts: dict = defaultdict(int)
             for age, n in self._group(tz, ids)["age"].items():
                 counts[age if age is None or age >= 0 else None] += n
@@ -342,9 +340,3 @@ class VisitFigures:
                 entry = rows.setdefault(str(key), [label, Decimal(0)])
                 entry[1] += Decimal(value)
         return {key: (label, value) for key, (label, value) in rows.items()}
-
-
-def _tz_groups(clinics):
-    from .sources import tz_groups
-
-    return tz_groups(clinics)
