@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -56,3 +58,17 @@ def unit_name(column) -> str:
     if column["unit"] == "money":
         return column["currency"]
     return {"percent": "%", "hours": _("hours"), "days": _("days")}.get(column["unit"], "")
+
+
+@register.simple_tag
+def table_rows(table) -> str:
+    """A data table's body rows in one pass: a year's report has well over a thousand cells, and a
+    template node per cell was most of the page's rendering time. The same markup as a loop would give."""
+    lines = []
+    for row in table["rows"]:
+        cells = "".join(
+            f'<td class="text-right">{escape(figure(cell["value"], cell["unit"]))}</td>'
+            for cell in row["cells"]
+        )
+        lines.append(f'<tr><th scope="row" class="font-normal">{escape(row["label"])}</th>{cells}</tr>')
+    return mark_safe("".join(lines))  # every value above is escaped
