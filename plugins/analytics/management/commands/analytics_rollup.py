@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=rollup.BACKFILL_DAYS, help="how many days back")
 
     def handle(self, *args, **options):
+        # scopes_disabled: an operator command walks every clinic by id; each is rolled up in its own scope.
         with scopes_disabled():
             clinics = Clinic.objects.filter(archived=False).select_related("organization").order_by("pk")
             if options["organization"]:

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # scopes_disabled: the operator names the organization by id; its owner signs in.
         with scopes_disabled():
             owner = (
                 Membership.objects.filter(organization_id=options["organization"], role=Role.OWNER)
