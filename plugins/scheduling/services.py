@@ -106,9 +106,16 @@ def _is_slot_conflict(error: IntegrityError) -> bool:
     return any(c in str(error) for c in SLOT_CONSTRAINTS)
 
 
+# Far enough for any clinic's records and bookings, and far from datetime's limits, so adding a duration,
+# a buffer or a series' weeks to a time never overflows.
+BOOKABLE_YEARS = range(1900, 3000)
+
+
 def _aware(value: datetime) -> datetime:
     if timezone.is_naive(value):
         raise ValidationError({"start": _("Give the time with its time zone.")})
+    if value.year not in BOOKABLE_YEARS:
+        raise ValidationError({"start": _("Give a date between the years 1900 and 2999.")})
     return value
 
 

@@ -291,3 +291,16 @@ def test_fifty_concurrent_api_requests_of_one_slot(sched):
     with scope(organization=sched.org.pk):
         assert Appointment.objects.count() == 1
     assert isinstance(Client(), Client)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("start", ["9999-12-31T23:30:00+00:00", "0001-01-01T00:00:00+00:00"])
+def test_a_start_at_the_edge_of_the_calendar_is_refused_not_an_error(sched, login, start):
+    client = login(sched.staff)
+    response = client.post(
+        url(sched, "appointments"), {**payload(sched, at(MONDAY, 9)), "start": start}, content_type=JSON
+    )
+    assert response.status_code == 422, response.content
+    assert "1900" in response.content.decode()
+    with scope(organization=sched.clinic.organization_id):
+        assert not Appointment.objects.exists()
