@@ -119,5 +119,10 @@ class VisitHistory(TenantModel):
     """When a clinic's ``PatientVisits`` were filled from its whole history; from then on the day
     recomputes keep them current. Without it, the distinct-patient figures are asked live."""
 
-    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="+")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     filled_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "clinic"], name="analytics_visit_history_unique")
+        ]
