@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.common import PageParams, page_of, paginate, requires, responses
@@ -314,7 +314,7 @@ def create_invoice(request, payload: InvoiceCreate):
         if item is not None:
             services.add_billable_item(invoice, item)
     invoice.refresh_from_db()
-    return 201, _detail(invoice)
+    return Status(201, _detail(invoice))
 
 
 @router.get(
@@ -359,7 +359,7 @@ def add_line(request, invoice_id: str, payload: LineIn):
             kind=payload.kind if payload.kind in LineKind.values else LineKind.FREE,
         )
     invoice.refresh_from_db()
-    return 201, _detail(invoice)
+    return Status(201, _detail(invoice))
 
 
 @router.post(
@@ -412,7 +412,7 @@ def record_payment(request, invoice_id: str, payload: PaymentIn):
         by=request.user,
     )
     invoice.refresh_from_db()
-    return 201, {"payment": payment, "message": message, "invoice": invoice}
+    return Status(201, {"payment": payment, "message": message, "invoice": invoice})
 
 
 @router.post(
@@ -452,7 +452,7 @@ def credit_invoice(request, invoice_id: str, payload: CreditNoteIn):
     note = services.issue_credit_note(
         invoice, reason=payload.reason, quantities=payload.lines, by=request.user
     )
-    return 201, note
+    return Status(201, note)
 
 
 @router.get(
@@ -492,7 +492,7 @@ def record_refund(request, credit_note_id: str, payload: RefundIn):
         reference=payload.reference,
         by=request.user,
     )
-    return 201, refund
+    return Status(201, refund)
 
 
 @router.get(
