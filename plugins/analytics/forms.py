@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .periods import Period, month_period
@@ -33,12 +35,47 @@ def preset_period(preset: str, today: date) -> Period:
     return Period(today - timedelta(days=29), today)
 
 
+class ListSelect(forms.Select):
+    """A select whose options are written in one pass. Django renders a template per option, about a
+    millisecond each: close to half a second for an organization with hundreds of practitioners and
+    services. Same markup: the field's attributes on the select, one option per choice."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), " selected" if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
+class ListCheckboxes(forms.CheckboxSelectMultiple):
+    """Clinic checkboxes written in one pass, each inside its label (the dashboard's markup), with
+    Django's ids (``<id>_<n>``); a template per checkbox cost a millisecond each at a hundred clinics."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        base = self.build_attrs(self.attrs, attrs).get("id", f"id_{name}")
+        return format_html_join(
+            "",
+            '<label class="flex items-center gap-2 text-sm" for="{0}">'
+            '<input type="checkbox" name="{1}" value="{2}" id="{0}"{3}> {4}</label>',
+            (
+                (f"{base}_{n}", name, str(v), " checked" if str(v) in chosen else "", label)
+                for n, (v, label) in enumerate(self.choices)
+            ),
+        )
+
+
 class ReportFilter(forms.Form):
     clinics = forms.ModelMultipleChoiceField(
         label=_("Clinics"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ListCheckboxes,
         # The same words whatever the id: another organization's clinic reads exactly like a missing one.
         error_messages={
             "invalid_choice": _("Choose clinics you may report on."),
@@ -50,6 +87,7 @@ class ReportFilter(forms.Form):
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     practitioner = forms.TypedChoiceField(
         label=_("Practitioner"),
+        widget=ListSelect,
         coerce=int,
         required=False,
         empty_value=None,
@@ -57,6 +95,7 @@ class ReportFilter(forms.Form):
     )
     service = forms.TypedChoiceField(
         label=_("Service"),
+        widget=ListSelect,
         coerce=int,
         required=False,
         empty_value=None,

@@ -186,6 +186,7 @@ class _Reader:
         self.selection, self.source, self.live, self.visits = selection, source, live, visits
         self.metrics = catalog.all_metrics()
         self._by_clinic: dict[tuple, dict] = {}
+        self._groups: dict[tuple, tuple[list, list]] = {}
 
     def _src(self, metric):
         if metric.kind == "sum":
@@ -193,6 +194,15 @@ class _Reader:
         if metric.from_visits and self.visits is not None:
             return self.visits
         return self.live
+
+    def _group(self, metric, clinics) -> tuple[list, frozenset]:
+        """``catalog.clinics_for`` once per metric and clinic list, with the group's ids: a table by clinic
+        asks for every row, which at a hundred clinics made its cost grow with the square of their number."""
+        key = (metric.slug, id(clinics))
+        if key not in self._groups:  # the list is kept with its group, so its id is not reused meanwhile
+            group = catalog.clinics_for(metric, clinics)
+            self._groups[key] = (clinics, group, frozenset(c.pk for c in group))
+        return self._groups[key][1:]
 
     def clinic_total(self, metric, clinic, clinics, period) -> Decimal | None:
         """``metric`` at one of ``clinics``: distinct-patient figures come with their group's query."""
@@ -202,14 +212,14 @@ class _Reader:
             and self.visits is not None
             and period == self.selection.period
         ):
-            group = catalog.clinics_for(metric, clinics)
-            if clinic in group and metric.from_visits in ("seen", "returning", "active"):
+            group, ids = self._group(metric, clinics)
+            if clinic.pk in ids and metric.from_visits in ("seen", "returning", "active"):
                 return self.visits.clinic_total(metric, clinic, group)
         if metric.kind == "snapshot" and "clinic" in metric.breakdowns and period == self.selection.period:
-            group = catalog.clinics_for(metric, clinics)
-            if clinic not in group:
+            group, ids = self._group(metric, clinics)
+            if clinic.pk not in ids:
                 return None
-            key = (metric.slug, tuple(c.pk for c in group))
+            key = (metric.slug, ids)
             if key not in self._by_clinic:
                 self._by_clinic[key] = self.live.breakdown(metric, "clinic", group, None)
             return self._by_clinic[key].get(str(clinic.pk), ("", Decimal(0)))[1]
