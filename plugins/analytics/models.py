@@ -11,15 +11,23 @@ from django.db import models
 from core.tenancy.models import Clinic, TenantModel
 
 
-class DailyFigure(TenantModel):
+class Figure(TenantModel):
+    """One clinic's figure of a ``sum`` metric over a day or a month: in total or one breakdown row."""
+
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
     metric = models.CharField(max_length=64)
-    # "" for the day's total; otherwise the breakdown's name and the key of one of its rows.
+    # "" for the total; otherwise the breakdown's name and the key of one of its rows.
     breakdown = models.CharField(max_length=32, blank=True, default="")
     key = models.CharField(max_length=100, blank=True, default="")
     label = models.CharField(max_length=200, blank=True, default="")
     value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFigure(Figure):
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -50,17 +58,11 @@ class RolledDay(TenantModel):
         ]
 
 
-class MonthlyFigure(TenantModel):
+class MonthlyFigure(Figure):
     """The ``DailyFigure`` rows of one clinic's calendar month added up, kept with the days: a long period
     reads its whole months here and only its partial edge months by day."""
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the month's first day
-    metric = models.CharField(max_length=64)
-    breakdown = models.CharField(max_length=32, blank=True, default="")
-    key = models.CharField(max_length=100, blank=True, default="")
-    label = models.CharField(max_length=200, blank=True, default="")
-    value = models.DecimalField(max_digits=20, decimal_places=4)
 
     class Meta:
         constraints = [
