@@ -20,7 +20,7 @@ from plugins.scheduling import services as scheduling
 from plugins.scheduling.tests.conftest import MONDAY
 
 from .conftest import at
-from .helpers import outbox
+from .helpers import book, outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -66,18 +66,6 @@ def run_worker(work):
         return ran
 
     return run
-
-
-def book(t, start, capture):
-    with scope(organization=t.org.pk), capture(execute=True):
-        return scheduling.book_appointment(
-            clinic=t.clinic,
-            practitioner=t.doctor,
-            patient=t.patient,
-            service=t.service,
-            start=start,
-            override=True,
-        )
 
 
 def cancel(t, appointment, capture):
