@@ -250,6 +250,7 @@ class VisitFigures:
         # The clinics that have visit rows: a group of exactly these reads PatientAllVisits.
         self.everywhere = frozenset(everywhere)
         self._groups: dict[tuple, dict] = {}
+        self._where: dict[int, tuple[list, dict]] = {}
 
     def _group(self, tz, ids: list[int]) -> dict:
         key = (str(tz), tuple(sorted(ids)))
@@ -319,14 +320,22 @@ class VisitFigures:
                 raise ValueError(f"unknown visit figure {figure!r}")
         return value
 
+    def _clinic_groups(self, clinics) -> dict:
+        """Each clinic's (time zone, group ids) among ``clinics``, worked out once per list: a table by
+        clinic asks for every row, which grouped the whole list again each time."""
+        if id(clinics) not in self._where:  # the list is kept with its map, so its id is not reused
+            where = {pk: (tz, ids) for tz, ids in tz_groups(clinics) for pk in ids}
+            self._where[id(clinics)] = (clinics, where)
+        return self._where[id(clinics)][1]
+
     def clinic_total(self, metric, clinic, group_clinics) -> Decimal | None:
         """``metric`` at one clinic this period, read with the rest of its group (no query of its own)."""
-        for tz, ids in tz_groups(group_clinics):
-            if clinic.pk in ids:
-                values = self._group(tz, ids)["clinic"].get(clinic.pk)
-                seen, _z1, ret, _z2, active = (values or [0, 0, 0, 0, 0])[:5]
-                return Decimal({"seen": seen, "returning": ret, "active": active}[metric.from_visits])
-        return None
+        found = self._clinic_groups(group_clinics).get(clinic.pk)
+        if found is None:
+            return None
+        values = self._group(*found)["clinic"].get(clinic.pk)
+        seen, _z1, ret, _z2, active = (values or [0, 0, 0, 0, 0])[:5]
+        return Decimal({"seen": seen, "returning": ret, "active": active}[metric.from_visits])
 
     def breakdown(self, metric, name, clinics, period) -> dict[str, tuple[str, Decimal]]:
         if period != self.period or metric.from_visits != "seen" or metric.regroup is None:
