@@ -120,6 +120,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# pgtrigger's triggers (audit history, frozen invoices, append-only ledgers) first read which triggers to
+# skip from the setting ``pgtrigger.ignore``. Unset, that read raises and catches an error: a rolled-back
+# subtransaction in every audited write, which also makes PostgreSQL walk the transaction's queue of
+# deferred foreign-key checks. An empty list as the session's default skips nothing and costs nothing;
+# ``pgtrigger.ignore()`` still sets its own list for a transaction, and resets back to this default.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options["options"] = " ".join(filter(None, [_db_options.get("options"), "-c pgtrigger.ignore={}"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
