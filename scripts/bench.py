@@ -10,6 +10,7 @@ docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import csv
 import json
@@ -67,6 +68,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_cache() -> subprocess.Popen | None:
+    """The cache the product shares between its processes in production: a Redis of the run's own,
+    in memory only, unless ``REDIS_URL`` names one. Every process of the run reads ``REDIS_URL``."""
+    if os.environ.get("REDIS_URL"):
+        return None
+    import redis
+
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for _ in range(100):
+        with contextlib.suppress(redis.ConnectionError):
+            client.ping()
+            return server
+        time.sleep(0.05)
+    server.kill()
+    raise SystemExit("redis-server did not start")
 
 
 def run(cmd, env, check=True, **kwargs):
@@ -412,6 +436,9 @@ def main(argv) -> int:
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
     base_url, embedded = ensure_database_url(prefer_local=True)
+    cache = start_cache()
+    if cache is not None:
+        atexit.register(stop, cache)
     results = {
         "cores": os.cpu_count(),
         "started": datetime.now().isoformat(timespec="seconds"),

@@ -44,6 +44,8 @@ if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   .tools/bin/uv sync --frozen --quiet --python "$python" $groups
   if command -v dpkg >/dev/null 2>&1; then
     apt_install chromium caddy poppler-utils docker-compose
+    # The benchmark's cache, shared by its gunicorn workers as in production (scripts/bench.py starts it).
+    if [ "$mode" = "bench" ]; then apt_install redis-server; fi
   fi
 else
   .tools/bin/uv sync --frozen --quiet --python "$python" --no-dev

@@ -6,7 +6,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
 
 from .base import *  # noqa: E402, F403
-from .base import MIDDLEWARE, STORAGES, VAR_DIR  # noqa: E402
+from .base import DATABASES, MIDDLEWARE, STORAGES, VAR_DIR  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -20,4 +20,13 @@ STATIC_ROOT = VAR_DIR / "bench-static"
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "bench.staticfiles.BenchStaticFilesStorage"},
+}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "TIMEOUT": 300,
+        # Each dataset's ids start at 1: keys of one database must never answer for another's.
+        "KEY_PREFIX": DATABASES["default"]["NAME"],
+    }
 }

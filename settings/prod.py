@@ -85,17 +85,27 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
 
-# Shared by every app and worker container: django-q2's worker heartbeats (read by /readyz), and anything
-# else cached, must be visible across processes. The database cache needs no extra service; create its
-# table with `manage.py createcachetable` (deploy/entrypoint.sh does). See docs/scaling.md for Redis.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": os.environ.get("EHR_CACHE_TABLE", "ehr_cache"),
-        "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+# Shared by every app and worker container: django-q2's worker heartbeats (read by /readyz), the portal's
+# page cache and the analytics roll-up reads must be visible across processes. With REDIS_URL the cache
+# lives in Redis (a cache hit costs no database query); without it, in a PostgreSQL table, which needs no
+# extra service: create it with `manage.py createcachetable` (deploy/entrypoint.sh does).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "TIMEOUT": 300,
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": os.environ.get("EHR_CACHE_TABLE", "ehr_cache"),
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 Q_CLUSTER = {**Q_CLUSTER, "cache": "default"}
 EHR_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("EHR_WORKER_HEARTBEAT_MAX_AGE", "30"))
 

@@ -72,6 +72,37 @@ def test_production_security_settings(tmp_path):
     assert middleware == str(PROD_MIDDLEWARE_HEAD)
 
 
+def _cache_in(env) -> list[str]:
+    code = (
+        "import django; django.setup(); from django.core.cache import cache; from django.conf import settings; "
+        "cache.set('deploy-check', 'shared', 30); "
+        "print(settings.CACHES['default']['BACKEND']); print(cache.get('deploy-check'))"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-2:]
+
+
+def test_the_cache_is_shared_through_redis_when_given(tmp_path):
+    """With REDIS_URL the cache lives in Redis (a hit costs no database query), and is read back."""
+    backend, value = _cache_in(prod_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/15"))
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert value == "shared"
+
+
+def test_without_redis_the_cache_is_the_database_table(tmp_path):
+    env = prod_env(tmp_path)
+    env.pop("REDIS_URL", None)
+    code = "import settings.prod as s; print(s.CACHES['default']['BACKEND'])"
+    result = subprocess.run(
+        [PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "django.core.cache.backends.db.DatabaseCache"
+
+
 def compose_command() -> list[str] | None:
     docker = shutil.which("docker")
     if docker:
