@@ -50,14 +50,22 @@ UNIT_LABELS = {
     "days": lambda: _("Days"),
 }
 
-# The tables of each section: (breakdown, metric slugs, chart type, most rows shown or None).
+# The tables of each section: (breakdown, metric slugs, chart type, most rows on the page or None).
 # "time" is by day (or by month for long periods), "clinic" by clinic; others are the metrics' breakdowns.
+# A table longer than its page limit shows its leading rows by the first column, chart included (a chart
+# of 600 practitioners reads as nothing); the CSV export and the API always have every row.
+LEADING = 20
 TABLES = {
     "revenue": [
         ("time", ["revenue_invoiced", "revenue_collected"], "line", None),
-        ("clinic", ["revenue_invoiced", "revenue_collected", "revenue_outstanding"], "bar", None),
-        ("practitioner", ["revenue_invoiced", "revenue_outstanding", "revenue_average_invoice"], "bar", None),
-        ("service", ["revenue_invoiced"], "bar", None),
+        ("clinic", ["revenue_invoiced", "revenue_collected", "revenue_outstanding"], "bar", LEADING),
+        (
+            "practitioner",
+            ["revenue_invoiced", "revenue_outstanding", "revenue_average_invoice"],
+            "bar",
+            LEADING,
+        ),
+        ("service", ["revenue_invoiced"], "bar", LEADING),
         ("method", ["revenue_collected"], "bar", None),
     ],
     "appointments": [
@@ -81,26 +89,31 @@ TABLES = {
                 "appointments_online_share",
             ],
             "bar",
-            None,
+            LEADING,
         ),
         (
             "practitioner",
             ["appointments_booked", "appointments_completed", "appointments_no_show_rate"],
             "bar",
-            None,
+            LEADING,
         ),
         (
             "service",
             ["appointments_booked", "appointments_completed", "appointments_no_show_rate"],
             "bar",
-            None,
+            LEADING,
         ),
         ("cancelled_by", ["appointments_cancelled"], "bar", None),
         ("channel", ["appointments_booked"], "bar", None),
     ],
     "patients": [
         ("time", ["patients_new"], "line", None),
-        ("clinic", ["patients_new", "patients_seen", "patients_returning", "patients_active"], "bar", None),
+        (
+            "clinic",
+            ["patients_new", "patients_seen", "patients_returning", "patients_active"],
+            "bar",
+            LEADING,
+        ),
         ("age_band", ["patients_seen"], "bar", None),
     ],
     "utilization": [
@@ -108,13 +121,13 @@ TABLES = {
             "practitioner",
             ["practitioner_utilization", "practitioner_booked_hours", "practitioner_available_hours"],
             "bar",
-            None,
+            LEADING,
         ),
         (
             "clinic",
             ["practitioner_utilization", "practitioner_booked_hours", "practitioner_available_hours"],
             "bar",
-            None,
+            LEADING,
         ),
         ("weekday_hour", ["practitioner_utilization"], "heatmap", None),
     ],
@@ -128,9 +141,9 @@ TABLES = {
                 "inventory_items_dispensed",
             ],
             "bar",
-            None,
+            LEADING,
         ),
-        ("item", ["inventory_items_dispensed"], "bar", 10),
+        ("item", ["inventory_items_dispensed"], "bar", LEADING),
     ],
 }
 
@@ -454,9 +467,12 @@ def _table(reader: _Reader, section, currency, clinics, spec, section_title, spl
         ordered.sort(key=lambda r: r["key"])  # a natural order: time, age, or the choices' own
     elif breakdown != "clinic":
         ordered.sort(key=lambda r: (-(r["values"][0] or 0), r["label"], r["key"]))
-    if limit:
-        ordered = ordered[:limit]
-    for row in ordered:
+    shown = ordered
+    if limit and len(ordered) > limit:
+        if breakdown == "clinic":  # in the clinics' own order while they all fit
+            ordered = sorted(ordered, key=lambda r: (-(r["values"][0] or 0), r["label"], r["key"]))
+        shown = ordered[:limit]
+    for row in shown:
         row["cells"] = [{"value": v, "unit": c.unit} for v, c in zip(row["values"], columns, strict=True)]
     by = (
         "month" if breakdown == "time" and period.monthly() else ("day" if breakdown == "time" else breakdown)
@@ -477,6 +493,8 @@ def _table(reader: _Reader, section, currency, clinics, spec, section_title, spl
             for m in columns
         ],
         "rows": ordered,
+        "shown": shown,
+        "leading_by": columns[0].label if len(shown) < len(ordered) else "",
         "chart": chart,
     }
     table["chart_id"] = f"chart-{table['id']}"
@@ -511,12 +529,12 @@ def _chart_data(table, x_label) -> dict:
     return {
         "type": table["chart"],
         "title": table["title"],
-        "labels": [r["label"] for r in table["rows"]],
+        "labels": [r["label"] for r in table["shown"]],
         "datasets": [
             {
                 "label": table["columns"][i]["label"],
                 "data": [
-                    float(r["values"][i]) if r["values"][i] is not None else None for r in table["rows"]
+                    float(r["values"][i]) if r["values"][i] is not None else None for r in table["shown"]
                 ],
             }
             for i in used

@@ -85,7 +85,7 @@ def table_rows(table) -> str:
     """A data table's body rows in one pass: a year's report has well over a thousand cells, and a
     template node per cell was most of the page's rendering time. The same markup as a loop would give."""
     lines, format_number = [], _number_formatter()
-    for row in table["rows"]:
+    for row in table["shown"]:
         cells = "".join(
             f'<td class="text-right">{escape(_figure(cell["value"], cell["unit"], format_number))}</td>'
             for cell in row["cells"]

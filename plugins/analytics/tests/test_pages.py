@@ -113,6 +113,41 @@ def test_every_table_exports_as_csv(month, login):
 
 
 @pytest.mark.django_db
+def test_long_tables_show_their_leading_rows_and_export_every_row(month, login, monkeypatch):
+    """A chain's 600 practitioners would make a page of 15,000 cells and an unreadable chart: the page
+    shows the leading rows by the first column (here one, so the March data is enough) and says so."""
+    from plugins.analytics import report
+
+    one_row = {
+        section: [(b, slugs, chart, 1 if limit else None) for b, slugs, chart, limit in specs]
+        for section, specs in report.TABLES.items()
+    }
+    monkeypatch.setattr(report, "TABLES", one_row)
+    client = login(month.tenant.owner)
+    page = client.get(url(month), MARCH_QUERY)
+    tables = {t["id"]: t for s in page.context["report"].sections for t in s["tables"]}
+    html = page.content.decode()
+
+    by_practitioner = tables["revenue-practitioner"]
+    assert len(by_practitioner["rows"]) >= 2
+    assert len(by_practitioner["shown"]) == 1
+    assert by_practitioner["shown"][0] == max(by_practitioner["rows"], key=lambda r: r["values"][0] or 0)
+    assert by_practitioner["chart_data"]["labels"] == [by_practitioner["shown"][0]["label"]]
+    note = f"The 1 leading of {len(by_practitioner['rows'])} rows by Invoiced; the CSV export has every row."
+    assert note in html
+
+    by_clinic = tables["revenue-clinic"]  # ranked once it no longer fits, in the clinics' order before
+    assert [r["values"][0] for r in by_clinic["rows"]] == sorted(
+        (r["values"][0] for r in by_clinic["rows"]), reverse=True
+    )
+    for table in (by_practitioner, by_clinic):
+        exported = client.get(url(month), {**MARCH_QUERY, "export": table["id"]})
+        assert len(list(csv.reader(io.StringIO(exported.content.decode())))) == len(table["rows"]) + 1
+
+    assert 'data-testid="leading-revenue-time"' not in html  # time tables have no page limit
+
+
+@pytest.mark.django_db
 def test_monthly_summary_pdf_is_the_owners(month, login):
     owner = login(month.tenant.owner)
     response = owner.get(url(month, name="summary"), {"month": "2026-03"})
@@ -236,7 +271,7 @@ def test_table_rows_write_what_a_template_loop_would(month):
         )
     engine = engines["django"]
     loop = engine.from_string(
-        "{% load analytics_format %}{% for row in table.rows %}"
+        "{% load analytics_format %}{% for row in table.shown %}"
         '<tr><th scope="row" class="font-normal">{{ row.label }}</th>'
         '{% for cell in row.cells %}<td class="text-right">{{ cell.value|figure:cell.unit }}</td>{% endfor %}'
         "</tr>{% endfor %}"
@@ -246,5 +281,5 @@ def test_table_rows_write_what_a_template_loop_would(month):
     assert len(tables) > 10
     for table in tables:
         assert tag.render({"table": table}) == loop.render({"table": table}), table["id"]
-    table = {"rows": [{"label": "<b>Dr & Co</b>", "cells": [{"value": None, "unit": "count"}]}]}
+    table = {"shown": [{"label": "<b>Dr & Co</b>", "cells": [{"value": None, "unit": "count"}]}]}
     assert "&lt;b&gt;Dr &amp; Co&lt;/b&gt;" in tag.render({"table": table})
