@@ -23,7 +23,9 @@ case "$role" in
     exec gunicorn --config deploy/gunicorn.conf.py "$@"
     ;;
   worker)
-    exec python manage.py qcluster "$@"
+    # Background work (PDFs, notifications, roll-ups) yields the CPU to people's requests on a shared
+    # host; in compose, where each container has its own CPU group, the worker's cpu_shares do this.
+    exec nice -n "${EHR_WORKER_NICE:-10}" python manage.py qcluster "$@"
     ;;
   manage)
     exec python manage.py "$@"

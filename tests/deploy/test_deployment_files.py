@@ -74,7 +74,8 @@ def test_production_security_settings(tmp_path):
 
 def _cache_in(env) -> list[str]:
     code = (
-        "import django; django.setup(); from django.core.cache import cache; from django.conf import settings; "
+        "import django; django.setup(); "
+        "from django.core.cache import cache; from django.conf import settings; "
         "cache.set('deploy-check', 'shared', 30); "
         "print(settings.CACHES['default']['BACKEND']); print(cache.get('deploy-check'))"
     )
@@ -222,7 +223,7 @@ def test_entrypoint_is_valid_shell_with_every_role():
     for role in ("web)", "worker)", "manage)"):
         assert role in text
     assert "exec gunicorn --config deploy/gunicorn.conf.py" in text
-    assert "exec python manage.py qcluster" in text
+    assert 'exec nice -n "${EHR_WORKER_NICE:-10}" python manage.py qcluster' in text
 
 
 def test_gunicorn_configuration():
