@@ -48,16 +48,21 @@ def sections_for(user, clinics) -> tuple[str, ...]:
 
 
 def practitioner_choices(organization_id: int, clinics) -> list[tuple[int, str]]:
-    members = (
+    """The practitioners of ``clinics`` by name (``Membership.name``), read as plain rows: a chain has
+    hundreds, and the filter is on every dashboard."""
+    rows = (
         Membership.objects.filter(
             organization_id=organization_id,
             role=Role.PRACTITIONER,
             membershipclinic__clinic__in=[c.pk for c in clinics],
         )
-        .select_related("user")
+        .values_list("pk", "display_name", "user__full_name", "user__email")
         .distinct()
     )
-    return sorted(((m.pk, m.name) for m in members), key=lambda pair: pair[1].lower())
+    return sorted(
+        ((pk, display or full or email) for pk, display, full, email in rows),
+        key=lambda pair: pair[1].lower(),
+    )
 
 
 def service_choices(organization_id: int, clinics) -> list[tuple[int, str]]:

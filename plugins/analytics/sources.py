@@ -107,6 +107,10 @@ def _union(organization_id, clinic_ids, slugs, parts, breakdown_sql, day_column=
     return " UNION ALL ".join(selects), params
 
 
+# The shape of a cached roll-up read; a change of shape changes it, so entries of the old shape are not read.
+READ_FORMAT = 2
+
+
 class RollupSource:
     """Reads the roll-ups of the clinics for a period and the one before in three grouped queries: whole
     months from the monthly rows, the partial months at the edges from the daily rows, so a year costs
@@ -119,14 +123,17 @@ class RollupSource:
         ids = sorted(c.pk for c in clinics)
         key = None
         if version is not None:
-            key = cache_key("rollup", organization_id, ids, sorted(slugs), period, previous, version)
+            key = cache_key(
+                "rollup", READ_FORMAT, organization_id, ids, sorted(slugs), period, previous, version
+            )
             cached = cache.get(key)
             if cached is not None:
-                self._totals, self._breakdowns, self._series = cached
+                self._totals, self._breakdowns, self._series, self._whole = cached
                 return
         self._read(organization_id, ids, period, previous, slugs)
+        self._whole = self._add_up_every_clinic(ids)
         if key is not None:
-            cache.set(key, (self._totals, self._breakdowns, self._series), CACHE_SECONDS)
+            cache.set(key, (self._totals, self._breakdowns, self._series, self._whole), CACHE_SECONDS)
 
     def _read(self, organization_id, ids, period, previous, slugs) -> None:
         self._totals: dict[tuple, Decimal] = {}
@@ -177,24 +184,48 @@ class RollupSource:
         which = self._which(period)
         return sum((dec(self._totals.get((metric.slug, c.pk, which))) for c in clinics), Decimal(0))
 
+    def _add_up_every_clinic(self, ids) -> dict:
+        """Breakdowns and series added up over all the clinics read: what a report of them asks for
+        (its tables by practitioner or service, its charts), so the adding is done once per read, not
+        once per request. Keyed ``("breakdown", metric, name)`` and ``("series", metric)``."""
+        whole = {}
+        for (metric, name), rows in self._breakdowns.items():
+            whole[("breakdown", metric, name)] = _add_up(rows, ids, labelled=True)
+        for metric, rows in self._series.items():
+            whole[("series", metric)] = _add_up(rows, ids, labelled=False)
+        whole["ids"] = frozenset(ids)
+        return whole
+
     def breakdown(self, metric, name: str, clinics, period: Period) -> dict[str, tuple[str, Decimal]]:
         self._which(period)
         ids = {c.pk for c in clinics}
-        rows: dict[str, list] = {}
-        for (key, clinic_id), (label, value) in self._breakdowns[(metric.slug, name)].items():
-            if clinic_id in ids:
-                entry = rows.setdefault(key, [label, Decimal(0)])
-                entry[1] += dec(value)
-        return {key: (label, value) for key, (label, value) in rows.items()}
+        if ids == self._whole["ids"]:
+            return dict(self._whole.get(("breakdown", metric.slug, name), {}))
+        return _add_up(self._breakdowns.get((metric.slug, name), {}), ids, labelled=True)
 
     def series(self, metric, clinics, period: Period) -> dict[str, Decimal]:
         self._which(period)
         ids = {c.pk for c in clinics}
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for (day, clinic_id), value in self._series[metric.slug].items():
+        if ids == self._whole["ids"]:
+            return dict(self._whole.get(("series", metric.slug), {}))
+        return _add_up(self._series.get(metric.slug, {}), ids, labelled=False)
+
+
+def _add_up(rows: dict, ids, *, labelled: bool) -> dict:
+    """Rows keyed ``(key, clinic id)`` added up by key over the clinics ``ids``; a labelled row's value is
+    ``(label, value)`` and keeps its label."""
+    if labelled:
+        sums: dict[str, list] = {}
+        for (key, clinic_id), (label, value) in rows.items():
             if clinic_id in ids:
-                totals[day] += dec(value)
-        return dict(totals)
+                entry = sums.setdefault(key, [label, Decimal(0)])
+                entry[1] += dec(value)
+        return {key: (label, value) for key, (label, value) in sums.items()}
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for (key, clinic_id), value in rows.items():
+        if clinic_id in ids:
+            totals[key] += dec(value)
+    return dict(totals)
 
 
 def coverage(organization_id: int, clinics, first, last, today) -> dict:
