@@ -6,7 +6,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
 
 from .base import *  # noqa: E402, F403
-from .base import DATABASES, MIDDLEWARE, STORAGES, VAR_DIR  # noqa: E402
+from .base import DATABASES, MIDDLEWARE, Q_CLUSTER, STORAGES, VAR_DIR  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -15,6 +15,8 @@ MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 AXES_ENABLED = False  # the load generator signs in many users from one address
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# django-q2 logs every task queued at INFO through its own handler: a line per booking in the app's output.
+Q_CLUSTER = {**Q_CLUSTER, "log_level": "WARNING"}
 # Hashed names as in production; compression is left to Caddy (and skipping it keeps collectstatic quick).
 STATIC_ROOT = VAR_DIR / "bench-static"
 STORAGES = {
