@@ -291,6 +291,8 @@ def fill_rollups(env: dict, organization_id: int) -> None:
             str(organization_id),
             "--days",
             str(ROLLUP_DAYS),
+            "--jobs",
+            str(os.cpu_count() or 1),
         ],
         env,
     )

@@ -93,21 +93,17 @@ def replace_span(clinic, start, end, visits) -> None:
         _rebuild_all(cursor, clinic.organization_id, {p for p, _s in stored} | {p for p, _s in visits})
 
 
-def _rebuild_all(cursor, organization_id: int, patient_ids=None) -> None:
-    """Rebuild ``PatientAllVisits`` from the clinics' rows: of these patients, or of the organization."""
-    if patient_ids is None:
-        cursor.execute("DELETE FROM analytics_patientallvisits WHERE organization_id = %s", [organization_id])
-        cursor.execute(
-            """
-            INSERT INTO analytics_patientallvisits (organization_id, patient_id, starts)
-            SELECT %s, v.patient_id, range_agg(point)
-              FROM analytics_patientvisits v, unnest(v.starts) AS point
-             WHERE v.organization_id = %s
-             GROUP BY v.patient_id
-            """,
-            [organization_id, organization_id],
-        )
-        return
+def _rebuild_all(cursor, organization_id: int, patient_ids) -> None:
+    """Rebuild these patients' ``PatientAllVisits`` rows from their clinic rows.
+
+    Two clinics of an organization may be recomputed at once (two workers, ``analytics_rollup --jobs``),
+    and a patient of both is rebuilt by each from the clinic rows it can see. The rebuilds take turns
+    (an advisory lock per organization, held until commit) and each reads after the lock, so the later one
+    sees the earlier one's committed clinic rows and a patient's row never misses a clinic."""
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('analytics.patientallvisits:' || %s, 0))",
+        [organization_id],
+    )
     cursor.execute(
         """
         INSERT INTO analytics_patientallvisits (organization_id, patient_id, starts)
@@ -132,11 +128,14 @@ def fill(clinic) -> int:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "DELETE FROM analytics_patientvisits WHERE organization_id = %s AND clinic_id = %s",
+                "DELETE FROM analytics_patientvisits WHERE organization_id = %s AND clinic_id = %s "
+                "RETURNING patient_id",
                 [clinic.organization_id, clinic.pk],
             )
+            replaced = {row[0] for row in cursor.fetchall()}
             _upsert(cursor, clinic, visits)
-            _rebuild_all(cursor, clinic.organization_id)
+            # Only this clinic's patients can have changed (the organization's thousands of others not).
+            _rebuild_all(cursor, clinic.organization_id, replaced | {p for p, _s in visits})
         VisitHistory.objects.update_or_create(
             organization_id=clinic.organization_id, clinic=clinic, defaults={"filled_at": started}
         )

@@ -6,11 +6,11 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_scopes import scope
 
-from plugins.analytics.models import PatientAllVisits, PatientVisits, RolledDay, VisitHistory
+from plugins.analytics.models import DailyFigure, PatientAllVisits, PatientVisits, RolledDay, VisitHistory
 
 
 @pytest.mark.django_db
@@ -41,3 +41,42 @@ def test_analytics_timing_reports_time_and_queries_by_part(month):
     assert text.startswith("30d: median ")
     assert "rollup (covered), 2 clinics" in text
     assert "distinct patients" in text and "roll-up sums" in text
+
+
+def _rolled_up(org) -> tuple:
+    with scope(organization=org.pk):
+        return (
+            sorted(PatientAllVisits.objects.filter(organization=org).values_list("patient_id", "starts")),
+            sorted(
+                PatientVisits.objects.filter(organization=org).values_list(
+                    "clinic_id", "patient_id", "starts"
+                )
+            ),
+            sorted(
+                DailyFigure.objects.filter(organization=org).values_list(
+                    "clinic_id", "day", "metric", "key", "value"
+                )
+            ),
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analytics_rollup_in_several_processes_gives_what_one_gives(month):
+    """Clinics rolled up at once in forked processes (their own connections, committed data) share the
+    patients' all-clinic visits: each patient's row still holds every clinic's visits."""
+    org = month.tenant.org
+    out = io.StringIO()
+    call_command("analytics_rollup", "--organization", str(org.pk), "--days", "40", "--jobs", "2", stdout=out)
+    assert "Rolled up 2 clinics" in out.getvalue()
+    assert out.getvalue().count(" visits in ") == 2  # a line from each process
+    parallel = _rolled_up(org)
+    assert parallel[0] and parallel[2]
+    call_command("analytics_rollup", "--organization", str(org.pk), "--days", "40", stdout=io.StringIO())
+    assert _rolled_up(org) == parallel
+    shared = {p for _c, p, _s in parallel[1] if sum(1 for _c2, p2, _s2 in parallel[1] if p2 == p) > 1}
+    assert shared  # the test data has patients seen at both clinics
+
+
+def test_analytics_rollup_refuses_no_jobs():
+    with pytest.raises(CommandError, match="--jobs"):
+        call_command("analytics_rollup", "--jobs", "0")
