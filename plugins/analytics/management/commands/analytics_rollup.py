@@ -46,11 +46,11 @@ class Command(BaseCommand):
             for line in roll_up(ids, options["days"]):
                 self.stdout.write(line)
         else:
-            # Forked children inherit the loaded project; each opens its own database connection.
+            # Forked children inherit the loaded project; each opens its own database connection and
+            # takes the next clinic when done with one, so each line is written as its clinic finishes.
             connections.close_all()
-            shares = [(ids[n::jobs], options["days"]) for n in range(jobs)]
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for lines in pool.imap_unordered(_roll_up_share, shares):
+                for lines in pool.imap_unordered(_roll_up_one, [(pk, options["days"]) for pk in ids]):
                     for line in lines:
                         self.stdout.write(line)
         self.stdout.write(
@@ -58,12 +58,9 @@ class Command(BaseCommand):
         )
 
 
-def _roll_up_share(share) -> list[str]:
-    ids, days = share
-    try:
-        return list(roll_up(ids, days))
-    finally:
-        connections.close_all()
+def _roll_up_one(task) -> list[str]:
+    clinic_id, days = task
+    return list(roll_up([clinic_id], days))
 
 
 def roll_up(clinic_ids, days_back: int):
