@@ -466,11 +466,11 @@ def _table(reader: _Reader, section, currency, clinics, spec, section_title, spl
     if breakdown in ("time", "weekday_hour", "age_band", "cancelled_by", "channel"):
         ordered.sort(key=lambda r: r["key"])  # a natural order: time, age, or the choices' own
     elif breakdown != "clinic":
-        ordered.sort(key=lambda r: (-(r["values"][0] or 0), r["label"], r["key"]))
+        ordered.sort(key=_leading_first)
     shown = ordered
     if limit and len(ordered) > limit:
         if breakdown == "clinic":  # in the clinics' own order while they all fit
-            ordered = sorted(ordered, key=lambda r: (-(r["values"][0] or 0), r["label"], r["key"]))
+            ordered = sorted(ordered, key=_leading_first)
         shown = ordered[:limit]
     for row in shown:
         row["cells"] = [{"value": v, "unit": c.unit} for v, c in zip(row["values"], columns, strict=True)]
@@ -503,6 +503,11 @@ def _table(reader: _Reader, section, currency, clinics, spec, section_title, spl
     else:
         table["chart_data"] = _chart_data(table, by_label)
     return table
+
+
+def _leading_first(row) -> tuple:
+    """Rows by their first column, largest first (no value counts as 0), then by label."""
+    return (-(row["values"][0] or 0), row["label"], row["key"])
 
 
 def _breakdowns_of(metric, metrics) -> tuple:
