@@ -60,7 +60,12 @@ class Command(BaseCommand):
 
 def _roll_up_one(task) -> list[str]:
     clinic_id, days = task
-    return list(roll_up([clinic_id], days))
+    try:
+        return list(roll_up([clinic_id], days))
+    finally:
+        # Disconnect cleanly: the pool ends its processes with a signal, which would leave the database
+        # to notice the closed sockets later.
+        connections.close_all()
 
 
 def roll_up(clinic_ids, days_back: int):
