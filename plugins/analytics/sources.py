@@ -108,7 +108,7 @@ def _union(organization_id, clinic_ids, slugs, parts, breakdown_sql, day_column=
 
 
 # The shape of a cached roll-up read; a change of shape changes it, so entries of the old shape are not read.
-READ_FORMAT = 2
+READ_FORMAT = 3
 
 
 class RollupSource:
@@ -121,6 +121,7 @@ class RollupSource:
     def __init__(self, organization_id: int, clinics, period: Period, previous: Period, slugs, version=None):
         self.period, self.previous = period, previous
         ids = sorted(c.pk for c in clinics)
+        self._ids = frozenset(ids)
         key = None
         if version is not None:
             key = cache_key(
@@ -131,7 +132,7 @@ class RollupSource:
                 self._totals, self._breakdowns, self._series, self._whole = cached
                 return
         self._read(organization_id, ids, period, previous, slugs)
-        self._whole = self._add_up_every_clinic(ids)
+        self._whole = self._add_up_every_clinic()
         if key is not None:
             cache.set(key, (self._totals, self._breakdowns, self._series, self._whole), CACHE_SECONDS)
 
@@ -184,29 +185,28 @@ class RollupSource:
         which = self._which(period)
         return sum((dec(self._totals.get((metric.slug, c.pk, which))) for c in clinics), Decimal(0))
 
-    def _add_up_every_clinic(self, ids) -> dict:
+    def _add_up_every_clinic(self) -> dict:
         """Breakdowns and series added up over all the clinics read: what a report of them asks for
         (its tables by practitioner or service, its charts), so the adding is done once per read, not
         once per request. Keyed ``("breakdown", metric, name)`` and ``("series", metric)``."""
         whole = {}
         for (metric, name), rows in self._breakdowns.items():
-            whole[("breakdown", metric, name)] = _add_up(rows, ids, labelled=True)
+            whole[("breakdown", metric, name)] = _add_up(rows, self._ids, labelled=True)
         for metric, rows in self._series.items():
-            whole[("series", metric)] = _add_up(rows, ids, labelled=False)
-        whole["ids"] = frozenset(ids)
+            whole[("series", metric)] = _add_up(rows, self._ids, labelled=False)
         return whole
 
     def breakdown(self, metric, name: str, clinics, period: Period) -> dict[str, tuple[str, Decimal]]:
         self._which(period)
         ids = {c.pk for c in clinics}
-        if ids == self._whole["ids"]:
+        if ids == self._ids:
             return dict(self._whole.get(("breakdown", metric.slug, name), {}))
         return _add_up(self._breakdowns.get((metric.slug, name), {}), ids, labelled=True)
 
     def series(self, metric, clinics, period: Period) -> dict[str, Decimal]:
         self._which(period)
         ids = {c.pk for c in clinics}
-        if ids == self._whole["ids"]:
+        if ids == self._ids:
             return dict(self._whole.get(("series", metric.slug), {}))
         return _add_up(self._series.get(metric.slug, {}), ids, labelled=False)
 
