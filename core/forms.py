@@ -1,6 +1,7 @@
 """Form helpers shared by every back-office and account form."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class StyledFormMixin:
@@ -32,3 +33,13 @@ class StyledForm(StyledFormMixin, forms.Form):
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):
     pass
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on ``form``: each message under its field when the form has that field,
+    the rest above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django_q.tasks import async_task
 from django_scopes import scope, scopes_disabled
 
-from core.plugins.gating import is_module_enabled
+from core.tenancy.modules import is_module_enabled
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ def portal_module_view(slug: str):
     """Wrap a patient-account view of module ``slug`` (contributed through ``ehr_portal_urls``): resolve
     the clinic, answer 404 when the module is off there, and send visitors who are not signed in to the
     portal's sign-in page."""
-    from core.plugins.gating import is_module_enabled
+    from core.tenancy.modules import is_module_enabled
 
     from .routing import clinic_base_url
 
@@ -86,7 +86,7 @@ def gate_portal_patterns(patterns, slug: str):
 def portal_public_module_view(slug: str):
     """Wrap a public portal view of module ``slug`` (contributed through ``ehr_portal_public_urls``):
     resolve the clinic and answer 404 when the module is off there. Visitors may be anonymous."""
-    from core.plugins.gating import is_module_enabled
+    from core.tenancy.modules import is_module_enabled
 
     def decorator(view):
         @functools.wraps(view)

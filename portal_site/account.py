@@ -13,9 +13,9 @@ from django_scopes import scope
 
 from core.patients.accounts import patient_links
 from core.patients.models import Patient
-from core.plugins.gating import enabled_modules, with_module_switches
 from core.plugins.manager import registry
 from core.tenancy.models import Clinic
+from core.tenancy.modules import enabled_modules, with_module_switches
 
 # Keys of an organization's part of the data download that belong to the portal, not to a module.
 PORTAL_KEYS = frozenset({"organization", "patient"})

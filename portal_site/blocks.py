@@ -86,7 +86,7 @@ def module_blocks() -> list[tuple[str, blocks.Block]]:
 
 def hidden_block_names(clinic) -> frozenset[str]:
     """Contributed blocks whose module is off for ``clinic``: pages render nothing for them."""
-    from core.plugins.gating import enabled_modules
+    from core.tenancy.modules import enabled_modules
 
     enabled = enabled_modules(clinic)
     return frozenset(name for module, name, _block in contributed_blocks() if module not in enabled)

@@ -159,7 +159,7 @@ class BookingPage(PortalPage):
         (``clinic_portal_booking``); without one, a page saying online booking is not available."""
         from django.shortcuts import render
 
-        from core.plugins.gating import clinic_hook
+        from core.tenancy.modules import clinic_hook
 
         clinic = self.portal_clinic
         response = None
@@ -205,16 +205,16 @@ class ServicesPage(PortalPage):
 
 class ContactPage(PortalPage):
     """Address, map link and contact details from the clinic; opening hours from the clinic's working
-    hours through the opening-hours block scheduling contributes (provisioned into ``body``). The free
-    text is shown only where scheduling is off."""
+    hours through an opening-hours block a module contributes (provisioned into ``body``). The free text
+    is shown only where no module on at the clinic shows its working hours."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
     opening_hours = models.TextField(
-        _("opening hours (without scheduling)"),
+        _("opening hours (free text)"),
         blank=True,
         help_text=_(
-            "One line per day or range. Shown only when the clinic does not use scheduling; otherwise the "
-            "opening-hours block shows the working hours and closures."
+            "One line per day or range. Shown only when the clinic's calendar does not show its working "
+            "hours; otherwise the opening-hours block shows the working hours and closures."
         ),
     )
     map_url = models.URLField(_("map link"), blank=True)

@@ -16,7 +16,7 @@ from core.tenancy.models import Clinic
 
 
 def clinic_by_slug(slug: str) -> Clinic | None:
-    from core.plugins.gating import with_module_switches
+    from core.tenancy.modules import with_module_switches
 
     # scopes_disabled: a public address (/c/<slug>/) names the clinic before any scope exists.
     with scopes_disabled():

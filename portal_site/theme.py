@@ -32,7 +32,7 @@ def accessible_brand(hex_colour: str | None) -> str:
 
 
 def portal_context(request, clinic, page=None) -> dict:
-    from core.plugins.gating import clinic_hook, is_module_enabled
+    from core.tenancy.modules import clinic_hook
 
     from .blocks import hidden_block_names
     from .models import PortalSettings
@@ -61,17 +61,32 @@ def portal_context(request, clinic, page=None) -> dict:
         "portal_legal": legal_pages(home, request) if home else [],
         "portal_look": look,
         "brand_colour": accessible_brand(look.brand_colour if look else None),
-        "scheduling_on": is_module_enabled(clinic, "scheduling"),
+        "portal_calls_to_action": calls_to_action(request, clinic, base),
         "current_page": page,
         "portal_hidden_blocks": hidden_block_names(clinic),
         "portal_account_links": account_links(request, clinic),
     }
 
 
+def calls_to_action(request, clinic, base: str) -> list[dict]:
+    """The buttons modules on at ``clinic`` put on its portal home page, each with its full address."""
+    from core.tenancy.modules import clinic_hook
+
+    items = [
+        item
+        for result in clinic_hook(clinic, "clinic_portal_calls_to_action")(request=request, clinic=clinic)
+        for item in result or ()
+    ]
+    return [
+        {"label": item.label, "url": base + item.url}
+        for item in sorted(items, key=lambda item: (item.order, str(item.label)))
+    ]
+
+
 def account_links(request, clinic) -> list:
     """The signed-in patient's account menu entries that modules on at ``clinic`` add, each with its full
     address under the portal's base."""
-    from core.plugins.gating import clinic_hook
+    from core.tenancy.modules import clinic_hook
 
     from .routing import clinic_base_url
 

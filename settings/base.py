@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "core.domains",
     "core.health",
     "portal_site",
-    "bench",
     *plugin_apps(),
 ]
 

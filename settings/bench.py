@@ -6,11 +6,12 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
 
 from .base import *  # noqa: E402, F403
-from .base import DATABASES, MIDDLEWARE, Q_CLUSTER, STORAGES, VAR_DIR  # noqa: E402
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, Q_CLUSTER, STORAGES, VAR_DIR  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # the dataset generators and timing commands
 MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 AXES_ENABLED = False  # the load generator signs in many users from one address
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

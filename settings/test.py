@@ -2,6 +2,8 @@
 
 from .base import *  # noqa: F403
 
+# The suite also tests the benchmark's dataset generators and checks, which only the bench settings install.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]

@@ -8,8 +8,8 @@ from ninja.security import SessionAuth
 from ninja.security.http import HttpBearer
 from ninja.utils import check_csrf
 
-from core.plugins.gating import is_module_enabled, with_module_switches
 from core.tenancy.access import parse_id, visible_clinics
+from core.tenancy.modules import is_module_enabled, with_module_switches
 
 from .errors import CsrfRefused
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.plugins.gating import clinic_hook, with_module_switches
 from core.plugins.types import NavItem
 from core.tenancy.access import visible_clinics
+from core.tenancy.modules import clinic_hook, with_module_switches
 
 CLINIC_SESSION_KEY = "ehr_clinic"
 

@@ -16,10 +16,19 @@ if TYPE_CHECKING:
     from django.urls import URLPattern, URLResolver
 
     from core.patients.models import Patient
+    from core.plugins import events
     from core.plugins.types import DashboardWidget, ModuleInfo, NavItem, ScheduledTask
     from core.tenancy.models import Clinic, Organization
 
 hookspec = pluggy.HookspecMarker("ehr")
+
+
+def event_hook(spec):
+    """Declare an event hook: its listeners take ``(clinic, event)`` and hear the payload that
+    ``core.plugins.events.EVENTS`` names for the hook, delivered as that payload declares (a test keeps
+    the two in step)."""
+    spec.ehr_event = True
+    return hookspec(spec)
 
 
 @hookspec
@@ -105,19 +114,62 @@ def ehr_seed_demo(organization: Organization, clinics: dict[str, Clinic], users:
     """
 
 
-# --- scheduling events ---------------------------------------------------------------------------------
+# --- events (core/plugins/events.py): each hook hears one payload type, delivered as the type declares ---
+# Listeners take ``(clinic, event)``. The delivery (in_transaction, after_commit or in_worker) is the
+# payload's, and the generated reference below states it for each hook.
 
 
-@hookspec
-def clinic_appointment_changed(clinic: Clinic, event: str, appointment: Any, by: Any, details: dict) -> None:
-    """Something happened to an appointment at ``clinic``; called after the change commits.
+@event_hook
+def clinic_appointment_changed(clinic: Clinic, event: events.AppointmentChanged) -> None:
+    """Something happened to an appointment at ``clinic``: ``event.change`` says what (``booked``,
+    ``approved``, ``rescheduled``, ``cancelled``, ``no_show``, ``completed``, and ``status_changed`` for
+    every status change alongside the specific one, with ``previous_status``)."""
 
-    ``event`` is one of ``booked`` (a new appointment or online request), ``approved``, ``rescheduled``
-    (details: ``previous_start``, ``previous_practitioner_id``), ``cancelled`` (details: ``reason``),
-    ``no_show``, ``completed`` and ``status_changed`` (details: ``previous_status``; sent for every status
-    change alongside the specific event). ``by`` is the user who made the change, or None. Listeners must
-    not fail the caller: their errors are logged, never raised to the person booking.
-    """
+
+@event_hook
+def clinic_waitlist_slot_freed(clinic: Clinic, event: events.WaitlistSlotFreed) -> None:
+    """A slot matching waiting patients became free at ``clinic`` (after a cancellation or a move).
+    Notifications offers it to ``event.waiting``, never to ``event.freed_by_patient_id``."""
+
+
+@event_hook
+def clinic_invoice_issuing(clinic: Clinic, event: events.InvoiceIssuing) -> None:
+    """An invoice is being issued at ``clinic``. Raise ``ValidationError`` with a translated reason to
+    refuse the issue (inventory does when stock of a product line is short); nothing is written then."""
+
+
+@event_hook
+def clinic_invoice_issued(clinic: Clinic, event: events.InvoiceIssued) -> None:
+    """An invoice was issued at ``clinic`` (the patient's message, the day's figures)."""
+
+
+@event_hook
+def clinic_invoice_crediting(clinic: Clinic, event: events.InvoiceCrediting) -> None:
+    """A credit note is being issued against an invoice at ``clinic`` (inventory returns the stock of
+    credited product lines). Raising ``ValidationError`` refuses the credit note."""
+
+
+@event_hook
+def clinic_invoice_credited(clinic: Clinic, event: events.InvoiceCredited) -> None:
+    """A credit note was issued at ``clinic``."""
+
+
+@event_hook
+def clinic_payment_received(clinic: Clinic, event: events.PaymentReceived) -> None:
+    """A payment was recorded against an invoice at ``clinic``."""
+
+
+@event_hook
+def clinic_stock_low(clinic: Clinic, event: events.StockLow) -> None:
+    """Stock of an item at ``clinic`` fell to or below its reorder level (once per crossing)."""
+
+
+@event_hook
+def clinic_lots_expiring(clinic: Clinic, event: events.LotsExpiring) -> None:
+    """The daily scan found lots at ``clinic`` expiring soon (or expired with stock left)."""
+
+
+# --- questions asked inside a change (answered at once, in the caller's transaction) -----------------------
 
 
 @hookspec
@@ -134,52 +186,11 @@ def clinic_appointment_validate(clinic: Clinic, action: str, appointment: Any, b
 
 
 @hookspec
-def clinic_waitlist_slot_freed(clinic: Clinic, entries: list[Any], start: Any, end: Any) -> None:
-    """A slot matching waitlist ``entries`` became free at ``clinic`` (after a cancellation or a move).
-
-    Notifications offer it to the waiting patients; called after the change commits.
-    """
-
-
-# --- billing ----------------------------------------------------------------------------------------------
-
-
-@hookspec
 def clinic_billable_items(clinic: Clinic, query: str) -> list[Any]:
     """Return items this module can add to an invoice at ``clinic`` matching ``query`` (name or code).
 
     Each is a ``core.plugins.types.BillableItem``; the billing module lists them in its line picker.
     """
-
-
-@hookspec
-def clinic_invoice_issued(clinic: Clinic, invoice: Any, lines: list[Any]) -> None:
-    """An invoice was issued at ``clinic`` (called inside the issuing transaction, so a listener that
-    fails with ``ValidationError`` refuses the issue, e.g. inventory when stock is short)."""
-
-
-@hookspec
-def clinic_invoice_credited(clinic: Clinic, credit_note: Any, lines: list[Any]) -> None:
-    """A credit note was issued against an invoice at ``clinic`` (inside the issuing transaction)."""
-
-
-@hookspec
-def clinic_payment_received(clinic: Clinic, payment: Any) -> None:
-    """A payment was recorded at ``clinic``; called after the change commits."""
-
-
-# --- inventory --------------------------------------------------------------------------------------------
-
-
-@hookspec
-def clinic_stock_low(clinic: Clinic, item: Any, on_hand: Any, reorder_level: Any) -> None:
-    """Stock of ``item`` at ``clinic`` fell to or below its reorder level (once per crossing).
-    Called after the change commits."""
-
-
-@hookspec
-def clinic_lots_expiring(clinic: Clinic, lots: list[Any]) -> None:
-    """The daily scan found ``lots`` at ``clinic`` expiring soon (or expired with stock left)."""
 
 
 # --- portal -----------------------------------------------------------------------------------------------
@@ -198,8 +209,22 @@ def ehr_portal_blocks() -> list[tuple[str, Any]]:
 
 
 @hookspec
+def clinic_portal_calls_to_action(request: HttpRequest, clinic: Clinic) -> list[NavItem]:
+    """Return the buttons this module puts on ``clinic``'s portal home page ("Book an appointment").
+
+    Called only when the module is on for that clinic. A ``NavItem.url`` is relative to the portal's base
+    address (``"booking/"``), like ``clinic_portal_account_links``; buttons are sorted by ``order`` then
+    label.
+    """
+
+
+@hookspec
 def clinic_portal_context(request: HttpRequest, clinic: Clinic) -> dict[str, Any]:
-    """Return extra template context for ``clinic``'s portal pages (called only when the module is on)."""
+    """Return extra template context for ``clinic``'s portal pages (called only when the module is on).
+
+    ``portal_shows_working_hours: True`` tells the contact page that a block of this module shows the
+    clinic's opening hours, so the page's own free-text opening hours stay hidden.
+    """
 
 
 @hookspec

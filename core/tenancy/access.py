@@ -44,7 +44,7 @@ def visible_clinics(request, include_archived: bool = False) -> QuerySet[Clinic]
 
 
 def get_clinic_for_member(request, slug: str) -> Clinic:
-    from core.plugins.gating import with_module_switches
+    from core.tenancy.modules import with_module_switches
 
     ctx = require_member(request)
     clinic = with_module_switches(

@@ -17,8 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from core.plugins.gating import enabled_modules, forget_enabled_modules
 from core.plugins.manager import registry
+from core.tenancy.modules import enabled_modules, forget_enabled_modules
 
 from .context import forget_memberships
 from .models import (

@@ -1,56 +1,34 @@
 """What other modules' events mean for the roll-ups: the local days whose figures they change.
 
-Objects arrive from other modules as plain values; only their attributes are read (never their models).
-Days are marked after the caller's transaction commits, so a change that is rolled back marks nothing and
-the caller's own work never waits on analytics.
+Events arrive as the typed payloads of ``core.plugins.events``, in the worker once the change that caused
+them has committed (a change that is rolled back marks nothing, and the caller never waits on analytics).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 
-from django.db import transaction
-from django_scopes import scope
+from core.plugins import events
 
 from .rollup import mark_days
 
-log = logging.getLogger(__name__)
+
+def _local(clinic, value: datetime | None) -> date | None:
+    return value.astimezone(clinic.tzinfo).date() if value is not None else None
 
 
-def _local(clinic, value) -> date | None:
-    if isinstance(value, datetime):
-        return value.astimezone(clinic.tzinfo).date()
-    if isinstance(value, date):
-        return value
-    return None
+def appointment_changed(clinic, event: events.AppointmentChanged) -> None:
+    days = [_local(clinic, event.start), _local(clinic, event.previous_start)]
+    mark_days(clinic.pk, clinic.organization_id, days)
 
 
-def _mark_after_commit(clinic, days_of) -> None:
-    clinic_id, organization_id = clinic.pk, clinic.organization_id
-
-    def run():
-        try:
-            with scope(organization=organization_id):
-                mark_days(clinic_id, organization_id, days_of())
-        except Exception:  # a listener must never fail the person whose change caused it
-            log.exception("analytics: could not mark days of clinic %s", clinic_id)
-
-    transaction.on_commit(run)
+def invoice_issued(clinic, event: events.InvoiceIssued) -> None:
+    mark_days(clinic.pk, clinic.organization_id, [event.issue_date])
 
 
-def appointment_changed(clinic, appointment, details) -> None:
-    days = [_local(clinic, appointment.start), _local(clinic, (details or {}).get("previous_start"))]
-    _mark_after_commit(clinic, lambda: days)
+def invoice_credited(clinic, event: events.InvoiceCredited) -> None:
+    mark_days(clinic.pk, clinic.organization_id, [event.issue_date, event.invoice_issue_date])
 
 
-def invoice_issued(clinic, invoice) -> None:
-    _mark_after_commit(clinic, lambda: [invoice.issue_date])
-
-
-def invoice_credited(clinic, credit_note) -> None:
-    _mark_after_commit(clinic, lambda: [credit_note.issue_date, credit_note.invoice.issue_date])
-
-
-def payment_received(clinic, payment) -> None:
-    _mark_after_commit(clinic, lambda: [payment.date, payment.invoice.issue_date])
+def payment_received(clinic, event: events.PaymentReceived) -> None:
+    mark_days(clinic.pk, clinic.organization_id, [event.received_on, event.invoice_issue_date])

@@ -89,33 +89,33 @@ def ehr_metrics():
     return metrics()
 
 
-# Changes in other modules mark the days they touch; the next roll-up pass recomputes them. Nothing here
-# runs inside the caller's transaction: days are marked once it commits.
+# Changes in other modules mark the days they touch; the next roll-up pass recomputes them (heard in the
+# worker once the change has committed).
 
 
 @hookimpl
-def clinic_appointment_changed(clinic, event, appointment, by, details):
+def clinic_appointment_changed(clinic, event):
     from .events import appointment_changed
 
-    appointment_changed(clinic, appointment, details)
+    appointment_changed(clinic, event)
 
 
 @hookimpl
-def clinic_invoice_issued(clinic, invoice, lines):
+def clinic_invoice_issued(clinic, event):
     from .events import invoice_issued
 
-    invoice_issued(clinic, invoice)
+    invoice_issued(clinic, event)
 
 
 @hookimpl
-def clinic_invoice_credited(clinic, credit_note, lines):
+def clinic_invoice_credited(clinic, event):
     from .events import invoice_credited
 
-    invoice_credited(clinic, credit_note)
+    invoice_credited(clinic, event)
 
 
 @hookimpl
-def clinic_payment_received(clinic, payment):
+def clinic_payment_received(clinic, event):
     from .events import payment_received
 
-    payment_received(clinic, payment)
+    payment_received(clinic, event)

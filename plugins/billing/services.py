@@ -18,10 +18,11 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.plugins.gating import announce_on_commit, clinic_hook
 from core.plugins.types import BillableItem
 from core.tasks import enqueue_on_commit
+from core.tenancy.modules import clinic_hook
 
+from .announcements import announce_credit, announce_issue, announce_payment
 from .models import (
     OPEN_STATUSES,
     AppliesTo,
@@ -464,7 +465,7 @@ def issue(invoice: Invoice, *, by=None, supply_date: date | None = None, on: dat
         unique_fields=["organization", "invoice"],
         update_fields=["state", "error"],
     )
-    clinic_hook(clinic, "clinic_invoice_issued")(clinic=clinic, invoice=invoice, lines=lines)
+    announce_issue(clinic, invoice, lines)
     enqueue_on_commit(PDF_TASK, clinic.pk, invoice_id=invoice.pk)
     return invoice
 
@@ -559,7 +560,7 @@ def record_payment(
             "amount": money(amount, invoice.currency),
             "balance": money(invoice.balance, invoice.currency),
         }
-    announce_on_commit(invoice.clinic, "clinic_payment_received", clinic=invoice.clinic, payment=payment)
+    announce_payment(invoice, payment)
     return payment, message
 
 
@@ -753,9 +754,7 @@ def issue_credit_note(
     invoice.credited_total += gross
     invoice.balance -= applied
     _settle(invoice)
-    clinic_hook(invoice.clinic, "clinic_invoice_credited")(
-        clinic=invoice.clinic, credit_note=note, lines=credit_lines
-    )
+    announce_credit(invoice, note, credit_lines)
     return note
 
 

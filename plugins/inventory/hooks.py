@@ -100,17 +100,17 @@ def clinic_billable_items(clinic, query):
 
 
 @hookimpl
-def clinic_invoice_issued(clinic, invoice, lines):
+def clinic_invoice_issuing(clinic, event):
     from . import services
 
-    services.dispense_for_invoice(clinic, invoice, lines)
+    services.dispense_for_invoice(clinic, event)
 
 
 @hookimpl
-def clinic_invoice_credited(clinic, credit_note, lines):
+def clinic_invoice_crediting(clinic, event):
     from . import services
 
-    services.return_for_credit(clinic, credit_note, lines)
+    services.return_for_credit(clinic, event)
 
 
 @hookimpl

@@ -24,7 +24,8 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.plugins.gating import announce_on_commit
+from core.plugins import events
+from core.plugins.events import emit
 from core.tenancy.models import Clinic
 
 from .models import (
@@ -208,13 +209,15 @@ def _apply_crossing(clinic, rule: ReorderRule, on_hand: Decimal) -> None:
     if on_hand <= rule.reorder_level and rule.below_reorder_since is None:
         rule.below_reorder_since = timezone.now()
         rule.save(update_fields=["below_reorder_since"])
-        announce_on_commit(
+        emit(
             clinic,
-            "clinic_stock_low",
-            clinic=clinic,
-            item=rule.item,
-            on_hand=on_hand,
-            reorder_level=rule.reorder_level,
+            events.StockLow(
+                item_id=rule.item_id,
+                item_name=rule.item.name,
+                sku=rule.item.sku,
+                on_hand=on_hand,
+                reorder_level=rule.reorder_level,
+            ),
         )
     elif on_hand > rule.reorder_level and rule.below_reorder_since is not None:
         rule.below_reorder_since = None
@@ -477,11 +480,7 @@ def dispense(
 
 
 def _product_lines(clinic, lines) -> list[tuple[Item, Decimal]]:
-    wanted = [
-        (str(getattr(line, "reference", "")), getattr(line, "quantity", 0))
-        for line in lines or []
-        if getattr(line, "kind", None) == PRODUCT_LINE_KIND
-    ]
+    wanted = [(line.reference, line.quantity) for line in lines if line.kind == PRODUCT_LINE_KIND]
     if not wanted:
         return []
     items = {
@@ -498,10 +497,10 @@ def _product_lines(clinic, lines) -> list[tuple[Item, Decimal]]:
 
 
 @transaction.atomic
-def dispense_for_invoice(clinic, invoice, lines) -> list:
+def dispense_for_invoice(clinic, event: events.InvoiceIssuing) -> list:
     """Take the invoice's product lines out of stock (once per invoice); refuse when stock is short."""
-    products = _product_lines(clinic, lines)
-    reference = f"invoice:{invoice.pk}"
+    products = _product_lines(clinic, event.lines)
+    reference = f"invoice:{event.invoice_id}"
     if (
         not products
         or StockMovement.objects.filter(organization_id=clinic.organization_id, reference=reference).exists()
@@ -513,7 +512,7 @@ def dispense_for_invoice(clinic, invoice, lines) -> list:
             merged[item.pk].quantity += quantity
         else:
             merged[item.pk] = DispenseLine(item, quantity)
-    patient_id = getattr(invoice, "patient_id", None)
+    patient_id = event.patient_id
     from core.patients.models import Patient
 
     patient = (
@@ -525,17 +524,17 @@ def dispense_for_invoice(clinic, invoice, lines) -> list:
 
 
 @transaction.atomic
-def return_for_credit(clinic, credit_note, lines) -> list:
+def return_for_credit(clinic, event: events.InvoiceCrediting) -> list:
     """Put a credit note's product lines back in stock: into the lots its invoice took them from (latest
     expiry first) when the credit note names its invoice (``invoice_id``), else as stock without a lot."""
-    products = _product_lines(clinic, lines)
-    reference = f"credit:{credit_note.pk}"
+    products = _product_lines(clinic, event.lines)
+    reference = f"credit:{event.credit_note_id}"
     if (
         not products
         or StockMovement.objects.filter(organization_id=clinic.organization_id, reference=reference).exists()
     ):
         return []
-    invoice_id = getattr(credit_note, "invoice_id", None)
+    invoice_id = event.invoice_id
     taken = defaultdict(list)
     if invoice_id:
         for m in (
@@ -554,7 +553,7 @@ def return_for_credit(clinic, credit_note, lines) -> list:
     )
     lot_expiry = {lv.lot_id: (lv.lot.expiry_date if lv.lot else None) for lv in levels.values()}
     deltas = []
-    patient_id = getattr(credit_note, "patient_id", None)
+    patient_id = event.patient_id
     for item, quantity in products:
         remaining = quantity
         sources = sorted(taken[item.pk], key=lambda s: lot_expiry.get(s[0]) or date.max, reverse=True)

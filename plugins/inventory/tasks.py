@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.plugins.gating import announce
+from core.plugins import events
+from core.plugins.events import emit
 from core.tasks import clinic_task
 
 from . import selectors, services
@@ -12,7 +13,17 @@ from . import selectors, services
 def daily_scan(clinic) -> dict:
     """Announce low stock a change did not catch, and the lots expiring soon (or expired with stock)."""
     low = services.scan_low_stock(clinic)
-    lots = list(selectors.expiring_levels(clinic))
-    if lots:
-        announce(clinic, "clinic_lots_expiring", clinic=clinic, lots=lots)
-    return {"low": low, "expiring": len(lots)}
+    levels = list(selectors.expiring_levels(clinic))
+    if levels:
+        lots = tuple(
+            events.ExpiringLot(
+                lot_id=level.lot_id,
+                item_name=level.item.name,
+                lot_number=level.lot.number,
+                expires_on=level.lot.expiry_date,
+                on_hand=level.quantity,
+            )
+            for level in levels
+        )
+        emit(clinic, events.LotsExpiring(lots=lots))
+    return {"low": low, "expiring": len(levels)}

@@ -1,7 +1,7 @@
 """What each event of the other modules becomes: which message, for whom, with which plain values.
 
-Objects from other modules are read duck-typed (only the attributes named in their hooks' documentation),
-so this module never imports them.
+Events arrive as the typed payloads of ``core.plugins.events``, heard in the worker once the change that
+caused them has committed; this module reads nothing of the other modules but those payloads.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import formats, translation
 
 from core.patients.models import Patient
-from core.tasks import enqueue_on_commit
+from core.plugins import events
 from core.tenancy.models import Clinic
 
 from . import services
@@ -23,7 +23,6 @@ from .models import MessageType
 log = logging.getLogger(__name__)
 
 CANCELLED = ("cancelled_patient", "cancelled_clinic")
-INVOICE_TASK = "plugins.notifications.tasks.record_invoice_issued"
 
 
 def local_date_time(clinic: Clinic, moment: datetime | None, language: str) -> tuple[str, str]:
@@ -43,75 +42,70 @@ def money(amount, currency: str, language: str) -> str:
         return f"{amount} {currency}"
 
 
-def appointment_context(clinic: Clinic, appointment, language: str, details: dict | None = None) -> dict:
-    details = details or {}
-    day, time = local_date_time(clinic, appointment.start, language)
-    previous_day, previous_time = local_date_time(clinic, details.get("previous_start"), language)
-    practitioner = getattr(appointment, "practitioner", None)
-    service = getattr(appointment, "service", None)
+def appointment_context(clinic: Clinic, event: events.AppointmentChanged, language: str) -> dict:
+    day, time = local_date_time(clinic, event.start, language)
+    previous_day, previous_time = local_date_time(clinic, event.previous_start, language)
     return {
-        "practitioner_name": getattr(practitioner, "name", "") or "",
-        "service_name": getattr(service, "name", "") or "",
+        "practitioner_name": event.practitioner_name,
+        "service_name": event.service_name,
         "date": day,
         "time": time,
         "previous_date": previous_day,
         "previous_time": previous_time,
-        "reason": str(details.get("reason") or getattr(appointment, "cancellation_reason", "") or ""),
+        "reason": event.reason,
     }
 
 
-def message_type_for(event: str, appointment, details: dict) -> str | None:
-    if event == "booked":
+def message_type_for(event: events.AppointmentChanged) -> str | None:
+    if event.change == "booked":
         # An online request awaiting approval is acknowledged now and answered when approved or declined.
-        if appointment.status == "requested":
+        if event.status == "requested":
             return MessageType.REQUEST_RECEIVED
-        return MessageType.APPOINTMENT_BOOKED if appointment.status == "booked" else None
-    if event == "approved":
+        return MessageType.APPOINTMENT_BOOKED if event.status == "booked" else None
+    if event.change == "approved":
         return MessageType.REQUEST_APPROVED
-    if event == "rescheduled":
+    if event.change == "rescheduled":
         return MessageType.APPOINTMENT_RESCHEDULED
-    if event == "status_changed" and appointment.status in CANCELLED:
-        # Handled here rather than on "cancelled": only this event says what the status was before.
-        if details.get("previous_status") == "requested":
+    if event.change == "status_changed" and event.status in CANCELLED:
+        # Handled here rather than on "cancelled": only this change says what the status was before.
+        if event.previous_status == "requested":
             return MessageType.REQUEST_DECLINED
         return MessageType.APPOINTMENT_CANCELLED
     return None
 
 
-def appointment_changed(clinic: Clinic, event: str, appointment, details: dict) -> None:
-    message_type = message_type_for(event, appointment, details or {})
+def appointment_changed(clinic: Clinic, event: events.AppointmentChanged) -> None:
+    message_type = message_type_for(event)
     if message_type is None:
         return
-    patient = appointment.patient
+    patient = _patient(clinic, event.patient_id)
     language = services.language_for(clinic, patient)
     services.notify_patient(
         clinic,
         patient,
         message_type,
-        key=f"appt:{appointment.pk}:{message_type}:v{appointment.version}",
-        context=appointment_context(clinic, appointment, language, details),
-        related=("appointment", appointment.pk),
+        key=f"appt:{event.appointment_id}:{message_type}:v{event.version}",
+        context=appointment_context(clinic, event, language),
+        related=("appointment", event.appointment_id),
     )
 
 
-def waitlist_slot_freed(clinic: Clinic, entries: list, start, end) -> None:
-    for entry in entries:
-        patient_id = getattr(entry, "patient_id", None) or getattr(
-            getattr(entry, "patient", None), "pk", None
-        )
-        patient = _patient(clinic, patient_id)
+def waitlist_slot_freed(clinic: Clinic, event: events.WaitlistSlotFreed) -> None:
+    for waiting in event.waiting:
+        if waiting.patient_id == event.freed_by_patient_id:
+            continue  # never offer patients the time they have just given up
+        patient = _patient(clinic, waiting.patient_id)
         if patient is None:
             continue
         language = services.language_for(clinic, patient)
-        day, time = local_date_time(clinic, start, language)
-        service = getattr(entry, "service", None)
+        day, time = local_date_time(clinic, event.start, language)
         services.notify_patient(
             clinic,
             patient,
             MessageType.WAITLIST_OFFER,
-            key=f"waitlist:{entry.pk}:{start.isoformat()}",
-            context={"date": day, "time": time, "service_name": getattr(service, "name", "") or ""},
-            related=("waitlist_entry", entry.pk),
+            key=f"waitlist:{waiting.entry_id}:{event.start.isoformat()}",
+            context={"date": day, "time": time, "service_name": waiting.service_name},
+            related=("waitlist_entry", waiting.entry_id),
         )
 
 
@@ -121,113 +115,65 @@ def _patient(clinic: Clinic, patient_id) -> Patient | None:
     return Patient.objects.filter(organization_id=clinic.organization_id, pk=patient_id).first()
 
 
-def _invoice_link(clinic: Clinic, invoice) -> str:
-    """Where the patient sees the invoice and its PDF: the invoice's own ``portal_url`` if it has one, else
-    the patient-account page the billing module names ``portal:billing:invoice`` (found by route name, so
-    nothing of billing is imported; no link when there is no such page)."""
-    from django.urls import NoReverseMatch, reverse
-
-    link = getattr(invoice, "portal_url", "") or ""
-    if callable(link):
-        link = link()
-    if not link:
-        try:
-            link = reverse(
-                "portal:billing:invoice", kwargs={"clinic_slug": clinic.slug, "invoice_id": str(invoice.pk)}
-            )
-        except NoReverseMatch:
-            link = ""
-    if link and link.startswith("/"):
-        link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + link
-    return str(link)
-
-
-def invoice_issued(clinic: Clinic, invoice) -> None:
-    """Called inside billing's transaction: copy plain values now and queue the message's recording for
-    the worker once the issue commits (never for an issue that is rolled back, and never able to refuse
-    the issue)."""
-    enqueue_on_commit(
-        INVOICE_TASK,
-        clinic.pk,
-        invoice_id=invoice.pk,
-        number=str(getattr(invoice, "number", "") or ""),
-        patient_id=getattr(invoice, "patient_id", None),
-        total=getattr(invoice, "total", None) or getattr(invoice, "gross", None) or 0,
-        currency=getattr(invoice, "currency", "") or clinic.currency,
-        link=_invoice_link(clinic, invoice),
-    )
-
-
-def record_invoice_issued(
-    clinic: Clinic, *, invoice_id: int, number: str, patient_id, total, currency: str, link: str
-) -> None:
-    """Worker side of ``invoice_issued``: the invoice message for the patient, once per invoice."""
-    patient = _patient(clinic, patient_id)
+def invoice_issued(clinic: Clinic, event: events.InvoiceIssued) -> None:
+    """The invoice message for the patient, once per invoice."""
+    patient = _patient(clinic, event.patient_id)
     language = services.language_for(clinic, patient)
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + event.portal_path if event.portal_path else ""
     services.notify_patient(
         clinic,
         patient,
         MessageType.INVOICE_ISSUED,
-        key=f"invoice:{invoice_id}:issued",
-        context={"invoice_number": number, "amount": money(total, currency, language), "link": link},
-        related=("invoice", invoice_id),
+        key=f"invoice:{event.invoice_id}:issued",
+        context={
+            "invoice_number": event.number,
+            "amount": money(event.total, event.currency, language),
+            "link": link,
+        },
+        related=("invoice", event.invoice_id),
     )
 
 
-def payment_received(clinic: Clinic, payment) -> None:
-    invoice = getattr(payment, "invoice", None)
-    patient_id = getattr(payment, "patient_id", None) or getattr(invoice, "patient_id", None)
-    patient = _patient(clinic, patient_id)
+def payment_received(clinic: Clinic, event: events.PaymentReceived) -> None:
+    patient = _patient(clinic, event.patient_id)
     language = services.language_for(clinic, patient)
-    currency = getattr(payment, "currency", "") or getattr(invoice, "currency", "") or clinic.currency
     services.notify_patient(
         clinic,
         patient,
         MessageType.PAYMENT_RECEIPT,
-        key=f"payment:{payment.pk}:receipt",
+        key=f"payment:{event.payment_id}:receipt",
         context={
-            "amount": money(payment.amount, currency, language),
-            "invoice_number": str(getattr(invoice, "number", "") or ""),
+            "amount": money(event.amount, event.currency, language),
+            "invoice_number": event.invoice_number,
         },
-        related=("payment", payment.pk),
+        related=("payment", event.payment_id),
     )
 
 
-def stock_low(clinic: Clinic, item, on_hand, reorder_level) -> None:
+def stock_low(clinic: Clinic, event: events.StockLow) -> None:
     today = datetime.now(clinic.tzinfo).date().isoformat()
     services.notify_team(
         clinic,
         MessageType.STOCK_LOW,
-        key=f"stock_low:{item.pk}:{today}:{on_hand}",
+        key=f"stock_low:{event.item_id}:{today}:{event.on_hand}",
         context={
-            "item_name": str(getattr(item, "name", item)),
-            "on_hand": str(on_hand),
-            "reorder_level": str(reorder_level),
+            "item_name": event.item_name,
+            "on_hand": str(event.on_hand),
+            "reorder_level": str(event.reorder_level),
         },
-        related=("stock_item", item.pk),
+        related=("stock_item", event.item_id),
     )
 
 
-def lots_expiring(clinic: Clinic, lots: list) -> None:
-    if not lots:
+def lots_expiring(clinic: Clinic, event: events.LotsExpiring) -> None:
+    if not event.lots:
         return
     today = datetime.now(clinic.tzinfo).date().isoformat()
-    rows = []
-    for lot in lots:
-        item = getattr(lot, "item", None)
-        expires = (
-            getattr(lot, "expires_on", None)
-            or getattr(lot, "expiry_date", None)
-            or getattr(lot, "expires", "")
-        )
-        rows.append(
-            {
-                "name": str(getattr(lot, "name", "") or getattr(item, "name", "") or lot),
-                "number": str(getattr(lot, "number", "") or getattr(lot, "lot_number", "") or ""),
-                "expires": str(expires or ""),
-            }
-        )
-    ids = ",".join(str(getattr(lot, "pk", "")) for lot in lots)
+    rows = [
+        {"name": lot.item_name, "number": lot.lot_number, "expires": lot.expires_on.isoformat()}
+        for lot in event.lots
+    ]
+    ids = ",".join(str(lot.lot_id) for lot in event.lots)
     services.notify_team(
         clinic,
         MessageType.LOTS_EXPIRING,

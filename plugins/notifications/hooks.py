@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.plugins.gating import in_worker
 from core.plugins.manager import hookimpl
 from core.plugins.types import ModuleInfo
 
@@ -101,61 +100,51 @@ def ehr_scheduled_tasks():
     ]
 
 
-# --- events of the other modules (each called only where notifications is on for the clinic) ---------------
-# Recording a message reads the clinic's settings, the patient's preferences and templates and renders it:
-# the after-commit events are heard in the worker (``in_worker``), so the person's request only queues them.
+# --- events of the other modules (each heard only where notifications is on for the clinic) ---------------
+# Recording a message reads the clinic's settings, the patient's preferences and templates and renders it;
+# the events it hears are delivered in the worker, so the person's request only queues them.
 
 
 @hookimpl
-@in_worker
-def clinic_appointment_changed(clinic, event, appointment, by, details):
+def clinic_appointment_changed(clinic, event):
     from . import events
 
-    events.appointment_changed(clinic, event, appointment, details or {})
+    events.appointment_changed(clinic, event)
 
 
 @hookimpl
-@in_worker
-def clinic_waitlist_slot_freed(clinic, entries, start, end):
+def clinic_waitlist_slot_freed(clinic, event):
     from . import events
 
-    events.waitlist_slot_freed(clinic, entries, start, end)
+    events.waitlist_slot_freed(clinic, event)
 
 
 @hookimpl
-def clinic_invoice_issued(clinic, invoice, lines):
-    import logging
-
+def clinic_invoice_issued(clinic, event):
     from . import events
 
-    # Inside billing's transaction, where an exception would refuse the issue: never raise from here.
-    try:
-        events.invoice_issued(clinic, invoice)
-    except Exception:
-        logging.getLogger(__name__).exception("notifications could not note invoice %s", invoice.pk)
+    events.invoice_issued(clinic, event)
 
 
 @hookimpl
-@in_worker
-def clinic_payment_received(clinic, payment):
+def clinic_payment_received(clinic, event):
     from . import events
 
-    events.payment_received(clinic, payment)
+    events.payment_received(clinic, event)
 
 
 @hookimpl
-@in_worker
-def clinic_stock_low(clinic, item, on_hand, reorder_level):
+def clinic_stock_low(clinic, event):
     from . import events
 
-    events.stock_low(clinic, item, on_hand, reorder_level)
+    events.stock_low(clinic, event)
 
 
 @hookimpl
-def clinic_lots_expiring(clinic, lots):
+def clinic_lots_expiring(clinic, event):
     from . import events
 
-    events.lots_expiring(clinic, lots)
+    events.lots_expiring(clinic, event)
 
 
 # --- the patient's side: portal preferences and the unsubscribe link -------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.tasks import clinic_task
 
-from . import events, reminders, services
+from . import reminders, services
 
 
 @clinic_task(module="notifications")
@@ -23,9 +23,3 @@ def send_due(clinic):
 def create_reminders(clinic):
     """Every five minutes: record the reminders that are due (each is then sent by ``send_message``)."""
     return reminders.create_due_reminders(clinic)
-
-
-@clinic_task(module="notifications")
-def record_invoice_issued(clinic, invoice_id: int, **values):
-    """Record the "invoice issued" message (queued once the issue has committed)."""
-    events.record_invoice_issued(clinic, invoice_id=invoice_id, **values)

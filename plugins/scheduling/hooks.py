@@ -234,7 +234,17 @@ def clinic_portal_context(request, clinic):
     from .selectors import active_services
 
     services = active_services(clinic).filter(bookable_online=True).order_by("name", "id")
-    return {"portal_services": list(services)}
+    # The opening-hours block shows the working hours, so the contact page hides its free-text hours.
+    return {"portal_services": list(services), "portal_shows_working_hours": True}
+
+
+@hookimpl
+def clinic_portal_calls_to_action(request, clinic):
+    from django.utils.translation import gettext as _
+
+    from core.plugins.types import NavItem
+
+    return [NavItem(label=_("Book an appointment"), url="booking/", order=10)]
 
 
 @hookimpl

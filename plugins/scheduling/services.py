@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.patients.models import Patient, PatientClinic
-from core.plugins.gating import announce_on_commit
+from core.plugins import events
+from core.plugins.events import emit
 from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from . import availability as av
@@ -85,16 +86,29 @@ class StaleAppointment(Exception):
         self.current_version = current_version
 
 
-def _announce(event: str, appointment: Appointment, by=None, **details) -> None:
-    """Tell the other modules (notifications, billing, analytics) once the change has committed."""
-    announce_on_commit(
+def _announce(change: str, appointment: Appointment, by=None, **details) -> None:
+    """Tell the other modules (notifications, analytics, …) once the change has committed."""
+    emit(
         appointment.clinic,
-        "clinic_appointment_changed",
-        clinic=appointment.clinic,
-        event=event,
-        appointment=appointment,
-        by=by,
-        details=details,
+        events.AppointmentChanged(
+            change=change,
+            appointment_id=appointment.pk,
+            version=appointment.version,
+            status=appointment.status,
+            start=appointment.start,
+            end=appointment.end,
+            patient_id=appointment.patient_id,
+            practitioner_id=appointment.practitioner_id,
+            practitioner_name=appointment.practitioner.name,
+            service_id=appointment.service_id,
+            service_name=appointment.service.name if appointment.service_id else "",
+            previous_status=details.get("previous_status", ""),
+            previous_start=details.get("previous_start"),
+            previous_practitioner_id=details.get("previous_practitioner_id"),
+            reason=details.get("reason", appointment.cancellation_reason or ""),
+            part_of_series=bool(details.get("series")),
+            by_user_id=getattr(by, "pk", None),
+        ),
     )
 
 
@@ -583,7 +597,13 @@ def reschedule(
     _save_or_slot_taken(locked, clinic, service, practitioner)
     if (previous_start, previous_practitioner_id) != (locked.start, locked.practitioner_id):
         waitlist.slot_freed(
-            clinic, service.pk, previous_practitioner_id, previous_start, previous_end, now=now
+            clinic,
+            service.pk,
+            previous_practitioner_id,
+            previous_start,
+            previous_end,
+            now=now,
+            freed_by_patient_id=locked.patient_id,
         )
     _announce(
         "rescheduled",
@@ -629,7 +649,12 @@ def set_status(
     if status in (Status.CANCELLED_CLINIC, Status.CANCELLED_PATIENT):
         _announce("cancelled", locked, by=by, reason=locked.cancellation_reason)
         waitlist.slot_freed(
-            locked.clinic, locked.service_id, locked.practitioner_id, locked.start, locked.end
+            locked.clinic,
+            locked.service_id,
+            locked.practitioner_id,
+            locked.start,
+            locked.end,
+            freed_by_patient_id=locked.patient_id,
         )
     elif status == Status.NO_SHOW:
         _announce("no_show", locked, by=by)

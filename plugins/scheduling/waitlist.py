@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.patients.models import Patient
-from core.plugins.gating import announce_on_commit
+from core.plugins import events
+from core.plugins.events import emit
 from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from .models import Channel, Service, ServicePractitioner, WaitlistEntry, WaitlistStatus
@@ -139,22 +140,45 @@ def matching(clinic: Clinic, service_id: int, practitioner_id: int, start: datet
             earliest__lte=day,
             latest__gte=day,
         )
-        .select_related("patient")
+        .select_related("patient", "service")
         .order_by("created_at", "id")[:MAX_ANNOUNCED]
     )
 
 
 def slot_freed(
-    clinic: Clinic, service_id: int, practitioner_id: int, start: datetime, end: datetime, *, now=None
+    clinic: Clinic,
+    service_id: int,
+    practitioner_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    now=None,
+    freed_by_patient_id: int | None = None,
 ) -> list[WaitlistEntry]:
     """Called inside the change that gave the time up: find the waiting entries it suits and announce them
-    once the change commits. A time already past frees nothing."""
+    once the change commits. A time already past frees nothing, and the patient who gave the time up is
+    not offered it."""
     if start <= (now or timezone.now()):
         return []
-    entries = matching(clinic, service_id, practitioner_id, start)
+    entries = [
+        entry
+        for entry in matching(clinic, service_id, practitioner_id, start)
+        if entry.patient_id != freed_by_patient_id
+    ]
     if entries:
-        announce_on_commit(
-            clinic, "clinic_waitlist_slot_freed", clinic=clinic, entries=entries, start=start, end=end
+        waiting = tuple(
+            events.WaitingPatient(
+                entry_id=entry.pk,
+                patient_id=entry.patient_id,
+                service_name=entry.service.name if entry.service_id else "",
+            )
+            for entry in entries
+        )
+        emit(
+            clinic,
+            events.WaitlistSlotFreed(
+                waiting=waiting, start=start, end=end, freed_by_patient_id=freed_by_patient_id
+            ),
         )
     return entries
 

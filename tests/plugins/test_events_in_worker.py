@@ -1,16 +1,20 @@
-"""Listeners marked ``in_worker`` hear ``announce_on_commit`` events in the django-q2 worker: the event
-travels by ids and its rows are loaded again there, inside the clinic's organization, fail closed. (The
-suite's cluster runs tasks synchronously, through django-q's own worker code, once the change commits.)"""
+"""``in_worker`` events travel to the django-q2 worker as one queued task carrying the typed payload (plain
+values only); the worker calls the listeners inside the clinic's organization scope, language and time zone,
+only for modules still on there, and a failing listener is logged without failing the others. (The suite's
+cluster runs tasks synchronously, through django-q's own worker code, once the change commits.)"""
 
-import logging
+from datetime import date
+from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from django_q.models import Task
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
+from django_scopes.exceptions import ScopeError
 
 from core.patients.models import Patient
-from core.plugins.gating import DELIVER_TASK, Row, announce_on_commit, deliver_event, in_worker, pack
+from core.plugins import events
+from core.plugins.events import DELIVER_TASK, deliver_in_worker, emit
 from core.plugins.manager import hookimpl, registry
 
 pytestmark = pytest.mark.django_db
@@ -18,30 +22,23 @@ pytestmark = pytest.mark.django_db
 HEARD: list[tuple[str, object, object]] = []
 
 
-class InRequest:
+class Listening:
     @hookimpl
-    def clinic_payment_received(self, clinic, payment):
-        HEARD.append(("request", clinic, payment))
-
-
-class InWorker:
-    @hookimpl
-    @in_worker
-    def clinic_payment_received(self, clinic, payment):
-        HEARD.append(("worker", clinic, payment))
+    def clinic_payment_received(self, clinic, event):
+        # Runs in the clinic's scope: a tenant query needs no scope of its own here.
+        HEARD.append((clinic.pk, event, timezone.get_current_timezone_name(), Patient.objects.count()))
 
 
 class Failing:
     @hookimpl
-    @in_worker
-    def clinic_payment_received(self, clinic, payment):
+    def clinic_payment_received(self, clinic, event):
         raise RuntimeError("listener broke")
 
 
 @pytest.fixture
 def listeners():
     pm = registry().pm
-    plugins = [(InRequest(), "probe_request"), (Failing(), "probe_failing"), (InWorker(), "probe_worker")]
+    plugins = [(Failing(), "probe_failing"), (Listening(), "probe_listening")]
     for plugin, name in plugins:
         pm.register(plugin, name=name)
     HEARD.clear()
@@ -51,50 +48,57 @@ def listeners():
     HEARD.clear()
 
 
-def probes():
-    return [(where, type(payment).__name__, getattr(payment, "pk", None)) for where, _c, payment in HEARD]
+def payment(invoice_id: int = 7) -> events.PaymentReceived:
+    return events.PaymentReceived(
+        payment_id=1,
+        invoice_id=invoice_id,
+        invoice_number="AD-2031-0001",
+        invoice_issue_date=date(2031, 3, 3),
+        patient_id=None,
+        amount=Decimal("12.50"),
+        currency="EUR",
+        received_on=date(2031, 3, 4),
+    )
 
 
-def test_the_event_reaches_the_worker_by_ids(alpha, listeners, django_capture_on_commit_callbacks, caplog):
+def test_the_event_reaches_the_worker_once_the_change_commits(
+    alpha, listeners, django_capture_on_commit_callbacks, caplog
+):
+    alpha.clinic.timezone = "Asia/Tokyo"
+    alpha.clinic.save()
     with scope(organization=alpha.org.pk):
-        patient = Patient.objects.get(pk=alpha.patient.pk)
         with django_capture_on_commit_callbacks(execute=True):
-            announce_on_commit(alpha.clinic, "clinic_payment_received", clinic=alpha.clinic, payment=patient)
+            emit(alpha.clinic, payment())
             assert HEARD == []  # nothing before the commit
-    assert sorted(probes()) == [("request", "Patient", patient.pk), ("worker", "Patient", patient.pk)]
-    in_request = next(p for where, _c, p in HEARD if where == "request")
-    worker_clinic, in_worker_row = next((c, p) for where, c, p in HEARD if where == "worker")
-    assert in_request is patient  # heard in place: the very object
-    assert in_worker_row is not patient  # loaded again in the worker
-    assert worker_clinic.pk == alpha.clinic.pk and in_worker_row.organization_id == alpha.org.pk
-    # One task carried both worker listeners (and the modules' own); the failing one was logged and did
-    # not fail the task.
+            assert not Task.objects.filter(func=DELIVER_TASK).exists()
+        patients = Patient.objects.filter(organization=alpha.org).count()
+    [(clinic_id, heard, zone, counted)] = HEARD
+    assert clinic_id == alpha.clinic.pk and heard == payment()
+    assert zone == "Asia/Tokyo" and counted == patients
+    # One task carried every listener at the clinic; the failing one was logged and did not fail it.
     [task] = Task.objects.filter(func=DELIVER_TASK)
-    assert task.success and {"probe_worker", "probe_failing"} <= set(task.kwargs["plugins"])
-    assert "probe_request" not in task.kwargs["plugins"]
+    assert task.success and {"probe_listening", "probe_failing"} <= set(task.kwargs["plugins"])
     assert "listener probe_failing of clinic_payment_received failed" in caplog.text
 
 
-def test_an_unsaved_object_is_heard_in_place(alpha, listeners, django_capture_on_commit_callbacks, caplog):
-    unsaved = Patient(organization=alpha.org, given_name="Not", family_name="Saved")
-    with scope(organization=alpha.org.pk), django_capture_on_commit_callbacks(execute=True):
-        announce_on_commit(alpha.clinic, "clinic_payment_received", clinic=alpha.clinic, payment=unsaved)
-    assert all(payment is unsaved for _w, _c, payment in HEARD) and len(HEARD) == 2
-    assert "cannot go to the worker" in caplog.text
-    assert not Task.objects.filter(func=DELIVER_TASK).exists()
+def test_the_worker_skips_listeners_whose_module_was_switched_off_meanwhile(alpha, listeners):
+    from core.tenancy.services import set_module_enabled
+
+    with scope(organization=alpha.org.pk):
+        set_module_enabled(alpha.clinic, "example", False)
+    import ehr_example
+
+    ehr_example.HEARD.clear()
+    deliver_in_worker(alpha.clinic.pk, event=payment(), plugins=["example", "probe_listening"])
+    assert len(HEARD) == 1
+    assert ehr_example.HEARD == []
 
 
-def test_rows_of_another_organization_or_gone_drop_the_event(alpha, beta, listeners, caplog):
-    caplog.set_level(logging.INFO)
-    for payment in (Row("patients.patient", beta.patient.pk), Row("patients.patient", 10**9)):
-        event = {"clinic": pack(alpha.clinic), "payment": payment}
-        deliver_event(alpha.clinic.pk, name="clinic_payment_received", plugins=["probe_worker"], event=event)
-    assert HEARD == []
-    assert caplog.text.count("dropped") == 2
-
-
-def test_pack_refuses_what_cannot_travel(alpha):
-    assert pack({"a": [alpha.clinic], "n": 1}) == {"a": [Row("tenancy.clinic", alpha.clinic.pk)], "n": 1}
-    assert pack({"by": AnonymousUser()}) == {"by": None}
-    with pytest.raises(TypeError):
-        pack({"callback": print})
+def test_a_worker_listener_outside_the_clinic_scope_fails_closed(alpha, beta, listeners):
+    """The task names only the clinic: listeners run in that clinic's organization and no other."""
+    deliver_in_worker(alpha.clinic.pk, event=payment(), plugins=["probe_listening"])
+    with scopes_disabled():
+        alpha_patients = Patient.objects.filter(organization=alpha.org).count()
+    assert HEARD[0][3] == alpha_patients
+    with pytest.raises(ScopeError):
+        Patient.objects.count()  # back outside any scope once the task is done

@@ -15,9 +15,9 @@ from django_scopes import scope, scopes_disabled
 from core.plugins import hookspecs
 from core.plugins.discovery import discover
 from core.plugins.docs import hook_names, render
-from core.plugins.gating import clinic_hook, enabled_modules
 from core.plugins.manager import PluginRegistry, hookimpl, registry
 from core.tasks import fan_out
+from core.tenancy.modules import clinic_hook, enabled_modules
 from core.tenancy.services import set_module_enabled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,60 +181,6 @@ def heard(name, clinic):
     return (name, clinic.pk) in ehr_example.CALLS
 
 
-def dispatch_while_on_and_off(tenant, hook, name, **kwargs):
-    """Announce ``hook`` at the tenant's clinic with the example on, then off: heard once only."""
-    from core.plugins.gating import announce
-
-    with scope(organization=tenant.org.pk):
-        clinic = type(tenant.clinic).objects.get(pk=tenant.clinic.pk)
-        announce(clinic, hook, clinic=clinic, **kwargs)
-        assert heard(name, clinic)
-        ehr_example.CALLS.clear()
-        set_module_enabled(clinic, "example", False)
-        announce(clinic, hook, clinic=clinic, **kwargs)
-        assert not heard(name, clinic)
-
-
-def test_hook_clinic_appointment_changed_reaches_other_modules(alpha):
-    dispatch_while_on_and_off(
-        alpha,
-        "clinic_appointment_changed",
-        "appointment_booked",
-        event="booked",
-        appointment=None,
-        by=None,
-        details={},
-    )
-
-
-def test_hook_clinic_waitlist_slot_freed(alpha):
-    dispatch_while_on_and_off(
-        alpha, "clinic_waitlist_slot_freed", "waitlist", entries=[], start=None, end=None
-    )
-
-
-def test_hook_clinic_invoice_issued(alpha):
-    dispatch_while_on_and_off(alpha, "clinic_invoice_issued", "invoice_issued", invoice=None, lines=[])
-
-
-def test_hook_clinic_invoice_credited(alpha):
-    dispatch_while_on_and_off(
-        alpha, "clinic_invoice_credited", "invoice_credited", credit_note=None, lines=[]
-    )
-
-
-def test_hook_clinic_payment_received(alpha):
-    dispatch_while_on_and_off(alpha, "clinic_payment_received", "payment", payment=None)
-
-
-def test_hook_clinic_stock_low(alpha):
-    dispatch_while_on_and_off(alpha, "clinic_stock_low", "stock_low", item=None, on_hand=0, reorder_level=1)
-
-
-def test_hook_clinic_lots_expiring(alpha):
-    dispatch_while_on_and_off(alpha, "clinic_lots_expiring", "lots_expiring", lots=[])
-
-
 def test_hook_clinic_billable_items(alpha):
     with scope(organization=alpha.org.pk):
         clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
@@ -258,6 +204,21 @@ def test_hook_clinic_portal_context(alpha, rf):
         clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
         contexts = clinic_hook(clinic, "clinic_portal_context")(request=rf.get("/"), clinic=clinic)
         assert {"example_greeting": f"Welcome to {clinic.name}"} in contexts
+
+
+def test_hook_clinic_portal_calls_to_action(alpha, rf):
+    from portal_site.theme import calls_to_action
+
+    base = f"/c/{alpha.clinic.slug}/"
+    with scope(organization=alpha.org.pk):
+        clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
+        assert calls_to_action(rf.get("/"), clinic, base) == [
+            {"label": "Book an appointment", "url": f"{base}booking/"}
+        ]
+        assert ("portal_call_to_action", clinic.pk) in ehr_example.CALLS
+        set_module_enabled(clinic, "scheduling", False)
+        clinic = type(alpha.clinic).objects.get(pk=alpha.clinic.pk)
+        assert calls_to_action(rf.get("/"), clinic, base) == []
 
 
 def test_hook_ehr_portal_urls(alpha, beta):
@@ -397,20 +358,20 @@ def test_hook_ehr_metrics():
     assert example.compute([1, 2, 3], None, None) == 3
 
 
-def test_a_failing_listener_never_reaches_the_caller(alpha, caplog):
-    from core.plugins.gating import announce
+def test_a_failing_listener_never_reaches_the_caller(alpha, caplog, django_capture_on_commit_callbacks):
+    from core.plugins import events
 
     class Broken:
         @hookimpl
-        def clinic_payment_received(self, clinic, payment):
+        def clinic_lots_expiring(self, clinic, event):
             raise RuntimeError("listener bug")
 
     broken = Broken()
     registry().pm.register(broken, name="broken")
     try:
-        with scope(organization=alpha.org.pk):
-            announce(alpha.clinic, "clinic_payment_received", clinic=alpha.clinic, payment=None)
+        with scope(organization=alpha.org.pk), django_capture_on_commit_callbacks(execute=True):
+            events.emit(alpha.clinic, events.LotsExpiring(lots=()))
     finally:
         registry().pm.unregister(broken)
-    assert heard("payment", alpha.clinic)
+    assert heard("lots_expiring", alpha.clinic)
     assert "listener bug" in caplog.text

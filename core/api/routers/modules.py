@@ -7,9 +7,9 @@ from django.db import transaction
 from django.http import Http404
 from ninja import Router, Schema
 
-from core.plugins.gating import enabled_modules, forget_enabled_modules
 from core.plugins.manager import registry
 from core.tenancy import services
+from core.tenancy.modules import enabled_modules, forget_enabled_modules
 
 from ..common import get_clinic, requires, responses
 from ..errors import ApiConflict

@@ -18,9 +18,10 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from core.patients import services
+from core.patients.access import access_patient
 from core.patients.models import Patient, PatientClinic
 from core.patients.selectors import possible_duplicates, search_patients, visible_patients
-from core.tenancy.access import check_perm, parse_id, require_member, visible_clinics
+from core.tenancy.access import check_perm, require_member, visible_clinics
 
 from ..common import PageParams, choose_visible_clinic, page_of, paginate, requires, responses
 from ..errors import ApiConflict
@@ -215,17 +216,6 @@ def _with_clinics(patients):
     )
 
 
-def get_patient(request, patient_id, permission: str = "patients.view_patient") -> Patient:
-    """The patient if the member may see it (the same 404 for missing, foreign or not visible), 403 when
-    seen but ``permission`` is refused."""
-    member = require_member(request)
-    patient = _with_clinics(visible_patients(member).filter(pk=parse_id(patient_id))).first()
-    if patient is None:
-        raise Http404
-    check_perm(request, permission, patient)
-    return patient
-
-
 def _duplicate(patient: Patient) -> dict:
     return DuplicateOut.model_validate(patient).model_dump(mode="json")
 
@@ -316,7 +306,7 @@ def create_patient(request, payload: PatientCreateIn):
     openapi_extra=requires("patients.view_patient"),
 )
 def get_patient_detail(request, patient_id: int):
-    return get_patient(request, patient_id)
+    return access_patient(request, patient_id)
 
 
 @router.patch(
@@ -328,7 +318,7 @@ def get_patient_detail(request, patient_id: int):
 def update_patient(request, patient_id: int, payload: PatientPatchIn):
     """Change a patient's details. ``version`` is the one the change was made against: if the record was
     saved since, nothing is changed (409 with ``current_version``); reload and apply the change again."""
-    patient = get_patient(request, patient_id, "patients.change_patient")
+    patient = access_patient(request, patient_id, permission="patients.change_patient")
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     try:
@@ -345,7 +335,7 @@ def update_patient(request, patient_id: int, payload: PatientPatchIn):
 
 
 def _set_archived(request, patient_id: int, archived: bool) -> Patient:
-    patient = get_patient(request, patient_id, "patients.archive_patient")
+    patient = access_patient(request, patient_id, permission="patients.archive_patient")
     with transaction.atomic():
         services.set_archived(patient, archived)
     return _reloaded(patient)
@@ -381,7 +371,7 @@ def unarchive_patient(request, patient_id: int):
 )
 def link_clinic(request, patient_id: int, payload: ClinicLinkIn):
     """Let the patient be seen at another of the caller's clinics as well."""
-    patient = get_patient(request, patient_id, "patients.change_patient")
+    patient = access_patient(request, patient_id, permission="patients.change_patient")
     clinic = choose_visible_clinic(request, payload.clinic_id)
     with transaction.atomic():
         services.link_to_clinic(patient, clinic)
@@ -397,9 +387,9 @@ def link_clinic(request, patient_id: int, payload: ClinicLinkIn):
 def merge_patient(request, patient_id: int, payload: MergeIn):
     """Fold a duplicate record into this one (owners, and staff of the patients' clinics). The duplicate's
     clinics and portal login move here, blanks here are filled from it, and it is archived, not deleted."""
-    keep = get_patient(request, patient_id, "patients.merge_patients")
+    keep = access_patient(request, patient_id, permission="patients.merge_patients")
     try:
-        duplicate = get_patient(request, payload.duplicate_id, "patients.merge_patients")
+        duplicate = access_patient(request, payload.duplicate_id, permission="patients.merge_patients")
     except (Http404, PermissionDenied):
         raise ValidationError({"duplicate_id": _("No patient you can merge has that id.")}) from None
     with transaction.atomic():

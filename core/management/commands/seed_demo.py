@@ -197,10 +197,6 @@ class Command(BaseCommand):
             )
             users[patient_user.email] = patient_user
             registry().hook.ehr_seed_demo(organization=organization, clinics=clinics, users=users)
-            from portal_site.provisioning import provision_clinic_site
-
-            for clinic in clinics.values():
-                provision_clinic_site(clinic)  # every demo clinic has a populated portal site
 
     def _patient(self, organization, clinics, given, family, born, email, phone, clinic_slugs) -> Patient:
         patient = Patient.objects.filter(

@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.patients.models import PatientClinic
-from core.plugins.gating import clinic_hook
 from core.tenancy.access import visible_clinics
+from core.tenancy.modules import clinic_hook
 
 from ..decorators import member_required
 from ..navigation import CLINIC_SESSION_KEY, current_clinic

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.tenancy import services
 from core.tenancy.access import check_perm, get_for_member
 from core.tenancy.emails import send_invitation_email
@@ -14,7 +15,6 @@ from core.tenancy.models import Clinic, Invitation, Membership, Role
 
 from ..decorators import member_required
 from ..forms import InviteForm, MemberForm
-from .organization import _apply_errors
 
 
 def _clinics(request):
@@ -57,7 +57,7 @@ def member_invite(request):
                 )
                 send_invitation_email(invitation, token, request.user, request.build_absolute_uri("/"))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("office:member_list")
@@ -82,7 +82,7 @@ def member_edit(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("%(name)s updated.") % {"name": membership.name})
             return redirect("office:member_list")

@@ -6,22 +6,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.plugins.gating import enabled_modules
+from core.forms import apply_errors
 from core.plugins.manager import registry
 from core.tenancy import services
 from core.tenancy.access import check_perm, get_clinic_for_member
 from core.tenancy.models import Clinic
+from core.tenancy.modules import enabled_modules
 
 from ..decorators import member_required
 from ..forms import ClinicForm, OrganizationForm
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @member_required
@@ -35,7 +28,7 @@ def organization_settings(request):
                 organization, **{name: form.cleaned_data[name] for name in services.ORGANIZATION_FIELDS}
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Organization settings saved."))
             return redirect("office:organization_settings")
@@ -62,7 +55,7 @@ def clinic_create(request):
         try:
             clinic = services.create_clinic(request.organization, name=name, slug=slug, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Clinic “%(name)s” created.") % {"name": clinic.name})
             return redirect("office:clinic_list")
@@ -86,7 +79,7 @@ def clinic_edit(request, slug):
         try:
             services.update_clinic(clinic, slug=new_slug, name=form.cleaned_data["name"], **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Clinic saved."))
             return redirect("office:clinic_list")
@@ -156,3 +149,6 @@ def clinic_modules(request, slug):
         for slug_, info in sorted(modules.items(), key=lambda kv: str(kv[1].label))
     ]
     return render(request, "office/clinic_modules.html", {"clinic": clinic, "rows": rows}, status=status)
+
+
+_apply_errors = apply_errors  # TRANSITIONAL

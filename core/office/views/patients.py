@@ -3,42 +3,22 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.patients import services
+from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
-from core.patients.models import Patient, PatientClinic
 from core.patients.selectors import possible_duplicates, search_patients, visible_patients
-from core.plugins.gating import clinic_hook
-from core.tenancy.access import check_perm, parse_id, require_member, visible_clinics
+from core.tenancy.access import check_perm, visible_clinics
+from core.tenancy.modules import clinic_hook
 
 from ..decorators import member_required
 from ..navigation import current_clinic
-from .organization import _apply_errors
 
 PAGE_SIZE = 25
-
-
-def get_patient(request, pk, permission="patients.view_patient") -> Patient:
-    """The patient ``pk`` if the member may see it; the same 404 for missing, foreign or not visible."""
-    member = require_member(request)
-    patient = (
-        visible_patients(member)
-        .filter(pk=parse_id(pk))
-        .prefetch_related(
-            Prefetch("patientclinic_set", queryset=PatientClinic.objects.select_related("clinic"))
-        )
-        .first()
-    )
-    if patient is None:
-        raise Http404
-    if not request.user.has_perm(permission, patient):
-        raise PermissionDenied
-    return patient
 
 
 @member_required
@@ -104,7 +84,7 @@ def patient_create(request):
             try:
                 patient = services.create_patient(clinic, **data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -122,7 +102,7 @@ def patient_create(request):
 
 @member_required
 def patient_detail(request, pk):
-    patient = get_patient(request, pk)
+    patient = access_patient(request, pk)
     clinic = current_clinic(request)
     tabs = []
     if clinic is not None:
@@ -141,7 +121,7 @@ def patient_detail(request, pk):
 
 @member_required
 def patient_edit(request, pk):
-    patient = get_patient(request, pk, "patients.change_patient")
+    patient = access_patient(request, pk, permission="patients.change_patient")
     form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -153,7 +133,7 @@ def patient_edit(request, pk):
                 request, "office/patients/form.html", {"form": form, "patient": patient}, status=409
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("office:patient_detail", pk=patient.pk)
@@ -168,7 +148,7 @@ def patient_edit(request, pk):
 @member_required
 @require_POST
 def patient_archive(request, pk):
-    patient = get_patient(request, pk, "patients.archive_patient")
+    patient = access_patient(request, pk, permission="patients.archive_patient")
     archive = request.POST.get("archived", "1") == "1"
     services.set_archived(patient, archive)
     messages.success(request, _("Record archived.") if archive else _("Record restored."))
@@ -178,7 +158,7 @@ def patient_archive(request, pk):
 @member_required
 @require_POST
 def patient_link_clinic(request, pk):
-    patient = get_patient(request, pk, "patients.change_patient")
+    patient = access_patient(request, pk, permission="patients.change_patient")
     clinic = visible_clinics(request).filter(slug=str(request.POST.get("clinic", ""))[:60]).first()
     if clinic is None:
         messages.error(request, _("Choose one of your clinics."))
@@ -194,7 +174,7 @@ def patient_link_clinic(request, pk):
 @member_required
 @require_POST
 def patient_merge(request, pk):
-    keep = get_patient(request, pk, "patients.merge_patients")
+    keep = access_patient(request, pk, permission="patients.merge_patients")
     form = MergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the record number of the duplicate."))

@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.forms import apply_errors
 from core.tenancy import services
 from core.tenancy.access import check_perm, get_for_member
 from core.tenancy.models import Membership
 
 from ..decorators import member_required
 from ..forms import ProfileForm
-from .organization import _apply_errors
 
 
 @member_required
@@ -38,7 +38,7 @@ def profile_edit(request, pk):
                 membership, **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Profile saved."))
             return redirect("office:team")

@@ -1,12 +1,14 @@
+from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import InternalError, ProgrammingError, transaction
 from django_scopes import scope
 
-from core.plugins.gating import clinic_hook
+from core.plugins import events
+from core.plugins.events import emit
+from core.tenancy.modules import clinic_hook
 from plugins.inventory import selectors, services
 from plugins.inventory.models import (
     MovementKind,
@@ -89,13 +91,26 @@ def test_the_ledger_refuses_update_and_delete(inv):
                 attempt()
 
 
-def test_low_stock_is_announced_once_per_crossing(inv, monkeypatch):
-    heard = []
-    monkeypatch.setattr(
-        services, "announce_on_commit", lambda _clinic, name, **kw: heard.append((name, kw["on_hand"]))
-    )
+def heard_by_the_example(kind) -> list:
+    """Events the example third-party plugin heard (it listens to every event where it is on)."""
+    import ehr_example
+
+    return [event for event in ehr_example.HEARD if isinstance(event, kind)]
+
+
+@pytest.fixture(autouse=True)
+def _forget_what_was_heard():
+    import ehr_example
+
+    ehr_example.HEARD.clear()
+
+
+def test_low_stock_is_announced_once_per_crossing(inv, django_capture_on_commit_callbacks):
+    def heard():
+        return [("clinic_stock_low", e.on_hand) for e in heard_by_the_example(events.StockLow)]
+
     clinic = inv.clinic
-    with scope(organization=inv.org.pk):
+    with scope(organization=inv.org.pk), django_capture_on_commit_callbacks(execute=True):
         stock(clinic, inv.gauze, 20)
         services.set_reorder_rule(clinic, inv.gauze, 10, 30)
 
@@ -103,33 +118,38 @@ def test_low_stock_is_announced_once_per_crossing(inv, monkeypatch):
             return services.dispense(clinic, [services.DispenseLine(inv.gauze, n)], by=inv.owner, kind="used")  # noqa: E731
 
         take(5)
-        assert heard == []
+    assert heard() == []
+    with scope(organization=inv.org.pk), django_capture_on_commit_callbacks(execute=True):
         take(5)  # 10: reaches the level
         take(2)  # still below: no second event
-        assert heard == [("clinic_stock_low", Decimal("10"))]
+    assert heard() == [("clinic_stock_low", Decimal("10"))]
+    with scope(organization=inv.org.pk), django_capture_on_commit_callbacks(execute=True):
         assert ReorderRule.objects.get().below_reorder_since is not None
         stock(clinic, inv.gauze, 10)  # back above: flag cleared
         assert ReorderRule.objects.get().below_reorder_since is None
         take(9)
-        assert [h[1] for h in heard] == [Decimal("10"), Decimal("9")]
+    assert [h[1] for h in heard()] == [Decimal("10"), Decimal("9")]
+    with scope(organization=inv.org.pk):
         assert list(selectors.below_reorder(clinic)) == [ReorderRule.objects.get()]
         assert services.scan_low_stock(clinic) == 0
 
 
-def test_daily_scan_catches_missed_crossings_and_announces_expiring_lots(inv, monkeypatch):
+def test_daily_scan_catches_missed_crossings_and_announces_expiring_lots(
+    inv, django_capture_on_commit_callbacks
+):
     from plugins.inventory import tasks
 
-    heard = []
-    monkeypatch.setattr(services, "announce_on_commit", lambda _clinic, name, **kw: heard.append(name))
-    monkeypatch.setattr(tasks, "announce", lambda _clinic, name, **kw: heard.append((name, len(kw["lots"]))))
     with scope(organization=inv.org.pk):
         stock(inv.clinic, inv.ibu, 3, "SOON", days=5)
         ReorderRule.objects.create(
             organization=inv.org, clinic=inv.clinic, item=inv.ibu, reorder_level=5, reorder_quantity=10
         )
-    result = tasks.daily_scan(inv.clinic.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.daily_scan(inv.clinic.pk)
     assert result == {"low": 1, "expiring": 1}
-    assert heard == ["clinic_stock_low", ("clinic_lots_expiring", 1)]
+    assert [e.sku for e in heard_by_the_example(events.StockLow)] == ["IBU"]
+    [expiring] = heard_by_the_example(events.LotsExpiring)
+    assert [lot.lot_number for lot in expiring.lots] == ["SOON"]
 
 
 def test_write_off_expired(inv):
@@ -198,7 +218,17 @@ def test_stocktake_posts_adjustments(inv):
 
 
 def invoice_line(sku, qty, kind="product"):
-    return SimpleNamespace(kind=kind, reference=sku, quantity=qty)
+    return events.BilledLine(line_id=1, kind=kind, reference=sku, description=sku, quantity=Decimal(qty))
+
+
+def issuing(pk, patient_id, lines):
+    return events.InvoiceIssuing(
+        invoice_id=pk,
+        number=f"N-{pk}",
+        issue_date=date(2031, 3, 3),
+        patient_id=patient_id,
+        lines=tuple(lines),
+    )
 
 
 def test_invoice_hooks_dispense_refuse_and_return(inv):
@@ -211,22 +241,23 @@ def test_invoice_hooks_dispense_refuse_and_return(inv):
         assert [(i.reference, i.unit_price, i.currency) for i in found] == [
             ("IBU", Decimal("4.90"), clinic.currency)
         ]
-        invoice = SimpleNamespace(pk=101, patient_id=inv.patient.pk, clinic_id=clinic.pk)
         lines = [invoice_line("IBU", 4), invoice_line("CONSULT", 1, kind="service")]
-        clinic_hook(clinic, "clinic_invoice_issued")(clinic=clinic, invoice=invoice, lines=lines)
+        emit(clinic, issuing(101, inv.patient.pk, lines))
         assert levels(clinic, inv.ibu) == {"A": 0, "B": 2}
-        clinic_hook(clinic, "clinic_invoice_issued")(clinic=clinic, invoice=invoice, lines=lines)  # once only
+        emit(clinic, issuing(101, inv.patient.pk, lines))  # once only
         assert selectors.on_hand(clinic, inv.ibu) == 2
-        short = SimpleNamespace(pk=102, patient_id=inv.patient.pk, clinic_id=clinic.pk)
         with pytest.raises(ValidationError, match="Not enough Ibuprofen"):
-            clinic_hook(clinic, "clinic_invoice_issued")(
-                clinic=clinic, invoice=short, lines=[invoice_line("IBU", 5)]
-            )
+            emit(clinic, issuing(102, inv.patient.pk, [invoice_line("IBU", 5)]))
         assert selectors.on_hand(clinic, inv.ibu) == 2
-        credit = SimpleNamespace(pk=7, invoice_id=101, patient_id=inv.patient.pk, clinic_id=clinic.pk)
-        clinic_hook(clinic, "clinic_invoice_credited")(
-            clinic=clinic, credit_note=credit, lines=[invoice_line("IBU", 3)]
+        credit = events.InvoiceCrediting(
+            credit_note_id=7,
+            invoice_id=101,
+            number="C-7",
+            issue_date=date(2031, 3, 4),
+            patient_id=inv.patient.pk,
+            lines=(invoice_line("IBU", 3),),
         )
+        emit(clinic, credit)
         assert levels(clinic, inv.ibu) == {"A": 2, "B": 3}
         assert StockMovement.objects.filter(kind=MovementKind.RETURNED).count() == 2
 
@@ -237,10 +268,7 @@ def test_invoice_hooks_are_silent_when_inventory_is_off(inv):
     clinic = inv.clinic
     with scope(organization=inv.org.pk):
         set_module_enabled(clinic, "inventory", False)
-        invoice = SimpleNamespace(pk=5, patient_id=None, clinic_id=clinic.pk)
-        clinic_hook(clinic, "clinic_invoice_issued")(
-            clinic=clinic, invoice=invoice, lines=[invoice_line("IBU", 99)]
-        )
+        emit(clinic, issuing(5, None, [invoice_line("IBU", 99)]))
         assert not StockMovement.objects.exists()
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
-from core.plugins.gating import announce
+from core.plugins import events
+from core.plugins.events import emit
 from plugins.notifications import services
 from plugins.notifications.models import Channel, MessageType, Status
 from plugins.scheduling.tests.conftest import MONDAY
@@ -66,16 +67,20 @@ def test_mail_server_down_then_delivered_by_the_retry_scan(sched, smtp, django_c
 def test_the_same_event_fired_again_sends_once(sched, smtp, django_capture_on_commit_callbacks):
     appointment = book(sched, at(MONDAY, 11), django_capture_on_commit_callbacks)
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
+        booked = events.AppointmentChanged(
+            change="booked",
+            appointment_id=appointment.pk,
+            version=appointment.version,
+            status=appointment.status,
+            start=appointment.start,
+            end=appointment.end,
+            patient_id=appointment.patient_id,
+            practitioner_id=appointment.practitioner_id,
+            practitioner_name=sched.doctor.name,
+            service_name="Consultation",
+        )
         for _ in range(2):
-            announce(
-                sched.clinic,
-                "clinic_appointment_changed",
-                clinic=sched.clinic,
-                event="booked",
-                appointment=appointment,
-                by=None,
-                details={},
-            )
+            emit(sched.clinic, booked)
     assert len(smtp.messages) == 1
     assert len(outbox(sched)) == 1
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.core import mail
 from django.db import transaction
 from django_scopes import scope
 
-from core.plugins.gating import announce, clinic_hook
+from core.plugins import events
+from core.plugins.events import emit
+from core.tenancy.modules import clinic_hook
 from plugins.notifications.models import (
     MessageTemplate,
     MessageType,
@@ -161,17 +162,22 @@ def test_nav_items(sched, rf):
     assert {str(i.label) for i in items} >= {"Messages", "Message settings"}
 
 
-def test_invoice_issued_is_recorded_only_after_billing_commits(sched, django_capture_on_commit_callbacks):
-    invoice = SimpleNamespace(
-        pk=7,
-        number="2031-0007",
-        patient_id=sched.patient.pk,
-        clinic_id=sched.clinic.pk,
-        total=Decimal("80.00"),
+def invoice_issued(t, pk: int, number: str, total: str) -> events.InvoiceIssued:
+    return events.InvoiceIssued(
+        invoice_id=pk,
+        number=number,
+        issue_date=date(2031, 3, 3),
+        patient_id=t.patient.pk,
+        total=Decimal(total),
+        currency="USD",
+        portal_path=f"/c/{t.clinic.slug}/account/billing/invoices/{pk}/",
     )
+
+
+def test_invoice_issued_is_recorded_only_after_billing_commits(sched, django_capture_on_commit_callbacks):
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):  # noqa: SIM117
         with transaction.atomic():  # billing's transaction, committed before the callbacks run
-            announce(sched.clinic, "clinic_invoice_issued", clinic=sched.clinic, invoice=invoice, lines=[])
+            emit(sched.clinic, invoice_issued(sched, 7, "2031-0007", "80.00"))
             assert outbox(sched) == []  # nothing inside billing's transaction
     [row] = outbox(sched)
     assert (row.message_type, row.status, row.related_id) == (MessageType.INVOICE_ISSUED, Status.SENT, 7)
@@ -181,15 +187,10 @@ def test_invoice_issued_is_recorded_only_after_billing_commits(sched, django_cap
 
 
 def test_invoice_rolled_back_sends_nothing(sched, django_capture_on_commit_callbacks):
-    invoice = SimpleNamespace(
-        pk=8, number="X", patient_id=sched.patient.pk, clinic_id=sched.clinic.pk, total=1
-    )
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
-                announce(
-                    sched.clinic, "clinic_invoice_issued", clinic=sched.clinic, invoice=invoice, lines=[]
-                )
+                emit(sched.clinic, invoice_issued(sched, 8, "X", "1"))
                 raise RuntimeError
         except RuntimeError:
             pass
@@ -197,17 +198,29 @@ def test_invoice_rolled_back_sends_nothing(sched, django_capture_on_commit_callb
 
 
 def test_payment_receipt_and_team_alerts(sched, django_capture_on_commit_callbacks):
-    invoice = SimpleNamespace(pk=9, number="2031-0009", patient_id=sched.patient.pk)
-    payment = SimpleNamespace(pk=3, amount=Decimal("20.00"), invoice_id=9, invoice=invoice)
-    item = SimpleNamespace(pk=5, name="Syringes")
-    lots = [SimpleNamespace(pk=1, name="Vaccine A", number="L1", expires_on=date(2031, 4, 1))]
+    paid = events.PaymentReceived(
+        payment_id=3,
+        invoice_id=9,
+        invoice_number="2031-0009",
+        invoice_issue_date=date(2031, 3, 3),
+        patient_id=sched.patient.pk,
+        amount=Decimal("20.00"),
+        currency="USD",
+        received_on=date(2031, 3, 4),
+    )
+    low = events.StockLow(
+        item_id=5, item_name="Syringes", sku="SYR", on_hand=Decimal(2), reorder_level=Decimal(10)
+    )
+    lots = (
+        events.ExpiringLot(
+            lot_id=1, item_name="Vaccine A", lot_number="L1", expires_on=date(2031, 4, 1), on_hand=Decimal(4)
+        ),
+    )
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):  # fired twice, recorded once
-            announce(sched.clinic, "clinic_payment_received", clinic=sched.clinic, payment=payment)
-            announce(
-                sched.clinic, "clinic_stock_low", clinic=sched.clinic, item=item, on_hand=2, reorder_level=10
-            )
-            announce(sched.clinic, "clinic_lots_expiring", clinic=sched.clinic, lots=lots)
+            emit(sched.clinic, paid)
+            emit(sched.clinic, low)
+            emit(sched.clinic, events.LotsExpiring(lots=lots))
     rows = outbox(sched)
     assert [r.message_type for r in rows if r.patient_id] == [MessageType.PAYMENT_RECEIPT]
     team = {r.recipient for r in rows if r.message_type == MessageType.STOCK_LOW}
@@ -220,17 +233,33 @@ def test_waitlist_offer(sched, django_capture_on_commit_callbacks):
     from datetime import timedelta
 
     start = at(date(2031, 3, 12), 10)
-    entry = SimpleNamespace(pk=4, patient_id=sched.patient.pk, service=SimpleNamespace(name="Consultation"))
+    freed = events.WaitlistSlotFreed(
+        waiting=(
+            events.WaitingPatient(entry_id=4, patient_id=sched.patient.pk, service_name="Consultation"),
+        ),
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        announce(
-            sched.clinic,
-            "clinic_waitlist_slot_freed",
-            clinic=sched.clinic,
-            entries=[entry],
-            start=start,
-            end=start + timedelta(minutes=30),
-        )
+        emit(sched.clinic, freed)
     assert "10:00" in mail.outbox[0].subject
+
+
+def test_the_patient_who_freed_a_slot_is_not_offered_it(sched, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    start = at(date(2031, 3, 12), 10)
+    freed = events.WaitlistSlotFreed(
+        waiting=(
+            events.WaitingPatient(entry_id=4, patient_id=sched.patient.pk, service_name="Consultation"),
+        ),
+        start=start,
+        end=start + timedelta(minutes=30),
+        freed_by_patient_id=sched.patient.pk,
+    )
+    with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
+        emit(sched.clinic, freed)
+    assert mail.outbox == [] and outbox(sched) == []
 
 
 def test_office_refuses_a_template_that_does_not_render(sched, login):

@@ -13,7 +13,7 @@ from django_q.signing import SignedPackage
 from django_q.tasks import _sync
 from django_scopes import scope
 
-from core.plugins.gating import DELIVER_TASK
+from core.plugins.events import DELIVER_TASK
 from core.tenancy.services import set_module_enabled
 from plugins.notifications.models import MessageType
 from plugins.scheduling import services as scheduling

@@ -7,7 +7,7 @@ from core.plugins.manager import hookimpl
 from core.plugins.types import BillableItem, DashboardWidget, Metric, ModuleInfo, NavItem, ScheduledTask
 from core.tenancy.predicates import is_member
 
-from . import CALLS, views
+from . import CALLS, HEARD, views
 
 router = Router()
 
@@ -76,12 +76,18 @@ def ehr_seed_demo(organization, clinics, users):
     CALLS.append(("seed", organization.pk))
 
 
-# Events other modules announce: the example records that it heard them (per clinic, gated).
+# Events other modules announce: the example records that it heard them (per clinic, gated), and keeps
+# each typed payload so tests can check what the emitter sent.
+
+
+def _heard(name: str, clinic, event) -> None:
+    CALLS.append((name, clinic.pk))
+    HEARD.append(event)
 
 
 @hookimpl
-def clinic_appointment_changed(clinic, event, appointment, by, details):
-    CALLS.append((f"appointment_{event}", clinic.pk))
+def clinic_appointment_changed(clinic, event):
+    _heard(f"appointment_{event.change}", clinic, event)
 
 
 # Staff notes containing this marker make the example refuse the change (a veto with a reason).
@@ -99,8 +105,8 @@ def clinic_appointment_validate(clinic, action, appointment, by):
 
 
 @hookimpl
-def clinic_waitlist_slot_freed(clinic, entries, start, end):
-    CALLS.append(("waitlist", clinic.pk))
+def clinic_waitlist_slot_freed(clinic, event):
+    _heard("waitlist", clinic, event)
 
 
 @hookimpl
@@ -110,28 +116,44 @@ def clinic_billable_items(clinic, query):
 
 
 @hookimpl
-def clinic_invoice_issued(clinic, invoice, lines):
-    CALLS.append(("invoice_issued", clinic.pk))
+def clinic_invoice_issuing(clinic, event):
+    _heard("invoice_issuing", clinic, event)
 
 
 @hookimpl
-def clinic_invoice_credited(clinic, credit_note, lines):
-    CALLS.append(("invoice_credited", clinic.pk))
+def clinic_invoice_issued(clinic, event):
+    _heard("invoice_issued", clinic, event)
 
 
 @hookimpl
-def clinic_payment_received(clinic, payment):
-    CALLS.append(("payment", clinic.pk))
+def clinic_invoice_crediting(clinic, event):
+    _heard("invoice_crediting", clinic, event)
 
 
 @hookimpl
-def clinic_stock_low(clinic, item, on_hand, reorder_level):
-    CALLS.append(("stock_low", clinic.pk))
+def clinic_invoice_credited(clinic, event):
+    _heard("invoice_credited", clinic, event)
 
 
 @hookimpl
-def clinic_lots_expiring(clinic, lots):
-    CALLS.append(("lots_expiring", clinic.pk))
+def clinic_payment_received(clinic, event):
+    _heard("payment", clinic, event)
+
+
+@hookimpl
+def clinic_stock_low(clinic, event):
+    _heard("stock_low", clinic, event)
+
+
+@hookimpl
+def clinic_lots_expiring(clinic, event):
+    _heard("lots_expiring", clinic, event)
+
+
+@hookimpl
+def clinic_portal_calls_to_action(request, clinic):
+    CALLS.append(("portal_call_to_action", clinic.pk))
+    return []
 
 
 @hookimpl
