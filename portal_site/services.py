@@ -53,10 +53,10 @@ def register(
     return registration, token
 
 
-def send_verification(request, clinic, token: str, email: str) -> None:
-    from .routing import clinic_base_url
+def send_verification(clinic, token: str, email: str) -> None:
+    from .routing import clinic_portal_url
 
-    link = request.build_absolute_uri(f"{clinic_base_url(clinic, request)}account/verify/{token}/")
+    link = clinic_portal_url(clinic, f"account/verify/{token}/")
     send_mail(
         _("Confirm your email for %(clinic)s") % {"clinic": clinic.name},
         _(

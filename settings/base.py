@@ -209,7 +209,11 @@ Q_CLUSTER = {
 }
 
 WAGTAIL_SITE_NAME = "Clinic portals"
-WAGTAILADMIN_BASE_URL = os.environ.get("EHR_BASE_URL", "http://127.0.0.1:8000")
+# The platform's public address. Every link the app emails (password resets, invitations, confirmations)
+# starts here, never from the Host header of the request that caused the email: a Host is chosen by the
+# client, so a reset asked for through a clinic's domain would otherwise carry its token to that domain.
+EHR_BASE_URL = os.environ.get("EHR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = EHR_BASE_URL
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 
 NINJA_PAGINATION_PER_PAGE = 50

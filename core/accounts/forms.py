@@ -88,6 +88,9 @@ class AcceptInvitationForm(PasswordFieldsMixin, StyledForm):
     password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput, strip=False)
 
 
+from urllib.parse import urlsplit  # noqa: E402
+
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.forms import (  # noqa: E402
     PasswordChangeForm,
     PasswordResetForm,
@@ -102,7 +105,11 @@ class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
 
 
 class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
-    pass
+    def save(self, **kwargs):
+        """Email the link on the platform's address (``core.links``), never on the Host the request named."""
+        base = urlsplit(settings.EHR_BASE_URL)
+        kwargs.update(domain_override=base.netloc, use_https=base.scheme == "https")
+        return super().save(**kwargs)
 
 
 class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):
