@@ -163,6 +163,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures are counted per normalised email (trimmed, NFKC, case-folded), as authentication matches it.
+AXES_USERNAME_CALLABLE = "core.accounts.usernames.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.accounts.views.lockout"
 AXES_VERBOSE = False

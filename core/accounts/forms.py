@@ -6,6 +6,7 @@ from core.forms import StyledForm
 from core.tenancy.models import TIMEZONE_CHOICES
 
 from .models import User
+from .usernames import login_key
 
 CURRENCY_CHOICES = [
     ("USD", "USD — US dollar"),
@@ -67,6 +68,9 @@ class LoginForm(StyledForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def clean_username(self):
+        return login_key(self.cleaned_data["username"])
 
 
 class TokenForm(StyledForm):
