@@ -211,13 +211,16 @@ def register_view(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            services.send_verification(request.portal_clinic, token, registration.user.email)
-            nxt = _next(request, "")
-            if nxt:
-                request.session["portal_next"] = nxt
-            return render(
-                request, "portal/account/check_email.html", _ctx(request, email=registration.user.email)
-            )
+            email = data["email"].strip().lower()
+            # The same page whether or not the email already had an account (see services.register).
+            if registration is None:
+                services.send_registration_attempt_notice(request.portal_clinic, email)
+            else:
+                services.send_verification(request.portal_clinic, token, email)
+                nxt = _next(request, "")
+                if nxt:
+                    request.session["portal_next"] = nxt
+            return render(request, "portal/account/check_email.html", _ctx(request, email=email))
     return render(
         request,
         "portal/account/register.html",
