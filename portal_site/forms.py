@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts.forms import TokenForm
+from core.accounts.usernames import login_key
 
 INPUT = "portal-input"
 
@@ -26,6 +27,9 @@ class LoginForm(PortalForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def clean_username(self):
+        return login_key(self.cleaned_data["username"])
 
 
 class SecondFactorForm(TokenForm):

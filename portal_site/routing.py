@@ -66,6 +66,18 @@ def clinic_base_url(clinic: Clinic, request=None) -> str:
     return f"/c/{clinic.slug}/"
 
 
+def clinic_portal_url(clinic: Clinic, path: str = "") -> str:
+    """The absolute address of ``path`` on a clinic's site, for emails: on the clinic's verified domain
+    (read from the database) when it has one, else under ``/c/<slug>/`` on the platform's address. Never
+    from a request's Host, which the client chooses."""
+    from core.links import platform_scheme, platform_url
+
+    hostname = verified_hostname_of(clinic)
+    if hostname:
+        return f"{platform_scheme()}://{hostname}/{path.lstrip('/')}"
+    return platform_url(f"/c/{clinic.slug}/{path.lstrip('/')}")
+
+
 class PortalHostMiddleware:
     """Requests for a verified clinic domain are answered by that clinic's portal at ``/``; requests for
     any other host that is not the platform's get a neutral landing page, never a clinic's site."""

@@ -31,14 +31,24 @@ def _hash(token: str) -> str:
 def register(
     clinic, *, email: str, password: str, given_name: str, family_name: str, date_of_birth, phone: str = ""
 ):
-    """Create the login (or reuse it when the password matches) and a pending registration; returns
-    ``(registration, token)``. Nothing is linked to a patient record until the emailed link is followed."""
+    """A pending registration and its link's token, ``(registration, token)``; or ``(None, None)`` when the
+    email belongs to a login whose password this is not (its owner is told by email instead, and the
+    visitor sees the same page either way, so the form does not tell who has an account).
+
+    A new login is created unable to sign in (inactive) until the emailed link is followed. An existing
+    login that was never confirmed takes the newest password: nobody has proven the address yet. Nothing
+    is linked to a patient record until the link is followed."""
     email = email.strip().lower()
-    user = User.objects.filter(email=email).first()
+    user = User.objects.select_for_update().filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, password, full_name=f"{given_name} {family_name}".strip())
+        user = User.objects.create_user(
+            email, password, full_name=f"{given_name} {family_name}".strip(), is_active=False
+        )
+    elif not user.is_active and user.last_login is None:
+        user.set_password(password)
+        user.save(update_fields=["password"])
     elif not user.check_password(password):
-        raise ValidationError(_("An account with this email exists. Sign in with its password, or reset it."))
+        return None, None
     token = secrets.token_urlsafe(32)
     registration = PortalRegistration.objects.create(
         organization_id=clinic.organization_id,
@@ -53,10 +63,27 @@ def register(
     return registration, token
 
 
-def send_verification(request, clinic, token: str, email: str) -> None:
-    from .routing import clinic_base_url
+def send_registration_attempt_notice(clinic, email: str) -> None:
+    """Tell the owner of an existing login that someone tried to register with their address."""
+    from .routing import clinic_portal_url
 
-    link = request.build_absolute_uri(f"{clinic_base_url(clinic, request)}account/verify/{token}/")
+    send_mail(
+        _("Someone tried to sign up at %(clinic)s with your email") % {"clinic": clinic.name},
+        _(
+            "Someone tried to create an account at %(clinic)s with this email address, which already has "
+            "an account. If it was you, sign in with your password, or reset it:\n\n%(link)s\n\n"
+            "If it was not you, ignore this email: nothing has changed."
+        )
+        % {"clinic": clinic.name, "link": clinic_portal_url(clinic, "account/login/")},
+        None,
+        [email],
+    )
+
+
+def send_verification(clinic, token: str, email: str) -> None:
+    from .routing import clinic_portal_url
+
+    link = clinic_portal_url(clinic, f"account/verify/{token}/")
     send_mail(
         _("Confirm your email for %(clinic)s") % {"clinic": clinic.name},
         _(
@@ -126,6 +153,10 @@ def verify(clinic, token: str) -> PortalRegistration:
         raise ValidationError(_("This link has expired. Please sign up again."))
     org = clinic.organization_id
     user = registration.user
+    if not user.is_active and user.last_login is None:
+        # The address is proven: the login created at registration may sign in from now on.
+        user.is_active = True
+        user.save(update_fields=["is_active"])
     existing_link = PatientAccount.objects.filter(organization_id=org, user=user).first()
     if existing_link:
         patient = existing_link.patient

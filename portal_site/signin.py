@@ -10,10 +10,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.http import HttpResponseRedirect
-from django_otp import login as otp_login
 
+from core.accounts.second_factor import confirmed_device, record_second_factor
 from core.accounts.sessions import complete_login
-from core.accounts.views import PENDING_2FA_KEY, confirmed_device
+from core.accounts.views import PENDING_2FA_KEY
 
 
 def sign_in(request, user, *, next_url: str, verify_url: str) -> HttpResponseRedirect:
@@ -40,5 +40,5 @@ def finish_with_code(request, user, token: str) -> bool:
         return False
     request.session.pop(PENDING_2FA_KEY, None)
     complete_login(request, user)
-    otp_login(request, device)
+    record_second_factor(request, device)
     return True

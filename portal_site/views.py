@@ -137,6 +137,11 @@ def landing(request, *args, **kwargs):
     return render(request, "portal/landing.html", {}, status=200)
 
 
+def not_on_clinic_domain(request, *args, **kwargs):
+    """Staff routes on a clinic's domain: the same 404 as any address that does not exist there."""
+    raise Http404
+
+
 # --- account --------------------------------------------------------------------------------------
 
 
@@ -206,13 +211,16 @@ def register_view(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            services.send_verification(request, request.portal_clinic, token, registration.user.email)
-            nxt = _next(request, "")
-            if nxt:
-                request.session["portal_next"] = nxt
-            return render(
-                request, "portal/account/check_email.html", _ctx(request, email=registration.user.email)
-            )
+            email = data["email"].strip().lower()
+            # The same page whether or not the email already had an account (see services.register).
+            if registration is None:
+                services.send_registration_attempt_notice(request.portal_clinic, email)
+            else:
+                services.send_verification(request.portal_clinic, token, email)
+                nxt = _next(request, "")
+                if nxt:
+                    request.session["portal_next"] = nxt
+            return render(request, "portal/account/check_email.html", _ctx(request, email=email))
     return render(
         request,
         "portal/account/register.html",
@@ -250,7 +258,7 @@ def resend_view(request):
             return render(request, "portal/account/resend.html", _ctx(request, form=form), status=429)
         token = services.renew_verification(clinic, email)
         if token:
-            services.send_verification(request, clinic, token, email)
+            services.send_verification(clinic, token, email)
         return render(request, "portal/account/resend.html", _ctx(request, form=None, sent_to=email))
     return render(
         request,

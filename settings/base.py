@@ -162,6 +162,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures are counted per normalised email (trimmed, NFKC, case-folded), as authentication matches it.
+AXES_USERNAME_CALLABLE = "core.accounts.usernames.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.accounts.views.lockout"
 AXES_VERBOSE = False
@@ -208,7 +210,11 @@ Q_CLUSTER = {
 }
 
 WAGTAIL_SITE_NAME = "Clinic portals"
-WAGTAILADMIN_BASE_URL = os.environ.get("EHR_BASE_URL", "http://127.0.0.1:8000")
+# The platform's public address. Every link the app emails (password resets, invitations, confirmations)
+# starts here, never from the Host header of the request that caused the email: a Host is chosen by the
+# client, so a reset asked for through a clinic's domain would otherwise carry its token to that domain.
+EHR_BASE_URL = os.environ.get("EHR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = EHR_BASE_URL
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 
 NINJA_PAGINATION_PER_PAGE = 50

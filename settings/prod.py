@@ -51,7 +51,8 @@ MIDDLEWARE = [
     "core.health.middleware.ProbeMiddleware",
     *MIDDLEWARE,
 ]
-WAGTAILADMIN_BASE_URL = os.environ.get("EHR_BASE_URL") or f"https://{EHR_MAIN_HOSTS[0]}"
+EHR_BASE_URL = (os.environ.get("EHR_BASE_URL") or f"https://{EHR_MAIN_HOSTS[0]}").rstrip("/")
+WAGTAILADMIN_BASE_URL = EHR_BASE_URL
 
 # --- HTTPS, behind Caddy ------------------------------------------------------------------------------------
 # Caddy terminates TLS and says so in X-Forwarded-Proto (it overwrites whatever a client sent).

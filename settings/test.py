@@ -12,3 +12,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 AXES_FAILURE_LIMIT = 5
+# Emailed links point at the test client's default host, so tests can follow them.
+EHR_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"

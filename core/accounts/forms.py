@@ -6,6 +6,7 @@ from core.forms import StyledForm
 from core.tenancy.models import TIMEZONE_CHOICES
 
 from .models import User
+from .usernames import login_key
 
 CURRENCY_CHOICES = [
     ("USD", "USD — US dollar"),
@@ -68,6 +69,9 @@ class LoginForm(StyledForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    def clean_username(self):
+        return login_key(self.cleaned_data["username"])
+
 
 class TokenForm(StyledForm):
     token = forms.CharField(
@@ -88,6 +92,9 @@ class AcceptInvitationForm(PasswordFieldsMixin, StyledForm):
     password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput, strip=False)
 
 
+from urllib.parse import urlsplit  # noqa: E402
+
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.forms import (  # noqa: E402
     PasswordChangeForm,
     PasswordResetForm,
@@ -102,7 +109,11 @@ class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
 
 
 class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
-    pass
+    def save(self, **kwargs):
+        """Email the link on the platform's address (``core.links``), never on the Host the request named."""
+        base = urlsplit(settings.EHR_BASE_URL)
+        kwargs.update(domain_override=base.netloc, use_https=base.scheme == "https")
+        return super().save(**kwargs)
 
 
 class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.tenancy.context import memberships_of
 
+from .second_factor import api_token_refusal
 from .sessions import GENERATION_KEY, LAST_SEEN_KEY
 
 # Refresh the last-seen stamp at most this often, so ordinary browsing does not write the session each time.
@@ -62,13 +63,21 @@ TWO_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "
 
 class TwoFactorPolicyMiddleware:
     """When the acting organization requires two-factor sign-in, an unverified session may only reach
-    the account pages (to set it up)."""
+    the account pages (to set it up), and the API tokens of a member without an authenticator app are
+    refused (a token skips the second factor, so it may only stand in for someone who has one)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         organization = getattr(request, "organization", None)
+        token = getattr(request, "api_token", None)
+        if token is not None:
+            refusal = api_token_refusal(token)
+            if refusal:
+                return JsonResponse(
+                    {"error": {"code": "two_factor_required", "message": refusal, "fields": {}}}, status=403
+                )
         if (
             organization is not None
             and organization.require_two_factor

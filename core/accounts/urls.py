@@ -15,6 +15,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("security/", views.security, name="security"),
     path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("security/two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("security/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
     path("security/sign-out-others/", views.sign_out_others, name="sign_out_others"),
     path(

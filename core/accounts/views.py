@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.tenancy import services as tenancy
@@ -26,6 +25,7 @@ from core.tenancy.context import SESSION_KEY, memberships_of
 
 from .forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm, email_in_use
 from .models import User
+from .second_factor import confirmed_device, record_second_factor
 from .sessions import complete_login, sign_out_other_sessions
 
 PENDING_2FA_KEY = "ehr_2fa_pending_user"
@@ -36,10 +36,6 @@ def _next_url(request, default: str = "office:dashboard") -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return reverse(default)
-
-
-def confirmed_device(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def signup(request):
@@ -103,7 +99,7 @@ def login_verify(request):
         if device and device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
             del request.session[PENDING_2FA_KEY]
             complete_login(request, user)
-            otp_login(request, device)
+            record_second_factor(request, device)
             return HttpResponseRedirect(_next_url(request))
         form.add_error(
             "token", _("That code is not valid. Codes change every 30 seconds; try the current one.")
@@ -222,7 +218,7 @@ def two_factor_setup(request):
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            record_second_factor(request, device)
             messages.success(request, _("Two-factor sign-in is on."))
             return HttpResponseRedirect(_next_url(request, "accounts:security"))
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
@@ -236,6 +232,29 @@ def two_factor_setup(request):
             "secret": secret if not device.confirmed else None,
             "confirmed": device.confirmed,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def two_factor_confirm(request):
+    """Give a current code again, for steps that need a recent one (creating an API token)."""
+    device = confirmed_device(request.user)
+    if device is None:
+        setup = reverse("accounts:two_factor_setup")
+        return redirect(f"{setup}?next={_next_url(request, 'accounts:security')}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
+            record_second_factor(request, device)
+            return HttpResponseRedirect(_next_url(request, "accounts:security"))
+        form.add_error(
+            "token", _("That code is not valid. Codes change every 30 seconds; try the current one.")
+        )
+    return render(
+        request,
+        "accounts/two_factor_confirm.html",
+        {"form": form, "next": _next_url(request, "accounts:security")},
         status=400 if form.errors else 200,
     )
 

@@ -10,10 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.links import platform_url
 
-def send_invitation_email(invitation, token: str, inviter, base_url: str) -> None:
-    """Queue the invitation email for after the transaction commits (never for a rolled-back invite)."""
-    url = base_url.rstrip("/") + reverse("accounts:accept_invitation", args=[token])
+
+def send_invitation_email(invitation, token: str, inviter) -> None:
+    """Queue the invitation email for after the transaction commits (never for a rolled-back invite).
+    The link is on the platform's address whatever host the owner invited from."""
+    url = platform_url(reverse("accounts:accept_invitation", args=[token], urlconf="core.urls"))
     language = invitation.organization.default_locale or settings.LANGUAGE_CODE
     with translation.override(language):
         subject = _("You are invited to join %(organization)s") % {

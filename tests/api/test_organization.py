@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
 from core.tenancy.models import Organization
@@ -71,12 +72,15 @@ def test_owner_changes_settings(alpha, api):
     assert owner.patch("/organization", {"session_idle_minutes": None}).json()["session_idle_minutes"] is None
 
 
-def test_requiring_two_factor_applies_to_sessions_not_tokens(alpha, api, token_api):
+def test_requiring_two_factor_applies_to_sessions_and_to_tokens_of_members_without_it(alpha, api, token_api):
     owner = api(alpha.owner)
     bearer = token_api(alpha.owner, alpha.org)
     assert owner.patch("/organization", {"require_two_factor": True}).status_code == 200
     refused = owner.get("/organization")
     assert refused.status_code == 403 and error_of(refused)["code"] == "two_factor_required"
+    refused = bearer.get("/organization")
+    assert refused.status_code == 403 and error_of(refused)["code"] == "two_factor_required"
+    TOTPDevice.objects.create(user=alpha.owner, name="Authenticator app", confirmed=True)
     assert bearer.get("/organization").json()["require_two_factor"] is True
 
 

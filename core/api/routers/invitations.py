@@ -83,10 +83,6 @@ def _get_invitation(request, invitation_id: int) -> Invitation:
     return invitation
 
 
-def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
-
-
 @router.get(
     "/invitations",
     response=responses({200: InvitationPage}),
@@ -125,7 +121,7 @@ def create_invitation(request, payload: InvitationIn):
             invitation, token = services.invite_member(
                 ctx.organization, email=payload.email, role=payload.role, clinics=clinics, by=request.user
             )
-            send_invitation_email(invitation, token, request.user, _base_url(request))
+            send_invitation_email(invitation, token, request.user)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             raise ValidationError(django_field_errors(error, {"clinics": "clinic_ids"})) from None
@@ -144,7 +140,7 @@ def resend_invitation(request, invitation_id: int):
     invitation = _get_invitation(request, invitation_id)
     with transaction.atomic():
         token = services.renew_invitation(invitation)
-        send_invitation_email(invitation, token, request.user, _base_url(request))
+        send_invitation_email(invitation, token, request.user)
     return _out(invitation)
 
 

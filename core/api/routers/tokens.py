@@ -11,10 +11,12 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from core.accounts.models import ApiToken
+from core.accounts.second_factor import token_creation_refusal
 from core.accounts.tokens import create_token, revoke_token
 from core.tenancy.access import check_perm, get_for_member, require_member
 
 from ..common import PageParams, page_of, paginate, requires, responses
+from ..errors import error_body
 from ..schemas import StrictSchema
 
 router = Router(tags=["API tokens"])
@@ -73,9 +75,15 @@ def list_tokens(request, filters: Query[PageParams]):
     openapi_extra=requires(PERMISSION),
 )
 def create_api_token(request, payload: TokenIn):
-    """Create a token working for this organization only. Copy ``token`` now: it is not shown again."""
+    """Create a token working for this organization only. Copy ``token`` now: it is not shown again.
+
+    Under the organization's two-factor policy, only a session that gave an authenticator code within the
+    last 15 minutes may create one (403 ``recent_two_factor_required`` otherwise)."""
     ctx = require_member(request)
     check_perm(request, PERMISSION, ctx.organization)
+    refusal = token_creation_refusal(request, ctx.organization)
+    if refusal:
+        return Status(403, error_body("recent_two_factor_required", refusal))
     with transaction.atomic():
         record, token = create_token(request.user, ctx.organization, payload.name)
     out = TokenOut.model_validate(record).model_dump()

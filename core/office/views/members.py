@@ -55,7 +55,7 @@ def member_invite(request):
                     clinics=list(form.cleaned_data["clinics"]),
                     by=request.user,
                 )
-                send_invitation_email(invitation, token, request.user, request.build_absolute_uri("/"))
+                send_invitation_email(invitation, token, request.user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -120,7 +120,7 @@ def invitation_resend(request, pk):
     try:
         with transaction.atomic():
             token = services.renew_invitation(invitation)
-            send_invitation_email(invitation, token, request.user, request.build_absolute_uri("/"))
+            send_invitation_email(invitation, token, request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
