@@ -51,6 +51,7 @@ SCOPES_DISABLED_ALLOWED = {
     "core/accounts/tokens.py": "an API token names its organization; looked up by hash",
     "core/tasks.py": "tasks receive ids; the scheduler walks every clinic",
     "core/domains/lookup.py": "a request's hostname names the clinic before any member or scope exists",
+    "core/domains/models.py": "a verified hostname must be unique on the whole platform, whoever owns it",
     "portal_site/routing.py": "a portal address (/c/<slug>/ or a domain) names the clinic before any scope",
     "core/patients/accounts.py": "a portal login's own patient records span the organizations it belongs to",
     "plugins/scheduling/feeds.py": "a calendar feed's secret names its organization; looked up by hash",

@@ -22,16 +22,6 @@ def is_verified_hostname(hostname: str) -> bool:
         ).exists()
 
 
-def hostname_taken(hostname: str, exclude_pk: int | None = None) -> bool:
-    """Whether another row, in any organization, already has this hostname verified."""
-    # scopes_disabled: a verified hostname must be unique on the whole platform, whoever owns it.
-    with scopes_disabled():
-        taken = ClinicDomain.objects.filter(hostname=normalize_hostname(hostname), verified_at__isnull=False)
-        if exclude_pk:
-            taken = taken.exclude(pk=exclude_pk)
-        return taken.exists()
-
-
 class HostnameCache:
     """A short-lived, per-process memo of ``is_verified_hostname`` (answers, negative ones included).
 

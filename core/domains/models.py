@@ -6,7 +6,7 @@ Caddy's on-demand TLS.
 
 Like every tenant table, the unique key leads with ``organization`` so the table can be distributed by
 tenant. That a hostname is verified for at most one organization across the platform is enforced by
-``core.domains.lookup.hostname_taken`` (a platform-wide lookup) instead; lookups by hostname alone use a
+``hostname_taken`` (a platform-wide lookup) instead; lookups by hostname alone use a
 plain index.
 """
 
@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from core.tenancy.models import Clinic, TenantModel
 
@@ -66,11 +67,19 @@ class ClinicDomain(TenantModel):
         self.hostname = normalize_hostname(self.hostname)
         if self.clinic_id and self.organization_id and self.clinic.organization_id != self.organization_id:
             raise ValidationError({"clinic": _("This clinic belongs to another organization.")})
-        from .lookup import hostname_taken
-
         if self.verified_at and hostname_taken(self.hostname, exclude_pk=self.pk):
             raise ValidationError({"hostname": _("This domain name is already in use.")})
 
     def save(self, *args, **kwargs):
         self.hostname = normalize_hostname(self.hostname)
         super().save(*args, **kwargs)
+
+
+def hostname_taken(hostname: str, exclude_pk: int | None = None) -> bool:
+    """Whether another row, in any organization, already has this hostname verified."""
+    # scopes_disabled: a verified hostname must be unique on the whole platform, whoever owns it.
+    with scopes_disabled():
+        taken = ClinicDomain.objects.filter(hostname=normalize_hostname(hostname), verified_at__isnull=False)
+        if exclude_pk:
+            taken = taken.exclude(pk=exclude_pk)
+        return taken.exists()
