@@ -30,7 +30,7 @@ def ehr_permissions():
 
 @hookimpl
 def ehr_api_routers():
-    from .api import router
+    from .api.router import router
 
     return [("inventory", router)]
 
@@ -101,16 +101,16 @@ def clinic_billable_items(clinic, query):
 
 @hookimpl
 def clinic_invoice_issued(clinic, invoice, lines):
-    from . import services
+    from .services import invoices
 
-    services.dispense_for_invoice(clinic, invoice, lines)
+    invoices.dispense_for_invoice(clinic, invoice, lines)
 
 
 @hookimpl
 def clinic_invoice_credited(clinic, credit_note, lines):
-    from . import services
+    from .services import invoices
 
-    services.return_for_credit(clinic, credit_note, lines)
+    invoices.return_for_credit(clinic, credit_note, lines)
 
 
 @hookimpl

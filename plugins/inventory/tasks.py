@@ -5,13 +5,14 @@ from __future__ import annotations
 from core.plugins.gating import announce
 from core.tasks import clinic_task
 
-from . import selectors, services
+from . import selectors
+from .services import reorder_rules
 
 
 @clinic_task(module="inventory")
 def daily_scan(clinic) -> dict:
     """Announce low stock a change did not catch, and the lots expiring soon (or expired with stock)."""
-    low = services.scan_low_stock(clinic)
+    low = reorder_rules.scan_low_stock(clinic)
     lots = list(selectors.expiring_levels(clinic))
     if lots:
         announce(clinic, "clinic_lots_expiring", clinic=clinic, lots=lots)
