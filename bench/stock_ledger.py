@@ -1,5 +1,5 @@
 """Stock ledgers for the scale dataset: a catalog per organization, a year of movements per clinic, and
-on-hand levels that are the ledger's sums, as ``plugins.inventory.services`` keeps them.
+on-hand levels that are the ledger's sums, as ``plugins.inventory.services.ledger`` keeps them.
 
 Every clinic receives a delivery of each item, uses it a few units at a time and reorders when it runs
 low, so no level ever goes below zero. The movements are appended (the ledger refuses updates); the levels

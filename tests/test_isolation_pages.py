@@ -158,17 +158,17 @@ def make_invoice(tenant):
 
 def make_inventory_objects(tenant):
     """A supplier, a catalog item, a transfer in transit, a purchase order and a stocktake of the tenant."""
-    from plugins.inventory import services
     from plugins.inventory.models import Item, Supplier
+    from plugins.inventory.services import purchase_orders, receiving, stocktakes, transfers
 
     supplier = Supplier.objects.create(organization=tenant.org, name=f"Supplier {tenant.org.pk}")
     item = Item.objects.create(organization=tenant.org, name="Gauze", sku=f"G-{tenant.org.pk}")
-    services.receive(tenant.clinic, item, 5, by=tenant.owner)
-    transfer = services.send_transfer(
-        tenant.clinic, tenant.clinics[1], [services.TransferItem(item, 1)], by=tenant.owner
+    receiving.receive(tenant.clinic, item, 5, by=tenant.owner)
+    transfer = transfers.send_transfer(
+        tenant.clinic, tenant.clinics[1], [transfers.TransferItem(item, 1)], by=tenant.owner
     )
-    order = services.create_purchase_order(tenant.clinic, None, [(item, 3, None)], by=tenant.owner)
-    stocktake = services.start_stocktake(tenant.clinic, by=tenant.owner)
+    order = purchase_orders.create_purchase_order(tenant.clinic, None, [(item, 3, None)], by=tenant.owner)
+    stocktake = stocktakes.start_stocktake(tenant.clinic, by=tenant.owner)
     return {
         "inventory_item": item.pk,
         "inventory_transfer": transfer.pk,

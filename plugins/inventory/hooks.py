@@ -30,7 +30,7 @@ def ehr_permissions():
 
 @hookimpl
 def ehr_api_routers():
-    from .api import router
+    from .api.router import router
 
     return [("inventory", router)]
 
@@ -101,16 +101,16 @@ def clinic_billable_items(clinic, query):
 
 @hookimpl
 def clinic_invoice_issuing(clinic, event):
-    from . import services
+    from .services import invoices
 
-    services.dispense_for_invoice(clinic, event)
+    invoices.dispense_for_invoice(clinic, event)
 
 
 @hookimpl
 def clinic_invoice_crediting(clinic, event):
-    from . import services
+    from .services import invoices
 
-    services.return_for_credit(clinic, event)
+    invoices.return_for_credit(clinic, event)
 
 
 @hookimpl

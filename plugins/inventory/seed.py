@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from . import services
 from .models import Item, ReorderRule, StockMovement, Supplier
+from .services import receiving, reorder_rules
 
 SEED_REFERENCE = "seed:demo"
 
@@ -120,7 +120,7 @@ def seed(organization, clinics, users) -> None:
         for sku, *_mid, stock, level, expiry_days in CATALOG:
             item = items[sku]
             expiry = today + timedelta(days=expiry_days) if expiry_days else None
-            services.receive(
+            receiving.receive(
                 clinic,
                 item,
                 stock,
@@ -130,4 +130,4 @@ def seed(organization, clinics, users) -> None:
                 reference=SEED_REFERENCE,
             )
             if not ReorderRule.objects.filter(organization=organization, clinic=clinic, item=item).exists():
-                services.set_reorder_rule(clinic, item, level, level * 3)
+                reorder_rules.set_reorder_rule(clinic, item, level, level * 3)

@@ -6,13 +6,14 @@ from core.plugins import events
 from core.plugins.events import emit
 from core.tasks import clinic_task
 
-from . import selectors, services
+from . import selectors
+from .services import reorder_rules
 
 
 @clinic_task(module="inventory")
 def daily_scan(clinic) -> dict:
     """Announce low stock a change did not catch, and the lots expiring soon (or expired with stock)."""
-    low = services.scan_low_stock(clinic)
+    low = reorder_rules.scan_low_stock(clinic)
     levels = list(selectors.expiring_levels(clinic))
     if levels:
         lots = tuple(

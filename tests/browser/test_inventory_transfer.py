@@ -11,8 +11,9 @@ from django_scopes import scope
 from playwright.sync_api import Page, expect
 
 from core.tenancy.models import Role
-from plugins.inventory import selectors, services
+from plugins.inventory import selectors
 from plugins.inventory.models import Item, StockMovement, Transfer, TransferStatus
+from plugins.inventory.services import receiving, reorder_rules
 from tests.factories import add_member, make_org, make_user
 
 from .helpers import axe_violations, format_violations, sign_in
@@ -43,9 +44,9 @@ def test_owner_sends_stock_and_riverside_receives_it(page: Page, new_context, sc
     with scope(organization=org.pk):
         gauze = Item.objects.create(organization=org, name=ITEM, sku="GZ-10", cost_price="0.40")
         # Downtown holds 40 and reorders at 25; Riverside has 4 left and reorders at 10, so it is low.
-        services.receive(downtown, gauze, Decimal("40"), by=owner, reason="Opening stock")
-        services.receive(riverside, gauze, Decimal("4"), by=owner, reason="Opening stock")
-        services.set_reorder_rule(downtown, gauze, Decimal("25"), Decimal("50"))
+        receiving.receive(downtown, gauze, Decimal("40"), by=owner, reason="Opening stock")
+        receiving.receive(riverside, gauze, Decimal("4"), by=owner, reason="Opening stock")
+        reorder_rules.set_reorder_rule(downtown, gauze, Decimal("25"), Decimal("50"))
 
     # --- The owner sets Riverside's reorder level on the item's page ----------------------------------------
     sign_in(page, "owner@maple.test")

@@ -20,8 +20,8 @@ from core.plugins.events import Delivery, emit
 from core.plugins.manager import hookimpl, registry
 from core.tenancy.services import set_module_enabled
 from plugins.billing import services as billing
-from plugins.inventory import services as inventory
 from plugins.inventory.models import Item
+from plugins.inventory.services import dispensing, receiving, reorder_rules
 from plugins.scheduling import services as scheduling
 from plugins.scheduling import waitlist
 from plugins.scheduling.tests.conftest import MONDAY, at
@@ -237,10 +237,10 @@ def gauze(sched):
 
 def test_hook_clinic_stock_low(sched, gauze, django_capture_on_commit_callbacks):
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        inventory.receive(sched.clinic, gauze, Decimal(12), by=sched.owner)
-        inventory.set_reorder_rule(sched.clinic, gauze, 10, 30)
-        inventory.dispense(
-            sched.clinic, [inventory.DispenseLine(gauze, Decimal(3))], by=sched.owner, kind="used"
+        receiving.receive(sched.clinic, gauze, Decimal(12), by=sched.owner)
+        reorder_rules.set_reorder_rule(sched.clinic, gauze, 10, 30)
+        dispensing.dispense(
+            sched.clinic, [dispensing.DispenseLine(gauze, Decimal(3))], by=sched.owner, kind="used"
         )
     [low] = heard(events.StockLow)
     assert (low.item_id, low.item_name, low.sku) == (gauze.pk, "Gauze", "GAUZE")
@@ -255,7 +255,7 @@ def test_hook_clinic_lots_expiring(sched, django_capture_on_commit_callbacks):
             organization=sched.org, name="Ibuprofen", sku="IBU", cost_price="1.50", lot_tracked=True
         )
         soon = timezone.now().date() + timedelta(days=5)
-        inventory.receive(sched.clinic, ibu, Decimal(3), by=sched.owner, lot_number="L-7", expiry_date=soon)
+        receiving.receive(sched.clinic, ibu, Decimal(3), by=sched.owner, lot_number="L-7", expiry_date=soon)
     with django_capture_on_commit_callbacks(execute=True):
         tasks.daily_scan(sched.clinic.pk)
     [expiring] = heard(events.LotsExpiring)

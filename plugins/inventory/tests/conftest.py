@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from plugins.inventory import services
 from plugins.inventory.models import Item
+from plugins.inventory.services import receiving
 from tests.conftest import alpha, beta, login  # noqa: F401
 
 
@@ -28,4 +28,4 @@ def inv(alpha):  # noqa: F811
 
 def stock(clinic, item, qty, lot="", days=None, by=None):
     expiry = timezone.now().date() + timedelta(days=days) if days is not None else None
-    return services.receive(clinic, item, Decimal(qty), by=by, lot_number=lot, expiry_date=expiry)
+    return receiving.receive(clinic, item, Decimal(qty), by=by, lot_number=lot, expiry_date=expiry)

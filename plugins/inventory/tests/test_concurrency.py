@@ -14,8 +14,8 @@ from django.db.models import Sum
 from django_scopes import scope, scopes_disabled
 
 from core.tenancy.models import Role
-from plugins.inventory import services
 from plugins.inventory.models import Item, MovementKind, StockLevel, StockMovement, Transfer, TransferStatus
+from plugins.inventory.services import dispensing, receiving, transfers
 from tests.factories import add_member, make_org, make_user
 
 OPERATIONS = 100
@@ -31,9 +31,9 @@ def test_parallel_dispenses_and_transfers_keep_stock_exact():
         ibu = Item.objects.create(organization=org, name="Ibuprofen", sku="I", lot_tracked=True)
         with scope(organization=org.pk):
             for clinic in clinics:
-                services.receive(clinic, gauze, 30, by=owner)
-                services.receive(clinic, ibu, 15, by=owner, lot_number="L1")
-                services.receive(clinic, ibu, 15, by=owner, lot_number="L2")
+                receiving.receive(clinic, gauze, 30, by=owner)
+                receiving.receive(clinic, ibu, 15, by=owner, lot_number="L1")
+                receiving.receive(clinic, ibu, 15, by=owner, lot_number="L2")
     rng = random.Random(7)
     plans = []
     for n in range(OPERATIONS):
@@ -47,17 +47,21 @@ def test_parallel_dispenses_and_transfers_keep_stock_exact():
         try:
             with scope(organization=org.pk):
                 if op == 0:
-                    services.dispense(source, [services.DispenseLine(item, qty)], by=owner)
+                    dispensing.dispense(source, [dispensing.DispenseLine(item, qty)], by=owner)
                 elif op == 1:
-                    services.send_transfer(source, destination, [services.TransferItem(item, qty)], by=owner)
+                    transfers.send_transfer(
+                        source, destination, [transfers.TransferItem(item, qty)], by=owner
+                    )
                 elif op == 2:
-                    services.transfer_now(source, destination, [services.TransferItem(item, qty)], by=owner)
+                    transfers.transfer_now(source, destination, [transfers.TransferItem(item, qty)], by=owner)
                 else:
                     pending = Transfer.objects.filter(organization=org, status=TransferStatus.SENT).first()
                     if pending is None:
-                        services.dispense(source, [services.DispenseLine(item, qty)], by=owner, kind="used")
+                        dispensing.dispense(
+                            source, [dispensing.DispenseLine(item, qty)], by=owner, kind="used"
+                        )
                     else:
-                        services.receive_transfer(pending, by=owner)
+                        transfers.receive_transfer(pending, by=owner)
             outcome["done"] += 1
         except ValidationError:
             outcome["refused"] += 1

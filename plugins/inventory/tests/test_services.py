@@ -9,14 +9,25 @@ from django_scopes import scope
 from core.plugins import events
 from core.plugins.events import emit
 from core.tenancy.modules import clinic_hook
-from plugins.inventory import selectors, services
+from plugins.inventory import selectors
 from plugins.inventory.models import (
+    Item,
     MovementKind,
     OrderStatus,
     ReorderRule,
     StockLevel,
     StockMovement,
     TransferStatus,
+)
+from plugins.inventory.services import (
+    adjustments,
+    catalog_import,
+    dispensing,
+    negative_stock,
+    purchase_orders,
+    reorder_rules,
+    stocktakes,
+    transfers,
 )
 from tests.factories import make_patient
 
@@ -38,8 +49,8 @@ def test_dispensing_picks_the_earliest_expiring_lot_and_skips_expired(inv):
         stock(clinic, inv.ibu, 5, "LATE", days=300)
         stock(clinic, inv.ibu, 5, "SOON", days=10)
         stock(clinic, inv.ibu, 5, "GONE", days=-1)
-        moves = services.dispense(
-            clinic, [services.DispenseLine(inv.ibu, 7)], by=inv.owner, patient=inv.patient
+        moves = dispensing.dispense(
+            clinic, [dispensing.DispenseLine(inv.ibu, 7)], by=inv.owner, patient=inv.patient
         )
         assert [(m.lot.number, m.quantity) for m in moves] == [
             ("SOON", Decimal("-5")),
@@ -47,7 +58,7 @@ def test_dispensing_picks_the_earliest_expiring_lot_and_skips_expired(inv):
         ]
         assert levels(clinic, inv.ibu) == {"LATE": 3, "SOON": 0, "GONE": 5}
         with pytest.raises(ValidationError, match="Not enough Ibuprofen"):
-            services.dispense(clinic, [services.DispenseLine(inv.ibu, 4)], by=inv.owner)
+            dispensing.dispense(clinic, [dispensing.DispenseLine(inv.ibu, 4)], by=inv.owner)
 
 
 def test_choosing_another_lot_needs_a_reason(inv):
@@ -56,11 +67,11 @@ def test_choosing_another_lot_needs_a_reason(inv):
         stock(clinic, inv.ibu, 5, "SOON", days=10)
         late = stock(clinic, inv.ibu, 5, "LATE", days=300).lot
         with pytest.raises(ValidationError) as refused:
-            services.dispense(clinic, [services.DispenseLine(inv.ibu, 1, late)], by=inv.owner)
+            dispensing.dispense(clinic, [dispensing.DispenseLine(inv.ibu, 1, late)], by=inv.owner)
         assert "reason" in refused.value.message_dict
-        (move,) = services.dispense(
+        (move,) = dispensing.dispense(
             clinic,
-            [services.DispenseLine(inv.ibu, 1, late)],
+            [dispensing.DispenseLine(inv.ibu, 1, late)],
             by=inv.owner,
             override_reason="Patient allergy pack",
         )
@@ -71,12 +82,14 @@ def test_no_negative_stock_unless_the_clinic_allows_it(inv):
     clinic = inv.clinic
     with scope(organization=inv.org.pk):
         with pytest.raises(ValidationError):
-            services.dispense(
-                clinic, [services.DispenseLine(inv.gauze, 1)], by=inv.owner, patient=inv.patient
+            dispensing.dispense(
+                clinic, [dispensing.DispenseLine(inv.gauze, 1)], by=inv.owner, patient=inv.patient
             )
         assert not StockMovement.objects.exists()
-        services.set_allow_negative(clinic, True)
-        services.dispense(clinic, [services.DispenseLine(inv.gauze, 2)], by=inv.owner, patient=inv.patient)
+        negative_stock.set_allow_negative(clinic, True)
+        dispensing.dispense(
+            clinic, [dispensing.DispenseLine(inv.gauze, 2)], by=inv.owner, patient=inv.patient
+        )
         assert selectors.on_hand(clinic, inv.gauze) == Decimal("-2")
 
 
@@ -112,10 +125,12 @@ def test_low_stock_is_announced_once_per_crossing(inv, django_capture_on_commit_
     clinic = inv.clinic
     with scope(organization=inv.org.pk), django_capture_on_commit_callbacks(execute=True):
         stock(clinic, inv.gauze, 20)
-        services.set_reorder_rule(clinic, inv.gauze, 10, 30)
+        reorder_rules.set_reorder_rule(clinic, inv.gauze, 10, 30)
 
         def take(n):
-            return services.dispense(clinic, [services.DispenseLine(inv.gauze, n)], by=inv.owner, kind="used")  # noqa: E731
+            return dispensing.dispense(
+                clinic, [dispensing.DispenseLine(inv.gauze, n)], by=inv.owner, kind="used"
+            )  # noqa: E731
 
         take(5)
     assert heard() == []
@@ -131,7 +146,7 @@ def test_low_stock_is_announced_once_per_crossing(inv, django_capture_on_commit_
     assert [h[1] for h in heard()] == [Decimal("10"), Decimal("9")]
     with scope(organization=inv.org.pk):
         assert list(selectors.below_reorder(clinic)) == [ReorderRule.objects.get()]
-        assert services.scan_low_stock(clinic) == 0
+        assert reorder_rules.scan_low_stock(clinic) == 0
 
 
 def test_daily_scan_catches_missed_crossings_and_announces_expiring_lots(
@@ -156,7 +171,7 @@ def test_write_off_expired(inv):
     with scope(organization=inv.org.pk):
         stock(inv.clinic, inv.ibu, 4, "OLD", days=-3)
         stock(inv.clinic, inv.ibu, 4, "NEW", days=30)
-        (move,) = services.write_off_expired(inv.clinic, by=inv.owner)
+        (move,) = adjustments.write_off_expired(inv.clinic, by=inv.owner)
         assert move.kind == MovementKind.WRITTEN_OFF and move.quantity == -4
         assert levels(inv.clinic, inv.ibu) == {"OLD": 0, "NEW": 4}
 
@@ -165,11 +180,11 @@ def test_transfer_in_two_steps_records_discrepancies(inv):
     a, b = inv.clinics
     with scope(organization=inv.org.pk):
         stock(a, inv.gauze, 10)
-        transfer = services.send_transfer(a, b, [services.TransferItem(inv.gauze, 6)], by=inv.owner)
+        transfer = transfers.send_transfer(a, b, [transfers.TransferItem(inv.gauze, 6)], by=inv.owner)
         assert selectors.on_hand(a, inv.gauze) == 4 and selectors.on_hand(b, inv.gauze) == 0
         assert sum(line.quantity_sent for line in selectors.in_transit(inv.org.pk)) == 6
         line = transfer.lines.get()
-        services.receive_transfer(
+        transfers.receive_transfer(
             transfer, by=inv.owner, received={line.pk: Decimal("5")}, notes={line.pk: "1 torn"}
         )
         transfer.refresh_from_db()
@@ -179,7 +194,7 @@ def test_transfer_in_two_steps_records_discrepancies(inv):
         lost = StockMovement.objects.get(kind=MovementKind.WRITTEN_OFF)
         assert lost.quantity == -1 and "1 torn" in lost.reason
         with pytest.raises(ValidationError, match="already been received"):
-            services.receive_transfer(transfer, by=inv.owner)
+            transfers.receive_transfer(transfer, by=inv.owner)
 
 
 def test_transfer_refuses_same_clinic_and_another_organizations_clinic(inv, beta):
@@ -187,22 +202,26 @@ def test_transfer_refuses_same_clinic_and_another_organizations_clinic(inv, beta
     with scope(organization=inv.org.pk):
         stock(a, inv.gauze, 10)
         with pytest.raises(ValidationError, match="another clinic than"):
-            services.send_transfer(a, a, [services.TransferItem(inv.gauze, 1)], by=inv.owner)
+            transfers.send_transfer(a, a, [transfers.TransferItem(inv.gauze, 1)], by=inv.owner)
         with pytest.raises(ValidationError, match="your own organization"):
-            services.transfer_now(a, beta.clinic, [services.TransferItem(inv.gauze, 1)], by=inv.owner)
-        services.transfer_now(a, b, [services.TransferItem(inv.gauze, 3)], by=inv.owner)
+            transfers.transfer_now(a, beta.clinic, [transfers.TransferItem(inv.gauze, 1)], by=inv.owner)
+        transfers.transfer_now(a, b, [transfers.TransferItem(inv.gauze, 3)], by=inv.owner)
         assert (selectors.on_hand(a, inv.gauze), selectors.on_hand(b, inv.gauze)) == (7, 3)
 
 
 def test_purchase_order_partly_then_fully_received(inv):
     with scope(organization=inv.org.pk):
-        order = services.create_purchase_order(inv.clinic, None, [(inv.ibu, 10, "1.20")], by=inv.owner)
+        order = purchase_orders.create_purchase_order(inv.clinic, None, [(inv.ibu, 10, "1.20")], by=inv.owner)
         line = order.lines.get()
         with pytest.raises(ValidationError, match="lot"):
-            services.receive_purchase_order(order, {line.pk: services.Arrival(4)}, by=inv.owner)
-        order = services.receive_purchase_order(order, {line.pk: services.Arrival(4, "L1")}, by=inv.owner)
+            purchase_orders.receive_purchase_order(order, {line.pk: purchase_orders.Arrival(4)}, by=inv.owner)
+        order = purchase_orders.receive_purchase_order(
+            order, {line.pk: purchase_orders.Arrival(4, "L1")}, by=inv.owner
+        )
         assert order.status == OrderStatus.PARTLY_RECEIVED
-        order = services.receive_purchase_order(order, {line.pk: services.Arrival(6, "L2")}, by=inv.owner)
+        order = purchase_orders.receive_purchase_order(
+            order, {line.pk: purchase_orders.Arrival(6, "L2")}, by=inv.owner
+        )
         assert order.status == OrderStatus.RECEIVED
         assert selectors.on_hand(inv.clinic, inv.ibu) == 10
 
@@ -210,9 +229,9 @@ def test_purchase_order_partly_then_fully_received(inv):
 def test_stocktake_posts_adjustments(inv):
     with scope(organization=inv.org.pk):
         stock(inv.clinic, inv.gauze, 10)
-        take = services.start_stocktake(inv.clinic, by=inv.owner)
+        take = stocktakes.start_stocktake(inv.clinic, by=inv.owner)
         line = take.lines.get(item=inv.gauze)
-        (move,) = services.post_stocktake(take, {line.pk: "8"}, by=inv.owner)
+        (move,) = stocktakes.post_stocktake(take, {line.pk: "8"}, by=inv.owner)
         assert move.kind == MovementKind.ADJUSTED and move.quantity == -2
         assert selectors.on_hand(inv.clinic, inv.gauze) == 8
 
@@ -283,25 +302,25 @@ def test_csv_import_dry_run_reports_every_bad_row_and_writes_nothing(inv):
         "GAUZE,Gauze renamed,pack,2.5,no,0,0,no,\n"
     )
     with scope(organization=inv.org.pk):
-        result = services.import_catalog(inv.org, text, dry_run=False)
+        result = catalog_import.import_catalog(inv.org, text, dry_run=False)
         assert sorted({row for row, _m in result.errors}) == [3, 4, 5, 6]
         assert len(result.errors) == 5
-        assert not inv.org.pk or not services.Item.objects.filter(sku="NEW1").exists()
+        assert not inv.org.pk or not Item.objects.filter(sku="NEW1").exists()
         good = "sku,name,unit,sellable\nNEW1,Bandage,each,no\nGAUZE,Gauze renamed,pack,yes\n"
-        preview = services.import_catalog(inv.org, good, dry_run=True)
+        preview = catalog_import.import_catalog(inv.org, good, dry_run=True)
         assert (preview.errors, preview.created, preview.updated) == ([], 1, 1)
-        assert not services.Item.objects.filter(sku="NEW1").exists()
-        services.import_catalog(inv.org, good, dry_run=False)
-        assert services.Item.objects.get(sku="GAUZE").name == "Gauze renamed"
-        assert services.Item.objects.filter(sku="NEW1").exists()
+        assert not Item.objects.filter(sku="NEW1").exists()
+        catalog_import.import_catalog(inv.org, good, dry_run=False)
+        assert Item.objects.get(sku="GAUZE").name == "Gauze renamed"
+        assert Item.objects.filter(sku="NEW1").exists()
 
 
 def test_dispense_to_patient_of_another_organization_is_refused(inv, beta):
     with scope(organization=inv.org.pk):
         stock(inv.clinic, inv.gauze, 5)
         with pytest.raises(ValidationError):
-            services.dispense(
-                inv.clinic, [services.DispenseLine(inv.gauze, 1)], by=inv.owner, patient=beta.patient
+            dispensing.dispense(
+                inv.clinic, [dispensing.DispenseLine(inv.gauze, 1)], by=inv.owner, patient=beta.patient
             )
         other = make_patient(inv.clinic, "Al", "Other")
-        services.dispense(inv.clinic, [services.DispenseLine(inv.gauze, 1)], by=inv.owner, patient=other)
+        dispensing.dispense(inv.clinic, [dispensing.DispenseLine(inv.gauze, 1)], by=inv.owner, patient=other)

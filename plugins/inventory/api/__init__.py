@@ -1,0 +1,1 @@
+"""The inventory JSON API, one module per concept; ``router`` assembles them."""
