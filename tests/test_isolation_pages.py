@@ -149,7 +149,8 @@ def make_calendar_feed(tenant):
 
 def make_invoice(tenant):
     """A draft invoice of the tenant's first clinic, with one line."""
-    from plugins.billing.services import add_line, create_draft
+    from plugins.billing.services.drafts import create_draft
+    from plugins.billing.services.lines import add_line
 
     invoice = create_draft(clinic=tenant.clinic, patient=tenant.patient, by=tenant.owner)
     add_line(invoice, description="Consultation", quantity="1", unit_price="50")

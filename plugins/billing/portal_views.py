@@ -10,56 +10,29 @@ where billing is off all answer the same 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.patients.accounts import patient_in
-from core.plugins.gating import is_module_enabled
-from core.tenancy.access import parse_id
-
-from . import selectors, services
-from .models import Invoice
+from . import selectors
+from .access import access_patient_invoice
 from .pdf import stored_or_rendered
+from .services.issuing import request_pdf
 
 
-def _context(request, **extra) -> dict:
+def _context(request: HttpRequest, **extra: object) -> dict:
     from portal_site.theme import portal_context
 
     return {**portal_context(request, request.portal_clinic), **extra}
 
 
-def _own_invoice(request, invoice_id) -> Invoice:
-    """The signed-in patient's issued invoice of this clinic's organization, or 404."""
-    clinic = request.portal_clinic
-    patient = patient_in(request.user, clinic.organization_id)
-    pk = parse_id(invoice_id)
-    invoice = (
-        Invoice.objects.filter(
-            organization_id=clinic.organization_id, patient=patient, pk=pk, number__isnull=False
-        )
-        .select_related("clinic", "organization")
-        .prefetch_related("lines", "payments", "credit_notes__refunds", "credit_applied")
-        .first()
-        if patient is not None
-        else None
-    )
-    if (
-        invoice is None
-        or not is_module_enabled(invoice.clinic, "billing")
-        or not request.user.has_perm("billing.view_invoice", invoice)
-    ):
-        raise Http404
-    return invoice
-
-
-def _base(request) -> str:
+def _base(request: HttpRequest) -> str:
     from portal_site.routing import clinic_base_url
 
     return clinic_base_url(request.portal_clinic, request)
 
 
-def my_invoices(request):
+def my_invoices(request: HttpRequest) -> HttpResponse:
     clinic = request.portal_clinic
     groups = selectors.patient_account_invoices(request.user, first_organization_id=clinic.organization_id)
     base = _base(request)
@@ -74,8 +47,8 @@ def my_invoices(request):
     return render(request, "billing/portal/invoices.html", _context(request, groups=groups))
 
 
-def invoice_detail(request, invoice_id):
-    invoice = _own_invoice(request, invoice_id)
+def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    invoice = access_patient_invoice(request, invoice_id)
     credit_notes = list(invoice.credit_notes.all())
     return render(
         request,
@@ -93,11 +66,11 @@ def invoice_detail(request, invoice_id):
     )
 
 
-def invoice_pdf(request, invoice_id):
-    invoice = _own_invoice(request, invoice_id)
+def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    invoice = access_patient_invoice(request, invoice_id)
     pdf = stored_or_rendered(invoice)
     if pdf is None:
-        services.request_pdf(invoice)
+        request_pdf(invoice)
         messages.info(request, _("The PDF of this invoice is being prepared; please try again in a minute."))
         return redirect(f"{_base(request)}account/billing/invoices/{invoice.pk}/")
     return FileResponse(pdf.file.open("rb"), content_type="application/pdf", filename=f"{invoice.number}.pdf")

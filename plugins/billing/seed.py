@@ -10,9 +10,18 @@ from decimal import Decimal
 
 from core.patients.models import Patient
 
-from . import services
 from .models import AppliesTo, Invoice, InvoiceSeries, LineKind, PaymentMethod, SeriesKind, TaxRate
 from .money import quantize
+from .services.clinic_settings import billing_profile
+from .services.credit import apply_credit, patient_credit
+from .services.credit_notes import issue_credit_note
+from .services.dates import local_today
+from .services.drafts import create_draft
+from .services.issuing import issue
+from .services.lines import add_line
+from .services.numbering import ensure_series
+from .services.payments import record_payment
+from .services.refunds import record_refund
 
 # Clinic slug -> invoice prefix, tax id, tax rates (name, rate, applies to, exempt, default).
 CLINICS = {
@@ -58,13 +67,13 @@ def seed(organization, clinics, users) -> None:
         if slug not in CLINICS:
             continue
         prefix, tax_id, rates = CLINICS[slug]
-        profile = services.billing_profile(clinic)
+        profile = billing_profile(clinic)
         if not profile.tax_id:
             profile.tax_id = tax_id
             profile.invoice_footer = f"{clinic.name} · {clinic.email}"
             profile.save()
         for kind, series_prefix in ((SeriesKind.INVOICE, prefix), (SeriesKind.CREDIT_NOTE, f"{prefix}-CN")):
-            series = services.ensure_series(clinic, kind)
+            series = ensure_series(clinic, kind)
             if series.prefix != series_prefix and series.next_number == 1:
                 InvoiceSeries.objects.filter(pk=series.pk).update(prefix=series_prefix)
         for name, rate, applies, exempt, default in rates:
@@ -90,16 +99,16 @@ def _invoices(clinic, users) -> None:
     if not patients:
         return
     owner = next((u for e, u in users.items() if e.startswith("owner@")), None)
-    today = services.local_today(clinic)
+    today = local_today(clinic)
     taxed = TaxRate.objects.filter(
         organization_id=clinic.organization_id, clinic=clinic, applies_to=AppliesTo.PRODUCTS, is_default=True
     ).first()
     for index in range(INVOICES):
         day = today - timedelta(days=DAYS_BACK - index * (DAYS_BACK // INVOICES))
         patient = patients[index % len(patients)]
-        invoice = services.create_draft(clinic=clinic, patient=patient, by=owner)
+        invoice = create_draft(clinic=clinic, patient=patient, by=owner)
         for description, kind, quantity, prices in LINES[: 1 + index % 3]:
-            services.add_line(
+            add_line(
                 invoice,
                 description=description,
                 quantity=quantity,
@@ -107,14 +116,14 @@ def _invoices(clinic, users) -> None:
                 kind=kind,
                 tax_rate=taxed if kind == LineKind.FREE else None,
             )
-        invoice = services.issue(invoice, by=owner, on=day)
+        invoice = issue(invoice, by=owner, on=day)
         if index < INVOICES - 4:
             # The first patient's first invoice is overpaid; that credit pays part of their next one.
-            if services.patient_credit(clinic, patient, invoice.currency) > 0:
-                services.apply_credit(invoice, by=owner)
+            if patient_credit(clinic, patient, invoice.currency) > 0:
+                apply_credit(invoice, by=owner)
                 invoice.refresh_from_db()
             if invoice.balance > 0:
-                services.record_payment(
+                record_payment(
                     invoice,
                     amount=invoice.balance + (OVERPAYMENT if index == 0 else 0),
                     method=PaymentMethod.CARD,
@@ -123,10 +132,10 @@ def _invoices(clinic, users) -> None:
                 )
             if index == 1:
                 # A treatment that did not happen: credited in full and the money paid back.
-                note = services.issue_credit_note(invoice, reason="Treatment cancelled", by=owner)
-                services.record_refund(
+                note = issue_credit_note(invoice, reason="Treatment cancelled", by=owner)
+                record_refund(
                     note, amount=note.refundable_amount, method=PaymentMethod.BANK_TRANSFER, by=owner
                 )
         elif index == INVOICES - 4:
             half = quantize(invoice.balance / 2, invoice.currency)
-            services.record_payment(invoice, amount=half, method=PaymentMethod.CASH, on=day, by=owner)
+            record_payment(invoice, amount=half, method=PaymentMethod.CASH, on=day, by=owner)

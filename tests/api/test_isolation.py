@@ -199,12 +199,14 @@ def _invoice(objects):
 
 def _credit_note(objects):
     """A credit note of an issued, paid invoice (so it has money to refund)."""
-    from plugins.billing import services
+    from plugins.billing.services.credit_notes import issue_credit_note
+    from plugins.billing.services.issuing import issue
+    from plugins.billing.services.payments import record_payment
     from tests.test_isolation_pages import make_invoice
 
-    invoice = services.issue(make_invoice(objects.tenant))
-    services.record_payment(invoice, amount=invoice.gross_total, method="cash")
-    return services.issue_credit_note(invoice, reason="Isolation check")
+    invoice = issue(make_invoice(objects.tenant))
+    record_payment(invoice, amount=invoice.gross_total, method="cash")
+    return issue_credit_note(invoice, reason="Isolation check")
 
 
 def _inventory(objects):

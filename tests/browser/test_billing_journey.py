@@ -148,18 +148,21 @@ def test_front_desk_invoices_and_takes_two_payments_patient_downloads_pdf(new_co
 def test_front_desk_applies_credit_and_records_a_refund(new_context, alpha, screenshot):
     """An overpaid invoice leaves credit; the desk uses it on the next invoice, then credits the first one
     and pays back what was paid, refused first for a cent too much."""
-    from plugins.billing import services
+    from plugins.billing.services import payments
+    from plugins.billing.services.drafts import create_draft
+    from plugins.billing.services.issuing import issue
+    from plugins.billing.services.lines import add_line
 
     with scopes_disabled():
         completed_appointment(alpha)  # the clinic in EUR, other modules' listeners off
     with scope(organization=alpha.org.pk):
-        first = services.create_draft(clinic=alpha.clinic, patient=alpha.patient)
-        services.add_line(first, description="Assessment", quantity="1", unit_price="60")
-        first = services.issue(first)
-        services.record_payment(first, amount="75", method="cash")
-        later = services.create_draft(clinic=alpha.clinic, patient=alpha.patient)
-        services.add_line(later, description="Follow-up", quantity="1", unit_price="40")
-        later = services.issue(later)
+        first = create_draft(clinic=alpha.clinic, patient=alpha.patient)
+        add_line(first, description="Assessment", quantity="1", unit_price="60")
+        first = issue(first)
+        payments.record_payment(first, amount="75", method="cash")
+        later = create_draft(clinic=alpha.clinic, patient=alpha.patient)
+        add_line(later, description="Follow-up", quantity="1", unit_price="40")
+        later = issue(later)
     desk = new_context().new_page()
     sign_in(desk, alpha.staff.email)
     base = f"/office/c/{alpha.clinic.slug}/billing/invoices"

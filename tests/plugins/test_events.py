@@ -19,7 +19,7 @@ from core.plugins.docs import hook_names
 from core.plugins.events import Delivery, emit
 from core.plugins.manager import hookimpl, registry
 from core.tenancy.services import set_module_enabled
-from plugins.billing import services as billing
+from plugins.billing.services import credit_notes, drafts, issuing, lines, payments
 from plugins.inventory.models import Item
 from plugins.inventory.services import dispensing, receiving, reorder_rules
 from plugins.scheduling import services as scheduling
@@ -54,9 +54,9 @@ def book(t, start, capture, patient=None):
 
 def issued_invoice(t, capture, **line):
     with scope(organization=t.org.pk), capture(execute=True):
-        invoice = billing.create_draft(clinic=t.clinic, patient=t.patient, by=t.owner)
-        billing.add_line(invoice, description="Consultation", quantity="1", unit_price="80.00", **line)
-        return billing.issue(invoice, by=t.owner)
+        invoice = drafts.create_draft(clinic=t.clinic, patient=t.patient, by=t.owner)
+        lines.add_line(invoice, description="Consultation", quantity="1", unit_price="80.00", **line)
+        return issuing.issue(invoice, by=t.owner)
 
 
 # --- the contract ------------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_hook_clinic_invoice_issued(sched, django_capture_on_commit_callbacks):
 def test_hook_clinic_invoice_crediting(sched, django_capture_on_commit_callbacks):
     invoice = issued_invoice(sched, django_capture_on_commit_callbacks, kind="free", reference="X-2")
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        note = billing.issue_credit_note(invoice, reason="Charged twice", by=sched.owner)
+        note = credit_notes.issue_credit_note(invoice, reason="Charged twice", by=sched.owner)
     [crediting] = heard(events.InvoiceCrediting)
     assert crediting.credit_note_id == note.pk and crediting.invoice_id == invoice.pk
     assert [(line.reference, line.quantity) for line in crediting.lines] == [("X-2", Decimal("1.000"))]
@@ -211,7 +211,7 @@ def test_hook_clinic_invoice_crediting(sched, django_capture_on_commit_callbacks
 def test_hook_clinic_invoice_credited(sched, django_capture_on_commit_callbacks):
     invoice = issued_invoice(sched, django_capture_on_commit_callbacks)
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        note = billing.issue_credit_note(invoice, reason="Charged twice", by=sched.owner)
+        note = credit_notes.issue_credit_note(invoice, reason="Charged twice", by=sched.owner)
     [credited] = heard(events.InvoiceCredited)
     assert credited.credit_note_id == note.pk
     assert credited.invoice_issue_date == invoice.issue_date and credited.total == note.gross_total
@@ -220,7 +220,7 @@ def test_hook_clinic_invoice_credited(sched, django_capture_on_commit_callbacks)
 def test_hook_clinic_payment_received(sched, django_capture_on_commit_callbacks):
     invoice = issued_invoice(sched, django_capture_on_commit_callbacks)
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        payment, _message = billing.record_payment(invoice, amount="30.00", method="cash", by=sched.owner)
+        payment, _message = payments.record_payment(invoice, amount="30.00", method="cash", by=sched.owner)
     [paid] = heard(events.PaymentReceived)
     assert (paid.payment_id, paid.invoice_id, paid.amount) == (payment.pk, invoice.pk, Decimal("30.00"))
     assert paid.invoice_number == invoice.number and paid.received_on == payment.date

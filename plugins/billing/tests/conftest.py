@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 
-from plugins.billing import services
 from plugins.billing.models import AppliesTo, TaxRate
+from plugins.billing.services.drafts import create_draft
+from plugins.billing.services.lines import add_line
 from tests.conftest import alpha, beta, login  # noqa: F401
 
 
@@ -49,8 +50,8 @@ def only_our_modules(tenant):
 
 def draft_with_line(tenant, price="100.00", quantity="1", clinic=None, **line):
     clinic = clinic or tenant.clinic
-    invoice = services.create_draft(clinic=clinic, patient=tenant.patient, by=tenant.owner)
-    services.add_line(
+    invoice = create_draft(clinic=clinic, patient=tenant.patient, by=tenant.owner)
+    add_line(
         invoice,
         description=line.pop("description", "Consultation"),
         quantity=quantity,

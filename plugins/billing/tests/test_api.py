@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope
 
-from plugins.billing import services
+from plugins.billing.services.drafts import create_draft
+from plugins.billing.services.issuing import issue
+from plugins.billing.services.payments import record_payment
 
 from .conftest import draft_with_line
 
@@ -60,7 +62,7 @@ def test_bad_input_answers_uniform_errors(bill):
     response = post(client, api(bill, "invoices"), {"patient_id": bill.patient.pk, "clinic_id": 3})
     assert response.status_code == 422 and "clinic_id" in response.json()["error"]["fields"]
     with scope(organization=bill.org.pk):
-        draft = services.create_draft(clinic=bill.clinic, patient=bill.patient)
+        draft = create_draft(clinic=bill.clinic, patient=bill.patient)
     response = post(
         client,
         api(bill, f"invoices/{draft.pk}/lines"),
@@ -78,7 +80,7 @@ def test_isolation_and_roles(bill, beta):
     from tests.conftest import client_for
 
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill))
+        invoice = issue(draft_with_line(bill))
     outsider = client_for(beta.owner)
     assert outsider.get(api(bill, f"invoices/{invoice.pk}")).status_code == 404
     assert outsider.get(f"/api/v1/clinics/{beta.clinic.pk}/billing/invoices/{invoice.pk}").status_code == 404
@@ -135,7 +137,7 @@ def test_money_has_the_currency_precision(bill):
     yen.currency = "JPY"
     yen.save()
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill, price="1200", clinic=yen))
+        invoice = issue(draft_with_line(bill, price="1200", clinic=yen))
     body = client.get(f"/api/v1/clinics/{yen.pk}/billing/invoices/{invoice.pk}").json()
     assert (body["gross_total"], body["balance"], body["lines"][0]["unit_price"]) == ("1200", "1200", "1200")
 
@@ -173,10 +175,10 @@ def test_apply_credit_and_refund_operations(bill):
 
     client = client_for(bill.owner)
     with scope(organization=bill.org.pk):
-        first = services.issue(draft_with_line(bill, price="100.00"))
-        services.record_payment(first, amount="130", method="cash")
-        later = services.issue(draft_with_line(bill, price="50.00"))
-        unpaid = services.issue(draft_with_line(bill, price="10.00"))
+        first = issue(draft_with_line(bill, price="100.00"))
+        record_payment(first, amount="130", method="cash")
+        later = issue(draft_with_line(bill, price="50.00"))
+        unpaid = issue(draft_with_line(bill, price="10.00"))
     response = post(client, api(bill, f"invoices/{later.pk}/apply-credit"), {"amount": "40"})
     assert response.status_code == 422 and "amount" in response.json()["error"]["fields"]
     response = post(client, api(bill, f"invoices/{later.pk}/apply-credit"), {})

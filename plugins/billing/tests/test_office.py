@@ -3,8 +3,11 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from plugins.billing import services
 from plugins.billing.models import Invoice, InvoiceStatus
+from plugins.billing.services.drafts import create_draft
+from plugins.billing.services.issuing import issue
+from plugins.billing.services.lines import add_line
+from plugins.billing.services.numbering import ensure_series
 
 from .conftest import draft_with_line
 
@@ -61,10 +64,10 @@ def test_staff_drafts_adds_lines_issues_and_takes_payment(bill, login):
 def test_practitioner_may_draft_but_not_issue_and_sees_own_only(bill, login):
     with scope(organization=bill.org.pk):
         others = draft_with_line(bill)
-        own = services.create_draft(
+        own = create_draft(
             clinic=bill.clinic, patient=bill.patient, practitioner=bill.memberships["practitioner"]
         )
-        services.add_line(own, description="Visit", quantity="1", unit_price="10")
+        add_line(own, description="Visit", quantity="1", unit_price="10")
     client = login(bill.practitioner)
     assert client.get(url(bill, f"invoices/{own.pk}/")).status_code == 200
     assert client.get(url(bill, f"invoices/{others.pk}/")).status_code == 403
@@ -79,14 +82,14 @@ def test_practitioner_may_draft_but_not_issue_and_sees_own_only(bill, login):
 def test_staff_of_other_clinic_is_refused(bill, login):
     other = bill.clinics[1]
     with scope(organization=bill.org.pk):
-        invoice = services.create_draft(clinic=other, patient=bill.patient)
+        invoice = create_draft(clinic=other, patient=bill.patient)
     client = login(bill.staff)
     assert client.get(f"/office/c/{other.slug}/billing/invoices/{invoice.pk}/").status_code == 404
 
 
 def test_other_organization_gets_404(bill, beta, login):
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill))
+        invoice = issue(draft_with_line(bill))
     client = login(beta.owner)
     for tail in ["", f"invoices/{invoice.pk}/", f"invoices/{invoice.pk}/pdf/", "outstanding/"]:
         assert client.get(url(bill, tail)).status_code == 404
@@ -97,7 +100,7 @@ def test_other_organization_gets_404(bill, beta, login):
 def test_list_and_outstanding_query_counts(bill, login, django_assert_max_num_queries):
     with scope(organization=bill.org.pk):
         for _ in range(12):
-            services.issue(draft_with_line(bill))
+            issue(draft_with_line(bill))
     client = login(bill.owner)
     client.get(url(bill))
     with django_assert_max_num_queries(22):
@@ -127,7 +130,7 @@ def test_settings_page_saves_series_and_tax_rates(bill, login):
     )
     assert response.status_code == 400  # name taken
     with scope(organization=bill.org.pk):
-        series = services.ensure_series(bill.clinic, "invoice")
+        series = ensure_series(bill.clinic, "invoice")
     assert series.prefix == "DT" and not series.yearly_reset
 
 
@@ -172,7 +175,7 @@ def test_appointment_of_another_clinic_is_not_billable(bill, beta, login):
 def test_discarding_a_draft_deletes_it_and_an_issued_invoice_stays(bill, login):
     with scope(organization=bill.org.pk):
         draft = draft_with_line(bill)
-        issued = services.issue(draft_with_line(bill))
+        issued = issue(draft_with_line(bill))
     client = login(bill.staff)
     response = client.post(url(bill, f"invoices/{draft.pk}/void/"), follow=True)
     assert response.status_code == 200 and b"Draft discarded." in response.content

@@ -9,8 +9,10 @@ import pytest
 from django.conf import settings
 from django_scopes import scope
 
-from plugins.billing import pdf, services
+from plugins.billing import pdf
 from plugins.billing.models import InvoicePdf, PdfState
+from plugins.billing.services.issuing import issue
+from plugins.billing.services.lines import add_line
 from plugins.billing.tasks import render_invoice_pdf
 
 from .conftest import draft_with_line
@@ -53,11 +55,11 @@ def test_pdf_in_patients_language(bill, language, expected, django_capture_on_co
     patient.save()
     with scope(organization=bill.org.pk):
         invoice = draft_with_line(bill, price="1234.50", description="Physiotherapy series")
-        services.add_line(
+        add_line(
             invoice, description="Gel", quantity="2", unit_price="4.99", tax_rate=bill.vat19, kind="product"
         )
         with django_capture_on_commit_callbacks(execute=True):
-            invoice = services.issue(invoice)
+            invoice = issue(invoice)
         stored = InvoicePdf.objects.get(invoice=invoice)
         assert stored.state == PdfState.READY and stored.template_version == pdf.TEMPLATE_VERSION
         text = _text(stored.file.path)
@@ -74,7 +76,7 @@ def test_pdf_in_patients_language(bill, language, expected, django_capture_on_co
 
 def test_render_failure_is_recorded_and_raised(bill, monkeypatch):
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill))
+        invoice = issue(draft_with_line(bill))
 
     def broken(invoice):
         raise OSError("fonts missing")
@@ -91,7 +93,7 @@ def test_render_failure_is_recorded_and_raised(bill, monkeypatch):
 
 def test_new_template_version_renders_again(bill, monkeypatch):
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill))
+        invoice = issue(draft_with_line(bill))
     calls = []
     monkeypatch.setattr(pdf, "render_pdf_bytes", lambda inv: calls.append(inv.pk) or b"%PDF-1.4 test")
     render_invoice_pdf(bill.clinic.pk, invoice_id=invoice.pk)

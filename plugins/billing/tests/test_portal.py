@@ -7,8 +7,11 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from core.tenancy.models import ClinicModule
-from plugins.billing import services
 from plugins.billing.models import InvoicePdf, PdfState
+from plugins.billing.services.drafts import create_draft
+from plugins.billing.services.issuing import issue
+from plugins.billing.services.lines import add_line
+from plugins.billing.services.payments import record_payment
 from tests.factories import link_patient_login, make_patient, make_user
 
 from .conftest import draft_with_line, only_our_modules
@@ -26,19 +29,19 @@ def patient_login(bill, beta):
     user = make_user("pia@patients.test")
     with scope(organization=bill.org.pk):
         link_patient_login(bill.patient, user)
-        issued = services.issue(draft_with_line(bill, price="80.00", description="Physiotherapy"))
-        services.record_payment(issued, amount="30", method="card")
-        services.record_payment(issued, amount="20", method="cash")
+        issued = issue(draft_with_line(bill, price="80.00", description="Physiotherapy"))
+        record_payment(issued, amount="30", method="card")
+        record_payment(issued, amount="20", method="cash")
         draft = draft_with_line(bill, price="10.00", description="Unbilled draft")
         other_patient = make_patient(bill.clinic, "Otto", "Other")
-        others = services.create_draft(clinic=bill.clinic, patient=other_patient)
-        services.add_line(others, description="Other's visit", quantity="1", unit_price="99")
-        others = services.issue(others)
+        others = create_draft(clinic=bill.clinic, patient=other_patient)
+        add_line(others, description="Other's visit", quantity="1", unit_price="99")
+        others = issue(others)
     with scopes_disabled():
         only_our_modules(beta)
     with scope(organization=beta.org.pk):
         link_patient_login(beta.patient, user)
-        elsewhere = services.issue(draft_with_line(beta, price="45.00", description="Dental check"))
+        elsewhere = issue(draft_with_line(beta, price="45.00", description="Dental check"))
     client = Client()
     client.force_login(user)
     return client, {
@@ -68,8 +71,8 @@ def test_my_invoices_lists_issued_invoices_grouped_per_organization(bill, beta, 
     assert f'href="/c/{bill.clinic.slug}/account/billing/">My invoices</a>' in text
     assert "of credit" not in text
     with scope(organization=bill.org.pk):
-        overpaid = services.issue(draft_with_line(bill, price="10.00"))
-        services.record_payment(overpaid, amount="15", method="cash")
+        overpaid = issue(draft_with_line(bill, price="10.00"))
+        record_payment(overpaid, amount="15", method="cash")
     text = client.get(portal(bill.clinic)).content.decode()
     assert f"You have €5.00 of credit at {bill.clinic.name}" in text
     detail = client.get(portal(bill.clinic, f"invoices/{overpaid.pk}/")).content.decode()
@@ -138,7 +141,7 @@ def test_my_invoices_query_count_does_not_grow_with_invoices(
         client.get(portal(bill.clinic))
     with scope(organization=bill.org.pk):
         for _ in range(5):
-            invoice = services.issue(draft_with_line(bill, price="10.00"))
-            services.record_payment(invoice, amount="10", method="cash")
+            invoice = issue(draft_with_line(bill, price="10.00"))
+            record_payment(invoice, amount="10", method="cash")
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get(portal(bill.clinic)).status_code == 200

@@ -7,8 +7,8 @@ import json
 import pytest
 from django_scopes import scope
 
-from plugins.billing import services
 from plugins.billing.pdf import render_invoice
+from plugins.billing.services.issuing import issue
 
 from .conftest import draft_with_line
 
@@ -44,7 +44,7 @@ def test_issue_through_the_api(bill, login, django_assert_max_num_queries):
 def test_outstanding_list(bill, login, django_assert_max_num_queries):
     with scope(organization=bill.org.pk):
         for _ in range(12):
-            services.issue(draft_with_line(bill))
+            issue(draft_with_line(bill))
     client = login(bill.staff)
     url = f"/office/c/{bill.clinic.slug}/billing/outstanding/"
     client.get(url)
@@ -56,7 +56,7 @@ def test_outstanding_list(bill, login, django_assert_max_num_queries):
 def test_pdf_render_in_the_worker(bill, django_assert_max_num_queries, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill))
+        invoice = issue(draft_with_line(bill))
         render_invoice(invoice, force=True)
         with django_assert_max_num_queries(PDF_RENDER):
             pdf = render_invoice(invoice, force=True)

@@ -8,7 +8,7 @@ from django.db.utils import DatabaseError
 from django_scopes import scope
 
 from core.plugins.types import BillableItem
-from plugins.billing import selectors, services
+from plugins.billing import selectors
 from plugins.billing.models import (
     CreditNote,
     Invoice,
@@ -19,6 +19,18 @@ from plugins.billing.models import (
     Payment,
     SeriesKind,
 )
+from plugins.billing.services import issuing
+from plugins.billing.services.billable_items import add_billable_item
+from plugins.billing.services.clinic_settings import billing_profile
+from plugins.billing.services.credit import patient_credit
+from plugins.billing.services.credit_notes import issue_credit_note
+from plugins.billing.services.dates import local_today
+from plugins.billing.services.drafts import create_draft
+from plugins.billing.services.issuing import issue
+from plugins.billing.services.lines import add_line, remove_line
+from plugins.billing.services.numbering import ensure_series
+from plugins.billing.services.payments import record_payment
+from plugins.billing.services.refunds import record_refund
 
 from .conftest import draft_with_line
 
@@ -27,9 +39,9 @@ pytestmark = pytest.mark.django_db
 
 def test_totals_round_per_currency_with_discounts_and_two_rates(bill):
     with scope(organization=bill.org.pk):
-        invoice = services.create_draft(clinic=bill.clinic, patient=bill.patient)
+        invoice = create_draft(clinic=bill.clinic, patient=bill.patient)
         # 3 × 19.99 less 15 % = 50.9745 → 50.97 net; 19 % tax
-        services.add_line(
+        add_line(
             invoice,
             description="Gel",
             quantity="3",
@@ -39,11 +51,9 @@ def test_totals_round_per_currency_with_discounts_and_two_rates(bill):
             kind="product",
         )
         # 0.333 × 10.00 = 3.33 net; 7 % tax
-        services.add_line(
-            invoice, description="Tape", quantity="0.333", unit_price="10.00", tax_rate=bill.vat7
-        )
+        add_line(invoice, description="Tape", quantity="0.333", unit_price="10.00", tax_rate=bill.vat7)
         # exempt service by default
-        services.add_line(invoice, description="Consultation", quantity="1", unit_price="80", kind="service")
+        add_line(invoice, description="Consultation", quantity="1", unit_price="80", kind="service")
         invoice.refresh_from_db()
         lines = list(invoice.lines.all())
         assert [line.net_amount for line in lines] == [Decimal("50.97"), Decimal("3.33"), Decimal("80.00")]
@@ -71,7 +81,7 @@ def test_zero_decimal_currency_rounds_to_whole_units(bill):
 
 def test_line_validation(bill):
     with scope(organization=bill.org.pk):
-        invoice = services.create_draft(clinic=bill.clinic, patient=bill.patient)
+        invoice = create_draft(clinic=bill.clinic, patient=bill.patient)
         for bad, field in [
             ({"quantity": "0"}, "quantity"),
             ({"quantity": "-1"}, "quantity"),
@@ -82,7 +92,7 @@ def test_line_validation(bill):
         ]:
             args = {"description": "X", "quantity": "1", "unit_price": "10", **bad}
             with pytest.raises(ValidationError) as caught:
-                services.add_line(invoice, **args)
+                add_line(invoice, **args)
             assert field in caught.value.message_dict, bad
         assert not invoice.lines.exists()
 
@@ -98,20 +108,20 @@ def test_issue_assigns_number_copies_details_and_fires_hook(
             return []
 
     monkeypatch.setattr(
-        services,
+        issuing,
         "clinic_hook",
         lambda clinic, name: Listener() if name == "clinic_invoice_issued" else (lambda **kw: []),
     )
-    monkeypatch.setattr(services, "enqueue_on_commit", lambda *a, **k: seen.append(("enqueued", a, k)))
+    monkeypatch.setattr(issuing, "enqueue_on_commit", lambda *a, **k: seen.append(("enqueued", a, k)))
     with scope(organization=bill.org.pk):
-        series = services.ensure_series(bill.clinic, SeriesKind.INVOICE)
+        series = ensure_series(bill.clinic, SeriesKind.INVOICE)
         series.prefix, series.yearly_reset = "DT", False
         series.save()
-        profile = services.billing_profile(bill.clinic)
+        profile = billing_profile(bill.clinic)
         profile.legal_name, profile.tax_id = "Alpha Medical GmbH", "DE999"
         profile.save()
         invoice = draft_with_line(bill)
-        issued = services.issue(invoice, by=bill.owner)
+        issued = issue(invoice, by=bill.owner)
         assert issued.number == "DT-00001" and issued.sequence == 1
         assert issued.status == InvoiceStatus.ISSUED and issued.balance == Decimal("100.00")
         assert issued.seller["name"] == "Alpha Medical GmbH" and issued.seller["tax_id"] == "DE999"
@@ -119,14 +129,14 @@ def test_issue_assigns_number_copies_details_and_fires_hook(
         assert seen[0]["invoice"].pk == invoice.pk and len(seen[0]["lines"]) == 1
         assert seen[1][0] == "enqueued"
         with pytest.raises(ValidationError):
-            services.issue(issued)
+            issue(issued)
 
 
 def test_empty_invoice_cannot_be_issued(bill):
     with scope(organization=bill.org.pk):
-        invoice = services.create_draft(clinic=bill.clinic, patient=bill.patient)
+        invoice = create_draft(clinic=bill.clinic, patient=bill.patient)
         with pytest.raises(ValidationError, match="at least one line"):
-            services.issue(invoice)
+            issue(invoice)
         assert not InvoiceSeries.objects.filter(next_number__gt=1).exists()
 
 
@@ -134,35 +144,35 @@ def test_listener_refusal_aborts_issue_and_consumes_no_number(bill, monkeypatch)
     def refuse(**kwargs):
         raise ValidationError("Not enough stock of gel.")
 
-    real = services.clinic_hook
+    real = issuing.clinic_hook
     monkeypatch.setattr(
-        services,
+        issuing,
         "clinic_hook",
         lambda clinic, name: refuse if name == "clinic_invoice_issued" else real(clinic, name),
     )
     with scope(organization=bill.org.pk):
         first = draft_with_line(bill)
         with pytest.raises(ValidationError, match="stock"):
-            services.issue(first)
+            issue(first)
         first.refresh_from_db()
         assert first.is_draft and first.number is None
-        monkeypatch.setattr(services, "clinic_hook", real)
-        second = services.issue(draft_with_line(bill))
+        monkeypatch.setattr(issuing, "clinic_hook", real)
+        second = issue(draft_with_line(bill))
         assert second.sequence == 1
 
 
 def test_yearly_series_restarts(bill):
     with scope(organization=bill.org.pk):
-        series = services.ensure_series(bill.clinic, SeriesKind.INVOICE)
+        series = ensure_series(bill.clinic, SeriesKind.INVOICE)
         InvoiceSeries.objects.filter(pk=series.pk).update(year=2000, next_number=57)
-        issued = services.issue(draft_with_line(bill))
-        year = services.local_today(bill.clinic).year
+        issued = issue(draft_with_line(bill))
+        year = local_today(bill.clinic).year
         assert issued.number == f"INV-{year}-0001"
 
 
 def test_issued_invoice_is_frozen_in_the_database(bill):
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill))
+        invoice = issue(draft_with_line(bill))
         line = invoice.lines.get()
     for statement in [
         lambda: Invoice.objects.filter(pk=invoice.pk).update(gross_total=Decimal("1")),
@@ -201,7 +211,7 @@ def test_draft_lines_can_change_and_drafts_can_go(bill):
     with scope(organization=bill.org.pk):
         invoice = draft_with_line(bill)
         line = invoice.lines.get()
-        services.remove_line(invoice, line.pk)
+        remove_line(invoice, line.pk)
         invoice.refresh_from_db()
         assert invoice.gross_total == 0
         invoice.delete()
@@ -209,27 +219,27 @@ def test_draft_lines_can_change_and_drafts_can_go(bill):
 
 def test_partial_payment_full_payment_and_overpayment(bill, django_capture_on_commit_callbacks):
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill, price="100.00"))
+        invoice = issue(draft_with_line(bill, price="100.00"))
         with django_capture_on_commit_callbacks() as callbacks:
-            payment, message = services.record_payment(invoice, amount="30", method="cash")
+            payment, message = record_payment(invoice, amount="30", method="cash")
         assert len(callbacks) == 1  # clinic_payment_received, after commit
         invoice.refresh_from_db()
         assert invoice.status == InvoiceStatus.PARTLY_PAID and invoice.balance == Decimal("70.00")
         assert "70.00" in message
-        payment, message = services.record_payment(invoice, amount="100", method="card", reference="T-1")
+        payment, message = record_payment(invoice, amount="100", method="card", reference="T-1")
         invoice.refresh_from_db()
         assert invoice.status == InvoiceStatus.PAID and invoice.balance == 0
         assert payment.applied_amount == Decimal("70") and payment.credit_amount == Decimal("30")
         assert "credit" in message and "30.00" in message
-        assert services.patient_credit(bill.clinic, bill.patient) == Decimal("30")
+        assert patient_credit(bill.clinic, bill.patient) == Decimal("30")
         assert PatientCredit.objects.get().payment_id == payment.pk
         with pytest.raises(ValidationError, match="nothing left"):
-            services.record_payment(invoice, amount="1", method="cash")
+            record_payment(invoice, amount="1", method="cash")
         draft = draft_with_line(bill)
         with pytest.raises(ValidationError, match="Issue the invoice"):
-            services.record_payment(draft, amount="1", method="cash")
+            record_payment(draft, amount="1", method="cash")
         with pytest.raises(ValidationError) as caught:
-            services.record_payment(services.issue(draft), amount="0.001", method="cash")
+            record_payment(issue(draft), amount="0.001", method="cash")
         assert "amount" in caught.value.message_dict
     with pytest.raises(DatabaseError), transaction.atomic(), scope(organization=bill.org.pk):
         Payment.objects.filter(pk=payment.pk).update(amount=Decimal("1"))
@@ -237,37 +247,37 @@ def test_partial_payment_full_payment_and_overpayment(bill, django_capture_on_co
 
 def test_credit_notes_partial_then_rest_and_refund(bill):
     with scope(organization=bill.org.pk):
-        invoice = services.create_draft(clinic=bill.clinic, patient=bill.patient)
-        gel = services.add_line(
+        invoice = create_draft(clinic=bill.clinic, patient=bill.patient)
+        gel = add_line(
             invoice, description="Gel", quantity="3", unit_price="10.00", tax_rate=bill.vat19, kind="product"
         )
-        services.add_line(invoice, description="Consultation", quantity="1", unit_price="50.00")
-        invoice = services.issue(invoice)
+        add_line(invoice, description="Consultation", quantity="1", unit_price="50.00")
+        invoice = issue(invoice)
         assert invoice.gross_total == Decimal("85.70")
-        services.record_payment(invoice, amount="85.70", method="card")
-        note = services.issue_credit_note(invoice, reason="Returned one", quantities={gel.pk: "1"})
+        record_payment(invoice, amount="85.70", method="card")
+        note = issue_credit_note(invoice, reason="Returned one", quantities={gel.pk: "1"})
         assert note.gross_total == Decimal("-11.90") and note.refundable_amount == Decimal("11.90")
         assert note.number.startswith("CN-") and note.lines.get().quantity == Decimal("-1")
         with pytest.raises(ValidationError, match="more than was billed"):
-            services.issue_credit_note(invoice, reason="Too much", quantities={gel.pk: "3"})
-        rest = services.issue_credit_note(invoice, reason="Cancelled")
+            issue_credit_note(invoice, reason="Too much", quantities={gel.pk: "3"})
+        rest = issue_credit_note(invoice, reason="Cancelled")
         invoice.refresh_from_db()
         assert rest.gross_total == Decimal("-73.80")
         assert invoice.credited_total == invoice.gross_total
         assert rest.sequence == note.sequence + 1
         with pytest.raises(ValidationError, match="Nothing is left"):
-            services.issue_credit_note(invoice, reason="Again")
-        services.record_refund(note, amount="11.90", method="card")
+            issue_credit_note(invoice, reason="Again")
+        record_refund(note, amount="11.90", method="card")
         with pytest.raises(ValidationError):
-            services.record_refund(note, amount="0.01", method="card")
+            record_refund(note, amount="0.01", method="card")
     with pytest.raises(DatabaseError), transaction.atomic(), scope(organization=bill.org.pk):
         CreditNote.objects.filter(pk=note.pk).update(gross_total=Decimal("0"))
 
 
 def test_credit_of_unpaid_invoice_lowers_balance_and_voids_when_whole(bill):
     with scope(organization=bill.org.pk):
-        invoice = services.issue(draft_with_line(bill, price="40"))
-        note = services.issue_credit_note(invoice, reason="Wrong patient")
+        invoice = issue(draft_with_line(bill, price="40"))
+        note = issue_credit_note(invoice, reason="Wrong patient")
         invoice.refresh_from_db()
         assert invoice.balance == 0 and invoice.status == InvoiceStatus.VOID
         assert note.refundable_amount == 0
@@ -275,11 +285,11 @@ def test_credit_of_unpaid_invoice_lowers_balance_and_voids_when_whole(bill):
 
 def test_outstanding_ageing(bill):
     with scope(organization=bill.org.pk):
-        today = services.local_today(bill.clinic)
+        today = local_today(bill.clinic)
         for days, price in [(100, "10"), (70, "20"), (45, "30"), (5, "40"), (0, "50")]:
-            services.issue(draft_with_line(bill, price=price), on=today - timedelta(days=days))
-        paid = services.issue(draft_with_line(bill, price="60"))
-        services.record_payment(paid, amount="60", method="cash")
+            issue(draft_with_line(bill, price=price), on=today - timedelta(days=days))
+        paid = issue(draft_with_line(bill, price="60"))
+        record_payment(paid, amount="60", method="cash")
         ageing = selectors.outstanding(bill.clinic, today)
         assert [(b["label"], b["total"], b["count"]) for b in ageing["buckets"]] == [
             ("0-30", Decimal("90"), 2),
@@ -289,7 +299,7 @@ def test_outstanding_ageing(bill):
         ]
         assert ageing["total"] == Decimal("150") and selectors.unpaid_total(bill.clinic) == Decimal("150")
         with pytest.raises(ValidationError):
-            services.issue(draft_with_line(bill), on=today - timedelta(days=200))
+            issue(draft_with_line(bill), on=today - timedelta(days=200))
 
 
 def test_billable_item_lines_and_currency_check(bill):
@@ -297,11 +307,11 @@ def test_billable_item_lines_and_currency_check(bill):
         kind="service", reference="7", label="Massage", unit_price=Decimal("55"), currency="EUR"
     )
     with scope(organization=bill.org.pk):
-        invoice = services.create_draft(clinic=bill.clinic, patient=bill.patient)
-        line = services.add_billable_item(invoice, item)
+        invoice = create_draft(clinic=bill.clinic, patient=bill.patient)
+        line = add_billable_item(invoice, item)
         assert (line.kind, line.reference, line.tax_name) == ("service", "7", "Medical")
         with pytest.raises(ValidationError):
-            services.add_billable_item(invoice, BillableItem("service", "8", "X", Decimal(1), "USD"))
+            add_billable_item(invoice, BillableItem("service", "8", "X", Decimal(1), "USD"))
 
 
 def test_patient_account_selector(bill):
@@ -309,7 +319,7 @@ def test_patient_account_selector(bill):
 
     user = make_user()
     with scope(organization=bill.org.pk):
-        issued = services.issue(draft_with_line(bill))
+        issued = issue(draft_with_line(bill))
         draft_with_line(bill)
         link_patient_login(bill.patient, user)
     assert [i.pk for i in selectors.invoices_for_patient_account(user)] == [issued.pk]

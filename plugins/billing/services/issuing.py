@@ -1,0 +1,144 @@
+"""Issuing an invoice: its number, the seller and buyer details frozen onto it, its totals, and the PDF
+queued for the worker."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.accounts.models import User
+from core.patients.models import Patient
+from core.tasks import enqueue_on_commit
+from core.tenancy.models import Clinic
+
+from ..announcements import announce_issue
+from ..models import Invoice, InvoicePdf, InvoiceStatus, PdfState, SeriesKind
+from .clinic_settings import billing_profile
+from .dates import local_today
+from .invoice_state import keep_clinic, require_draft
+from .numbering import take_number
+from .totals import totals_of
+
+PDF_TASK = "plugins.billing.tasks.render_invoice_pdf"
+
+
+def _seller(clinic: Clinic) -> dict:
+    profile = billing_profile(clinic)
+    address = profile.address.strip() or "\n".join(
+        part
+        for part in (
+            clinic.address_line1,
+            clinic.address_line2,
+            " ".join(p for p in (clinic.postal_code, clinic.city) if p),
+            clinic.country,
+        )
+        if part
+    )
+    return {
+        "name": profile.legal_name or clinic.name,
+        "clinic": clinic.name,
+        "address": address,
+        "tax_id": profile.tax_id,
+        "email": clinic.email,
+        "phone": clinic.phone,
+        "footer": profile.invoice_footer,
+        "payment_terms_days": profile.payment_terms_days,
+    }
+
+
+def _buyer(patient: Patient) -> dict:
+    address = "\n".join(
+        part
+        for part in (
+            patient.address_line1,
+            patient.address_line2,
+            " ".join(p for p in (patient.postal_code, patient.city) if p),
+            patient.country,
+        )
+        if part
+    )
+    return {"name": patient.full_name, "record_number": patient.display_record_number, "address": address}
+
+
+@transaction.atomic
+def issue(
+    invoice: Invoice, *, by: User | None = None, supply_date: date | None = None, on: date | None = None
+) -> Invoice:
+    """Issue a draft: take the next number of the clinic's series, copy seller and buyer details, store the
+    totals, and tell the modules (``clinic_invoice_issued``, inside this transaction: a listener's
+    ``ValidationError`` refuses the issue and no number is used). The PDF is rendered after commit.
+
+    ``on`` dates the invoice in the past (importing history); it may not precede the clinic's latest
+    issued invoice, so numbers and dates keep the same order."""
+    # One locked read brings the patient along (only the invoice row is locked) and its lines, which
+    # stay cached on the invoice for whoever shows it next.
+    locked = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .prefetch_related("lines")
+        .get(pk=invoice.pk, organization_id=invoice.organization_id)
+    )
+    keep_clinic(invoice, locked)
+    invoice = locked
+    require_draft(invoice)
+    lines = list(invoice.lines.all())
+    if not lines:
+        raise ValidationError(_("Add at least one line before issuing the invoice."))
+    clinic = invoice.clinic
+    patient = invoice.patient
+    today = local_today(clinic)
+    if on is not None and on != today:
+        latest = (
+            Invoice.objects.filter(
+                organization_id=invoice.organization_id, clinic=clinic, issue_date__isnull=False
+            )
+            .order_by("-issue_date")
+            .values_list("issue_date", flat=True)
+            .first()
+        )
+        if on > today or (latest and on < latest):
+            raise ValidationError(
+                {"issue_date": _("The issue date must lie between the last invoice and today.")}
+            )
+        today = on
+    if supply_date and supply_date > today:
+        raise ValidationError({"supply_date": _("The date of supply cannot be after the issue date.")})
+    series, sequence, number = take_number(clinic, SeriesKind.INVOICE, today)
+    seller = _seller(clinic)
+    net, tax, breakdown = totals_of(lines, invoice.currency)
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.series = series
+    invoice.sequence = sequence
+    invoice.number = number
+    invoice.issue_date = today
+    invoice.supply_date = supply_date or today
+    invoice.due_date = date.fromordinal(today.toordinal() + int(seller["payment_terms_days"]))
+    invoice.seller = seller
+    invoice.buyer = _buyer(patient)
+    invoice.language = patient.preferred_language or clinic.locale
+    invoice.net_total, invoice.tax_total, invoice.gross_total = net, tax, net + tax
+    invoice.tax_breakdown = breakdown
+    invoice.balance = net + tax
+    invoice.issued_at = timezone.now()
+    if invoice.balance == 0:
+        invoice.status = InvoiceStatus.PAID
+    invoice.save()
+    # One statement whether or not a record exists (a draft normally has none).
+    InvoicePdf.objects.bulk_create(
+        [InvoicePdf(organization_id=invoice.organization_id, invoice=invoice, state=PdfState.PENDING)],
+        update_conflicts=True,
+        unique_fields=["organization", "invoice"],
+        update_fields=["state", "error"],
+    )
+    announce_issue(clinic, invoice, lines)
+    enqueue_on_commit(PDF_TASK, clinic.pk, invoice_id=invoice.pk)
+    return invoice
+
+
+def request_pdf(invoice: Invoice) -> None:
+    """Render (again) after commit, e.g. when staff retry a failed rendering."""
+    enqueue_on_commit(PDF_TASK, invoice.clinic_id, invoice_id=invoice.pk)

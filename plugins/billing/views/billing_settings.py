@@ -1,0 +1,76 @@
+"""The clinic's billing settings: the seller details on its invoices, its two number series, and its tax
+rates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.office.decorators import member_required
+from core.tenancy.access import check_perm
+
+from ..access import access_tax_rate
+from ..forms import ProfileForm, SeriesForm, TaxRateForm
+from ..models import SeriesKind, TaxRate
+from ..services.clinic_settings import active_tax_rates, billing_profile
+from ..services.numbering import ensure_series
+
+
+@member_required
+def settings_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    clinic = request.clinic
+    check_perm(request, "billing.manage_settings", clinic)
+    profile = billing_profile(clinic)
+    invoice_series = ensure_series(clinic, SeriesKind.INVOICE)
+    credit_series = ensure_series(clinic, SeriesKind.CREDIT_NOTE)
+    which = request.POST.get("form") if request.method == "POST" else None
+    profile_form = ProfileForm(
+        request.POST if which == "profile" else None, instance=profile, prefix="profile"
+    )
+    invoice_form = SeriesForm(
+        request.POST if which == "invoice" else None, instance=invoice_series, prefix="invoice"
+    )
+    credit_form = SeriesForm(
+        request.POST if which == "credit" else None, instance=credit_series, prefix="credit"
+    )
+    rate_id = request.POST.get("rate") if which == "rate" else None
+    rate = access_tax_rate(request, rate_id, permission="billing.manage_settings") if rate_id else None
+    rate_form = TaxRateForm(request.POST if which == "rate" else None, instance=rate, prefix="rate")
+    forms = {"profile": profile_form, "invoice": invoice_form, "credit": credit_form, "rate": rate_form}
+    status = 200
+    if which in forms:
+        form = forms[which]
+        if form.is_valid():
+            obj = form.save(commit=False)
+            if which == "rate" and rate is None:
+                obj.organization_id, obj.clinic = clinic.organization_id, clinic
+                if TaxRate.objects.filter(
+                    organization_id=clinic.organization_id, clinic=clinic, name=obj.name
+                ).exists():
+                    form.add_error("name", _("This clinic already has a tax rate of that name."))
+            if not form.errors:
+                with transaction.atomic():
+                    obj.save()
+                messages.success(request, _("Billing settings saved."))
+                return redirect("office:billing:settings", clinic_slug=clinic.slug)
+        status = 400
+    rates = list(active_tax_rates(clinic)) + list(
+        TaxRate.objects.filter(organization_id=clinic.organization_id, clinic=clinic, active=False)
+    )
+    return render(
+        request,
+        "billing/settings.html",
+        {
+            "clinic": clinic,
+            "profile_form": profile_form,
+            "invoice_form": invoice_form,
+            "credit_form": credit_form,
+            "rate_form": rate_form,
+            "rates": rates,
+            "series": [invoice_series, credit_series],
+        },
+        status=status,
+    )
