@@ -162,9 +162,9 @@ def test_hook_clinic_waitlist_slot_freed(sched, django_capture_on_commit_callbac
 
 def test_hook_clinic_invoice_issuing(sched, django_capture_on_commit_callbacks):
     invoice = issued_invoice(sched, django_capture_on_commit_callbacks, kind="free", reference="X-1")
-    [issuing] = heard(events.InvoiceIssuing)
-    assert issuing.invoice_id == invoice.pk and issuing.number == invoice.number
-    assert [(line.kind, line.reference, line.quantity) for line in issuing.lines] == [
+    [being_issued] = heard(events.InvoiceIssuing)
+    assert being_issued.invoice_id == invoice.pk and being_issued.number == invoice.number
+    assert [(line.kind, line.reference, line.quantity) for line in being_issued.lines] == [
         ("free", "X-1", Decimal("1.000"))
     ]
 
