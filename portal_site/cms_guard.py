@@ -79,9 +79,9 @@ class CmsGuardMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if request.path_info.startswith(CMS_PREFIX) and user.is_authenticated and not user.is_superuser:
-            if not allowed(request):
-                raise Http404
+        editor = user.is_authenticated and not user.is_superuser
+        if editor and request.path_info.startswith(CMS_PREFIX) and not allowed(request):
+            raise Http404
         return self.get_response(request)
 
 
