@@ -22,14 +22,31 @@ def chooser_pages(pages, request):
     return pages_in_reach(pages, request.user)
 
 
+def _chosen_from_active_organization(media, request):
+    """An editor of two organizations' sites chooses media of the one they are working in only, so an
+    image of one clinic is not put on another organization's page by mistake."""
+    if request.user.is_superuser:
+        return media
+    from wagtail.models import Collection
+
+    from .provisioning import collection_name
+
+    organization = getattr(request, "organization", None)
+    own = Collection.objects.filter(name=collection_name(organization)).first() if organization else None
+    if own is None:
+        return media.none()
+    active = Collection.objects.descendant_of(own, inclusive=True)
+    return media_in_reach(media, request.user).filter(collection__in=active)
+
+
 @hooks.register("construct_image_chooser_queryset")
 def chooser_images(images, request):
-    return media_in_reach(images, request.user)
+    return _chosen_from_active_organization(images, request)
 
 
 @hooks.register("construct_document_chooser_queryset")
 def chooser_documents(documents, request):
-    return media_in_reach(documents, request.user)
+    return _chosen_from_active_organization(documents, request)
 
 
 @hooks.register("construct_admin_api", order=100)
