@@ -10,6 +10,8 @@ class PortalSiteConfig(AppConfig):
     def ready(self):
         from . import signals
         from .cms import narrow_page_listing_filters
+        from .cms_bulk import narrow_bulk_actions
 
         signals.connect_wagtail_signals()
         narrow_page_listing_filters()
+        narrow_bulk_actions()

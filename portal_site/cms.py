@@ -1,54 +1,8 @@
-"""Keep CMS editors inside their own clinics' trees.
-
-Wagtail checks page permissions per action, but some admin views load the page before any permission
-hook runs. Every ``/cms/pages/<id>/...`` request for a page outside the trees the user's editor groups
-are granted is answered 404 up front (the same answer as for a page that does not exist).
-"""
+"""The page listing's filter panel, narrowed to the editor's own sites and fellow editors."""
 
 from __future__ import annotations
 
-import re
-
-from django.http import Http404
-
-PAGE_URL = re.compile(r"^/cms/pages/(\d+)/")
-
-
-def editable_root_paths(user) -> list[str]:
-    from wagtail.models import GroupPagePermission
-
-    return list(
-        GroupPagePermission.objects.filter(group__user=user).values_list("page__path", flat=True).distinct()
-    )
-
-
-def may_reach(user, page_path: str, depth: int) -> bool:
-    if user.is_superuser or depth == 1:
-        return True
-    return any(page_path.startswith(root) for root in editable_root_paths(user))
-
-
-class CmsPageGuardMiddleware:
-    """404 for CMS requests naming a page, image or document outside the editor's own trees and
-    collections (see ``portal_site.cms_media`` for the media)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        match = PAGE_URL.match(request.path_info)
-        if match and request.user.is_authenticated:
-            from wagtail.models import Page
-
-            found = Page.objects.filter(pk=int(match.group(1))).values_list("path", "depth").first()
-            if found is None or not may_reach(request.user, *found):
-                raise Http404
-        if request.path_info.startswith("/cms/"):
-            from .cms_media import refused
-
-            if refused(request):
-                raise Http404
-        return self.get_response(request)
+from .cms_reach import editable_root_paths
 
 
 def _sites_for(request):

@@ -82,8 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.tenancy.middleware.TenantScopeMiddleware",
-    # CMS editors reach only their own clinics' page trees.
-    "portal_site.cms.CmsPageGuardMiddleware",
+    # CMS editors reach only their own clinics' trees, images and documents.
+    "portal_site.cms_guard.CmsGuardMiddleware",
     "core.accounts.middleware.TwoFactorPolicyMiddleware",
     "core.audit.middleware.AuditContextMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

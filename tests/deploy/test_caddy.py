@@ -61,6 +61,7 @@ def local_caddy_env(tmp: Path, caddy_port: int, app_port: int) -> dict[str, str]
         EHR_CADDY_ADMIN="off",
         EHR_UPSTREAM=f"127.0.0.1:{app_port}",
         EHR_TLS_ASK_URL=f"http://127.0.0.1:{app_port}/internal/tls-ask",
+        EHR_MEDIA_PARENT=str(tmp / "var"),  # the app's EHR_VAR_DIR: its media/ is inside
     )
 
 
@@ -90,6 +91,7 @@ class Stack:
         self.app, self.worker, self.caddy = app, worker, caddy
         self.app_url = f"http://127.0.0.1:{app_port}"
         self.url = f"http://127.0.0.1:{caddy_port}"
+        self.media_root = ""
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +137,9 @@ def stack(postgres, seeded_template, tmp_path_factory):
         caddy, worker, app = services
         wait_for_port(caddy_port, caddy, timeout=20)
         wait_for_http(f"http://127.0.0.1:{app_port}/healthz", app, timeout=150)
-        yield Stack(app, worker, caddy, app_port, caddy_port)
+        stack = Stack(app, worker, caddy, app_port, caddy_port)
+        stack.media_root = str(tmp / "var" / "media")
+        yield stack
     finally:
         for service in reversed(services):
             service.stop()
@@ -239,6 +243,30 @@ def test_owner_signs_in_through_caddy_with_csrf(stack):
     assert "Alpha Health" in office.text
     assert_security_headers(office)
     assert_no_inline_script(office.text)
+
+
+def test_uploaded_cms_images_are_served_and_documents_stay_behind_the_app(stack):
+    media = Path(stack.media_root)
+    (media / "original_images").mkdir(parents=True, exist_ok=True)
+    (media / "original_images" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (media / "documents").mkdir(parents=True, exist_ok=True)
+    (media / "documents" / "leaflet.pdf").write_bytes(b"%PDF-1.4\n")
+    image = requests.get(f"{stack.url}/media/original_images/logo.png", timeout=10)
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    assert requests.get(f"{stack.url}/media/documents/leaflet.pdf", timeout=10).status_code == 404
+
+
+def test_only_the_cms_may_run_inline_scripts(stack):
+    def csp(path: str) -> str:
+        response = requests.get(f"{stack.url}{path}", timeout=10, allow_redirects=False)
+        assert len(response.raw.headers.getlist("Content-Security-Policy")) == 1, path
+        return response.headers["Content-Security-Policy"]
+
+    assert "script-src 'self' 'unsafe-inline'" in csp("/cms/login/")
+    for path in ("/accounts/login/", "/office/", "/healthz"):
+        assert "script-src 'self';" in csp(path), path
+        assert "frame-ancestors 'none'" in csp(path), path
 
 
 def test_static_files_are_compressed_and_cached_for_a_year(stack):
