@@ -18,6 +18,7 @@ from core.office.decorators import member_required
 from core.office.views.organization import _apply_errors
 from core.patients.selectors import visible_patients
 from core.tenancy.access import check_perm, get_for_member, parse_id, visible_clinics
+from core.tenancy.clinic_time import clinic_moment
 
 from . import forms, selectors, services
 from .models import (
@@ -658,7 +659,7 @@ def reports(request, clinic_slug):
         for m in moves[:50000].iterator(chunk_size=1000):
             writer.writerow(
                 [
-                    m.created_at.isoformat(),
+                    clinic_moment(m.created_at, m.clinic).isoformat(),
                     m.clinic.name,
                     m.item.sku,
                     _csv_safe(m.item.name),
