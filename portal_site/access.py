@@ -14,12 +14,14 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver
 from django_scopes import scope
 
+from core.tenancy.clinic_time import read_in_clinic_time
+
 from .routing import clinic_by_slug
 
 
 def portal_view(view):
     """Resolve the clinic (host first, then ``clinic_slug``), set ``request.portal_clinic`` and run the
-    view and its rendering inside the clinic's organization scope."""
+    view and its rendering inside the clinic's organization scope and time zone."""
 
     @functools.wraps(view)
     def wrapped(request, *args, clinic_slug: str | None = None, **kwargs):
@@ -31,6 +33,7 @@ def portal_view(view):
         if clinic is None:
             raise Http404
         request.portal_clinic = clinic
+        read_in_clinic_time(clinic)
         with scope(organization=clinic.organization_id):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):

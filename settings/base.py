@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "core.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Each request shows times in its clinic's zone once the clinic is known, and forgets it afterwards.
+    "core.tenancy.clinic_time.ClinicTimeMiddleware",
     "core.tenancy.middleware.TenantScopeMiddleware",
     # CMS editors reach only their own clinics' trees, images and documents.
     "portal_site.cms_guard.CmsGuardMiddleware",

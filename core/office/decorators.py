@@ -8,9 +8,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.tenancy.clinic_time import read_in_clinic_time
+
+from .navigation import current_clinic
+
 
 def member_required(view):
-    """Signed in and an active member of an organization; the request then carries ``member``."""
+    """Signed in and an active member of an organization; the request then carries ``member`` and reads
+    in the time zone of the clinic being worked in."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -29,6 +34,9 @@ def member_required(view):
                 },
                 status=403,
             )
+        clinic = current_clinic(request)
+        if clinic is not None:
+            read_in_clinic_time(clinic)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -22,7 +22,7 @@ from core.tenancy.modules import (  # noqa: F401  TRANSITIONAL re-exports
 def require_module(slug: str):
     """Wrap a back-office view of module ``slug``: send anonymous visitors to sign in, resolve
     ``clinic_slug`` to a clinic the member may see, and answer 404 when the clinic is not theirs or the
-    module is off there."""
+    module is off there. The page then reads in that clinic's time zone."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -30,6 +30,7 @@ def require_module(slug: str):
             from django.contrib.auth.views import redirect_to_login
 
             from core.tenancy.access import get_clinic_for_member
+            from core.tenancy.clinic_time import read_in_clinic_time
 
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -38,6 +39,7 @@ def require_module(slug: str):
             if not is_module_enabled(clinic, slug):
                 raise Http404
             request.clinic = clinic
+            read_in_clinic_time(clinic)
             return view(request, *args, clinic_slug=clinic_slug, **kwargs)
 
         wrapped.ehr_module = slug

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from core.office.decorators import member_required
 from core.tenancy.access import check_perm, visible_clinics
+from core.tenancy.clinic_time import clinic_moment
 from core.tenancy.models import Clinic
 
 from .. import forms, selectors
@@ -49,7 +50,7 @@ def reports(request: HttpRequest, clinic_slug: str) -> HttpResponse:
         for m in moves[:50000].iterator(chunk_size=1000):
             writer.writerow(
                 [
-                    m.created_at.isoformat(),
+                    clinic_moment(m.created_at, m.clinic).isoformat(),
                     m.clinic.name,
                     m.item.sku,
                     _csv_safe(m.item.name),
