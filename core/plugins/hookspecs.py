@@ -7,6 +7,7 @@ switched on for that clinic. The others are global (called once, on every instal
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -182,6 +183,14 @@ def clinic_appointment_validate(clinic: Clinic, action: str, appointment: Any, b
     ``status``; ``appointment`` already carries the new values (unsaved; ``appointment.pk`` is None for a
     new booking). Any reason refuses the change: nothing is written, and the person gets the reason as a
     form message or a 422 API error. Keep listeners fast and free of side effects.
+    """
+
+
+@hookspec
+def clinic_upcoming_appointments(clinic: Clinic, start_after: datetime, start_until: datetime) -> list[Any]:
+    """Return the booked appointments at ``clinic`` starting after ``start_after`` and no later than
+    ``start_until``, soonest first, as ``core.plugins.types.UpcomingAppointment`` (plain values): how
+    notifications finds the visits to remind patients of without reading another module's tables.
     """
 
 

@@ -99,3 +99,18 @@ class Metric:
     description: str = ""
     from_visits: str = ""
     regroup: Any = None
+
+
+@dataclass(frozen=True)
+class UpcomingAppointment:
+    """A booked appointment as other modules see it (``clinic_upcoming_appointments``): plain values only.
+    ``version`` and ``updated_at`` say when it last changed."""
+
+    appointment_id: int
+    version: int
+    patient_id: int
+    practitioner_name: str
+    service_name: str
+    start: Any
+    end: Any
+    updated_at: Any

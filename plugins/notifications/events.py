@@ -15,6 +15,7 @@ from django.utils import formats, translation
 
 from core.patients.models import Patient
 from core.plugins import events
+from core.plugins.types import UpcomingAppointment
 from core.tenancy.models import Clinic
 
 from . import services
@@ -42,17 +43,22 @@ def money(amount, currency: str, language: str) -> str:
         return f"{amount} {currency}"
 
 
-def appointment_context(clinic: Clinic, event: events.AppointmentChanged, language: str) -> dict:
-    day, time = local_date_time(clinic, event.start, language)
-    previous_day, previous_time = local_date_time(clinic, event.previous_start, language)
+def appointment_context(
+    clinic: Clinic, appointment: events.AppointmentChanged | UpcomingAppointment, language: str
+) -> dict:
+    """What a message about an appointment may say: its day and time on the clinic's clock, who and what,
+    and for a change, what it was before and why."""
+    day, time = local_date_time(clinic, appointment.start, language)
+    previous_start = getattr(appointment, "previous_start", None)
+    previous_day, previous_time = local_date_time(clinic, previous_start, language)
     return {
-        "practitioner_name": event.practitioner_name,
-        "service_name": event.service_name,
+        "practitioner_name": appointment.practitioner_name,
+        "service_name": appointment.service_name,
         "date": day,
         "time": time,
         "previous_date": previous_day,
         "previous_time": previous_time,
-        "reason": event.reason,
+        "reason": getattr(appointment, "reason", ""),
     }
 
 

@@ -1,21 +1,20 @@
 """Appointment reminders: recorded once per appointment and offset when their time comes.
 
-Known coupling: no hook answers "which appointments are coming up", so this module reads the scheduling
-module's table through ``apps.get_model("scheduling", "Appointment")`` (never importing the plugin), and only
-for clinics where scheduling is switched on. See docs/decisions.md.
+The coming appointments are asked of the modules on at the clinic (``clinic_upcoming_appointments``), as
+plain values: this module reads no other module's tables.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.plugins.gating import is_module_enabled
+from core.patients.models import Patient
 from core.tenancy.models import Clinic
+from core.tenancy.modules import clinic_hook
 
 from . import events, services
 from .models import MessageType
@@ -24,15 +23,6 @@ from .models import MessageType
 def reminder_window() -> timedelta:
     """How late a reminder may still go out; later than that (the system was down) it is recorded skipped."""
     return timedelta(minutes=int(getattr(settings, "NOTIFICATIONS_REMINDER_WINDOW_MINUTES", 30)))
-
-
-def appointment_model(clinic: Clinic):
-    if not is_module_enabled(clinic, "scheduling"):
-        return None
-    try:
-        return apps.get_model("scheduling", "Appointment")
-    except LookupError:
-        return None
 
 
 def send_time(start: datetime, offset_minutes: int, tz) -> datetime:
@@ -64,23 +54,18 @@ def create_due_reminders(clinic: Clinic, now: datetime | None = None) -> dict[st
     as skipped those whose time passed longer ago than the reminder window."""
     now = now or timezone.now()
     counts = {"queued": 0, "skipped": 0}
-    model = appointment_model(clinic)
     config = services.settings_for(clinic)
     offsets = offsets_of(config)
-    if model is None or not offsets:
+    if not offsets:
         return counts
     horizon = now + timedelta(minutes=max(offsets)) + timedelta(days=1)
-    appointments = (
-        model.objects.filter(
-            organization_id=clinic.organization_id,
-            clinic_id=clinic.pk,
-            status="booked",
-            start__gt=now,
-            start__lte=horizon,
-        )
-        .select_related("patient", "practitioner__user", "service")
-        .order_by("start")
+    asked = clinic_hook(clinic, "clinic_upcoming_appointments")(
+        clinic=clinic, start_after=now, start_until=horizon
     )
+    appointments = sorted((a for found in asked for a in found or ()), key=lambda a: a.start)
+    patients = Patient.objects.filter(
+        organization_id=clinic.organization_id, pk__in={a.patient_id for a in appointments}
+    ).in_bulk()
     window = reminder_window()
     for appointment in appointments:
         for offset in offsets:
@@ -91,15 +76,16 @@ def create_due_reminders(clinic: Clinic, now: datetime | None = None) -> dict[st
             if appointment.updated_at >= due_at:
                 continue
             late = now - due_at > window
+            patient = patients.get(appointment.patient_id)
             made = services.notify_patient(
                 clinic,
-                appointment.patient,
+                patient,
                 MessageType.APPOINTMENT_REMINDER,
-                key=f"reminder:{appointment.pk}:v{appointment.version}:{offset}",
+                key=f"reminder:{appointment.appointment_id}:v{appointment.version}:{offset}",
                 context=events.appointment_context(
-                    clinic, appointment, services.language_for(clinic, appointment.patient)
+                    clinic, appointment, services.language_for(clinic, patient)
                 ),
-                related=("appointment", appointment.pk),
+                related=("appointment", appointment.appointment_id),
                 skip_reason=_("The reminder time passed while sending was stopped.") if late else "",
                 now=now,
             )

@@ -298,3 +298,35 @@ def ehr_metrics():
     from .metrics import metrics
 
     return metrics()
+
+
+@hookimpl
+def clinic_upcoming_appointments(clinic, start_after, start_until):
+    from core.plugins.types import UpcomingAppointment
+
+    from .models import Appointment
+
+    booked = (
+        Appointment.objects.filter(
+            organization_id=clinic.organization_id,
+            clinic_id=clinic.pk,
+            status="booked",
+            start__gt=start_after,
+            start__lte=start_until,
+        )
+        .select_related("practitioner__user", "service")
+        .order_by("start", "id")
+    )
+    return [
+        UpcomingAppointment(
+            appointment_id=a.pk,
+            version=a.version,
+            patient_id=a.patient_id,
+            practitioner_name=a.practitioner.name,
+            service_name=a.service.name if a.service_id else "",
+            start=a.start,
+            end=a.end,
+            updated_at=a.updated_at,
+        )
+        for a in booked
+    ]

@@ -262,3 +262,42 @@ def test_hook_clinic_lots_expiring(sched, django_capture_on_commit_callbacks):
     [lot] = expiring.lots
     assert (lot.item_name, lot.lot_number, lot.expires_on, lot.on_hand) == ("Ibuprofen", "L-7", soon, 3)
     assert isinstance(lot.expires_on, date)
+
+
+# --- questions modules answer for each other ---------------------------------------------------------------
+
+
+def test_hook_clinic_upcoming_appointments(sched, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from core.plugins.types import UpcomingAppointment
+    from core.tenancy.modules import clinic_hook
+
+    appointment = book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
+    book(sched, at(MONDAY, 15), django_capture_on_commit_callbacks)
+    with scope(organization=sched.org.pk):
+        ask = clinic_hook(sched.clinic, "clinic_upcoming_appointments")
+        found = [
+            a
+            for answer in ask(clinic=sched.clinic, start_after=at(MONDAY, 8), start_until=at(MONDAY, 12))
+            for a in answer
+        ]
+        assert found == [
+            UpcomingAppointment(
+                appointment_id=appointment.pk,
+                version=appointment.version,
+                patient_id=sched.patient.pk,
+                practitioner_name=sched.doctor.name,
+                service_name="Consultation",
+                start=appointment.start,
+                end=appointment.start + timedelta(minutes=30),
+                updated_at=appointment.updated_at,
+            )
+        ]
+        set_module_enabled(sched.clinic, "scheduling", False)
+        ask = clinic_hook(type(sched.clinic).objects.get(pk=sched.clinic.pk), "clinic_upcoming_appointments")
+        assert [
+            a
+            for answer in ask(clinic=sched.clinic, start_after=at(MONDAY, 8), start_until=at(MONDAY, 18))
+            for a in answer
+        ] == []

@@ -151,6 +151,12 @@ def clinic_lots_expiring(clinic, event):
 
 
 @hookimpl
+def clinic_upcoming_appointments(clinic, start_after, start_until):
+    CALLS.append(("upcoming_appointments", clinic.pk))
+    return []
+
+
+@hookimpl
 def clinic_portal_calls_to_action(request, clinic):
     CALLS.append(("portal_call_to_action", clinic.pk))
     return []
