@@ -15,8 +15,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from core.patients.accounts import patient_in
-from core.plugins.gating import is_module_enabled
 from core.tenancy.access import check_perm, parse_id
+from core.tenancy.modules import is_module_enabled
 
 from .models import CreditNote, Invoice, TaxRate
 

@@ -21,13 +21,13 @@ from .services.issuing import request_pdf
 
 
 def _context(request: HttpRequest, **extra: object) -> dict:
-    from portal_site.theme import portal_context
+    from portal_site.api import portal_context
 
     return {**portal_context(request, request.portal_clinic), **extra}
 
 
 def _base(request: HttpRequest) -> str:
-    from portal_site.routing import clinic_base_url
+    from portal_site.api import clinic_base_url
 
     return clinic_base_url(request.portal_clinic, request)
 

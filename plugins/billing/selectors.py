@@ -118,8 +118,8 @@ def patient_account_invoices(user, first_organization_id: int | None = None) -> 
     first), the issued invoices of clinics where billing is on, newest first, with their payments, credit
     used and credit notes; and the patient's credit per clinic and currency."""
     from core.patients.accounts import patient_links
-    from core.plugins.gating import is_module_enabled
     from core.tenancy.models import Clinic
+    from core.tenancy.modules import is_module_enabled
 
     from .models import PatientCredit
 

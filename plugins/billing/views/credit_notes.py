@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.office.decorators import member_required
-from core.office.views.organization import _apply_errors
 
 from ..access import access_invoice
 from ..formatting import money
@@ -39,7 +39,7 @@ def credit_note_create(request: HttpRequest, clinic_slug: str, pk: str) -> HttpR
                     invoice, reason=form.cleaned_data["reason"], quantities=form.quantities(), by=request.user
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
                 return redirect_to_invoice(invoice)
@@ -68,7 +68,7 @@ def refund_add(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.office.decorators import member_required
-from core.office.views.organization import _apply_errors
 from core.patients.selectors import visible_patients
 from core.tenancy.access import check_perm, parse_id, require_member
 from core.tenancy.models import Membership, Role
@@ -69,7 +69,7 @@ def invoice_create(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                     if item is not None:
                         add_billable_item(invoice, item)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Draft invoice created."))
                 return redirect_to_invoice(invoice)
@@ -99,7 +99,7 @@ def line_add(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
                 kind=data["kind"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Line added."))
             return redirect_to_invoice(invoice)

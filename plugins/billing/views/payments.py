@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.office.decorators import member_required
-from core.office.views.organization import _apply_errors
 
 from ..access import access_invoice
 from ..forms import ApplyCreditForm, PaymentForm
@@ -34,7 +34,7 @@ def payment_add(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, message)
             return redirect_to_invoice(invoice)
@@ -50,7 +50,7 @@ def credit_apply(request: HttpRequest, clinic_slug: str, pk: str) -> HttpRespons
         try:
             _amount, message = apply_credit(invoice, amount=form.cleaned_data["amount"], by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, message)
             return redirect_to_invoice(invoice)

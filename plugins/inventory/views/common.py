@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.office.views.organization import _apply_errors
+from core.forms import apply_errors
 from core.tenancy.models import Clinic
 
 from ..models import Item, Lot
@@ -51,6 +51,6 @@ def run_or_form_errors(form: Form, action: Callable[[], object]) -> bool:
     try:
         action()
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return False
     return True
