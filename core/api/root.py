@@ -10,7 +10,19 @@ from .auth import ClinicModuleAuth, default_auth
 from .errors import install_error_handlers
 from .resources import router as core_router
 
-api = NinjaAPI(
+
+class ClinicApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """``<package>_api_<operation>``, wherever in the package's ``api`` the operation is written:
+        generated clients keep their method names when a module's API is split into files."""
+        module = operation.view_func.__module__
+        parts = module.split(".")
+        if len(parts) > 3 and parts[0] == "plugins" and parts[2] == "api":
+            module = ".".join(parts[:3])
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = ClinicApi(
     title="Clinic EHR API",
     version="1",
     description=(
