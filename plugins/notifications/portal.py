@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods
 from core.patients.accounts import patient_in
 from core.patients.services import update_patient
 
-from . import services
 from .forms import ConsentForm, PreferenceForm
 from .models import PATIENT_TYPES, Channel
 from .preferences import choices_of, clinic_uses, save_choices
+from .services.config import settings_for
 
 
 def _portal_context(request, **extra) -> dict:
@@ -30,7 +30,7 @@ def _portal_context(request, **extra) -> dict:
 
 
 def _channels(clinic) -> list[str]:
-    config = services.settings_for(clinic)
+    config = settings_for(clinic)
     return [c.value for c in (Channel.EMAIL, Channel.SMS) if clinic_uses(config, c)]
 
 

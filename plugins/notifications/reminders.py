@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from core.plugins.gating import is_module_enabled
 from core.tenancy.models import Clinic
 
-from . import events, services
+from . import events
 from .models import MessageType
+from .services.config import language_for, settings_for
+from .services.patient_messages import notify_patient
 
 
 def reminder_window() -> timedelta:
@@ -65,7 +67,7 @@ def create_due_reminders(clinic: Clinic, now: datetime | None = None) -> dict[st
     now = now or timezone.now()
     counts = {"queued": 0, "skipped": 0}
     model = appointment_model(clinic)
-    config = services.settings_for(clinic)
+    config = settings_for(clinic)
     offsets = offsets_of(config)
     if model is None or not offsets:
         return counts
@@ -91,13 +93,13 @@ def create_due_reminders(clinic: Clinic, now: datetime | None = None) -> dict[st
             if appointment.updated_at >= due_at:
                 continue
             late = now - due_at > window
-            made = services.notify_patient(
+            made = notify_patient(
                 clinic,
                 appointment.patient,
                 MessageType.APPOINTMENT_REMINDER,
                 key=f"reminder:{appointment.pk}:v{appointment.version}:{offset}",
                 context=events.appointment_context(
-                    clinic, appointment, services.language_for(clinic, appointment.patient)
+                    clinic, appointment, language_for(clinic, appointment.patient)
                 ),
                 related=("appointment", appointment.pk),
                 skip_reason=_("The reminder time passed while sending was stopped.") if late else "",
