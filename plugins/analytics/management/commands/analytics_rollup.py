@@ -16,8 +16,8 @@ from django.db import connections
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
-from core.plugins.gating import is_module_enabled
 from core.tenancy.models import Clinic
+from core.tenancy.modules import is_module_enabled
 from plugins.analytics import rollup, visits
 
 
