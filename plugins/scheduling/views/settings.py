@@ -22,8 +22,8 @@ from core.office.views.organization import _apply_errors
 from core.tenancy.access import check_perm, get_for_member
 from core.tenancy.models import Membership, MembershipClinic, Role
 
-from . import selectors, services, setup
-from .forms_settings import (
+from .. import selectors, setup
+from ..forms.settings import (
     BookingPolicyForm,
     ClosureForm,
     ExtraHoursForm,
@@ -32,7 +32,9 @@ from .forms_settings import (
     TimeOffForm,
     WorkingHoursForm,
 )
-from .models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff, WorkingHours
+from ..models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff, WorkingHours
+from ..services.catalogue import create_service
+from ..services.working_time import add_time_off, add_working_hours
 
 TIME_OFF_DAYS_BACK = 7
 
@@ -123,7 +125,7 @@ def settings_services(request, clinic_slug):
             data = dict(form.cleaned_data)
             practitioners = list(data.pop("practitioners"))
             try:
-                services.create_service(clinic, practitioners=practitioners, **data)
+                create_service(clinic, practitioners=practitioners, **data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -219,7 +221,7 @@ def settings_hours(request, clinic_slug):
             check_perm(request, "scheduling.manage_working_hours", _hours_probe(clinic, data["practitioner"]))
             try:
                 if kind == "weekly":
-                    services.add_working_hours(
+                    add_working_hours(
                         clinic,
                         data["practitioner"],
                         weekday=data["weekday"],
@@ -323,7 +325,7 @@ def settings_time_off(request, clinic_slug):
             probe = TimeOff(organization_id=clinic.organization_id, membership=data["practitioner"])
             check_perm(request, "scheduling.manage_time_off", probe)
             try:
-                services.add_time_off(
+                add_time_off(
                     data["practitioner"], start=data["start"], end=data["end"], reason=data["reason"]
                 )
             except ValidationError as error:

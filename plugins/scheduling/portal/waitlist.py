@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 from core.patients.accounts import patient_in
 from core.tenancy.models import Membership
 
-from . import selectors, waitlist
-from .forms import WaitlistForm
-from .models import Channel, OnlineMode, WaitlistEntry, WaitlistStatus
+from .. import selectors, waitlist
+from ..forms.appointments import WaitlistForm
+from ..models import Channel, OnlineMode, WaitlistEntry, WaitlistStatus
 
 
 class PortalWaitlistForm(WaitlistForm):
