@@ -207,18 +207,19 @@ def _agree(alpha, a, b):
 @pytest.mark.django_db(transaction=False)
 def test_events_mark_days_and_the_pass_recomputes_them(alpha, django_capture_on_commit_callbacks):
     from plugins.analytics.tasks import refresh_rollups
-    from plugins.scheduling import services as scheduling
+    from plugins.scheduling.services.booking import book_appointment
+    from plugins.scheduling.services.catalogue import create_service
 
     org = alpha.org
     with scope(organization=org.pk):
         clinic = alpha.clinic
-        service = scheduling.create_service(
+        service = create_service(
             clinic, practitioners=[alpha.memberships["practitioner"]], name="Checkup", duration_minutes=30
         )
         start = timezone.now().astimezone(clinic.tzinfo).replace(hour=12, minute=0, second=0, microsecond=0)
         start -= timedelta(days=3)
         with django_capture_on_commit_callbacks(execute=True):
-            scheduling.book_appointment(
+            book_appointment(
                 clinic=clinic,
                 practitioner=alpha.memberships["practitioner"],
                 patient=alpha.patient,

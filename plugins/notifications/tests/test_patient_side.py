@@ -18,7 +18,7 @@ from plugins.notifications.models import Channel, MessageType, PatientPreference
 from plugins.notifications.services.delivery import send_due
 from plugins.notifications.services.patient_messages import notify_patient
 from plugins.notifications.services.resend import retry
-from plugins.scheduling import services as scheduling
+from plugins.scheduling.services.status import approve_request, cancel, decline_request
 from plugins.scheduling.tests.conftest import MONDAY
 from tests.factories import PASSWORD, link_patient_login, make_patient, make_user
 
@@ -62,7 +62,7 @@ def test_online_request_is_acknowledged_then_approved(sched, django_capture_on_c
     assert [m.subject for m in mail.outbox] == ["We received your appointment request"]
     assert "not confirmed until then" in mail.outbox[0].body
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.approve_request(request)
+        approve_request(request)
     assert mail.outbox[1].subject == "Your appointment request was accepted"
     assert [(r.message_type, r.status) for r in outbox(sched)] == [
         (MessageType.REQUEST_RECEIVED, Status.SENT),
@@ -73,7 +73,7 @@ def test_online_request_is_acknowledged_then_approved(sched, django_capture_on_c
 def test_online_request_declined(sched, django_capture_on_commit_callbacks):
     request = book(sched, at(MONDAY, 10), django_capture_on_commit_callbacks, channel="portal")
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.decline_request(request, reason="The doctor is away that day.")
+        decline_request(request, reason="The doctor is away that day.")
     assert [r.message_type for r in outbox(sched)] == [
         MessageType.REQUEST_RECEIVED,
         MessageType.REQUEST_DECLINED,
@@ -198,7 +198,7 @@ def test_every_patient_email_carries_a_working_unsubscribe_link(sched, django_ca
     book(sched, at(MONDAY, 10), django_capture_on_commit_callbacks)  # another confirmation: not emailed
     assert mail.outbox == []
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.cancel(scheduling_appointment(sched), by_patient=True)
+        cancel(scheduling_appointment(sched), by_patient=True)
     assert [m.subject.split(" on ")[0] for m in mail.outbox] == ["Your appointment"]  # other kinds still go
 
 

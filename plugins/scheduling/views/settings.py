@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.office.decorators import member_required
-from core.office.views.organization import _apply_errors
 from core.tenancy.access import check_perm, get_for_member
 from core.tenancy.models import Membership, MembershipClinic, Role
 
-from . import selectors, services, setup
-from .forms_settings import (
+from .. import selectors, setup
+from ..forms.settings import (
     BookingPolicyForm,
     ClosureForm,
     ExtraHoursForm,
@@ -32,7 +32,9 @@ from .forms_settings import (
     TimeOffForm,
     WorkingHoursForm,
 )
-from .models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff, WorkingHours
+from ..models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff, WorkingHours
+from ..services.catalogue import create_service
+from ..services.working_time import add_time_off, add_working_hours
 
 TIME_OFF_DAYS_BACK = 7
 
@@ -95,7 +97,7 @@ def settings_home(request, clinic_slug):
             try:
                 setup.save_policy(clinic, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Booking policy saved."))
                 return redirect(_url(clinic, "settings"))
@@ -123,9 +125,9 @@ def settings_services(request, clinic_slug):
             data = dict(form.cleaned_data)
             practitioners = list(data.pop("practitioners"))
             try:
-                services.create_service(clinic, practitioners=practitioners, **data)
+                create_service(clinic, practitioners=practitioners, **data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Service added."))
                 return redirect(_url(clinic, "settings_services"))
@@ -177,7 +179,7 @@ def settings_service_edit(request, clinic_slug, pk):
             try:
                 setup.update_service(service, practitioners=list(form.cleaned_data["practitioners"]), **data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Service saved."))
                 return redirect(_url(clinic, "settings_services"))
@@ -219,7 +221,7 @@ def settings_hours(request, clinic_slug):
             check_perm(request, "scheduling.manage_working_hours", _hours_probe(clinic, data["practitioner"]))
             try:
                 if kind == "weekly":
-                    services.add_working_hours(
+                    add_working_hours(
                         clinic,
                         data["practitioner"],
                         weekday=data["weekday"],
@@ -237,7 +239,7 @@ def settings_hours(request, clinic_slug):
                         end=data["end_time"],
                     )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Working hours added."))
                 return redirect(_url(clinic, "settings_hours"))
@@ -294,7 +296,7 @@ def settings_hours_edit(request, clinic_slug, pk):
                     valid_until=data.get("valid_until"),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Working hours saved."))
                 return redirect(_url(clinic, "settings_hours"))
@@ -323,11 +325,11 @@ def settings_time_off(request, clinic_slug):
             probe = TimeOff(organization_id=clinic.organization_id, membership=data["practitioner"])
             check_perm(request, "scheduling.manage_time_off", probe)
             try:
-                services.add_time_off(
+                add_time_off(
                     data["practitioner"], start=data["start"], end=data["end"], reason=data["reason"]
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Time off added."))
                 return redirect(_url(clinic, "settings_time_off"))
@@ -372,7 +374,7 @@ def settings_rooms(request, clinic_slug):
             try:
                 setup.save_room(clinic, name=form.cleaned_data["name"], active=form.cleaned_data["active"])
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Room added."))
                 return redirect(_url(clinic, "settings_rooms"))
@@ -402,7 +404,7 @@ def settings_room_edit(request, clinic_slug, pk):
                     clinic, room=room, name=form.cleaned_data["name"], active=form.cleaned_data["active"]
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Room saved."))
                 return redirect(_url(clinic, "settings_rooms"))
@@ -429,7 +431,7 @@ def settings_closures(request, clinic_slug):
             try:
                 setup.add_closure(clinic, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Closure added."))
                 return redirect(_url(clinic, "settings_closures"))

@@ -14,20 +14,21 @@ from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.patients.accounts import patient_in
 from core.plugins.types import DashboardWidget
 
-from . import portal_selectors as online
-from . import services as sched
-from .portal_booking import account_address, portal_page_context
-from .selectors import booking_policy
+from ..access import access_own_appointment
+from ..selectors import booking_policy
+from ..services import rescheduling, status
+from ..services.conflicts import SlotTaken, StaleAppointment
+from . import selectors as online
+from .booking import account_address, portal_page_context
 
 
 def account_section(request, organization, patient, clinics) -> list[DashboardWidget]:
@@ -80,13 +81,8 @@ def data_export(organization, patient) -> dict:
     }
 
 
-def _own(request, appointment_id):
-    clinic = request.portal_clinic
-    patient = patient_in(request.user, clinic.organization_id)
-    appointment = online.own_appointment(clinic, patient, appointment_id)
-    if appointment is None:
-        raise Http404
-    return clinic, appointment
+def _own(request, appointment_id) -> tuple:
+    return request.portal_clinic, access_own_appointment(request, appointment_id)
 
 
 @require_POST
@@ -98,14 +94,14 @@ def cancel(request, appointment_id):
         )
         return redirect(account_address(request))
     try:
-        sched.cancel(
+        status.cancel(
             appointment,
             by_patient=True,
             by=request.user,
             reason=_("Cancelled online"),
             expected_version=online.positive_int(request.POST.get("version")) or 0,
         )
-    except sched.StaleAppointment:
+    except StaleAppointment:
         messages.error(request, _("This appointment was changed meanwhile. Please look at it again."))
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -153,15 +149,15 @@ def _move(request, clinic, appointment, context) -> bool:
         messages.error(request, _("This appointment can no longer be moved online. Please call the clinic."))
         return False
     try:
-        sched.reschedule(
+        rescheduling.reschedule(
             appointment,
             expected_version=online.positive_int(request.POST.get("version")) or 0,
             start=start,
             by=request.user,
         )
-    except sched.StaleAppointment:
+    except StaleAppointment:
         messages.error(request, _("This appointment was changed meanwhile. Please look at it again."))
-    except sched.SlotTaken:
+    except SlotTaken:
         context["taken"] = True
         context["slots"] = online.next_free_slots(
             clinic, appointment.service, appointment.practitioner_id, start

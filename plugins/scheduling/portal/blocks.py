@@ -31,7 +31,7 @@ class BookingWidgetBlock(blocks.StructBlock):
         template = "scheduling/portal/booking_widget.html"
 
     def get_context(self, value, parent_context=None):
-        from .selectors import active_services, booking_policy
+        from ..selectors import active_services, booking_policy
 
         context = super().get_context(value, parent_context)
         clinic = _clinic(parent_context)
@@ -60,7 +60,7 @@ class OpeningHoursBlock(blocks.StructBlock):
         template = "scheduling/portal/opening_hours.html"
 
     def get_context(self, value, parent_context=None):
-        from .opening_hours import opening_week, upcoming_closures
+        from ..opening_hours import opening_week, upcoming_closures
 
         context = super().get_context(value, parent_context)
         clinic = _clinic(parent_context)
@@ -84,7 +84,7 @@ class PriceListBlock(blocks.StructBlock):
         template = "scheduling/portal/price_list.html"
 
     def get_context(self, value, parent_context=None):
-        from .selectors import active_services
+        from ..selectors import active_services
 
         context = super().get_context(value, parent_context)
         clinic = _clinic(parent_context)
@@ -104,7 +104,7 @@ def portal_blocks() -> list[tuple[str, blocks.Block]]:
 
 
 def _forget_clinic_pages(clinic_id) -> None:
-    from portal_site.cache import invalidate_clinic
+    from portal_site.api import invalidate_clinic
 
     transaction.on_commit(lambda: invalidate_clinic(clinic_id), robust=True)
 
@@ -124,7 +124,7 @@ def _changed(sender, instance, raw: bool = False, **kwargs) -> None:
 
 def keep_portal_pages_fresh() -> None:
     """Clear a clinic's cached portal pages when what these blocks show changes (idempotent)."""
-    from .models import ClinicClosure, Service, WorkingHours
+    from ..models import ClinicClosure, Service, WorkingHours
 
     for model in (WorkingHours, ClinicClosure, Service):
         name = model._meta.model_name

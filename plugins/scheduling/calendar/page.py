@@ -20,10 +20,9 @@ from django.http import QueryDict
 
 from core.tenancy.models import Clinic, Membership
 
-from . import availability as av
-from . import selectors
-from .calendar_grid import Entry, Grid, build_grid
-from .models import (
+from .. import availability as av
+from .. import selectors
+from ..models import (
     Appointment,
     ClinicClosure,
     Room,
@@ -33,6 +32,7 @@ from .models import (
     TimeOff,
     WorkingHours,
 )
+from .grid import Entry, Grid, build_grid
 
 CANCELLED = (Status.CANCELLED_CLINIC, Status.CANCELLED_PATIENT)
 FILTERS = ("practitioner", "room", "service")

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Frequency, Status, WaitlistStatus
+from ..models import Frequency, Status, WaitlistStatus
 
 INPUT = {"class": "input"}
 # Times an appointment may be given: far from the ends of Python's calendar, where adding a duration or

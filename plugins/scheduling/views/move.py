@@ -14,10 +14,13 @@ from core.office.decorators import member_required
 from core.tenancy.access import check_perm
 from core.tenancy.models import Membership
 
-from . import selectors, services
-from .forms import RescheduleForm
-from .models import Appointment
-from .views import _calendar_url, _get_appointment
+from .. import selectors
+from ..access import access_appointment
+from ..forms.appointments import RescheduleForm
+from ..models import Appointment
+from ..services.conflicts import SlotTaken, StaleAppointment
+from ..services.rescheduling import reschedule
+from .appointments import _calendar_url
 
 
 def _refused(message: str, status: int, **extra) -> JsonResponse:
@@ -28,7 +31,7 @@ def _refused(message: str, status: int, **extra) -> JsonResponse:
 @require_POST
 def appointment_move(request, clinic_slug, pk):
     clinic = request.clinic
-    appointment = _get_appointment(request, pk, "scheduling.change_appointment")
+    appointment = access_appointment(request, pk, "scheduling.change_appointment")
     practitioners = Membership.objects.filter(
         pk__in=[m.pk for m in selectors.clinic_practitioners(clinic)]
     ).select_related("user")
@@ -42,16 +45,16 @@ def appointment_move(request, clinic_slug, pk):
     )
     check_perm(request, "scheduling.change_appointment", probe)
     try:
-        moved = services.reschedule(
+        moved = reschedule(
             appointment,
             expected_version=data["version"],
             start=data["start"],
             practitioner=data["practitioner"],
             by=request.user,
         )
-    except services.StaleAppointment as error:
+    except StaleAppointment as error:
         return _refused(error.message, 409, current_version=error.current_version)
-    except services.SlotTaken as error:
+    except SlotTaken as error:
         local = [s.start.astimezone(clinic.tzinfo).strftime("%Y-%m-%d %H:%M") for s in error.next_slots]
         message = error.message
         if local:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,16 +22,24 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.office.decorators import member_required
-from core.office.views.organization import _apply_errors
 from core.patients.selectors import visible_patients
-from core.plugins.gating import is_module_enabled
-from core.tenancy.access import check_perm, parse_id
+from core.tenancy.access import check_perm
 from core.tenancy.models import Membership
+from core.tenancy.modules import is_module_enabled
 
-from . import calendar_page, calendar_render, selectors, services
-from .forms import AppointmentForm, RescheduleForm, StatusForm
-from .models import Appointment, Room, Status
+from .. import selectors
+from ..access import access_appointment
+from ..calendar import page as calendar_page
+from ..calendar import render as calendar_render
+from ..forms.appointments import AppointmentForm, RescheduleForm, StatusForm
+from ..models import Appointment, Room, Status
+from ..services.booking import book_appointment
+from ..services.conflicts import SlotTaken, StaleAppointment
+from ..services.rescheduling import reschedule
+from ..services.series import book_series
+from ..services.status import set_status
 
 # One-click next steps offered for each status.
 NEXT_STEPS = {
@@ -235,7 +243,7 @@ def appointment_create(request, clinic_slug):
             }
             try:
                 if data.get("repeat"):
-                    result = services.book_series(
+                    result = book_series(
                         first_start=data["start"],
                         frequency=data["repeat"],
                         interval=data.get("interval") or 1,
@@ -246,13 +254,13 @@ def appointment_create(request, clinic_slug):
                     for when, reason, _slots in result.skipped:
                         messages.warning(request, f"{when:%Y-%m-%d %H:%M}: {reason}")
                     return _back_to_calendar(request, _calendar_url(clinic, data["start"], back))
-                appointment = services.book_appointment(start=data["start"], **common)
-            except services.SlotTaken as error:
+                appointment = book_appointment(start=data["start"], **common)
+            except SlotTaken as error:
                 form.add_error("start", error.message)
                 next_slots = error.next_slots
                 status = 409
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Appointment booked."))
                 return _back_to_calendar(request, _calendar_url(clinic, appointment.start, back))
@@ -326,23 +334,10 @@ def _calendar_url(clinic, when: datetime | None, back: dict | None = None) -> st
     return f"{url}?{urlencode({'date': day.isoformat(), **(back or {})})}"
 
 
-def _get_appointment(request, pk, permission: str) -> Appointment:
-    clinic = request.clinic
-    appointment = (
-        Appointment.objects.filter(organization_id=clinic.organization_id, clinic=clinic, pk=parse_id(pk))
-        .select_related("patient", "service", "room", "practitioner__user")
-        .first()
-    )
-    if appointment is None:
-        raise Http404
-    check_perm(request, permission, appointment)
-    return appointment
-
-
 @member_required
 def appointment_edit(request, clinic_slug, pk):
     clinic = request.clinic
-    appointment = _get_appointment(request, pk, "scheduling.view_calendar")
+    appointment = access_appointment(request, pk, "scheduling.view_calendar")
     practitioners = Membership.objects.filter(
         pk__in=[m.pk for m in selectors.clinic_practitioners(clinic)]
     ).select_related("user")
@@ -370,7 +365,7 @@ def appointment_edit(request, clinic_slug, pk):
             )
             check_perm(request, "scheduling.change_appointment", probe)
             try:
-                moved = services.reschedule(
+                moved = reschedule(
                     appointment,
                     expected_version=data["version"],
                     start=data["start"],
@@ -378,14 +373,14 @@ def appointment_edit(request, clinic_slug, pk):
                     override=bool(data.get("override")),
                     by=request.user,
                 )
-            except services.StaleAppointment as error:
+            except StaleAppointment as error:
                 form.add_error(None, error.message)
                 status = 409
-            except services.SlotTaken as error:
+            except SlotTaken as error:
                 form.add_error("start", error.message)
                 next_slots, status = error.next_slots, 409
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Appointment moved."))
                 return redirect(_calendar_url(clinic, moved.start))
@@ -408,7 +403,7 @@ def appointment_edit(request, clinic_slug, pk):
 @require_POST
 def appointment_status(request, clinic_slug, pk):
     clinic = request.clinic
-    appointment = _get_appointment(request, pk, "scheduling.set_appointment_status")
+    appointment = access_appointment(request, pk, "scheduling.set_appointment_status")
     form = StatusForm(request.POST)
     back = request.POST.get("next") or _calendar_url(clinic, appointment.start)
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -417,14 +412,14 @@ def appointment_status(request, clinic_slug, pk):
         messages.error(request, _("Choose a valid status."))
         return redirect(back)
     try:
-        services.set_status(
+        set_status(
             appointment,
             form.cleaned_data["status"],
             by=request.user,
             reason=form.cleaned_data.get("reason") or "",
             expected_version=form.cleaned_data.get("version"),
         )
-    except services.StaleAppointment as error:
+    except StaleAppointment as error:
         messages.error(request, error.message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_errors
 from core.office.decorators import member_required
-from core.office.views.organization import _apply_errors
 from core.patients.selectors import visible_patients
-from core.tenancy.access import check_perm, parse_id
+from core.tenancy.access import check_perm
 from core.tenancy.models import Membership
 
-from . import selectors, waitlist
-from .forms import WaitlistForm, WaitlistStatusForm
-from .models import WaitlistEntry, WaitlistStatus
+from .. import selectors, waitlist
+from ..access import access_waitlist_entry
+from ..forms.appointments import WaitlistForm, WaitlistStatusForm
+from ..models import WaitlistStatus
 
 # What each open entry can become from the list.
 NEXT_STEPS = {
@@ -68,7 +68,7 @@ def waitlist_page(request, clinic_slug):
                     by=request.user,
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("%(patient)s is on the waitlist.") % {"patient": data["patient"]})
                 return redirect(_list_url(clinic))
@@ -92,12 +92,7 @@ def waitlist_page(request, clinic_slug):
 @require_POST
 def waitlist_status(request, clinic_slug, pk):
     clinic = request.clinic
-    entry = WaitlistEntry.objects.filter(
-        organization_id=clinic.organization_id, clinic=clinic, pk=parse_id(pk)
-    ).first()
-    if entry is None:
-        raise Http404
-    check_perm(request, "scheduling.manage_waitlist", entry)
+    entry = access_waitlist_entry(request, pk, "scheduling.manage_waitlist")
     form = WaitlistStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scope
 
 from core.office.decorators import member_required
-from core.tenancy.access import check_perm, parse_id
+from core.tenancy.access import check_perm
 from core.tenancy.models import Membership
 
-from . import feeds, ics
-from .models import CalendarFeed
+from .. import feeds, ics
+from ..access import access_calendar_feed
+from ..models import CalendarFeed
 
 
 @require_GET
@@ -90,10 +91,7 @@ def calendar_feed(request, clinic_slug):
 @require_POST
 def calendar_feed_revoke(request, clinic_slug, pk):
     clinic = request.clinic
-    feed = CalendarFeed.objects.filter(organization_id=clinic.organization_id, pk=parse_id(pk)).first()
-    if feed is None:
-        raise Http404
-    check_perm(request, "scheduling.revoke_calendar_feed", feed)
+    feed = access_calendar_feed(request, pk, "scheduling.revoke_calendar_feed")
     feeds.revoke(feed)
     messages.success(request, _("The calendar address no longer works."))
     return redirect(reverse("office:scheduling:calendar_feed", kwargs={"clinic_slug": clinic.slug}))

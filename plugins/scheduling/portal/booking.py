@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 
 from core.patients.accounts import patient_in
 
-from . import portal_selectors as online
-from .models import Channel, OnlineMode
-from .services import SlotTaken, book_appointment
+from ..models import Channel, OnlineMode, Status
+from ..selectors import booking_policy
+from ..services.booking import book_appointment
+from ..services.conflicts import SlotTaken
+from . import selectors as online
 
 # The furthest day the booking page moves to, whatever the address asks for.
 FURTHEST_DAY = timedelta(days=365)
@@ -30,7 +32,7 @@ FURTHEST_DAY = timedelta(days=365)
 
 def portal_page_context(request, **extra) -> dict:
     """The portal's look and menus for ``request.portal_clinic``, with ``extra``."""
-    from portal_site.theme import portal_context
+    from portal_site.api import portal_context
 
     return {**portal_context(request, request.portal_clinic), **extra}
 
@@ -84,14 +86,14 @@ def booking_page(request, clinic, page):
 
 
 def _booking_address(request) -> str:
-    from portal_site.routing import clinic_base_url
+    from portal_site.api import clinic_base_url
 
     return f"{clinic_base_url(request.portal_clinic, request)}booking/"
 
 
 def account_address(request) -> str:
     """The patient's "My appointments" page on the portal being visited."""
-    from portal_site.routing import clinic_base_url
+    from portal_site.api import clinic_base_url
 
     return f"{clinic_base_url(request.portal_clinic, request)}account/appointments/"
 
@@ -100,7 +102,9 @@ def confirm(request):
     """Confirm a chosen time: visitors sign in or register first, then the patient books (or, in approval
     mode, sends a request). A time just taken offers the next free ones instead."""
     clinic = request.portal_clinic
-    mode = online.online_mode(clinic)
+    # Read once: the page shows the mode, and the booking follows the same policy.
+    policy = booking_policy(clinic)
+    mode = policy.online_mode
     if mode == OnlineMode.OFF:
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
@@ -140,7 +144,7 @@ def confirm(request):
     )
     if request.method == "POST":
         try:
-            book_appointment(
+            appointment = book_appointment(
                 clinic=clinic,
                 practitioner=practitioners[practitioner_id],
                 patient=patient,
@@ -148,6 +152,7 @@ def confirm(request):
                 start=start,
                 by=request.user,
                 channel=Channel.PORTAL,
+                policy=policy,
             )
         except SlotTaken:
             context["taken"] = True
@@ -155,7 +160,7 @@ def confirm(request):
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
         else:
-            if mode == OnlineMode.APPROVAL:
+            if appointment.status == Status.REQUESTED:
                 messages.success(request, _("Your request is sent. The clinic will confirm it soon."))
             else:
                 messages.success(request, _("Your appointment is booked."))

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import BookingPolicy, Service, Weekday
+from ..models import BookingPolicy, Service, Weekday
 
 INPUT = {"class": "input"}
 DATE = {**INPUT, "type": "date"}

@@ -17,8 +17,8 @@ from urllib.parse import quote
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .calendar_grid import BOOKED, FREE, Block, Column, Grid, clock
-from .models import Status
+from ..models import Status
+from .grid import BOOKED, FREE, Block, Column, Grid, clock
 
 MOVABLE = (Status.BOOKED, Status.REQUESTED)
 COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")

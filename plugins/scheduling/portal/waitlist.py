@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 from core.patients.accounts import patient_in
 from core.tenancy.models import Membership
 
-from . import selectors, waitlist
-from .forms import WaitlistForm
-from .models import Channel, OnlineMode, WaitlistEntry, WaitlistStatus
+from .. import selectors, waitlist
+from ..forms.appointments import WaitlistForm
+from ..models import Channel, OnlineMode, WaitlistEntry, WaitlistStatus
 
 
 class PortalWaitlistForm(WaitlistForm):
@@ -34,7 +34,7 @@ class PortalWaitlistForm(WaitlistForm):
 
 
 def _portal_context(request, **extra) -> dict:
-    from portal_site.theme import portal_context
+    from portal_site.api import portal_context
 
     return {**portal_context(request, request.portal_clinic), **extra}
 

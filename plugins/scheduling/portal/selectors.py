@@ -11,8 +11,8 @@ from django.utils.dateparse import parse_date
 
 from core.tenancy.models import Clinic, Membership
 
-from .models import Appointment, Service, Status
-from .selectors import (
+from ..models import Appointment, Service, Status
+from ..selectors import (
     active_services,
     booking_policy,
     load_inputs,
@@ -95,20 +95,6 @@ def patient_appointments(clinics: list[Clinic], patient_id: int, limit: int | No
         .order_by("-start", "-id")
     )
     return list(rows[:limit] if limit else rows)
-
-
-def own_appointment(clinic: Clinic, patient, appointment_id) -> Appointment | None:
-    """``patient``'s appointment at ``clinic`` by an id from the address; None for anyone else's."""
-    pk = positive_int(appointment_id)
-    if patient is None or pk is None:
-        return None
-    return (
-        Appointment.objects.filter(
-            organization_id=clinic.organization_id, clinic=clinic, patient=patient, pk=pk
-        )
-        .select_related("clinic", "service", "practitioner__user")
-        .first()
-    )
 
 
 def patient_may_change(appointment: Appointment, policy) -> bool:

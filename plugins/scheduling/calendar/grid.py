@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
-from . import availability as av
+from .. import availability as av
 
 DAY_MINUTES = 24 * 60
 DEFAULT_HOURS = (8 * 60, 18 * 60)
