@@ -22,9 +22,9 @@ from core.tenancy.services import set_module_enabled
 from plugins.billing.services import credit_notes, drafts, issuing, lines, payments
 from plugins.inventory.models import Item
 from plugins.inventory.services import dispensing, receiving, reorder_rules
+from plugins.scheduling import waitlist
 from plugins.scheduling.services.booking import book_appointment
 from plugins.scheduling.services.status import cancel
-from plugins.scheduling import waitlist
 from plugins.scheduling.tests.conftest import MONDAY, at
 
 pytestmark = pytest.mark.django_db
