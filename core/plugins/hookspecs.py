@@ -194,6 +194,15 @@ def clinic_upcoming_appointments(clinic: Clinic, start_after: datetime, start_un
     """
 
 
+@hookspec(firstresult=True)
+def clinic_appointment_version(clinic: Clinic, appointment_id: int) -> int | None:
+    """Return the current version of appointment ``appointment_id`` at ``clinic`` (None when this module
+    does not know it). A worker listener compares it with its event's ``version``: a message about a
+    state the appointment has already left (booked, then cancelled before the worker ran) is not sent,
+    since the later event says what is true now.
+    """
+
+
 @hookspec
 def clinic_billable_items(clinic: Clinic, query: str) -> list[Any]:
     """Return items this module can add to an invoice at ``clinic`` matching ``query`` (name or code).

@@ -17,6 +17,7 @@ from core.patients.models import Patient
 from core.plugins import events
 from core.plugins.types import UpcomingAppointment
 from core.tenancy.models import Clinic
+from core.tenancy.modules import clinic_hook
 
 from .models import MessageType
 from .services.config import language_for
@@ -84,7 +85,7 @@ def message_type_for(event: events.AppointmentChanged) -> str | None:
 
 def appointment_changed(clinic: Clinic, event: events.AppointmentChanged) -> None:
     message_type = message_type_for(event)
-    if message_type is None:
+    if message_type is None or _superseded(clinic, event):
         return
     patient = _patient(clinic, event.patient_id)
     language = language_for(clinic, patient)
@@ -96,6 +97,15 @@ def appointment_changed(clinic: Clinic, event: events.AppointmentChanged) -> Non
         context=appointment_context(clinic, event, language),
         related=("appointment", event.appointment_id),
     )
+
+
+def _superseded(clinic: Clinic, event: events.AppointmentChanged) -> bool:
+    """The appointment changed again before this event was heard (booked, then cancelled before the
+    worker ran): the later event's message is the one to send."""
+    current = clinic_hook(clinic, "clinic_appointment_version")(
+        clinic=clinic, appointment_id=event.appointment_id
+    )
+    return current is not None and current != event.version
 
 
 def waitlist_slot_freed(clinic: Clinic, event: events.WaitlistSlotFreed) -> None:

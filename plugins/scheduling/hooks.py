@@ -328,3 +328,16 @@ def clinic_upcoming_appointments(clinic, start_after, start_until):
         )
         for a in booked
     ]
+
+
+@hookimpl
+def clinic_appointment_version(clinic, appointment_id):
+    from .models import Appointment
+
+    return (
+        Appointment.objects.filter(
+            organization_id=clinic.organization_id, clinic_id=clinic.pk, pk=appointment_id
+        )
+        .values_list("version", flat=True)
+        .first()
+    )

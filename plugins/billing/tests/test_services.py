@@ -7,6 +7,8 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django_scopes import scope
 
+from core.plugins import events
+from core.plugins.manager import hookimpl, registry
 from core.plugins.types import BillableItem
 from plugins.billing import selectors
 from plugins.billing.models import (
@@ -97,23 +99,45 @@ def test_line_validation(bill):
         assert not invoice.lines.exists()
 
 
+class Hears:
+    """A listener plugin for the issuing events: records the payloads, refuses when told to."""
+
+    def __init__(self, refuse: bool = False):
+        self.heard, self.refuse = [], refuse
+
+    @hookimpl
+    def clinic_invoice_issuing(self, clinic, event):
+        if self.refuse:
+            raise ValidationError("Not enough stock of gel.")
+        self.heard.append(event)
+
+    @hookimpl
+    def clinic_invoice_issued(self, clinic, event):
+        self.heard.append(event)
+
+
+@pytest.fixture
+def listening():
+    plugins = []
+
+    def add(refuse: bool = False) -> Hears:
+        plugin = Hears(refuse)
+        registry().pm.register(plugin, name=f"hears_{len(plugins)}")
+        plugins.append(plugin)
+        return plugin
+
+    yield add
+    for plugin in plugins:
+        registry().pm.unregister(plugin)
+
+
 def test_issue_assigns_number_copies_details_and_fires_hook(
-    bill, monkeypatch, django_capture_on_commit_callbacks
+    bill, monkeypatch, listening, django_capture_on_commit_callbacks
 ):
     seen = []
-
-    class Listener:
-        def __call__(self, **kwargs):
-            seen.append(kwargs)
-            return []
-
-    monkeypatch.setattr(
-        issuing,
-        "clinic_hook",
-        lambda clinic, name: Listener() if name == "clinic_invoice_issued" else (lambda **kw: []),
-    )
+    hears = listening()
     monkeypatch.setattr(issuing, "enqueue_on_commit", lambda *a, **k: seen.append(("enqueued", a, k)))
-    with scope(organization=bill.org.pk):
+    with scope(organization=bill.org.pk), django_capture_on_commit_callbacks(execute=True):
         series = ensure_series(bill.clinic, SeriesKind.INVOICE)
         series.prefix, series.yearly_reset = "DT", False
         series.save()
@@ -126,10 +150,13 @@ def test_issue_assigns_number_copies_details_and_fires_hook(
         assert issued.status == InvoiceStatus.ISSUED and issued.balance == Decimal("100.00")
         assert issued.seller["name"] == "Alpha Medical GmbH" and issued.seller["tax_id"] == "DE999"
         assert issued.buyer["name"] == bill.patient.full_name
-        assert seen[0]["invoice"].pk == invoice.pk and len(seen[0]["lines"]) == 1
-        assert seen[1][0] == "enqueued"
         with pytest.raises(ValidationError):
             issue(issued)
+    being_issued, was_issued = hears.heard
+    assert isinstance(being_issued, events.InvoiceIssuing) and isinstance(was_issued, events.InvoiceIssued)
+    assert being_issued.invoice_id == invoice.pk and len(being_issued.lines) == 1
+    assert was_issued.number == "DT-00001" and was_issued.total == Decimal("100.00")
+    assert seen[0][0] == "enqueued"
 
 
 def test_empty_invoice_cannot_be_issued(bill):
@@ -140,25 +167,18 @@ def test_empty_invoice_cannot_be_issued(bill):
         assert not InvoiceSeries.objects.filter(next_number__gt=1).exists()
 
 
-def test_listener_refusal_aborts_issue_and_consumes_no_number(bill, monkeypatch):
-    def refuse(**kwargs):
-        raise ValidationError("Not enough stock of gel.")
-
-    real = issuing.clinic_hook
-    monkeypatch.setattr(
-        issuing,
-        "clinic_hook",
-        lambda clinic, name: refuse if name == "clinic_invoice_issued" else real(clinic, name),
-    )
+def test_listener_refusal_aborts_issue_and_consumes_no_number(bill, listening):
+    refuses = listening(refuse=True)
     with scope(organization=bill.org.pk):
         first = draft_with_line(bill)
         with pytest.raises(ValidationError, match="stock"):
             issue(first)
         first.refresh_from_db()
         assert first.is_draft and first.number is None
-        monkeypatch.setattr(issuing, "clinic_hook", real)
+        registry().pm.unregister(refuses)
         second = issue(draft_with_line(bill))
         assert second.sequence == 1
+    registry().pm.register(refuses, name="hears_0")  # the fixture unregisters it
 
 
 def test_yearly_series_restarts(bill):

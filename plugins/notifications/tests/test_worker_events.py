@@ -108,9 +108,12 @@ def test_module_switched_off_before_the_worker_runs(
     assert outbox(sched) == [] and mail.outbox == []
 
 
-def test_module_off_queues_nothing(sched, queue, run_worker, django_capture_on_commit_callbacks):
+def test_modules_off_queue_nothing(sched, queue, run_worker, django_capture_on_commit_callbacks):
+    """With no module listening at the clinic (notifications, analytics and the example plugin off), a
+    booking queues no event task at all."""
     with scope(organization=sched.org.pk):
-        set_module_enabled(sched.clinic, "notifications", False)
+        for module in ("notifications", "analytics", "example"):
+            set_module_enabled(sched.clinic, module, False)
     book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
     assert DELIVER_TASK not in queued()
 

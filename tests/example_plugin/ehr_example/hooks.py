@@ -157,6 +157,12 @@ def clinic_upcoming_appointments(clinic, start_after, start_until):
 
 
 @hookimpl
+def clinic_appointment_version(clinic, appointment_id):
+    CALLS.append(("appointment_version", clinic.pk))
+    return None  # the example keeps no appointments
+
+
+@hookimpl
 def clinic_portal_calls_to_action(request, clinic):
     CALLS.append(("portal_call_to_action", clinic.pk))
     return []
