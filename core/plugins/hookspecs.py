@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from core.patients.models import Patient
     from core.plugins import events
-    from core.plugins.types import DashboardWidget, ModuleInfo, NavItem, ScheduledTask
+    from core.plugins.types import AppointmentNow, DashboardWidget, ModuleInfo, NavItem, ScheduledTask
     from core.tenancy.models import Clinic, Organization
 
 hookspec = pluggy.HookspecMarker("ehr")
@@ -195,11 +195,13 @@ def clinic_upcoming_appointments(clinic: Clinic, start_after: datetime, start_un
 
 
 @hookspec(firstresult=True)
-def clinic_appointment_version(clinic: Clinic, appointment_id: int) -> int | None:
-    """Return the current version of appointment ``appointment_id`` at ``clinic`` (None when this module
-    does not know it). A worker listener compares it with its event's ``version``: a message about a
-    state the appointment has already left (booked, then cancelled before the worker ran) is not sent,
-    since the later event says what is true now.
+def clinic_appointment_now(clinic: Clinic, appointment_id: int) -> AppointmentNow | None:
+    """Return appointment ``appointment_id`` at ``clinic`` as it is now, as a
+    ``core.plugins.types.AppointmentNow`` (status and version), or None when this module does not know it.
+
+    A worker listener compares the version with its event's: a message about a state the appointment has
+    already left (booked, then cancelled before the worker ran) is not sent, since the later event says
+    what is true now; a reminder is not sent for an appointment no longer booked.
     """
 
 

@@ -125,3 +125,11 @@ class UpcomingAppointment:
     start: Any
     end: Any
     updated_at: Any
+
+
+@dataclass(frozen=True)
+class AppointmentNow:
+    """An appointment's status and version as they are now (``clinic_appointment_now``)."""
+
+    status: str
+    version: int

@@ -102,10 +102,9 @@ def appointment_changed(clinic: Clinic, event: events.AppointmentChanged) -> Non
 def _superseded(clinic: Clinic, event: events.AppointmentChanged) -> bool:
     """The appointment changed again before this event was heard (booked, then cancelled before the
     worker ran): the later event's message is the one to send."""
-    current = clinic_hook(clinic, "clinic_appointment_version")(
-        clinic=clinic, appointment_id=event.appointment_id
-    )
-    return current is not None and current != event.version
+    ask = clinic_hook(clinic, "clinic_appointment_now")
+    now = ask(clinic=clinic, appointment_id=event.appointment_id)
+    return now is not None and now.version != event.version
 
 
 def waitlist_slot_freed(clinic: Clinic, event: events.WaitlistSlotFreed) -> None:

@@ -331,13 +331,13 @@ def clinic_upcoming_appointments(clinic, start_after, start_until):
 
 
 @hookimpl
-def clinic_appointment_version(clinic, appointment_id):
+def clinic_appointment_now(clinic, appointment_id):
+    from core.plugins.types import AppointmentNow
+
     from .models import Appointment
 
-    return (
-        Appointment.objects.filter(
-            organization_id=clinic.organization_id, clinic_id=clinic.pk, pk=appointment_id
-        )
-        .values_list("version", flat=True)
-        .first()
+    this_one = Appointment.objects.filter(
+        organization_id=clinic.organization_id, clinic_id=clinic.pk, pk=appointment_id
     )
+    found = this_one.values_list("status", "version").first()
+    return AppointmentNow(*found) if found else None

@@ -302,3 +302,20 @@ def test_hook_clinic_upcoming_appointments(sched, django_capture_on_commit_callb
             for answer in ask(clinic=sched.clinic, start_after=at(MONDAY, 8), start_until=at(MONDAY, 18))
             for a in answer
         ] == []
+
+
+def test_hook_clinic_appointment_now(sched, django_capture_on_commit_callbacks):
+    from core.plugins.types import AppointmentNow
+    from core.tenancy.modules import clinic_hook
+
+    appointment = book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
+    with scope(organization=sched.org.pk):
+        ask = clinic_hook(sched.clinic, "clinic_appointment_now")
+        assert ask(clinic=sched.clinic, appointment_id=appointment.pk) == AppointmentNow("booked", 1)
+        cancel(appointment, by_patient=True, reason="")
+        assert ask(clinic=sched.clinic, appointment_id=appointment.pk) == AppointmentNow(
+            "cancelled_patient", 2
+        )
+        assert ask(clinic=sched.clinic, appointment_id=10**9) is None
+        # Another organization's appointment id is unknown here.
+        assert ask(clinic=sched.clinics[1], appointment_id=appointment.pk) is None

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.tenancy.models import Clinic
+from core.tenancy.modules import clinic_hook
 
 from .. import preferences
 from ..models import Channel, MessageType, NotificationSettings, OutboxMessage, Status
@@ -27,16 +28,12 @@ log = logging.getLogger(__name__)
 
 
 def _reminder_still_due(message: OutboxMessage) -> bool:
-    """A reminder is not sent for an appointment cancelled since it was recorded."""
-    # Imported here: reminders reach this package through the module's event handlers.
-    from ..reminders import appointment_model
-
-    model = appointment_model(message.clinic)
-    if model is None or message.related_id is None:
+    """A reminder is not sent for an appointment cancelled (or gone) since it was recorded."""
+    if message.related_id is None:
         return True
-    return model.objects.filter(
-        organization_id=message.organization_id, pk=message.related_id, status="booked"
-    ).exists()
+    ask = clinic_hook(message.clinic, "clinic_appointment_now")
+    now = ask(clinic=message.clinic, appointment_id=message.related_id)
+    return now is not None and now.status == "booked"
 
 
 def refusal(message: OutboxMessage, config: NotificationSettings) -> str:

@@ -157,8 +157,8 @@ def clinic_upcoming_appointments(clinic, start_after, start_until):
 
 
 @hookimpl
-def clinic_appointment_version(clinic, appointment_id):
-    CALLS.append(("appointment_version", clinic.pk))
+def clinic_appointment_now(clinic, appointment_id):
+    CALLS.append(("appointment_now", clinic.pk))
     return None  # the example keeps no appointments
 
 
