@@ -317,5 +317,5 @@ def test_hook_clinic_appointment_now(sched, django_capture_on_commit_callbacks):
             "cancelled_patient", 2
         )
         assert ask(clinic=sched.clinic, appointment_id=10**9) is None
-        # Another organization's appointment id is unknown here.
+        # Asked at another clinic, the appointment is not known there.
         assert ask(clinic=sched.clinics[1], appointment_id=appointment.pk) is None
