@@ -18,7 +18,9 @@ from django.utils.formats import date_format
 from django_scopes import scope
 
 from plugins.scheduling.models import BookingPolicy, OnlineMode
-from plugins.scheduling.services import add_working_hours, book_appointment, create_service
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.catalogue import create_service
+from plugins.scheduling.services.working_time import add_working_hours
 from portal_site.tests.conftest import make_tenant_with_sites
 from tests.conftest import client_for
 from tests.factories import PASSWORD, link_patient_login, make_user
@@ -167,15 +169,14 @@ def test_calendar_feed_page_shows_when_the_feed_was_made(world):
 def test_inventory_transfers_list(world):
     from decimal import Decimal
 
-    from plugins.inventory import services as inventory
     from plugins.inventory.models import Item
+    from plugins.inventory.services.receiving import receive
+    from plugins.inventory.services.transfers import TransferItem, send_transfer
 
     with scope(organization=world.org.pk):
         gauze = Item.objects.create(organization=world.org, name="Gauze", sku="GAUZE", cost_price="2.00")
-        inventory.receive(world.ny, gauze, Decimal("10"), by=world.owner)
-        transfer = inventory.send_transfer(
-            world.ny, world.berlin, [inventory.TransferItem(gauze, Decimal("2"))], by=world.owner
-        )
+        receive(world.ny, gauze, Decimal("10"), by=world.owner)
+        transfer = send_transfer(world.ny, world.berlin, [TransferItem(gauze, Decimal("2"))], by=world.owner)
     page = client_for(world.owner).get(f"/office/c/{world.ny.slug}/inventory/transfers/").content.decode()
     assert f"<td>{reads(transfer.sent_at, world.ny, 'j M Y H:i')}</td>" in page
 
