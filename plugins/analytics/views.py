@@ -3,7 +3,6 @@ which sets ``request.clinic``: the dashboard (with CSV export of each table) and
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.csv_export import csv_response
 from core.office.decorators import member_required
 from core.tenancy.access import check_perm
 
@@ -21,20 +21,6 @@ from .periods import month_period
 from .report.build import build
 from .report.export import flat_rows
 from .report.selection import Selection
-
-
-def _csv_safe(value) -> str:
-    """Spreadsheets run cells starting with these as formulas; a leading quote keeps them text."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _filter_form(request, reach, data):
@@ -114,13 +100,9 @@ def dashboard(request, clinic_slug):
 
 
 def _csv(table, selection) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"{table['id']}-{selection.period.first:%Y%m%d}-{selection.period.last:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    for line in flat_rows(table):
-        writer.writerow([_csv_safe(cell) for cell in line])
-    return response
+    period = selection.period
+    name = f"{table['title']} {period.first:%Y%m%d}-{period.last:%Y%m%d}"
+    return csv_response(name, flat_rows(table))
 
 
 @member_required

@@ -1,29 +1,24 @@
 """Turning a message type, a language and plain values into a subject, text, HTML and a text message.
 
-Templates are rendered by a separate Django template engine that can load no template files and no tag
-libraries, over a context of plain strings, numbers and lists of dicts (never model objects). A clinic's
-template that does not parse or does not render is replaced by the shipped default for that part, so a
-typo in the back office never stops a reminder.
+Templates are rendered in the message engine of ``sandbox.py`` (a few tags and filters, no files, a
+length limit per part) over read-only plain values, never model objects. A clinic's template that does not
+parse, does not render or writes past its part's limit is replaced by the shipped default for that part,
+so a mistake in the back office never stops a reminder; the shipped wording is cut to the limit.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from django.template import Context, Engine
 from django.utils.html import escape, linebreaks
 
-from . import defaults
+from . import defaults, sandbox
+from .sandbox import HTML_ENGINE, LIMITS, TEXT_ENGINE
 from .sms import fit_to_segments, segments
 
 log = logging.getLogger(__name__)
-
-# No loaders and no libraries: {% include %}, {% extends %} and {% load %} have nothing to reach.
-_TEXT_ENGINE = Engine(loaders=[], libraries={}, autoescape=False, debug=False)
-_HTML_ENGINE = Engine(loaders=[], libraries={}, autoescape=True, debug=False)
-
-MAX_TEMPLATE_LENGTH = 10_000
 
 SAMPLE_CONTEXT = {
     "patient_name": "Alex Example",
@@ -63,30 +58,27 @@ class Rendered:
 
 
 def _plain(value):
-    """Keep only plain values: anything else becomes its string form, so templates cannot call methods."""
+    """Keep only plain read-only values: anything else becomes its string form, so templates cannot call
+    methods, and lists and dicts become tuples and read-only mappings, so one part cannot empty a list
+    (``{{ lots.clear }}``) that the next part reads."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return MappingProxyType({str(k): _plain(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return tuple(_plain(v) for v in value)
     return str(value)
 
 
-def _render(engine: Engine, source: str, context: dict) -> str:
-    if len(source) > MAX_TEMPLATE_LENGTH:
-        raise ValueError("template too long")
-    return engine.from_string(source).render(Context(context, autoescape=engine.autoescape))
-
-
 def _part(engine, custom: str | None, default: str, context: dict, name: str, fell_back: list) -> str:
+    limit = LIMITS[name]
     if custom:
         try:
-            return _render(engine, custom, context)
+            return sandbox.render(engine, custom, context, limit)
         except Exception as error:  # a clinic's template: any failure means "use the default"
             log.warning("custom %s template failed (%s); using the default", name, error)
             fell_back.append(name)
-    return _render(engine, default, context)
+    return sandbox.render(engine, default, context, limit, cut=True)
 
 
 def _html_document(body: str) -> str:
@@ -101,11 +93,11 @@ def render_message(message_type: str, language: str, context: dict, custom=None)
     values = {k: _plain(v) for k, v in context.items()}
     subject_default, body_default, sms_default = defaults.default_for(message_type, language)
     fell_back: list[str] = []
-    subject = _part(_TEXT_ENGINE, custom and custom.subject, subject_default, values, "subject", fell_back)
-    text = _part(_TEXT_ENGINE, custom and custom.body, body_default, values, "body", fell_back)
-    html_body = _part(_HTML_ENGINE, custom and custom.body, body_default, values, "html", [])
+    subject = _part(TEXT_ENGINE, custom and custom.subject, subject_default, values, "subject", fell_back)
+    text = _part(TEXT_ENGINE, custom and custom.body, body_default, values, "body", fell_back)
+    html_body = _part(HTML_ENGINE, custom and custom.body, body_default, values, "html", [])
     sms = _part(
-        _TEXT_ENGINE, custom and custom.sms_body, sms_default or body_default, values, "sms", fell_back
+        TEXT_ENGINE, custom and custom.sms_body, sms_default or body_default, values, "sms", fell_back
     )
     return Rendered(
         subject=" ".join(subject.split())[:300],
@@ -132,23 +124,27 @@ def escape_text(value: str) -> str:
 
 
 def template_errors(subject: str, body: str, sms_body: str) -> dict[str, str]:
-    """Why each part of a clinic's template cannot be used (it does not parse, or fails on the sample
-    values), keyed by field; empty when every part renders. Saved templates are checked with this, so a
-    clinic learns of a mistake when saving rather than by its messages quietly using the default."""
+    """Why each part of a clinic's template cannot be used (a tag or filter messages may not use, it does
+    not parse, it fails on the sample values or writes past its limit), keyed by field; empty when every
+    part renders. Saved templates are checked with this, so a clinic learns of a mistake when saving
+    rather than by its messages quietly using the default."""
     from django.utils.translation import gettext as _
 
     values = {k: _plain(v) for k, v in SAMPLE_CONTEXT.items()}
+    parts = {
+        "subject": (subject, [(TEXT_ENGINE, "subject")]),
+        "body": (body, [(TEXT_ENGINE, "body"), (HTML_ENGINE, "html")]),
+        "sms_body": (sms_body, [(TEXT_ENGINE, "sms")]),
+    }
     errors = {}
-    for name, source in (("subject", subject), ("body", body), ("sms_body", sms_body)):
+    for field_name, (source, renderings) in parts.items():
         if not source:
             continue
-        if len(source) > MAX_TEMPLATE_LENGTH:
-            errors[name] = _("This text is too long.")
-            continue
         try:
-            _render(_TEXT_ENGINE, source, values)
-            if name == "body":
-                _render(_HTML_ENGINE, source, values)
-        except Exception as error:  # any template failure: say so, in the clinic's words
-            errors[name] = _("This template has an error: %(error)s") % {"error": str(error)[:200]}
+            for engine, part in renderings:
+                sandbox.render(engine, source, values, LIMITS[part])
+        except sandbox.TemplateRefused as refused:
+            errors[field_name] = str(refused)
+        except Exception as error:  # any other template failure: say so, in the clinic's words
+            errors[field_name] = _("This template has an error: %(error)s") % {"error": str(error)[:200]}
     return errors

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
+from core.csv_export import csv_response
 from core.office.decorators import member_required
 from core.tenancy.access import check_perm, visible_clinics
 from core.tenancy.clinic_time import clinic_moment
@@ -41,28 +42,7 @@ def reports(request: HttpRequest, clinic_slug: str) -> HttpResponse:
         end=data.get("end"),
     )
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="stock-movements.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            ["date", "clinic", "sku", "item", "lot", "type", "quantity", "reason", "reference", "by"]
-        )
-        for m in moves[:50000].iterator(chunk_size=1000):
-            writer.writerow(
-                [
-                    clinic_moment(m.created_at, m.clinic).isoformat(),
-                    m.clinic.name,
-                    m.item.sku,
-                    _csv_safe(m.item.name),
-                    m.lot.number if m.lot else "",
-                    m.kind,
-                    m.quantity,
-                    _csv_safe(m.reason),
-                    m.reference,
-                    m.created_by.email if m.created_by else "",
-                ]
-            )
-        return response
+        return csv_response(_("Stock movements"), _movement_rows(moves))
     on_hand = {c.pk: selectors.on_hand_by_item(c) for c in clinics}
     summary = [
         {
@@ -82,6 +62,20 @@ def reports(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     )
 
 
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+def _movement_rows(moves):
+    """The header, then one row per movement (at most 50,000), its time on the clinic's own clock."""
+    # Column names stay fixed English keys: spreadsheets and scripts downstream look columns up by them.
+    yield ["date", "clinic", "sku", "item", "lot", "type", "quantity", "reason", "reference", "by"]
+    for m in moves[:50000].iterator(chunk_size=1000):
+        yield [
+            clinic_moment(m.created_at, m.clinic),
+            m.clinic.name,
+            m.item.sku,
+            m.item.name,
+            m.lot.number if m.lot else "",
+            m.kind,
+            m.quantity,
+            m.reason,
+            m.reference,
+            m.created_by.email if m.created_by else "",
+        ]
