@@ -22,6 +22,8 @@ class TenantCommand(BaseCommand):
         target.add_argument("--all", action="store_true", help="work on every organization in turn")
 
     def handle(self, *args, **options):
+        rest = {k: v for k, v in options.items() if k not in ("organization", "all")}
+        self.before_organizations(**rest)
         if options["all"]:
             organizations = list(Organization.objects.order_by("pk"))
         else:
@@ -30,8 +32,6 @@ class TenantCommand(BaseCommand):
             organizations = list(Organization.objects.filter(match))
             if not organizations:
                 raise CommandError(f"no organization with slug {options['organization']!r}")
-        rest = {k: v for k, v in options.items() if k not in ("organization", "all")}
-        self.before_organizations(**rest)
         for organization in organizations:
             with scope(organization=organization.pk), pghistory.context(command=self.command_name()):
                 self.handle_organization(organization, **rest)

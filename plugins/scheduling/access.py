@@ -91,10 +91,10 @@ def access_room(request: HttpRequest, pk: object, *, for_update: bool = False) -
 
 
 def access_practitioner(request: HttpRequest, pk: object, *, for_update: bool = False) -> Membership:
-    """A member of the organization, named as the practitioner of a booking, hours or time off."""
-    return _one(
-        Membership.objects.filter(organization_id=request.clinic.organization_id), pk, for_update=for_update
-    )
+    """A member of the organization, named as the practitioner of a booking, hours or time off (with their
+    login, whose name the booking's confirmation and events carry)."""
+    members = Membership.objects.filter(organization_id=request.clinic.organization_id).select_related("user")
+    return _one(members, pk, for_update=for_update)
 
 
 def access_calendar_feed(

@@ -183,8 +183,8 @@ class Listener:
         self.events = []
 
     @hookimpl
-    def clinic_appointment_changed(self, clinic, event, appointment, by, details):
-        self.events.append((event, appointment.pk))
+    def clinic_appointment_changed(self, clinic, event):
+        self.events.append((event.change, event.appointment_id))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -58,8 +58,8 @@ def heard():
 
     class Listener:
         @hookimpl
-        def clinic_waitlist_slot_freed(self, clinic, entries, start, end):
-            seen.append(([e.pk for e in entries], start, end))
+        def clinic_waitlist_slot_freed(self, clinic, event):
+            seen.append(([waiting.entry_id for waiting in event.waiting], event.start, event.end))
 
     listener = Listener()
     registry().pm.register(listener, name="waitlist-listener")
