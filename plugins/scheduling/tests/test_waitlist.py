@@ -71,11 +71,13 @@ def heard():
 def test_cancellation_announces_matching_entries_after_commit(
     sched, heard, django_capture_on_commit_callbacks
 ):
-    specific = join(sched)
-    anyone = join(sched, practitioner=None, notes="mornings")
     with scope(organization=sched.org.pk):
+        waiting = make_patient(sched.clinic, "Wanda", "Waiting")
         later = make_patient(sched.clinic, "Lena", "Later")
+    specific = join(sched, patient=waiting)
+    anyone = join(sched, patient=waiting, practitioner=None, notes="mornings")
     join(sched, patient=later, earliest=MONDAY + timedelta(days=1))  # from the day after: no match
+    join(sched)  # the patient who cancels is waiting too: never offered the time they gave up
     appointment = book(sched, at(MONDAY, 9))
     with (
         scope(organization=sched.org.pk),
@@ -94,7 +96,9 @@ def test_cancellation_announces_matching_entries_after_commit(
 
 @pytest.mark.django_db
 def test_a_move_frees_the_old_time(sched, heard, django_capture_on_commit_callbacks):
-    entry = join(sched, earliest=MONDAY, latest=MONDAY)
+    with scope(organization=sched.org.pk):
+        waiting = make_patient(sched.clinic, "Wanda", "Waiting")
+    entry = join(sched, patient=waiting, earliest=MONDAY, latest=MONDAY)
     appointment = book(sched, at(MONDAY, 9))
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
         reschedule(appointment, expected_version=1, start=at(MONDAY + timedelta(days=2), 9))
