@@ -24,8 +24,8 @@ from . import catalog
 from .models import VisitHistory
 from .sources import CACHE_SECONDS, cache_key, tz_groups
 
-# The live definitions these reproduce (plugins/scheduling/metrics.py): twelve months for "active", six
-# months before the period for retention; aware local midnights minus whole days, as there.
+# The live definitions these reproduce (plugins/scheduling/metrics/patients.py): twelve months for
+# "active", six months before the period for retention; aware local midnights minus whole days, as there.
 ACTIVE_DAYS = 365
 RETENTION_DAYS = 182
 

@@ -29,7 +29,7 @@ def ehr_permissions():
 
 @hookimpl
 def ehr_api_routers():
-    from .api import router
+    from .api.router import router
 
     return [("scheduling", router)]
 

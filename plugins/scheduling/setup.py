@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from .models import BookingPolicy, ClinicClosure, Room, Service, TimeOff, WorkingHours
-from .services.catalogue import set_service_practitioners
+from .services.catalogue import SERVICE_NAME_KEY, service_name_taken, set_service_practitioners
+from .services.unique_names import save_unless_name_taken
 from .services.working_time import add_working_hours
 
 SERVICE_FIELDS = (
@@ -41,8 +42,8 @@ def update_service(service: Service, *, practitioners, **fields) -> Service:
         .exclude(pk=locked.pk)
         .exists()
     ):
-        raise ValidationError({"name": _("This clinic already has a service with that name.")})
-    locked.save()
+        raise service_name_taken()
+    save_unless_name_taken(locked, SERVICE_NAME_KEY, service_name_taken())
     set_service_practitioners(locked, practitioners)
     return locked
 
@@ -63,11 +64,13 @@ def save_room(clinic: Clinic, *, room: Room | None = None, name: str, active: bo
     clash = Room.objects.filter(organization_id=clinic.organization_id, clinic=clinic, name=name)
     if room is not None:
         clash = clash.exclude(pk=room.pk)
+    taken = ValidationError({"name": _("This clinic already has a room with that name.")})
     if clash.exists():
-        raise ValidationError({"name": _("This clinic already has a room with that name.")})
+        raise taken
     room = room or Room(organization_id=clinic.organization_id, clinic=clinic)
     room.name, room.active = name[:100], active
-    room.save()
+    # Someone may take the same name between the check and the write: the unique key decides.
+    save_unless_name_taken(room, "sched_room_name_unique", taken)
     return room
 
 

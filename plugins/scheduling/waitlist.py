@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,20 +75,19 @@ def join(
         errors["latest"] = _("Wait for at most %(days)s days.") % {"days": MAX_WAIT_DAYS}
     if errors:
         raise ValidationError(errors)
-    if (
-        WaitlistEntry.objects.filter(
-            organization_id=org,
-            clinic=clinic,
-            patient=patient,
-            service=service,
-            practitioner=practitioner,
-            status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
-            earliest__lte=latest,
-            latest__gte=earliest,
-        )
-        .select_for_update()
-        .exists()
-    ):
+    # With no entry yet there is no row to lock: the same patient joining twice at once would both find
+    # none. The lock on the (clinic, patient, service) key makes the second wait for the first to commit.
+    _lock_wait(clinic, patient, service)
+    if WaitlistEntry.objects.filter(
+        organization_id=org,
+        clinic=clinic,
+        patient=patient,
+        service=service,
+        practitioner=practitioner,
+        status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
+        earliest__lte=latest,
+        latest__gte=earliest,
+    ).exists():
         raise ValidationError(_("This patient is already waiting for this service in these dates."))
     return WaitlistEntry.objects.create(
         organization_id=org,
@@ -102,6 +101,15 @@ def join(
         notes=(notes or "")[:300],
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
+
+
+def _lock_wait(clinic: Clinic, patient: Patient, service: Service) -> None:
+    """Hold, until this transaction ends, the lock for ``patient`` waiting for ``service`` at ``clinic``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"scheduling.waitlist:{clinic.pk}:{patient.pk}:{service.pk}"],
+        )
 
 
 @transaction.atomic

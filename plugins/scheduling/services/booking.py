@@ -17,6 +17,7 @@ from ..models import Appointment, AppointmentSeries, BookingPolicy, Channel, Onl
 from ..validation import ask_modules
 from .checks import aware, booking_facts, check_time, occupied, validate_booking
 from .conflicts import SlotTaken, is_slot_conflict
+from .diary_locks import lock_diaries, with_retries
 from .events import announce
 from .free_slots import next_free_slots
 
@@ -44,9 +45,54 @@ def book_appointment(
     ``policy`` is the clinic's booking policy when the caller has read it already (it is read otherwise).
     """
     now = now or timezone.now()
+    start = aware(start).astimezone(UTC)
+
+    def attempt() -> Appointment:
+        return _book_once(
+            clinic=clinic,
+            practitioner=practitioner,
+            patient=patient,
+            service=service,
+            start=start,
+            by=by,
+            channel=channel,
+            room=room,
+            notes=notes,
+            override=override,
+            series=series,
+            now=now,
+            policy=policy,
+        )
+
+    def give_up() -> SlotTaken:
+        return SlotTaken(
+            _("Someone else is booking this time right now. Choose another time or try again."),
+            next_free_slots(clinic, service, practitioner, start, policy=policy),
+        )
+
+    return with_retries(attempt, give_up)
+
+
+def _book_once(
+    *,
+    clinic: Clinic,
+    practitioner: Membership,
+    patient: Patient,
+    service: Service,
+    start: datetime,
+    by: Any,
+    channel: str,
+    room: Room | None,
+    notes: str,
+    override: bool,
+    series: AppointmentSeries | None,
+    now: datetime,
+    policy: BookingPolicy | None,
+) -> Appointment:
+    """One try at the booking, in one transaction (a savepoint inside a caller's)."""
     try:
         with transaction.atomic():
-            start = aware(start).astimezone(UTC)
+            lock_diaries([practitioner.pk], [room.pk if room is not None else None])
             facts = booking_facts(clinic, practitioner, service, patient, policy=policy)
             validate_booking(
                 clinic=clinic,

@@ -12,6 +12,13 @@ from django.utils.translation import gettext as _
 from core.tenancy.models import Clinic, Membership
 
 from ..models import Service, ServicePractitioner
+from .unique_names import save_unless_name_taken
+
+SERVICE_NAME_KEY = "sched_service_name_unique"
+
+
+def service_name_taken() -> ValidationError:
+    return ValidationError({"name": _("This clinic already has a service with that name.")})
 
 
 @transaction.atomic
@@ -20,11 +27,13 @@ def create_service(clinic: Clinic, *, practitioners: Iterable[Membership] = (), 
         organization_id=clinic.organization_id, clinic=clinic, currency=clinic.currency, **fields
     )
     service.full_clean(exclude=["organization", "clinic", "currency"])
+    taken = service_name_taken()
     if Service.objects.filter(
         organization_id=clinic.organization_id, clinic=clinic, name=service.name
     ).exists():
-        raise ValidationError({"name": _("This clinic already has a service with that name.")})
-    service.save()
+        raise taken
+    # Someone may add the same name between the check and the insert: the unique key decides.
+    save_unless_name_taken(service, SERVICE_NAME_KEY, taken)
     set_service_practitioners(service, practitioners)
     return service
 

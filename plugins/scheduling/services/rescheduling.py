@@ -17,6 +17,7 @@ from ..models import Appointment, Room, Status
 from ..validation import ask_modules
 from .checks import aware, booking_facts, check_time, occupied, validate_booking
 from .conflicts import SlotTaken, is_slot_conflict, lock_appointment
+from .diary_locks import lock_diaries
 from .events import announce
 from .free_slots import next_free_slots
 
@@ -47,6 +48,8 @@ def reschedule(
     practitioner = practitioner or locked.practitioner
     new_room = locked.room if room is False else room
     start = aware(start).astimezone(UTC)
+    # The same diary locks, in the same order, as a new booking: see diary_locks.
+    lock_diaries([practitioner.pk], [new_room.pk if new_room is not None else None])
     facts = booking_facts(clinic, practitioner, service, locked.patient)
     validate_booking(
         clinic=clinic,

@@ -1,0 +1,1 @@
+"""The scheduling JSON API, one module per concept; ``router`` assembles them."""
