@@ -14,17 +14,32 @@ import requests
 THREADS = 20
 
 
-def fire(method: str, url: str, bodies: list[dict], headers: dict | None = None) -> list[requests.Response]:
-    """Send one request per body, all at once; the responses in the order of ``bodies``."""
+def fire(
+    method: str, url: str, bodies: list[dict], headers: dict | None = None, *, form: bool = False
+) -> list[requests.Response]:
+    """Send one request per body, all at once; the responses in the order of ``bodies``. With ``form``,
+    each sender first opens the page, as a browser does, and posts the form with its CSRF token."""
     barrier = threading.Barrier(min(len(bodies), THREADS))
 
     def send(body: dict) -> requests.Response:
         with requests.Session() as session:
+            options: dict = {"json": body}
+            if form:
+                session.get(url, timeout=60)
+                token = session.cookies.get("csrftoken")
+                options = {"data": {**body, "csrfmiddlewaretoken": token}}
             try:
-                barrier.wait(timeout=30)
+                barrier.wait(timeout=60)
             except threading.BrokenBarrierError:
                 pass
-            return session.request(method, url, json=body, headers=headers or {}, timeout=60)
+            return session.request(
+                method,
+                url,
+                headers={"Referer": url, **(headers or {})},
+                timeout=60,
+                allow_redirects=False,
+                **options,
+            )
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         return list(pool.map(send, bodies))

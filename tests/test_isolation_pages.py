@@ -284,6 +284,7 @@ OWNER_ONLY = {
 PUBLIC = {
     "home",
     "accounts:signup",
+    "accounts:signup_confirm",
     "accounts:login",
     "accounts:login_verify",
     "accounts:password_reset",
