@@ -47,9 +47,8 @@ def collection_name(organization) -> str:
 
 
 def _root_page() -> Page:
-    locale = Locale.objects.filter(language_code=settings.LANGUAGE_CODE).first() or Locale.objects.create(
-        language_code=settings.LANGUAGE_CODE
-    )
+    # get_or_create retries the read when a clinic provisioned at the same instant made the locale first.
+    locale, _made = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))

@@ -32,27 +32,108 @@ def code_for(device) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
 
 
+def confirmation_path(email: str) -> str:
+    [message] = [m for m in mail.outbox if m.to == [email]]
+    link = re.search(r"http://testserver(/accounts/signup/confirm/\S+/)", message.body)
+    assert link, message.body
+    return link.group(1)
+
+
+def page_text(response, email: str) -> str:
+    """The page with the address given and the per-request CSRF token taken out."""
+    text = response.content.decode().replace(email, "EMAIL")
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", text)
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
 @pytest.mark.django_db
-def test_signup_creates_organization_clinic_and_owner():
+def test_signup_creates_organization_clinic_and_owner_who_signs_in_after_confirming():
     client = Client()
     response = client.post("/accounts/signup/", SIGNUP)
-    assert response.status_code == 302 and response["Location"] == "/office/"
+    assert response.status_code == 200 and "Check your email" in response.content.decode()
+    assert not signed_in(client)
     with scopes_disabled():
         organization = Organization.objects.get(name="Nora Physio")
         membership = Membership.objects.get(organization=organization)
         assert membership.role == Role.OWNER and membership.user.email == "nora@example.test"
         assert [c.name for c in membership.clinics.all()] == ["Nora Physio Centre"]
         assert membership.clinics.get().timezone == "Europe/Paris"
+    # Unable to sign in until the address is confirmed.
+    assert User.objects.get(email="nora@example.test").is_active is False
+    refused = Client().post("/accounts/login/", {"username": SIGNUP["email"], "password": SIGNUP["password"]})
+    assert refused.status_code == 400
+
+    path = confirmation_path("nora@example.test")
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == "/office/"
+    assert User.objects.get(email="nora@example.test").is_active is True
     assert "Nora Physio" in client.get("/office/").content.decode()
+    # The link works once.
+    assert Client().get(path).status_code == 410
+    accepted = Client().post(
+        "/accounts/login/", {"username": SIGNUP["email"], "password": SIGNUP["password"]}
+    )
+    assert accepted.status_code == 302
 
 
 @pytest.mark.django_db
-def test_signup_with_an_email_in_use_is_refused_and_changes_nothing():
-    make_user("nora@example.test")
-    response = Client().post("/accounts/signup/", {**SIGNUP, "email": "Nora@Example.test"})
-    assert response.status_code == 400
-    assert "already exists" in response.content.decode()
-    assert not Organization.objects.filter(name="Nora Physio").exists()
+def test_signup_answers_the_same_whether_or_not_the_email_has_an_account(alpha, beta):
+    new = Client().post("/accounts/signup/", {**SIGNUP, "email": "nobody-yet@example.test"})
+    other_tenants_staff = beta.practitioner.email
+    sent_before = len(mail.outbox)
+    taken = Client().post(
+        "/accounts/signup/",
+        {**SIGNUP, "organization_name": "Taken Physio", "email": other_tenants_staff.upper()},
+    )
+    assert new.status_code == taken.status_code == 200
+    assert page_text(new, "nobody-yet@example.test") == page_text(taken, other_tenants_staff)
+    # Nothing is made for the taken address; its owner hears of the attempt, with no confirmation link.
+    [notice] = mail.outbox[sent_before:]
+    assert notice.to == [other_tenants_staff]
+    assert "already has an account" in notice.body and "/signup/confirm/" not in notice.body
+    assert "http://testserver/accounts/password/reset/" in notice.body
+    assert not Organization.objects.filter(name="Taken Physio").exists()
+    user = User.objects.get(email=other_tenants_staff)
+    assert user.is_active and user.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_signing_up_again_before_confirming_sends_a_new_link_for_the_same_practice():
+    Client().post("/accounts/signup/", SIGNUP)
+    Client().post("/accounts/signup/", {**SIGNUP, "organization_name": "Second Try"})
+    links = [m for m in mail.outbox if m.to == ["nora@example.test"]]
+    assert len(links) == 2 and all("/accounts/signup/confirm/" in m.body for m in links)
+    assert not Organization.objects.filter(name="Second Try").exists()
+    client = Client()
+    assert client.get(confirmation_path_of(links[-1])).status_code == 302
+
+
+def confirmation_path_of(message) -> str:
+    return re.search(r"http://testserver(/accounts/signup/confirm/\S+/)", message.body).group(1)
+
+
+@pytest.mark.django_db
+def test_a_switched_off_account_is_not_reopened_by_signing_up():
+    user = make_user("nora@example.test")
+    user.last_login = timezone.now()
+    user.is_active = False
+    user.save()
+    Client().post("/accounts/signup/", SIGNUP)
+    [notice] = mail.outbox
+    assert "already has an account" in notice.body and "/signup/confirm/" not in notice.body
+    assert User.objects.get(pk=user.pk).is_active is False
+
+
+@pytest.mark.django_db
+def test_a_wrong_confirmation_link_opens_nothing():
+    Client().post("/accounts/signup/", SIGNUP)
+    path = confirmation_path("nora@example.test")
+    assert Client().get(path[:-3] + "xx/").status_code == 410
+    assert Client().get("/accounts/signup/confirm/bm9wZQ/abc-def/").status_code == 410
+    assert User.objects.get(email="nora@example.test").is_active is False
 
 
 @pytest.mark.django_db

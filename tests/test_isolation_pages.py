@@ -285,6 +285,7 @@ OWNER_ONLY = {
 PUBLIC = {
     "home",
     "accounts:signup",
+    "accounts:signup_confirm",
     "accounts:login",
     "accounts:login_verify",
     "accounts:password_reset",

@@ -53,12 +53,8 @@ class SignupForm(PasswordFieldsMixin, StyledForm):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if email_in_use(email):
-            raise forms.ValidationError(
-                _("An account with this email already exists. Sign in instead, or reset your password.")
-            )
-        return email
+        # Whether the address already has an account is never said here (core.accounts.signup).
+        return self.cleaned_data["email"].strip().lower()
 
 
 class LoginForm(StyledForm):

@@ -27,6 +27,7 @@ from .forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm, email
 from .models import User
 from .second_factor import confirmed_device, record_second_factor
 from .sessions import complete_login, sign_out_other_sessions
+from .signup import confirm, sign_up
 
 PENDING_2FA_KEY = "ehr_2fa_pending_user"
 
@@ -39,28 +40,40 @@ def _next_url(request, default: str = "office:dashboard") -> str:
 
 
 def signup(request):
+    """Every valid sign-up gets the same "check your email" page, so the page never tells whether the
+    address already has an account (``signup.sign_up`` decides what the email says)."""
     if request.user.is_authenticated:
         return redirect("office:dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                user = User.objects.create_user(data["email"], data["password"], full_name=data["full_name"])
-                tenancy.create_organization(
-                    user,
-                    name=data["organization_name"],
-                    clinic_name=data["clinic_name"],
-                    timezone=data["timezone"],
-                    currency=data["currency"],
-                )
+            sign_up(
+                email=data["email"],
+                password=data["password"],
+                full_name=data["full_name"],
+                organization={
+                    "name": data["organization_name"],
+                    "clinic_name": data["clinic_name"],
+                    "timezone": data["timezone"],
+                    "currency": data["currency"],
+                },
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            complete_login(request, user)
-            messages.success(request, _("Welcome! Your organization is ready."))
-            return redirect("office:dashboard")
+            return render(request, "accounts/signup_sent.html", {"email": data["email"]})
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def signup_confirm(request, uidb64: str, token: str):
+    """The emailed link: opens the account and signs its owner in, once."""
+    user = confirm(uidb64, token)
+    if user is None:
+        return render(request, "accounts/signup_confirm_problem.html", status=410)
+    complete_login(request, user)
+    messages.success(request, _("Welcome! Your organization is ready."))
+    return redirect("office:dashboard")
 
 
 def login_view(request):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from core.tenancy.models import Clinic
 from core.tenancy.services import next_record_number
 
 from .models import Patient, PatientAccount, PatientClinic
+from .selectors import possible_duplicates
 
 EDITABLE_FIELDS = (
     "given_name",
@@ -52,6 +55,62 @@ def create_patient(clinic: Clinic, **fields) -> Patient:
     patient.save()
     PatientClinic.objects.create(organization_id=clinic.organization_id, patient=patient, clinic=clinic)
     return patient
+
+
+class PossibleDuplicates(ValidationError):
+    """Patients that look like the one being registered exist; nothing was registered."""
+
+    def __init__(self, duplicates: list[Patient]):
+        super().__init__(_("This patient may already be registered. Check the list below."))
+        self.duplicates = duplicates
+
+
+def _lock_key(*parts) -> int:
+    """A signed 64-bit advisory-lock key for ``parts`` (PostgreSQL's bigint)."""
+    digest = hashlib.sha256(repr(("patients.register",) + parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _serialise_lookalike_registrations(organization_id: int, fields: dict) -> None:
+    """Hold, until this transaction ends, a lock on each thing a duplicate is recognised by: the normalised
+    name with the birth date, the email, the phone. Two registrations that could be duplicates of each
+    other then run one after the other, and the second one's duplicate check sees the first one's patient.
+    Keys are taken in ascending order, so two registrations sharing several never wait on each other."""
+    keys = []
+    given, family = (fields.get("given_name") or "").strip(), (fields.get("family_name") or "").strip()
+    if fields.get("date_of_birth"):
+        keys.append(_lock_key(organization_id, given.lower(), family.lower(), str(fields["date_of_birth"])))
+    if fields.get("email"):
+        keys.append(_lock_key(organization_id, "email", fields["email"].strip().lower()))
+    if fields.get("phone"):
+        keys.append(_lock_key(organization_id, "phone", fields["phone"].strip()))
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def register_patient(
+    clinic: Clinic, *, confirm_duplicate: bool = False, duplicates_shown: int = 5, **fields
+) -> tuple[Patient, list[Patient]]:
+    """Register a patient unless patients that look the same exist (``PossibleDuplicates``, nothing
+    written), or the person confirmed this is someone else. The check and the insert are one transaction,
+    serialised with every other registration of a lookalike, so parallel requests cannot all pass the check
+    before any of them has written. Returns the patient and the lookalikes that were confirmed past."""
+    _serialise_lookalike_registrations(clinic.organization_id, fields)
+    duplicates = list(
+        possible_duplicates(
+            clinic.organization_id,
+            given_name=fields.get("given_name") or "",
+            family_name=fields.get("family_name") or "",
+            date_of_birth=fields.get("date_of_birth"),
+            email=fields.get("email") or "",
+            phone=fields.get("phone") or "",
+        ).order_by("record_number")[:duplicates_shown]
+    )
+    if duplicates and not confirm_duplicate:
+        raise PossibleDuplicates(duplicates)
+    return create_patient(clinic, **fields), duplicates
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from core.integrity import violated_constraint
 from core.plugins.manager import registry
 from core.tenancy.modules import enabled_modules, forget_enabled_modules
 
@@ -47,6 +48,23 @@ def _free_org_slug(name: str) -> str:
     return slug
 
 
+# Django's name for the index behind ``Organization.slug``'s ``unique=True``.
+ORGANIZATION_SLUG_INDEX = "tenancy_organization_slug_key"
+
+
+def _create_with_free_slug(name: str) -> Organization:
+    """The organization under the first free slug. Two sign-ups of one name at once both see the same slug
+    free; the unique index refuses the second, which then takes the next one (never a 500)."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Organization.objects.create(name=name, slug=_free_org_slug(name))
+        except IntegrityError as error:
+            if violated_constraint(error) != ORGANIZATION_SLUG_INDEX:
+                raise
+    return Organization.objects.create(name=name, slug=f"{_free_org_slug(name)[:45]}-{secrets.token_hex(4)}")
+
+
 def clinic_slug_taken(slug: str, exclude_pk: int | None = None) -> bool:
     """Clinic slugs are public web addresses (``/c/<slug>/``), so they are unique across the platform."""
     # scopes_disabled: a public address must not clash with any clinic's, whoever owns it.
@@ -69,7 +87,7 @@ def free_clinic_slug(name: str) -> str:
 @transaction.atomic
 def create_organization(owner, name: str, clinic_name: str, **clinic_fields) -> Organization:
     """Sign-up: a new organization, its first clinic, and ``owner`` as its owner at that clinic."""
-    organization = Organization.objects.create(name=name, slug=_free_org_slug(name))
+    organization = _create_with_free_slug(name)
     with scope(organization=organization.pk):
         clinic = create_clinic(organization, name=clinic_name, **clinic_fields)
         membership = Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)

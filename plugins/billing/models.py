@@ -252,7 +252,18 @@ class Invoice(TenantModel):
         return super().delete(*args, **kwargs)
 
 
+# Kinds of line whose source can be billed only once: an appointment happens once, while the same product
+# (reference: its SKU) is sold again and again.
+BILLED_ONCE_KINDS = (LineKind.APPOINTMENT,)
+
+# A line of an issued invoice never changes, except for ``claims_source``: it is released when the invoice
+# is credited in full (void), so that the appointment can be billed again.
 LINE_GUARD = """
+IF TG_OP = 'UPDATE'
+    AND to_jsonb(NEW) - 'claims_source' = to_jsonb(OLD) - 'claims_source'
+THEN
+    RETURN NEW;
+END IF;
 IF (SELECT "status" FROM billing_invoice WHERE id = COALESCE(NEW."invoice_id", OLD."invoice_id")) <> 'draft'
 THEN
     RAISE EXCEPTION 'billing: lines of issued invoice % cannot be changed',
@@ -285,10 +296,23 @@ class InvoiceLine(TenantModel):
     net_amount = models.DecimalField(_("net"), **MONEY)
     tax_amount = models.DecimalField(_("tax"), **MONEY)
     gross_amount = models.DecimalField(_("total"), **MONEY)
+    # True while this line is the live billing of its source (an appointment): set when the line is added,
+    # cleared in the same transaction that voids its invoice. The partial unique index below then lets at
+    # most one line claim a source; a second, concurrent insert waits on the index for the first
+    # transaction and fails when it commits. (The invoice's status lives on another row, which an index on
+    # the line cannot see; hence the copy.)
+    claims_source = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["organization", "invoice"], name="billing_line_invoice")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "reference"],
+                condition=models.Q(claims_source=True),
+                name="billing_line_source_billed_once",
+            )
+        ]
         triggers = [
             pgtrigger.Trigger(
                 name="billing_line_frozen",

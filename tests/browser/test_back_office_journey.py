@@ -5,6 +5,7 @@ out of the owner's settings."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from django.core import mail
 from django_scopes import scopes_disabled
@@ -19,6 +20,7 @@ STAFF = {"name": "Tomás Reyes", "email": "tomas@harbourhealth.test", "password"
 ORGANIZATION = "Harbour Health"
 FIRST_CLINIC = "Harbour Old Town"
 SECOND_CLINIC = "Harbour Riverside"
+CONFIRMATION_URL = re.compile(r"https?://\S+/accounts/signup/confirm/[^/\s]+/[^/\s]+/")
 INVITATION_URL = re.compile(r"https?://\S+/accounts/invitations/[^/\s]+/")
 
 
@@ -48,6 +50,10 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     page.get_by_label("Clinic time zone").select_option("Europe/Lisbon")
     page.get_by_label("Currency").select_option("EUR")
     page.get_by_role("button", name="Create my practice").click()
+    # The practice opens once the owner follows the link emailed to them.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    [confirmation] = [m for m in mail.outbox if OWNER["email"] in m.to]
+    page.goto(urlsplit(CONFIRMATION_URL.search(confirmation.body).group(0)).path)
 
     page.wait_for_url("**/office/")
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()

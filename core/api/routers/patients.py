@@ -20,7 +20,7 @@ from pydantic import field_validator
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.models import Patient, PatientClinic
-from core.patients.selectors import possible_duplicates, search_patients, visible_patients
+from core.patients.selectors import search_patients, visible_patients
 from core.tenancy.access import check_perm, require_member, visible_clinics
 
 from ..common import PageParams, choose_visible_clinic, page_of, paginate, requires, responses
@@ -273,27 +273,19 @@ def create_patient(request, payload: PatientCreateIn):
     Patient(organization_id=ctx.organization.pk, **data).clean_fields(
         exclude=["organization", "record_number", "search_name", "merged_into"]
     )
-    duplicates = list(
-        possible_duplicates(
-            ctx.organization.pk,
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            date_of_birth=data.get("date_of_birth"),
-            email=data.get("email", ""),
-            phone=data.get("phone", ""),
-        ).order_by("record_number")[:DUPLICATES_SHOWN]
-    )
-    if duplicates and not payload.confirm_duplicate:
+    try:
+        patient, duplicates = services.register_patient(
+            clinic, confirm_duplicate=payload.confirm_duplicate, duplicates_shown=DUPLICATES_SHOWN, **data
+        )
+    except services.PossibleDuplicates as refused:
         raise ApiConflict(
             _(
                 "This patient may already be registered. Check the possible duplicates, then send again "
                 "with confirm_duplicate set to true if this is a different person."
             ),
             code="possible_duplicates",
-            extra={"possible_duplicates": [_duplicate(d) for d in duplicates]},
-        )
-    with transaction.atomic():
-        patient = services.create_patient(clinic, **data)
+            extra={"possible_duplicates": [_duplicate(d) for d in refused.duplicates]},
+        ) from None
     patient = _reloaded(patient)
     patient.possible_duplicates = duplicates
     return Status(201, patient)

@@ -11,7 +11,7 @@ from core.forms import apply_errors
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
-from core.patients.selectors import possible_duplicates, search_patients, visible_patients
+from core.patients.selectors import search_patients, visible_patients
 from core.tenancy.access import check_perm, visible_clinics
 from core.tenancy.modules import clinic_hook
 
@@ -68,30 +68,22 @@ def patient_create(request):
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        duplicates = list(
-            possible_duplicates(
-                request.organization.pk,
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                date_of_birth=data.get("date_of_birth"),
-                email=data.get("email", ""),
-                phone=data.get("phone", ""),
-            )[:5]
-        )
-        if duplicates and request.POST.get("confirm_new") != "1":
+        try:
+            patient, _confirmed = services.register_patient(
+                clinic, confirm_duplicate=request.POST.get("confirm_new") == "1", **data
+            )
+        except services.PossibleDuplicates as refused:
+            duplicates = refused.duplicates
             messages.warning(request, _("This patient may already be registered. Check the list below."))
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                patient = services.create_patient(clinic, **data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s registered (record %(number)s).")
-                    % {"name": patient.full_name, "number": patient.display_record_number},
-                )
-                return redirect("office:patient_detail", pk=patient.pk)
+            messages.success(
+                request,
+                _("%(name)s registered (record %(number)s).")
+                % {"name": patient.full_name, "number": patient.display_record_number},
+            )
+            return redirect("office:patient_detail", pk=patient.pk)
     return render(
         request,
         "office/patients/form.html",

@@ -5,15 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from core.plugins.types import BillableItem
 from core.tenancy.models import Clinic
 from core.tenancy.modules import clinic_hook
 
-from ..models import Invoice, InvoiceLine, InvoiceStatus, LineKind
+from ..models import BILLED_ONCE_KINDS, Invoice, InvoiceLine, LineKind
 from .clinic_settings import active_tax_rates
-from .lines import add_line
+from .lines import add_line, already_billed_message
 
 
 def find_billable_items(clinic: Clinic, query: str) -> list[BillableItem]:
@@ -36,16 +35,21 @@ def billable_item(clinic: Clinic, kind: str, reference: str) -> BillableItem | N
 
 
 def add_billable_item(invoice: Invoice, item: BillableItem, quantity: Decimal | int | str = 1) -> InvoiceLine:
-    """A line made from a module's billable item; an appointment already on a live invoice is refused."""
+    """A line made from a module's billable item; an appointment already on a live invoice is refused.
+
+    The question asked here only gives the early answer; the unique index on the lines' claimed sources
+    is what refuses the second of two requests that ask it at the same time (``add_line``)."""
     kind = item.kind if item.kind in LineKind.values else LineKind.SERVICE
-    if kind == LineKind.APPOINTMENT and (
-        InvoiceLine.objects.filter(
-            organization_id=invoice.organization_id, kind=kind, reference=str(item.reference)
-        )
-        .exclude(invoice__status=InvoiceStatus.VOID)
-        .exists()
+    if (
+        kind in BILLED_ONCE_KINDS
+        and InvoiceLine.objects.filter(
+            organization_id=invoice.organization_id,
+            kind=kind,
+            reference=str(item.reference),
+            claims_source=True,
+        ).exists()
     ):
-        raise ValidationError(_("This appointment is already on an invoice."))
+        raise ValidationError(already_billed_message())
     tax_rate = None
     if item.tax_rate is not None:
         tax_rate = active_tax_rates(invoice.clinic).filter(rate=item.tax_rate).first()

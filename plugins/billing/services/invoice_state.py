@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import Invoice, InvoiceStatus
+from ..models import Invoice, InvoiceLine, InvoiceStatus
 
 
 def require_draft(invoice: Invoice) -> None:
@@ -32,6 +32,13 @@ def settle(invoice: Invoice) -> None:
     full with nothing paid)."""
     if invoice.balance == 0:
         invoice.status = InvoiceStatus.PAID if invoice.paid_total > 0 else InvoiceStatus.VOID
+        if invoice.status == InvoiceStatus.VOID:
+            # Credited in full and never paid: the appointments on it may be billed again. Released in this
+            # transaction, so no moment exists where the void invoice still holds them or where two
+            # invoices do.
+            InvoiceLine.objects.filter(
+                organization_id=invoice.organization_id, invoice=invoice, claims_source=True
+            ).update(claims_source=False)
     elif invoice.paid_total > 0:
         invoice.status = InvoiceStatus.PARTLY_PAID
     else:

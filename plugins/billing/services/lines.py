@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from ..models import Invoice, InvoiceLine, LineKind, TaxRate
+from core.integrity import refused_by
+
+from ..models import BILLED_ONCE_KINDS, Invoice, InvoiceLine, LineKind, TaxRate
 from ..money import line_net, tax_on
 from .amounts import decimal_from
 from .clinic_settings import default_tax_rate
@@ -18,6 +20,10 @@ from .invoice_state import lock_invoice, require_draft
 from .totals import refresh_totals
 
 MAX_LINES = 200
+
+
+def already_billed_message() -> str:
+    return _("This appointment is already on an invoice.")
 
 
 @transaction.atomic
@@ -76,23 +82,27 @@ def add_line(
     net = line_net(quantity, unit_price, discount, invoice.currency)
     tax = tax_on(net, rate, invoice.currency)
     position = invoice.lines.aggregate(top=Max("position"))["top"] or 0
-    line = InvoiceLine.objects.create(
-        organization_id=invoice.organization_id,
-        invoice=invoice,
-        position=position + 1,
-        kind=kind,
-        reference=str(reference)[:100],
-        description=description[:300],
-        quantity=quantity,
-        unit_price=unit_price,
-        discount_percent=discount,
-        tax_name=tax_rate.name if tax_rate else "",
-        tax_rate=rate,
-        tax_exempt=bool(tax_rate and tax_rate.exempt),
-        net_amount=net,
-        tax_amount=tax,
-        gross_amount=net + tax,
-    )
+    reference = str(reference)[:100]
+    with refused_by("billing_line_source_billed_once", already_billed_message()):
+        line = InvoiceLine.objects.create(
+            organization_id=invoice.organization_id,
+            invoice=invoice,
+            position=position + 1,
+            kind=kind,
+            reference=reference,
+            # An appointment's line claims it: the database refuses a second live line for it (models.py).
+            claims_source=kind in BILLED_ONCE_KINDS and bool(reference),
+            description=description[:300],
+            quantity=quantity,
+            unit_price=unit_price,
+            discount_percent=discount,
+            tax_name=tax_rate.name if tax_rate else "",
+            tax_rate=rate,
+            tax_exempt=bool(tax_rate and tax_rate.exempt),
+            net_amount=net,
+            tax_amount=tax,
+            gross_amount=net + tax,
+        )
     refresh_totals(invoice)
     return line
 

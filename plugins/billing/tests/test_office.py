@@ -129,6 +129,20 @@ def test_settings_page_saves_series_and_tax_rates(bill, login):
         },
     )
     assert response.status_code == 400  # name taken
+    # Renaming a rate to another's name is refused the same way, by the constraint behind the check.
+    response = client.post(
+        url(bill, "settings/"),
+        {
+            "form": "rate",
+            "rate": bill.vat7.pk,
+            "rate-name": "VAT",
+            "rate-rate": "7",
+            "rate-applies_to": "all",
+            "rate-active": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert "already has a tax rate of that name" in response.content.decode()
     with scope(organization=bill.org.pk):
         series = ensure_series(bill.clinic, "invoice")
     assert series.prefix == "DT" and not series.yearly_reset

@@ -344,3 +344,27 @@ def test_patient_account_selector(bill):
         link_patient_login(bill.patient, user)
     assert [i.pk for i in selectors.invoices_for_patient_account(user)] == [issued.pk]
     assert user.has_perm("billing.view_invoice", issued)
+
+
+def test_an_appointment_is_on_one_live_invoice_until_that_invoice_is_void(bill):
+    visit = BillableItem(
+        kind="appointment", reference="41", label="Visit", unit_price=Decimal("80"), currency="EUR"
+    )
+    with scope(organization=bill.org.pk):
+        first = create_draft(clinic=bill.clinic, patient=bill.patient)
+        add_billable_item(first, visit)
+        second = create_draft(clinic=bill.clinic, patient=bill.patient)
+        with pytest.raises(ValidationError, match="already on an invoice"):
+            add_billable_item(second, visit)
+        # Past the early check, the database itself refuses the second claim.
+        with pytest.raises(ValidationError, match="already on an invoice"):
+            add_line(
+                second, description="Visit", quantity=1, unit_price="80", kind="appointment", reference="41"
+            )
+        issue(first)
+        issue_credit_note(first, reason="Billed by mistake")
+        first.refresh_from_db()
+        assert first.status == InvoiceStatus.VOID
+        assert not first.lines.get().claims_source
+        line = add_billable_item(second, visit)
+        assert line.claims_source

@@ -4,11 +4,12 @@ rates."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.integrity import refused_by
 from core.office.decorators import member_required
 from core.tenancy.access import check_perm
 
@@ -52,10 +53,19 @@ def settings_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                 ).exists():
                     form.add_error("name", _("This clinic already has a tax rate of that name."))
             if not form.errors:
-                with transaction.atomic():
-                    obj.save()
-                messages.success(request, _("Billing settings saved."))
-                return redirect("office:billing:settings", clinic_slug=clinic.slug)
+                try:
+                    # The check above answers early; the unique constraint answers for two at once, and for
+                    # a rename (which the form cannot check: it has no clinic field).
+                    with refused_by(
+                        "billing_tax_rate_name",
+                        {"name": _("This clinic already has a tax rate of that name.")},
+                    ):
+                        obj.save()
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("Billing settings saved."))
+                    return redirect("office:billing:settings", clinic_slug=clinic.slug)
         status = 400
     rates = list(active_tax_rates(clinic)) + list(
         TaxRate.objects.filter(organization_id=clinic.organization_id, clinic=clinic, active=False)

@@ -1,0 +1,49 @@
+"""Many requests at the same instant through a real HTTP server (pytest-django's ``live_server``), the way
+several gunicorn workers receive them: each request runs in its own thread with its own database
+connection. A barrier holds every thread until all are ready, so they reach the server together."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+# Well below PostgreSQL's 100 connections: each request holds one on the server side.
+THREADS = 20
+
+
+def fire(
+    method: str, url: str, bodies: list[dict], headers: dict | None = None, *, form: bool = False
+) -> list[requests.Response]:
+    """Send one request per body, all at once; the responses in the order of ``bodies``. With ``form``,
+    each sender first opens the page, as a browser does, and posts the form with its CSRF token."""
+    barrier = threading.Barrier(min(len(bodies), THREADS))
+
+    def send(body: dict) -> requests.Response:
+        with requests.Session() as session:
+            options: dict = {"json": body}
+            if form:
+                session.get(url, timeout=60)
+                token = session.cookies.get("csrftoken")
+                options = {"data": {**body, "csrfmiddlewaretoken": token}}
+            try:
+                barrier.wait(timeout=60)
+            except threading.BrokenBarrierError:
+                pass
+            return session.request(
+                method,
+                url,
+                headers={"Referer": url, **(headers or {})},
+                timeout=60,
+                allow_redirects=False,
+                **options,
+            )
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return list(pool.map(send, bodies))
+
+
+def status_counts(responses: list[requests.Response]) -> Counter:
+    return Counter(response.status_code for response in responses)
