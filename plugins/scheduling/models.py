@@ -270,6 +270,21 @@ class BookingPolicy(TenantModel):
     online_mode = models.CharField(
         _("online booking"), max_length=10, choices=OnlineMode.choices, default=OnlineMode.APPROVAL
     )
+    cancellation_notice_hours = models.PositiveIntegerField(
+        _("online cancellation up to (hours before)"),
+        default=0,
+        validators=[MaxValueValidator(720)],
+        help_text=_(
+            "Patients may cancel online until this many hours before the appointment; later, they call "
+            "the clinic. 0 keeps only the minimum notice."
+        ),
+    )
+    cancellation_policy = models.TextField(
+        _("cancellation policy"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Shown to patients before they cancel, e.g. a fee for late cancellations."),
+    )
 
     class Meta:
         verbose_name = _("booking policy")

@@ -125,8 +125,30 @@ def load_inputs(
     kind of input (policy, overlap settings, working hours, time off, appointments, closures), bounded
     by the date range and served by an index; none for ``policy`` or ``allow_overlap`` (practitioner
     id → their setting) when the caller already has them."""
-    org = clinic.organization_id
     policy = policy or booking_policy(clinic)
+    practitioners, closures = practitioner_inputs(
+        clinic,
+        practitioner_ids,
+        date_from,
+        date_to,
+        exclude_appointment_id=exclude_appointment_id,
+        allow_overlap=allow_overlap,
+    )
+    return AvailabilityInputs(clinic, service, policy, date_from, date_to, closures, practitioners)
+
+
+def practitioner_inputs(
+    clinic: Clinic,
+    practitioner_ids: list[int],
+    date_from: date,
+    date_to: date,
+    *,
+    exclude_appointment_id: int | None = None,
+    allow_overlap: dict[int, bool] | None = None,
+) -> tuple[dict[int, PractitionerInputs], list[av.Closure]]:
+    """Working hours, time off and busy time of each practitioner between two local dates, and the
+    clinic's closures: what the engine and the calendar grid both read, so they agree on every slot."""
+    org = clinic.organization_id
     range_start, range_end = local_day_bounds(clinic.tzinfo, date_from, date_to)
     margin = timedelta(minutes=MAX_BUFFER_MINUTES)
     practitioners = {pk: PractitionerInputs(pk) for pk in practitioner_ids}
@@ -174,7 +196,7 @@ def load_inputs(
             organization_id=org, clinic=clinic, end_date__gte=date_from, start_date__lte=date_to
         ).values_list("start_date", "end_date")
     ]
-    return AvailabilityInputs(clinic, service, policy, date_from, date_to, closures, practitioners)
+    return practitioners, closures
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """The back-office calendar as a time grid, built once per page in plain Python (no database, no
 templates): rows are the clinic's slot steps in wall-clock time, columns are (day, practitioner) pairs,
-each cell is free, booked or off (outside working hours, time off, a closure, a local time that does not
-exist), and each appointment is a block spanning its rows, in a lane of its own where appointments that
-are allowed to overlap share time.
+each cell is free, booked, buffer (kept clear around an appointment) or off (outside working hours, time
+off, a closure, a local time that does not exist, busy at another clinic), and each appointment is a block
+spanning its rows, in a lane of its own where appointments that are allowed to overlap share time.
+
+A cell is free exactly when the availability engine would take a booking of one slot step starting there
+(``av.fits`` with the same working time, busy time and time off), so the calendar never offers a time the
+booking then refuses.
 
 Wall-clock rows: a clinic's day reads 08:00 to 18:00 on every date, including the days clocks change.
 An appointment is placed by its local start and end; across the hour skipped in spring it spans its wall
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from .. import availability as av
@@ -24,6 +28,11 @@ DEFAULT_HOURS = (8 * 60, 18 * 60)
 FREE = "free"
 BOOKED = "booked"
 OFF = "off"
+BUFFER = "buffer"
+
+# Why an appointment is stranded: booked where its practitioner no longer works.
+OUTSIDE_HOURS = "outside_hours"
+IN_TIME_OFF = "time_off"
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,19 @@ class Entry:
     start: datetime
     end: datetime
     item: Any = None
+    # The span kept clear around it (its service's buffers); None when it has no buffers.
+    occupied_start: datetime | None = None
+    occupied_end: datetime | None = None
+
+
+@dataclass
+class Buffer:
+    """Time kept clear before or after an appointment, drawn as a shaded band."""
+
+    row_start: int
+    row_end: int
+    minutes: int
+    after: bool  # after the appointment (else before it)
 
 
 @dataclass
@@ -47,6 +69,8 @@ class Block:
     ends_after: bool = False  # runs past the last row
     start_minute: int = 0  # wall-clock minutes after the day's midnight
     end_minute: int = 0
+    buffers: list[Buffer] = field(default_factory=list)
+    stranded: str = ""  # OUTSIDE_HOURS or IN_TIME_OFF when booked where the practitioner is not working
 
 
 @dataclass
@@ -54,7 +78,7 @@ class Cell:
     row: int  # 1-based grid row
     minute: int  # minutes after local midnight
     label: str  # "10:30"
-    state: str  # FREE, BOOKED or OFF
+    state: str  # FREE, BOOKED, BUFFER or OFF
 
 
 @dataclass
@@ -201,16 +225,20 @@ def build_grid(
     time_off: dict[int, list[av.Interval]] | None = None,
     closures: Sequence[av.Closure] = (),
     entries: Iterable[Entry] = (),
+    busy: dict[int, list[av.Interval]] | None = None,
     hours: tuple[int, int] | None = None,
 ) -> Grid:
     """The grid for ``days`` x ``practitioners`` (``(membership id, anything)`` pairs, in column order).
 
-    ``rules`` and ``time_off`` are keyed by membership id; ``entries`` are the appointments to draw (those
-    of practitioners not listed are left out). ``hours`` fixes the first and last minute; by default
+    ``rules``, ``time_off`` and ``busy`` (the occupied spans the engine counts, at any clinic; left out for
+    someone allowed to overlap) are keyed by membership id; ``entries`` are the appointments to draw
+    (those of practitioners not listed are left out). ``hours`` fixes the first and last minute; by default
     ``grid_hours`` decides. A column's days follow ``days``: one practitioner per column group.
     """
     step = max(1, int(step))
     time_off = time_off or {}
+    busy = busy or {}
+    one_step = av.Request(timedelta(minutes=step))
     shown = {pk for pk, _ in practitioners}
     # Each appointment's local day and wall-clock span, worked out once.
     by_column: dict[tuple[date, int], list[tuple[int, int, Entry]]] = {}
@@ -231,49 +259,73 @@ def build_grid(
 
     columns = []
     for day in days:
-        closed = av.is_closed(day, closures)
-        # Local times that do not exist on this date (the hour skipped when clocks go forward).
-        missing = [
-            index
-            for index, m in enumerate(minutes)
-            if m < DAY_MINUTES and av.local_instant(day, time(m // 60, m % 60), tz) is None
+        # Each row's instant on this date; None where the local time does not exist (clocks go forward).
+        instants = [
+            av.local_instant(day, time(m // 60, m % 60), tz) if m < DAY_MINUTES else None for m in minutes
         ]
         for pk, practitioner in practitioners:
             column = Column(day, practitioner)
-            states = [OFF] * count
-            working = [] if closed else working_ranges(rules.get(pk, ()), day)
-            column.works = bool(working)
-            # A cell is working time when it starts inside the hours, off when it touches time off.
-            for start, end in working:
-                for index in range(
-                    _row_at_or_after(start, first, step), min(count, _row_at_or_after(end, first, step))
-                ):
-                    states[index] = FREE
-            for off in time_off.get(pk, ()):
-                start, end = wall_minute(off.start, day, tz), wall_minute(off.end, day, tz)
-                for index in range(
-                    max(0, (start - first) // step), min(count, _row_at_or_after(end, first, step))
-                ):
-                    states[index] = OFF
-            for index in missing:
-                states[index] = OFF
+            day_rules = rules.get(pk, ())
+            windows = av.Timeline(av.working_windows(day_rules, tz, day, day, closures))
+            away = av.Timeline(time_off.get(pk, ()))
+            blocked = av.Timeline([*busy.get(pk, ()), *time_off.get(pk, ())])
+            column.works = bool(windows.intervals)
+            states = [
+                FREE
+                if instant is not None and av.fits(instant, one_step, windows=windows, blocked=blocked)
+                else OFF
+                for instant in instants
+            ]
             for start, end, entry in by_column.get((day, pk), ()):
                 row_start = min(max((start - first) // step, 0), count - 1)
                 row_end = min(max(_row_at_or_after(end, first, step), row_start + 1), count)
-                column.blocks.append(
-                    Block(
-                        entry.item,
-                        row_start + 1,
-                        row_end + 1,
-                        starts_before=start < first,
-                        ends_after=end > last,
-                        start_minute=start,
-                        end_minute=end,
-                    )
+                block = Block(
+                    entry.item,
+                    row_start + 1,
+                    row_end + 1,
+                    starts_before=start < first,
+                    ends_after=end > last,
+                    start_minute=start,
+                    end_minute=end,
+                    stranded=_stranded(entry, windows, away),
                 )
+                block.buffers = _buffers(entry, day, tz, first, step, count, states)
+                column.blocks.append(block)
                 for index in range(row_start, row_end):
                     states[index] = BOOKED
             column.lanes = _lay_out(column.blocks)
             column.cells = [Cell(i + 1, minutes[i], rows[i].label, states[i]) for i in range(count)]
             columns.append(column)
     return Grid(list(days), step, first, last, rows, columns)
+
+
+def _stranded(entry: Entry, windows: av.Timeline, away: av.Timeline) -> str:
+    """Why ``entry`` lies where its practitioner is not working, or "" when it is inside working time."""
+    span = av.Interval(entry.start, entry.end).utc()
+    if away.overlaps(span):
+        return IN_TIME_OFF
+    if not windows.contains(span):
+        return OUTSIDE_HOURS
+    return ""
+
+
+def _buffers(entry: Entry, day: date, tz: tzinfo, first: int, step: int, count: int, states) -> list[Buffer]:
+    """The shaded bands of ``entry``'s buffers; the cells they cover that are not free turn BUFFER."""
+    bands = []
+    sides = (
+        (entry.occupied_start, entry.start, False),
+        (entry.end, entry.occupied_end, True),
+    )
+    for begins, ends, after in sides:
+        if begins is None or ends is None or ends <= begins:
+            continue
+        start, end = wall_minute(begins, day, tz), wall_minute(ends, day, tz)
+        row_start = max((start - first) // step, 0)
+        row_end = min(_row_at_or_after(end, first, step), count)
+        if row_start >= row_end:
+            continue
+        bands.append(Buffer(row_start + 1, row_end + 1, int((ends - begins).total_seconds() // 60), after))
+        for index in range(row_start, row_end):
+            if states[index] == OFF:
+                states[index] = BUFFER
+    return bands

@@ -1,5 +1,6 @@
 """What the back-office calendar page shows: the filters it was asked for, the practitioners and days in
-its columns, the working hours, time off and closures that shade its cells, and the appointments drawn on
+its columns, the working hours, time off, closures and busy time (``selectors.practitioner_inputs``, as the
+availability engine reads them) that shade its cells, and the appointments drawn on
 it. A fixed number of queries whatever the number of appointments; the grid itself is built by
 ``calendar_grid`` and turned into markup by ``calendar_render``.
 
@@ -15,22 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.http import QueryDict
 
 from core.tenancy.models import Clinic, Membership
 
-from .. import availability as av
 from .. import selectors
 from ..models import (
     Appointment,
-    ClinicClosure,
     Room,
     Service,
     ServicePractitioner,
     Status,
-    TimeOff,
-    WorkingHours,
 )
 from .grid import Entry, Grid, build_grid
 
@@ -81,6 +77,8 @@ class Shown:
     end: datetime
     status: str
     version: int
+    occupied_start: datetime
+    occupied_end: datetime
 
     def get_status_display(self) -> str:
         return Status(self.status).label
@@ -112,6 +110,8 @@ SHOWN_FIELDS = (
     "practitioner__display_name",
     "practitioner__user__full_name",
     "practitioner__user__email",
+    "occupied_start",
+    "occupied_end",
 )
 
 
@@ -127,7 +127,7 @@ def shown_appointments(clinic: Clinic, start: datetime, end: datetime) -> tuple[
     shown, names = [], {}
     for row in rows:
         pk, who, patient, given, family, service, name, colour, room, room_name, *rest = row
-        begins, ends, status, version, display, full, email = rest
+        begins, ends, status, version, display, full, email, kept_from, kept_until = rest
         shown.append(
             Shown(
                 pk,
@@ -143,6 +143,8 @@ def shown_appointments(clinic: Clinic, start: datetime, end: datetime) -> tuple[
                 ends,
                 status,
                 version,
+                kept_from,
+                kept_until,
             )
         )
         if who not in names:
@@ -173,33 +175,6 @@ class CalendarData:
     @property
     def querystring(self) -> str:
         return urlencode(self.query)
-
-
-def _shading(clinic: Clinic, practitioner_ids: list[int], first: date, last: date):
-    """Working-hour rules and time off per practitioner, and the clinic's closures: three queries."""
-    org = clinic.organization_id
-    rules: dict[int, list[av.HoursRule]] = {pk: [] for pk in practitioner_ids}
-    time_off: dict[int, list[av.Interval]] = {pk: [] for pk in practitioner_ids}
-    if practitioner_ids:
-        hours = WorkingHours.objects.filter(
-            organization_id=org, clinic=clinic, membership_id__in=practitioner_ids, valid_from__lte=last
-        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first))
-        for pk, *row in hours.values_list(
-            "membership_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
-        ):
-            rules[pk].append(av.HoursRule(*row))
-        start, end = selectors.local_day_bounds(clinic.tzinfo, first, last)
-        for pk, off_start, off_end in TimeOff.objects.filter(
-            organization_id=org, membership_id__in=practitioner_ids, end__gt=start, start__lt=end
-        ).values_list("membership_id", "start", "end"):
-            time_off[pk].append(av.Interval(off_start, off_end))
-    closures = [
-        av.Closure(a, b)
-        for a, b in ClinicClosure.objects.filter(
-            organization_id=org, clinic=clinic, end_date__gte=first, start_date__lte=last
-        ).values_list("start_date", "end_date")
-    ]
-    return rules, time_off, closures
 
 
 def load(clinic: Clinic, params, day: date) -> CalendarData:
@@ -241,16 +216,20 @@ def load(clinic: Clinic, params, day: date) -> CalendarData:
                 former = FormerPractitioner(appointment.practitioner_id, names[appointment.practitioner_id])
                 shown = [*shown, former]
     ids = [m.pk for m in shown]
-    rules, time_off, closures = _shading(clinic, ids, days[0], days[-1])
+    # The same inputs the availability engine reads, so a free cell is a time the booking will take.
+    inputs, closures = selectors.practitioner_inputs(clinic, ids, days[0], days[-1])
     grid = build_grid(
         days=days,
         practitioners=[(m.pk, m) for m in shown],
         tz=clinic.tzinfo,
         step=policy.slot_granularity_minutes,
-        rules=rules,
-        time_off=time_off,
+        rules={pk: data.rules for pk, data in inputs.items()},
+        time_off={pk: data.time_off for pk, data in inputs.items()},
+        busy={pk: data.busy for pk, data in inputs.items()},
         closures=closures,
-        entries=[Entry(a.practitioner_id, a.start, a.end, a) for a in drawn],
+        entries=[
+            Entry(a.practitioner_id, a.start, a.end, a, a.occupied_start, a.occupied_end) for a in drawn
+        ],
     )
     # The week of one practitioner has a column per day (columns come day by day, practitioners within).
     per_day = view == "week" and len(shown) == 1

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..models import Status
-from .grid import BOOKED, FREE, Block, Column, Grid, clock
+from .grid import BOOKED, BUFFER, FREE, IN_TIME_OFF, OUTSIDE_HOURS, Block, Column, Grid, clock
 
 MOVABLE = (Status.BOOKED, Status.REQUESTED)
 COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -101,6 +101,13 @@ class GridMarkup:
         self.starts_earlier = escape(_("Starts earlier"))
         self.ends_later = escape(_("Ends later"))
         self.status_label = escape(_("Change status"))
+        self.buffer_word = escape(_("buffer"))
+        self.buffer_after = _("%(minutes)s-minute buffer after %(patient)s's appointment")
+        self.buffer_before = _("%(minutes)s-minute buffer before %(patient)s's appointment")
+        self.stranded = {
+            OUTSIDE_HOURS: escape(_("Outside working hours")),
+            IN_TIME_OFF: escape(_("During time off")),
+        }
         self._names: dict[int, str] = {}
         self._services: dict[int, tuple[str, str]] = {}
 
@@ -148,14 +155,30 @@ class GridMarkup:
                     f' aria-label="{book_head}{cell.label}{book_tail}"></a>'
                 )
             else:
-                state = " cal-off" if cell.state not in (FREE, BOOKED) else ""
+                state = " cal-off" if cell.state not in (FREE, BOOKED, BUFFER) else ""
+                state = " cal-buffer-cell" if cell.state == BUFFER else state
                 append(
                     f'<div class="cal-cell{state}{hour}" style="grid-row:{cell.row}"'
                     f' data-drop-time="{cell.label}"></div>'
                 )
         for block in column.blocks:
+            append(self.buffers(block))
+        for block in column.blocks:
             append(self.block(block, can_act))
         append("</div>")
+        return "".join(parts)
+
+    def buffers(self, block: Block) -> str:
+        """The shaded bands of the time kept clear around an appointment, labelled so nobody books it."""
+        parts = []
+        for band in block.buffers:
+            template = self.buffer_after if band.after else self.buffer_before
+            title = escape(template % {"minutes": band.minutes, "patient": block.item.patient_name})
+            parts.append(
+                f'<div class="cal-buffer" style="grid-row:{band.row_start}/{band.row_end}" title="{title}"'
+                f' data-testid="calendar-buffer"><span aria-hidden="true">{self.buffer_word}</span>'
+                f'<span class="sr-only">{title}</span></div>'
+            )
         return "".join(parts)
 
     def block(self, block: Block, can_act: bool) -> str:
@@ -181,6 +204,12 @@ class GridMarkup:
         if block.ends_after:
             classes += " cal-cut-bottom"
             cut += f'<span class="sr-only">{self.ends_later}</span>'
+        stranded = ""
+        if block.stranded and status in MOVABLE:
+            classes += " cal-stranded"
+            stranded = (
+                f'<p class="cal-stranded-note" data-testid="stranded">{self.stranded[block.stranded]}</p>'
+            )
         drag = ""
         if can_act and status in MOVABLE:
             drag = (
@@ -204,7 +233,8 @@ class GridMarkup:
             f' data-status="{escape(status)}"{drag}>'
             f'<div class="cal-block-body"><p class="cal-block-title"><span class="cal-time">{when}</span> '
             f'<a href="{edit}"{NOT_DRAGGED if drag else ""}>{patient}</a></p>'
-            f'<p class="cal-block-meta">{service}{room} · {self.status_labels.get(status, "")}</p>{cut}</div>'
+            f'<p class="cal-block-meta">{service}{room} · {self.status_labels.get(status, "")}</p>'
+            f"{stranded}{cut}</div>"
             f"{actions}</article>"
         )
 

@@ -74,12 +74,21 @@ class ServiceForm(forms.ModelForm):
 class BookingPolicyForm(forms.ModelForm):
     class Meta:
         model = BookingPolicy
-        fields = ["min_notice_minutes", "max_days_ahead", "slot_granularity_minutes", "online_mode"]
+        fields = [
+            "min_notice_minutes",
+            "max_days_ahead",
+            "slot_granularity_minutes",
+            "online_mode",
+            "cancellation_notice_hours",
+            "cancellation_policy",
+        ]
         widgets = {
             "min_notice_minutes": forms.NumberInput(attrs=INPUT),
             "max_days_ahead": forms.NumberInput(attrs=INPUT),
             "slot_granularity_minutes": forms.NumberInput(attrs=INPUT),
             "online_mode": forms.Select(attrs=INPUT),
+            "cancellation_notice_hours": forms.NumberInput(attrs=INPUT),
+            "cancellation_policy": forms.Textarea(attrs={**INPUT, "rows": 3}),
         }
 
     def validate_unique(self):

@@ -19,11 +19,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from core.plugins.types import DashboardWidget
 
 from ..access import access_own_appointment
+from ..models import Status
 from ..selectors import booking_policy
 from ..services import rescheduling, status
 from ..services.conflicts import SlotTaken, StaleAppointment
@@ -47,6 +48,7 @@ def account_section(request, organization, patient, clinics) -> list[DashboardWi
                 "clinic": clinic,
                 "local_start": appointment.start.astimezone(clinic.tzinfo),
                 "can_change": online.patient_may_change(appointment, policies[clinic.pk]),
+                "can_cancel": online.patient_may_cancel(appointment, policies[clinic.pk]),
                 "base": f"/c/{clinic.slug}/account/scheduling/appointments/{appointment.pk}/",
             }
         )
@@ -85,14 +87,28 @@ def _own(request, appointment_id) -> tuple:
     return request.portal_clinic, access_own_appointment(request, appointment_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request, appointment_id):
+    """Cancelling is two steps so that one stray click cancels nothing: the page shows the appointment and
+    the clinic's cancellation policy with a confirm button; the POST cancels and comes back here, where a
+    cancelled appointment shows the result (reloading it cancels nothing twice)."""
     clinic, appointment = _own(request, appointment_id)
-    if not online.patient_may_change(appointment, booking_policy(clinic)):
-        messages.error(
-            request, _("This appointment can no longer be cancelled online. Please call the clinic.")
-        )
-        return redirect(account_address(request))
+    policy = booking_policy(clinic)
+    context = portal_page_context(
+        request,
+        appointment=appointment,
+        local_start=appointment.start.astimezone(clinic.tzinfo),
+        policy=policy,
+        deadline=online.cancellation_deadline(appointment, policy).astimezone(clinic.tzinfo),
+        cancelled=appointment.status in (Status.CANCELLED_PATIENT, Status.CANCELLED_CLINIC),
+        may_cancel=online.patient_may_cancel(appointment, policy),
+        account=account_address(request),
+    )
+    if request.method == "GET" or context["cancelled"]:
+        return render(request, "scheduling/portal/cancel.html", context)
+    if not context["may_cancel"]:
+        context["error"] = _("This appointment can no longer be cancelled online. Please call the clinic.")
+        return render(request, "scheduling/portal/cancel.html", context, status=409)
     try:
         status.cancel(
             appointment,
@@ -102,12 +118,13 @@ def cancel(request, appointment_id):
             expected_version=online.positive_int(request.POST.get("version")) or 0,
         )
     except StaleAppointment:
-        messages.error(request, _("This appointment was changed meanwhile. Please look at it again."))
+        context["error"] = _("This appointment was changed meanwhile. Please look at it again.")
+        context["appointment"] = access_own_appointment(request, appointment_id)
+        return render(request, "scheduling/portal/cancel.html", context, status=409)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("Your appointment is cancelled."))
-    return redirect(account_address(request))
+        context["error"] = error.messages[0]
+        return render(request, "scheduling/portal/cancel.html", context, status=400)
+    return redirect(request.path)
 
 
 @require_http_methods(["GET", "POST"])

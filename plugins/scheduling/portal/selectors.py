@@ -105,6 +105,22 @@ def patient_may_change(appointment: Appointment, policy) -> bool:
     return appointment.start - timezone.now() >= notice
 
 
+def cancellation_deadline(appointment: Appointment, policy):
+    """The last moment the patient may cancel online: the clinic's minimum notice or its cancellation
+    notice before the start, whichever is earlier."""
+    notice = max(
+        timedelta(minutes=policy.min_notice_minutes), timedelta(hours=policy.cancellation_notice_hours)
+    )
+    return appointment.start - notice
+
+
+def patient_may_cancel(appointment: Appointment, policy) -> bool:
+    """Patients may cancel a booked or requested appointment online until the cancellation deadline."""
+    if appointment.status not in (Status.REQUESTED, Status.BOOKED):
+        return False
+    return timezone.now() <= cancellation_deadline(appointment, policy)
+
+
 def positive_int(value) -> int | None:
     try:
         parsed = int(str(value))

@@ -20,6 +20,7 @@ from ..models import BookingPolicy, PractitionerSettings, Room, Service, Service
 from ..selectors import load_inputs
 from .conflicts import SlotTaken
 from .free_slots import next_free_slots
+from .why_taken import why_taken
 
 # Far enough for any clinic's records and bookings, and far from datetime's limits, so adding a duration,
 # a buffer or a series' weeks to a time never overflows.
@@ -199,7 +200,14 @@ def check_time(
             raise ValidationError({"start": _("This time is outside the clinic's booking window.")})
     if not av.fits(start, request, windows=None, blocked=data.busy):
         raise SlotTaken(
-            _("This time is already taken."),
+            why_taken(
+                practitioner_id=practitioner.pk,
+                organization_id=clinic.organization_id,
+                service=service,
+                start=start,
+                tz=clinic.tzinfo,
+                exclude=exclude_appointment_id,
+            ),
             next_free_slots(
                 clinic,
                 service,

@@ -50,7 +50,7 @@ def test_move_reschedules_and_refusals_change_nothing(sched, login):
 
     response = client.post(url, {**move, "start": f"{MONDAY.isoformat()}T11:00"})
     assert response.status_code == 409
-    assert response.json()["message"].startswith("This time is already taken.")
+    assert response.json()["message"].startswith("This time overlaps ")
     assert "Next free: 2031-03-03 11:30" in response.json()["message"]
 
     response = client.post(url, {**move, "start": f"{MONDAY.isoformat()}T21:00"})

@@ -128,7 +128,7 @@ def test_booking_flow_reschedule_cancel_and_ics(alpha, bookable):
     page = client.get(f"/c/{alpha.clinic.slug}/account/appointments/").content.decode()
     assert "Check-up" in page and alpha.org.name in page
     own = f"/c/{alpha.clinic.slug}/account/scheduling/appointments/{appointment.pk}/"
-    assert f'href="{own}reschedule/"' in page and f'action="{own}cancel/"' in page
+    assert f'href="{own}reschedule/"' in page and f'href="{own}cancel/"' in page
     ics = client.get(f"{own}calendar.ics")
     assert ics["Content-Type"].startswith("text/calendar") and b"BEGIN:VEVENT" in ics.content
     # The same slot again: friendly "just taken" with alternatives, nothing written.
@@ -144,7 +144,7 @@ def test_booking_flow_reschedule_cancel_and_ics(alpha, bookable):
         appointment.refresh_from_db()
     assert appointment.start == new_start
     cancelled = client.post(f"{own}cancel/", {"version": appointment.version})
-    assert cancelled.status_code == 302
+    assert cancelled.status_code == 302 and cancelled["Location"] == f"{own}cancel/"
     with scopes_disabled():
         appointment.refresh_from_db()
     assert appointment.status == Status.CANCELLED_PATIENT
@@ -165,7 +165,7 @@ def test_addresses_patients_already_have_lead_to_the_same_pages(alpha, bookable)
     # A cancel form posted from a page loaded before the move still cancels (308 keeps the POST).
     response = client.post(f"{old}cancel/", {"version": appointment.version}, follow=True)
     assert response.redirect_chain[0] == (f"{new}cancel/", 308)
-    assert "Your appointment is cancelled." in response.content.decode()
+    assert "Your appointment is cancelled" in response.content.decode()
     link = first_slot_link(client, alpha.clinic, bookable)
     query = link.split("?", 1)[1]
     moved = client.get(f"/c/{alpha.clinic.slug}/booking/confirm/?{query}")

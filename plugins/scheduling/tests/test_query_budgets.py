@@ -18,8 +18,9 @@ BOOKING_TAKEN = 19
 AVAILABILITY_MONTH = 12
 AVAILABILITY_ANY_WEEK = 12
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
-# grid's step), working hours, time off, closures and the appointments, on top of the request's own.
-CALENDAR_WEEK = 13
+# grid's step), working hours, time off, closures and the appointments, and what the availability engine
+# reads so free cells are bookable (overlap settings, busy time at any clinic), on top of the request's own.
+CALENDAR_WEEK = 15
 TODAY_LIST = 6
 
 pytestmark = pytest.mark.django_db
