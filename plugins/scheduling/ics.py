@@ -1,4 +1,7 @@
-"""iCalendar (RFC 5545) text for appointments.
+"""iCalendar (RFC 5545) files for appointments: practitioners' feeds and the patient's calendar.ics.
+
+Written with the ``icalendar`` library, which escapes text (a line break in a service name stays inside
+its property instead of starting a new one) and folds long lines at 75 octets.
 
 Times are written in UTC ("Z" form), which every calendar application converts to its own zone without a
 VTIMEZONE block, so daylight-saving changes at the clinic can never be misread. Each appointment keeps one
@@ -8,12 +11,15 @@ cancelled appointment stays in the feed as STATUS:CANCELLED so calendar apps rem
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
 
 from .models import Status
 
 PRODID = "-//Clinic EHR//Scheduling//EN"
-UTC_FORMAT = "%Y%m%dT%H%M%SZ"
+PORTAL_PRODID = "-//Clinic EHR//Portal//EN"
+REFRESH_EVERY = timedelta(minutes=15)
 
 EVENT_STATUS = {
     Status.REQUESTED: "TENTATIVE",
@@ -22,36 +28,8 @@ EVENT_STATUS = {
 }
 
 
-def utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime(UTC_FORMAT)
-
-
-def text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character (RFC 5545 3.1)."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current, limit = [], b"", 75
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > limit:
-            parts.append(current.decode())
-            current, limit = b"", 74  # continuation lines start with a space
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
+def utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
 
 
 def uid(appointment) -> str:
@@ -63,38 +41,53 @@ def initials(patient) -> str:
     return " ".join(f"{part[0]}." for part in (patient.given_name, patient.family_name) if part)
 
 
-def event(appointment, *, stamp: datetime) -> list[str]:
+def _calendar(prodid: str) -> Calendar:
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", prodid)
+    return cal
+
+
+def _times(entry: Event, appointment, *, stamp: datetime) -> None:
+    entry.add("uid", uid(appointment))
+    entry.add("dtstamp", utc(stamp))
+    entry.add("dtstart", utc(appointment.start))
+    entry.add("dtend", utc(appointment.end))
+
+
+def event(appointment, *, stamp: datetime) -> Event:
+    """The practitioner's entry: full lifecycle (sequence, status) and the patient by initials."""
     clinic = appointment.clinic
-    summary = f"{appointment.service.name} – {initials(appointment.patient)}"
-    location = ", ".join(p for p in [clinic.name, clinic.address_line1, clinic.city] if p)
-    return [
-        "BEGIN:VEVENT",
-        f"UID:{uid(appointment)}",
-        f"DTSTAMP:{utc(stamp)}",
-        f"DTSTART:{utc(appointment.start)}",
-        f"DTEND:{utc(appointment.end)}",
-        f"SEQUENCE:{max(appointment.version - 1, 0)}",
-        f"LAST-MODIFIED:{utc(appointment.updated_at)}",
-        f"CREATED:{utc(appointment.created_at)}",
-        f"STATUS:{EVENT_STATUS.get(appointment.status, 'CONFIRMED')}",
-        f"SUMMARY:{text(summary)}",
-        f"LOCATION:{text(location)}",
-        "TRANSP:OPAQUE",
-        "END:VEVENT",
-    ]
+    entry = Event()
+    _times(entry, appointment, stamp=stamp)
+    entry.add("sequence", max(appointment.version - 1, 0))
+    entry.add("last-modified", utc(appointment.updated_at))
+    entry.add("created", utc(appointment.created_at))
+    entry.add("status", EVENT_STATUS.get(appointment.status, "CONFIRMED"))
+    entry.add("summary", f"{appointment.service.name} – {initials(appointment.patient)}")
+    entry.add("location", ", ".join(p for p in [clinic.name, clinic.address_line1, clinic.city] if p))
+    entry.add("transp", "OPAQUE")
+    return entry
 
 
 def calendar(name: str, appointments, *, stamp: datetime) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{text(name)}",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT15M",
-    ]
+    """A practitioner's feed: every appointment given, under the calendar name ``name``."""
+    cal = _calendar(PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("refresh-interval", REFRESH_EVERY, parameters={"VALUE": "DURATION"})
     for appointment in appointments:
-        lines.extend(event(appointment, stamp=stamp))
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        cal.add_component(event(appointment, stamp=stamp))
+    return cal.to_ical().decode()
+
+
+def appointment_file(appointment, clinic, *, stamp: datetime) -> str:
+    """The patient's own appointment at ``clinic`` as a file to add to their calendar."""
+    entry = Event()
+    _times(entry, appointment, stamp=stamp)
+    entry.add("summary", f"{appointment.service.name} – {clinic.name}")
+    entry.add("location", ", ".join(p for p in [clinic.address_line1, clinic.city] if p))
+    cal = _calendar(PORTAL_PRODID)
+    cal.add_component(entry)
+    return cal.to_ical().decode()

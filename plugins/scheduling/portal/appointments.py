@@ -10,7 +10,7 @@ reached only through ``core.patients.accounts.patient_in``; anyone else's appoin
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.plugins.types import DashboardWidget
 
+from .. import ics
 from ..access import access_own_appointment
 from ..models import Status
 from ..selectors import booking_policy
@@ -188,25 +189,7 @@ def _move(request, clinic, appointment, context) -> bool:
 
 def calendar_file(request, appointment_id):
     clinic, appointment = _own(request, appointment_id)
-    fmt = "%Y%m%dT%H%M%SZ"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Clinic EHR//Portal//EN",
-        "BEGIN:VEVENT",
-        f"UID:appointment-{appointment.organization_id}-{appointment.pk}@clinic-ehr",
-        f"DTSTAMP:{timezone.now().strftime(fmt)}",
-        f"DTSTART:{appointment.start.astimezone(UTC).strftime(fmt)}",
-        f"DTEND:{appointment.end.astimezone(UTC).strftime(fmt)}",
-        "SUMMARY:" + _ics_text(f"{appointment.service.name} – {clinic.name}"),
-        "LOCATION:" + _ics_text(", ".join(p for p in [clinic.address_line1, clinic.city] if p)),
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    body = ics.appointment_file(appointment, clinic, stamp=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
     return response
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")

@@ -3,14 +3,16 @@ SEQUENCE, a cancellation shows as cancelled, only the secret's hash is stored, a
 turned-off address, or scheduling switched off, answers 404."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
+from icalendar import Calendar
 
 from core.tenancy.services import set_module_enabled
 from plugins.scheduling import feeds, ics
@@ -20,6 +22,11 @@ from plugins.scheduling.services.rescheduling import reschedule
 from plugins.scheduling.services.status import cancel
 
 NEW_YORK = ZoneInfo("America/New_York")
+
+
+def written_utc(value: datetime) -> str:
+    """An instant as the feed writes it: UTC, "Z" form."""
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def page(t):
@@ -75,15 +82,15 @@ def test_feed_follows_booking_move_and_cancellation(sched, login):
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     uid = f"appointment-{sched.org.pk}-{appointment.pk}@clinic-ehr"
     event = events(text)[uid]
-    assert event["DTSTART"] == ics.utc(local(7, 9)) and event["DTSTART"].endswith("Z")
+    assert event["DTSTART"] == written_utc(local(7, 9)) and event["DTSTART"].endswith("Z")
     assert event["SEQUENCE"] == "0" and event["STATUS"] == "CONFIRMED"
     assert sched.patient.family_name not in text  # initials only
     with scope(organization=sched.org.pk):
         moved = reschedule(appointment, expected_version=1, start=local(8, 11), override=True)
     event = events(Client().get(path).content.decode())[uid]
-    assert event["DTSTART"] == ics.utc(local(8, 11))
+    assert event["DTSTART"] == written_utc(local(8, 11))
     assert event["SEQUENCE"] == "1"
-    assert event["LAST-MODIFIED"] == ics.utc(moved.updated_at)
+    assert event["LAST-MODIFIED"] == written_utc(moved.updated_at)
     with scope(organization=sched.org.pk):
         cancel(moved, by_patient=True)
     event = events(Client().get(path).content.decode())[uid]
@@ -168,10 +175,27 @@ def test_who_may_manage_feeds(sched, login):
     assert feed.revoked_at is not None
 
 
-def test_long_lines_fold_without_splitting_characters():
-    line = "SUMMARY:" + "ü" * 60
-    folded = ics.fold(line)
-    parts = folded.split("\r\n ")
-    assert len(parts) > 1 and "".join(parts) == line
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert ics.text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+@pytest.mark.django_db
+def test_line_breaks_in_names_stay_inside_their_property_and_long_lines_fold(sched, login):
+    """A bare carriage return in a service name must not start a property of its own (a calendar app
+    would read ``X-INJECTED``), in the practitioner's feed or in the patient's calendar.ics."""
+    with scope(organization=sched.org.pk):
+        sched.service.name = "Massage\rX-INJECTED:1 " + "ü" * 60
+        sched.service.save()
+    path = create_address(login(sched.practitioner), sched)
+    appointment = book(sched, local(7, 9))
+    feed = Client().get(path).content
+    with scope(organization=sched.org.pk):
+        portal_file = ics.appointment_file(appointment, sched.clinic, stamp=timezone.now()).encode()
+
+    for body in (feed, portal_file):
+        lines = body.split(b"\r\n")
+        assert not any(line.startswith(b"X-INJECTED") for line in lines)
+        assert b"\r" not in body.replace(b"\r\n", b"")  # no bare carriage return left
+        assert all(len(line) <= 75 for line in lines)
+        assert any(line.startswith(b" ") for line in lines)  # the long summary was folded
+        parsed = Calendar.from_ical(body)
+        [event] = parsed.walk("VEVENT")
+        assert "X-INJECTED" not in event
+        assert str(event["SUMMARY"]).startswith("Massage\nX-INJECTED:1 " + "ü" * 60)
+        assert event.decoded("DTSTART") == local(7, 9).astimezone(UTC)

@@ -13,8 +13,9 @@ from plugins.scheduling.services.booking import book_appointment
 
 from .conftest import MONDAY, at
 
-BOOKING = 15
-BOOKING_TAKEN = 19
+# A booking takes its practitioner's and room's diary locks in one query before it reads anything.
+BOOKING = 17
+BOOKING_TAKEN = 20
 AVAILABILITY_MONTH = 12
 AVAILABILITY_ANY_WEEK = 12
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
