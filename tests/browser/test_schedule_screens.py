@@ -122,6 +122,11 @@ def test_calendar_shows_the_buffer_and_the_stranded_appointment(new_context, scr
     band, word = buffer.bounding_box(), label.bounding_box()
     assert word["height"] <= band["height"] + 0.5, f"'buffer' is cut off: word {word}, band {band}"
     assert page.evaluate("e => parseFloat(getComputedStyle(e).fontSize)", label.element_handle()) >= 10
+    # Nothing is drawn over the word: not the sticky headers above it, not a neighbouring block.
+    on_top = "e => { const r = e.getBoundingClientRect();"
+    on_top += " const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+    on_top += " return !!hit && (hit === e || e.contains(hit) || hit.contains(e)); }"
+    assert page.evaluate(on_top, label.element_handle()), "the 'buffer' label is covered"
 
     card = column.locator(f'[data-appointment="{stranded.pk}"]')
     card.scroll_into_view_if_needed()
@@ -133,6 +138,7 @@ def test_calendar_shows_the_buffer_and_the_stranded_appointment(new_context, scr
     expect(note).to_have_text("During time off")
     # The note is shown whole, not ellipsed away in a narrow week column.
     assert page.evaluate("e => e.scrollWidth <= e.clientWidth", note.element_handle()), "label is truncated"
+    assert page.evaluate(on_top, note.element_handle()), "the 'During time off' label is covered"
     note_box, card_box = note.bounding_box(), card.bounding_box()
     assert note_box["y"] + note_box["height"] <= card_box["y"] + card_box["height"] + 0.5, "label overflows"
     screenshot(page, f"calendar_{view}_buffer_stranded_{size}.png")
