@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "portal_site.routing.PortalHostMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Text PostgreSQL cannot store (NUL, lone surrogates) is refused before any form or search sees it.
+    "core.text.UnstorableTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

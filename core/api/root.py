@@ -8,6 +8,7 @@ from core.plugins.manager import registry
 
 from .auth import ClinicModuleAuth, default_auth
 from .errors import install_error_handlers
+from .parser import SafeTextParser
 from .resources import router as core_router
 
 
@@ -31,6 +32,7 @@ api = ClinicApi(
     ),
     auth=default_auth(),
     urls_namespace="api",
+    parser=SafeTextParser(),
 )
 install_error_handlers(api)
 api.add_router("/", core_router)

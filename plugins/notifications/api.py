@@ -19,6 +19,7 @@ from pydantic import Field
 
 from core.api.common import PageParams, page_of, paginate, requires, responses
 from core.api.schemas import StrictSchema
+from core.api.types import BoundedDate, LocalTime
 from core.tenancy.access import check_perm, get_for_member
 
 from . import reminders, services
@@ -41,8 +42,8 @@ class SettingsOut(Schema):
     email_enabled: bool
     sms_enabled: bool
     reminder_offsets: list[int] = Field(description="Minutes before the appointment, latest first.")
-    quiet_hours_start: time | None = Field(description="No text messages from (clinic-local time).")
-    quiet_hours_end: time | None
+    quiet_hours_start: LocalTime | None = Field(description="No text messages from (clinic-local time).")
+    quiet_hours_end: LocalTime | None
     sender_name: str
     timezone: str
 
@@ -53,8 +54,8 @@ class SettingsIn(StrictSchema):
     reminder_offsets: list[int] = Field(
         default_factory=list, max_length=20, description="Minutes before the appointment (at most five)."
     )
-    quiet_hours_start: time | None = None
-    quiet_hours_end: time | None = None
+    quiet_hours_start: LocalTime | None = None
+    quiet_hours_end: LocalTime | None = None
     sender_name: str = Field(default="", max_length=60)
 
 
@@ -113,8 +114,8 @@ class MessageQuery(PageParams):
     channel: Literal[tuple(Channel.values)] | None = None  # type: ignore[valid-type]
     message_type: Literal[tuple(MessageType.values)] | None = None  # type: ignore[valid-type]
     patient_id: int | None = None
-    date_from: date | None = Field(None, description="Recorded on or after this day (clinic-local).")
-    date_to: date | None = Field(None, description="Recorded on or before this day (clinic-local).")
+    date_from: BoundedDate | None = Field(None, description="Recorded on or after this day (clinic-local).")
+    date_to: BoundedDate | None = Field(None, description="Recorded on or before this day (clinic-local).")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
