@@ -112,14 +112,15 @@ def make_scheduling_setup(tenant):
 
     from django.utils import timezone
 
-    from plugins.scheduling import services, setup
+    from plugins.scheduling import setup
+    from plugins.scheduling.services.working_time import add_time_off, add_working_hours
 
     doctor = tenant.memberships["practitioner"]
-    hours = services.add_working_hours(
+    hours = add_working_hours(
         tenant.clinic, doctor, weekday=0, start_time=time(8), end_time=time(12), valid_from=date(2030, 1, 1)
     )
     start = timezone.make_aware(datetime(2031, 1, 6, 8))
-    time_off = services.add_time_off(doctor, start=start, end=start.replace(hour=12))
+    time_off = add_time_off(doctor, start=start, end=start.replace(hour=12))
     room = setup.save_room(tenant.clinic, name="Room 1")
     closure = setup.add_closure(tenant.clinic, start_date=date(2031, 12, 24), end_date=date(2031, 12, 26))
     return {"working_hours": hours.pk, "time_off": time_off.pk, "room": room.pk, "closure": closure.pk}
@@ -186,7 +187,7 @@ def make_appointment(tenant):
     from django.utils import timezone
 
     from plugins.scheduling.models import Service, ServicePractitioner
-    from plugins.scheduling.services import book_appointment
+    from plugins.scheduling.services.booking import book_appointment
 
     doctor = tenant.memberships["practitioner"]
     service = Service.objects.create(

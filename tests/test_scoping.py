@@ -56,7 +56,6 @@ SCOPES_DISABLED_ALLOWED = {
     "core/patients/accounts.py": "a portal login's own patient records span the organizations it belongs to",
     "plugins/scheduling/feeds.py": "a calendar feed's secret names its organization; looked up by hash",
     "plugins/analytics/management/commands/analytics_rollup.py": "operators back-fill every clinic",
-    "plugins/analytics/management/commands/analytics_timing.py": "operators time an organization by id",
 }
 
 

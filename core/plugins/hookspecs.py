@@ -213,7 +213,7 @@ def ehr_portal_blocks() -> list[tuple[str, Any]]:
     block needs a new ``portal_site`` migration. Asked once per set of installed modules. A block whose
     module is off for the page's clinic renders nothing. A block finds the page's clinic as ``clinic`` and
     the site's base address as ``portal_base`` in ``get_context``'s parent context; one that shows data
-    which changes clears the clinic's cached pages after commit (``portal_site.cache.invalidate_clinic``).
+    which changes clears the clinic's cached pages after commit (``portal_site.api.invalidate_clinic``).
     """
 
 

@@ -82,6 +82,13 @@ class Metric:
     ``returning``, ``active``, ``retention``), and ``regroup(breakdown, counts)`` turns analytics' counts by
     a raw attribute (for ``age_band``: age in whole years at the period's last day, ``None`` if unknown)
     into the breakdown's ``[(key, label, value), ...]``.
+
+    How the report lays it out: ``tables`` names the tables of its section it is a column of, by breakdown
+    (``time``: by day or month; ``clinic``; or one of ``breakdowns``); ``column`` places it among a table's
+    columns (lower first, equal ones as declared; the first column ranks the rows and sets the chart's
+    unit). ``headline`` (1, 2, ...) puts a ``sum`` on the office dashboard's "this month so far" widget, in
+    that order. ``choices_for`` names the report filters (``service``) whose choices are the keys of this
+    metric's roll-up by that breakdown.
     """
 
     slug: str
@@ -99,6 +106,10 @@ class Metric:
     description: str = ""
     from_visits: str = ""
     regroup: Any = None
+    tables: tuple[str, ...] = ()
+    column: int = 0
+    headline: int = 0
+    choices_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

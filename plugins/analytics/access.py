@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.plugins.gating import is_module_enabled, with_module_switches
 from core.tenancy.access import require_member, visible_clinics
 from core.tenancy.models import Membership, Role
+from core.tenancy.modules import is_module_enabled, with_module_switches
 
+from . import catalog
 from .models import MonthlyFigure
 
 OPERATIONS = ("appointments", "patients", "utilization", "inventory", "other")
@@ -66,13 +67,14 @@ def practitioner_choices(organization_id: int, clinics) -> list[tuple[int, str]]
 
 
 def service_choices(organization_id: int, clinics) -> list[tuple[int, str]]:
-    """Services that appear in the clinics' roll-ups (the services with appointments), read from the
-    monthly rows: the same services, a thirtieth of the rows."""
+    """Services that appear in the clinics' roll-ups of the metrics that list the service filter's choices
+    (``Metric.choices_for``), read from the monthly rows: the same services, a thirtieth of the rows."""
+    listing = [m.slug for m in catalog.all_metrics().values() if "service" in m.choices_for]
     rows = (
         MonthlyFigure.objects.filter(
             organization_id=organization_id,
             clinic_id__in=[c.pk for c in clinics],
-            metric="appointments_booked",
+            metric__in=listing,
             breakdown="service",
         )
         .values_list("key", "label")

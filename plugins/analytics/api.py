@@ -20,8 +20,9 @@ from core.api.common import requires, responses
 from core.api.types import BoundedDate
 from core.tenancy.access import check_perm
 
-from . import access, report
+from . import access
 from .forms import PRESETS
+from .report.build import build
 from .views import _filter_form, selection_from
 
 router = Router()
@@ -130,7 +131,7 @@ def get_report(request, filters: Query[ReportQuery]):
             {RENAME.get(name, name): [str(m) for m in messages] for name, messages in form.errors.items()}
         )
     selection = selection_from(request, reach, form)
-    result = report.build(selection)
+    result = build(selection)
     previous = selection.period.previous()
     return {
         "start": selection.period.first,

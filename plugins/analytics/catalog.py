@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.plugins.gating import enabled_modules
 from core.plugins.manager import registry
 from core.plugins.types import Metric
+from core.tenancy.modules import enabled_modules
 
 SECTIONS = ("revenue", "appointments", "patients", "utilization", "inventory", "other")
 

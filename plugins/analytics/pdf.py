@@ -7,22 +7,24 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from . import catalog, report
+from . import catalog
 from .periods import Period
+from .report.build import build
+from .report.selection import Selection
 
 # Tables a printed page has room for: the summary leaves out the day-by-day series and the heatmap.
 SKIPPED_BREAKDOWNS = ("time", "weekday_hour", "clinic")
 
 
 def summary_context(clinic, period: Period) -> dict:
-    selection = report.Selection(
+    selection = Selection(
         organization_id=clinic.organization_id,
         clinics=[clinic],
         period=period,
         sections=catalog.SECTIONS,
         today=timezone.now().astimezone(clinic.tzinfo).date(),
     )
-    result = report.build(selection)
+    result = build(selection)
     for section in result.sections:
         section["tables"] = [t for t in section["tables"] if not t["id"].endswith(SKIPPED_BREAKDOWNS)]
     return {"clinic": clinic, "report": result, "period": period, "generated_at": timezone.now()}

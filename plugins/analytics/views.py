@@ -15,9 +15,12 @@ from django.utils.translation import gettext as _
 from core.office.decorators import member_required
 from core.tenancy.access import check_perm
 
-from . import access, report
+from . import access
 from .forms import ReportFilter
 from .periods import month_period
+from .report.build import build
+from .report.export import flat_rows
+from .report.selection import Selection
 
 
 def _csv_safe(value) -> str:
@@ -51,14 +54,14 @@ def _filter_form(request, reach, data):
     )
 
 
-def selection_from(request, reach, form) -> report.Selection:
+def selection_from(request, reach, form) -> Selection:
     data = form.cleaned_data
     chosen = {c.pk for c in data.get("clinics") or []}
     clinics = [c for c in reach.clinics if c.pk in chosen] or list(reach.clinics)
     sections = reach.sections
     if reach.own_practitioner is None:
         sections = access.sections_for(request.user, clinics)
-    return report.Selection(
+    return Selection(
         organization_id=request.clinic.organization_id,
         clinics=clinics,
         period=data["range"],
@@ -82,7 +85,7 @@ def dashboard(request, clinic_slug):
             status=400,
         )
     selection = selection_from(request, reach, form)
-    result = report.build(selection)
+    result = build(selection)
     export = request.GET.get("export", "")
     if export:
         table = result.table(export[:100])
@@ -115,7 +118,7 @@ def _csv(table, selection) -> HttpResponse:
     name = f"{table['id']}-{selection.period.first:%Y%m%d}-{selection.period.last:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    for line in report.flat_rows(table):
+    for line in flat_rows(table):
         writer.writerow([_csv_safe(cell) for cell in line])
     return response
 

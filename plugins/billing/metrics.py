@@ -171,6 +171,8 @@ def metrics() -> list[Metric]:
             filters=f,
             description=_("Gross total of the invoices issued in the period."),
             kind="sum",
+            tables=("time", "clinic", "practitioner", "service"),
+            headline=3,
         ),
         Metric(
             "revenue_collected",
@@ -183,6 +185,7 @@ def metrics() -> list[Metric]:
             filters=f,
             description=_("Payments received in the period, less refunds."),
             kind="sum",
+            tables=("time", "clinic", "method"),
         ),
         Metric(
             "revenue_outstanding",
@@ -195,6 +198,7 @@ def metrics() -> list[Metric]:
             filters=f,
             description=_("What is still unpaid today of the invoices issued in the period."),
             kind="sum",
+            tables=("clinic", "practitioner"),
         ),
         Metric(
             "revenue_credited",
@@ -229,5 +233,6 @@ def metrics() -> list[Metric]:
             kind="ratio",
             filters=f,
             ratio_of=("revenue_invoiced", "invoices_issued"),
+            tables=("practitioner",),
         ),
     ]

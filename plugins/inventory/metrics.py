@@ -100,6 +100,7 @@ def metrics() -> list[Metric]:
             m,
             section,
             kind="snapshot",
+            tables=("clinic",),
         ),
         Metric(
             "inventory_below_reorder",
@@ -110,6 +111,8 @@ def metrics() -> list[Metric]:
             m,
             section,
             kind="snapshot",
+            tables=("clinic",),
+            column=1,
         ),
         Metric(
             "inventory_expiring_value",
@@ -121,6 +124,7 @@ def metrics() -> list[Metric]:
             section,
             kind="snapshot",
             description=_("Stock of lots that expire within 60 days or already have, at cost."),
+            tables=("clinic",),
         ),
         Metric(
             "inventory_items_dispensed",
@@ -132,5 +136,7 @@ def metrics() -> list[Metric]:
             section,
             description=_("Quantity dispensed to patients or used in visits."),
             kind="sum",
+            tables=("clinic", "item"),
+            column=1,
         ),
     ]

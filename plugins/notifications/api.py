@@ -10,29 +10,25 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from core.api.common import PageParams, page_of, paginate, requires, responses
 from core.api.schemas import StrictSchema
 from core.api.types import BoundedDate, LocalTime
-from core.tenancy.access import check_perm, get_for_member
+from core.tenancy.access import check_perm
 
-from . import reminders, services
-from .defaults import DEFAULTS, default_for
+from . import reminders
+from .access import access_message, access_wording
+from .defaults import LANGUAGES, default_for
 from .models import Channel, MessageType, Status
 from .rendering import preview
 from .selectors import clinic_messages
+from .services.config import change_settings, settings_for
+from .services.resend import retry
+from .services.wording import custom_template, reset_template, save_template
 
 router = Router(tags=["notifications"])
-
-LANGUAGES = sorted(DEFAULTS["appointment_booked"])
-MAX_REMINDERS = 5
-MAX_OFFSET_MINUTES = 30 * 24 * 60
 
 
 # --- schemas ---------------------------------------------------------------------------------------------
@@ -133,13 +129,6 @@ def _settings_out(clinic, config) -> dict:
     }
 
 
-def _type_and_language(message_type: str, language: str) -> tuple[str, str]:
-    """A message type and language of the path, or 404 (like an unknown object)."""
-    if message_type not in MessageType.values or language not in LANGUAGES:
-        raise Http404
-    return message_type, language
-
-
 def _template_out(clinic, message_type: str, language: str, custom=None) -> dict:
     subject, body, sms_body = default_for(message_type, language)
     if custom is not None:
@@ -170,7 +159,7 @@ def _day_start(clinic, day: date) -> datetime:
 )
 def get_settings(request):
     check_perm(request, "notifications.manage_templates", request.clinic)
-    return _settings_out(request.clinic, services.settings_for(request.clinic))
+    return _settings_out(request.clinic, settings_for(request.clinic))
 
 
 @router.put(
@@ -182,26 +171,15 @@ def get_settings(request):
 def put_settings(request, payload: SettingsIn):
     clinic = request.clinic
     check_perm(request, "notifications.manage_channels", clinic)
-    offsets = sorted(set(payload.reminder_offsets), reverse=True)
-    if any(not 0 < m <= MAX_OFFSET_MINUTES for m in offsets):
-        raise ValidationError(
-            {"reminder_offsets": _("Reminders go between a few minutes and 30 days before.")}
-        )
-    if len(offsets) > MAX_REMINDERS:
-        raise ValidationError({"reminder_offsets": _("At most five reminders.")})
-    if (payload.quiet_hours_start is None) != (payload.quiet_hours_end is None):
-        raise ValidationError(
-            {"quiet_hours_end": _("Give both the start and the end of the quiet hours, or neither.")}
-        )
-    with transaction.atomic():
-        config = services.settings_for(clinic)
-        config.email_enabled = payload.email_enabled
-        config.sms_enabled = payload.sms_enabled
-        config.reminder_offsets = offsets
-        config.quiet_hours_start = payload.quiet_hours_start
-        config.quiet_hours_end = payload.quiet_hours_end
-        config.sender_name = payload.sender_name.strip()
-        config.save()
+    config = change_settings(
+        clinic,
+        email_enabled=payload.email_enabled,
+        sms_enabled=payload.sms_enabled,
+        reminder_offsets=payload.reminder_offsets,
+        quiet_hours_start=payload.quiet_hours_start,
+        quiet_hours_end=payload.quiet_hours_end,
+        sender_name=payload.sender_name,
+    )
     return _settings_out(clinic, config)
 
 
@@ -239,10 +217,8 @@ def list_templates(request):
 def get_template(request, message_type: str, language: str):
     clinic = request.clinic
     check_perm(request, "notifications.manage_templates", clinic)
-    message_type, language = _type_and_language(message_type, language)
-    return _template_out(
-        clinic, message_type, language, services.custom_template(clinic, message_type, language)
-    )
+    message_type, language = access_wording(message_type, language)
+    return _template_out(clinic, message_type, language, custom_template(clinic, message_type, language))
 
 
 @router.put(
@@ -254,8 +230,8 @@ def get_template(request, message_type: str, language: str):
 def put_template(request, message_type: str, language: str, payload: TemplateIn):
     clinic = request.clinic
     check_perm(request, "notifications.manage_templates", clinic)
-    message_type, language = _type_and_language(message_type, language)
-    template = services.save_template(
+    message_type, language = access_wording(message_type, language)
+    template = save_template(
         clinic,
         message_type,
         language,
@@ -275,8 +251,8 @@ def put_template(request, message_type: str, language: str, payload: TemplateIn)
 def delete_template(request, message_type: str, language: str):
     clinic = request.clinic
     check_perm(request, "notifications.manage_templates", clinic)
-    message_type, language = _type_and_language(message_type, language)
-    services.reset_template(clinic, message_type, language)
+    message_type, language = access_wording(message_type, language)
+    reset_template(clinic, message_type, language)
     return _template_out(clinic, message_type, language)
 
 
@@ -288,7 +264,7 @@ def delete_template(request, message_type: str, language: str):
 )
 def preview_template(request, message_type: str, language: str, payload: PreviewIn):
     check_perm(request, "notifications.manage_templates", request.clinic)
-    message_type, language = _type_and_language(message_type, language)
+    message_type, language = access_wording(message_type, language)
     rendered = preview(message_type, language, payload.subject, payload.body, payload.sms_body)
     return {
         "subject": rendered.subject,
@@ -333,7 +309,5 @@ def list_messages(request, filters: Query[MessageQuery]):
     openapi_extra=requires("notifications.retry_message"),
 )
 def retry_message(request, message_id: str):
-    message = get_for_member(
-        request, clinic_messages(request.clinic), message_id, permission="notifications.retry_message"
-    )
-    return services.retry(message)
+    message = access_message(request, message_id)
+    return retry(message)

@@ -269,3 +269,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
 def default_for(message_type: str, language: str) -> tuple[str, str, str]:
     by_language = DEFAULTS[message_type]
     return by_language.get(language) or by_language[FALLBACK_LANGUAGE]
+
+
+# Every message type ships in the same languages, so the first one's say which those are.
+LANGUAGES: list[str] = sorted(DEFAULTS["appointment_booked"])

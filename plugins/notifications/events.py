@@ -18,8 +18,10 @@ from core.plugins import events
 from core.plugins.types import UpcomingAppointment
 from core.tenancy.models import Clinic
 
-from . import services
 from .models import MessageType
+from .services.config import language_for
+from .services.patient_messages import notify_patient
+from .services.team_messages import notify_team
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,8 @@ def appointment_changed(clinic: Clinic, event: events.AppointmentChanged) -> Non
     if message_type is None:
         return
     patient = _patient(clinic, event.patient_id)
-    language = services.language_for(clinic, patient)
-    services.notify_patient(
+    language = language_for(clinic, patient)
+    notify_patient(
         clinic,
         patient,
         message_type,
@@ -103,9 +105,9 @@ def waitlist_slot_freed(clinic: Clinic, event: events.WaitlistSlotFreed) -> None
         patient = _patient(clinic, waiting.patient_id)
         if patient is None:
             continue
-        language = services.language_for(clinic, patient)
+        language = language_for(clinic, patient)
         day, time = local_date_time(clinic, event.start, language)
-        services.notify_patient(
+        notify_patient(
             clinic,
             patient,
             MessageType.WAITLIST_OFFER,
@@ -124,9 +126,9 @@ def _patient(clinic: Clinic, patient_id) -> Patient | None:
 def invoice_issued(clinic: Clinic, event: events.InvoiceIssued) -> None:
     """The invoice message for the patient, once per invoice."""
     patient = _patient(clinic, event.patient_id)
-    language = services.language_for(clinic, patient)
+    language = language_for(clinic, patient)
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + event.portal_path if event.portal_path else ""
-    services.notify_patient(
+    notify_patient(
         clinic,
         patient,
         MessageType.INVOICE_ISSUED,
@@ -142,8 +144,8 @@ def invoice_issued(clinic: Clinic, event: events.InvoiceIssued) -> None:
 
 def payment_received(clinic: Clinic, event: events.PaymentReceived) -> None:
     patient = _patient(clinic, event.patient_id)
-    language = services.language_for(clinic, patient)
-    services.notify_patient(
+    language = language_for(clinic, patient)
+    notify_patient(
         clinic,
         patient,
         MessageType.PAYMENT_RECEIPT,
@@ -158,7 +160,7 @@ def payment_received(clinic: Clinic, event: events.PaymentReceived) -> None:
 
 def stock_low(clinic: Clinic, event: events.StockLow) -> None:
     today = datetime.now(clinic.tzinfo).date().isoformat()
-    services.notify_team(
+    notify_team(
         clinic,
         MessageType.STOCK_LOW,
         key=f"stock_low:{event.item_id}:{today}:{event.on_hand}",
@@ -180,7 +182,7 @@ def lots_expiring(clinic: Clinic, event: events.LotsExpiring) -> None:
         for lot in event.lots
     ]
     ids = ",".join(str(lot.lot_id) for lot in event.lots)
-    services.notify_team(
+    notify_team(
         clinic,
         MessageType.LOTS_EXPIRING,
         key=f"lots_expiring:{today}:{ids}"[:150],

@@ -17,20 +17,20 @@ from django.views.decorators.http import require_http_methods
 from core.patients.accounts import patient_in
 from core.patients.services import update_patient
 
-from . import services
 from .forms import ConsentForm, PreferenceForm
 from .models import PATIENT_TYPES, Channel
 from .preferences import choices_of, clinic_uses, save_choices
+from .services.config import settings_for
 
 
 def _portal_context(request, **extra) -> dict:
-    from portal_site.theme import portal_context
+    from portal_site.api import portal_context
 
     return {**portal_context(request, request.portal_clinic), **extra}
 
 
 def _channels(clinic) -> list[str]:
-    config = services.settings_for(clinic)
+    config = settings_for(clinic)
     return [c.value for c in (Channel.EMAIL, Channel.SMS) if clinic_uses(config, c)]
 
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 from django_scopes import scope
 
 from core.patients.models import Patient
-from core.plugins.gating import is_module_enabled
 from core.tenancy.models import Clinic
+from core.tenancy.modules import is_module_enabled
 
 from . import unsubscribe
 from .models import PATIENT_TYPES, MessageType
@@ -53,7 +53,7 @@ def unsubscribe_page(request, token: str):
         done = request.method == "POST"
         if done:
             opt_out(patient, message_type)
-        from portal_site.theme import portal_context
+        from portal_site.api import portal_context
 
         context = {
             **portal_context(request, clinic),

@@ -16,8 +16,10 @@ from core.patients.models import Patient
 from core.tenancy.models import Clinic
 from core.tenancy.modules import clinic_hook
 
-from . import events, services
+from . import events
 from .models import MessageType
+from .services.config import language_for, settings_for
+from .services.patient_messages import notify_patient
 
 
 def reminder_window() -> timedelta:
@@ -54,7 +56,7 @@ def create_due_reminders(clinic: Clinic, now: datetime | None = None) -> dict[st
     as skipped those whose time passed longer ago than the reminder window."""
     now = now or timezone.now()
     counts = {"queued": 0, "skipped": 0}
-    config = services.settings_for(clinic)
+    config = settings_for(clinic)
     offsets = offsets_of(config)
     if not offsets:
         return counts
@@ -77,14 +79,12 @@ def create_due_reminders(clinic: Clinic, now: datetime | None = None) -> dict[st
                 continue
             late = now - due_at > window
             patient = patients.get(appointment.patient_id)
-            made = services.notify_patient(
+            made = notify_patient(
                 clinic,
                 patient,
                 MessageType.APPOINTMENT_REMINDER,
                 key=f"reminder:{appointment.appointment_id}:v{appointment.version}:{offset}",
-                context=events.appointment_context(
-                    clinic, appointment, services.language_for(clinic, patient)
-                ),
+                context=events.appointment_context(clinic, appointment, language_for(clinic, patient)),
                 related=("appointment", appointment.appointment_id),
                 skip_reason=_("The reminder time passed while sending was stopped.") if late else "",
                 now=now,

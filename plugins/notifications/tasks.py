@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from core.tasks import clinic_task
 
-from . import reminders, services
+from . import reminders
+from .services import delivery
 
 
 @clinic_task(module="notifications")
 def send_message(clinic, message_id: int):
     """Deliver one outbox message (enqueued once the row that records it has committed)."""
-    services.deliver(message_id)
+    delivery.deliver(message_id)
 
 
 @clinic_task(module="notifications")
 def send_due(clinic):
     """Every minute: retries whose backoff has passed and text messages held by quiet hours."""
-    return services.send_due(clinic)
+    return delivery.send_due(clinic)
 
 
 @clinic_task(module="notifications")

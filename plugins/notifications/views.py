@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,25 +17,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.office.decorators import member_required
-from core.patients.selectors import visible_patients
-from core.tenancy.access import check_perm, get_for_member
+from core.tenancy.access import check_perm
 
-from . import services
-from .defaults import DEFAULTS, default_for
+from .access import access_message, access_patient, access_wording
+from .defaults import LANGUAGES, default_for
 from .forms import ChannelSettingsForm, PreferenceForm, TemplateForm
-from .models import PATIENT_TYPES, MessageTemplate, MessageType, OutboxMessage, Status
+from .models import PATIENT_TYPES, MessageTemplate, MessageType, Status
 from .preferences import choices_of, save_choices
 from .rendering import preview
-
-LANGUAGES = sorted(DEFAULTS["appointment_booked"])
+from .selectors import clinic_messages
+from .services.config import settings_for
+from .services.resend import retry
+from .services.wording import custom_template, reset_template
 
 
 def _url(name: str, clinic) -> str:
     return reverse(f"office:notifications:{name}", kwargs={"clinic_slug": clinic.slug})
-
-
-def _clinic_messages(clinic):
-    return OutboxMessage.objects.filter(organization_id=clinic.organization_id, clinic=clinic)
 
 
 @member_required
@@ -44,7 +40,7 @@ def message_log(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "notifications.view_messages", clinic)
     status = request.GET.get("status", "")
-    rows = _clinic_messages(clinic).select_related("patient").defer("body_html", "body_text")
+    rows = clinic_messages(clinic).select_related("patient").defer("body_html", "body_text")
     if status in Status.values:
         rows = rows.filter(status=status)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -59,14 +55,9 @@ def message_log(request, clinic_slug):
 @require_POST
 def message_retry(request, clinic_slug):
     clinic = request.clinic
-    message = get_for_member(
-        request,
-        _clinic_messages(clinic),
-        request.POST.get("message"),
-        permission="notifications.retry_message",
-    )
+    message = access_message(request, request.POST.get("message"))
     try:
-        services.retry(message)
+        retry(message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -98,7 +89,7 @@ def settings_page(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "notifications.manage_templates", clinic)
     may_change_channels = request.user.has_perm("notifications.manage_channels", clinic)
-    config = services.settings_for(clinic)
+    config = settings_for(clinic)
     form = ChannelSettingsForm(request.POST or None, instance=config) if may_change_channels else None
     if request.method == "POST":
         if form is None:
@@ -115,12 +106,9 @@ def settings_page(request, clinic_slug):
     )
 
 
-def _type_and_language(request):
+def _type_and_language(request) -> tuple[str, str]:
     source = request.POST if request.method == "POST" else request.GET
-    message_type, language = source.get("type", ""), source.get("lang", "")
-    if message_type not in MessageType.values or language not in LANGUAGES:
-        raise Http404
-    return message_type, language
+    return access_wording(source.get("type", ""), source.get("lang", ""))
 
 
 @member_required
@@ -128,7 +116,7 @@ def template_edit(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "notifications.manage_templates", clinic)
     message_type, language = _type_and_language(request)
-    existing = services.custom_template(clinic, message_type, language)
+    existing = custom_template(clinic, message_type, language)
     subject, body, sms_body = default_for(message_type, language)
     instance = existing or MessageTemplate(
         organization_id=clinic.organization_id,
@@ -142,7 +130,7 @@ def template_edit(request, clinic_slug):
     form = TemplateForm(request.POST or None, instance=instance)
     if request.method == "POST":
         if request.POST.get("action") == "reset":
-            services.reset_template(clinic, message_type, language)
+            reset_template(clinic, message_type, language)
             messages.success(request, _("The default wording is back."))
             return redirect(_url("settings", clinic))
         if form.is_valid():
@@ -186,15 +174,6 @@ def template_preview(request, clinic_slug):
     return render(request, "notifications/_preview.html", {"rendered": rendered})
 
 
-def _patient(request, value):
-    return get_for_member(
-        request,
-        visible_patients(request.member).prefetch_related("patientclinic_set"),
-        value,
-        permission="patients.view_patient",
-    )
-
-
 def _preference_form(patient, data=None):
     types = [(t.value, t.label) for t in PATIENT_TYPES]
     return PreferenceForm(data, types=types, preferences=choices_of(patient))
@@ -204,8 +183,8 @@ def _preference_form(patient, data=None):
 def patient_messages(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "notifications.view_messages", clinic)
-    patient = _patient(request, request.GET.get("patient"))
-    rows = list(_clinic_messages(clinic).filter(patient=patient).defer("body_html", "body_text")[:100])
+    patient = access_patient(request, request.GET.get("patient"))
+    rows = list(clinic_messages(clinic).filter(patient=patient).defer("body_html", "body_text")[:100])
     return render(
         request,
         "notifications/patient_messages.html",
@@ -225,7 +204,7 @@ def patient_messages(request, clinic_slug):
 def patient_preferences(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "notifications.change_preferences", clinic)
-    patient = _patient(request, request.POST.get("patient"))
+    patient = access_patient(request, request.POST.get("patient"))
     form = _preference_form(patient, request.POST)
     if not form.is_valid():
         messages.error(request, _("The preferences could not be saved."))

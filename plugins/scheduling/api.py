@@ -23,17 +23,28 @@ from core.patients.selectors import visible_patients
 from core.tenancy.access import check_perm, parse_id
 from core.tenancy.models import Membership
 
-from . import selectors, services, waitlist
+from . import selectors, waitlist
+from .access import (
+    access_active_service,
+    access_appointment,
+    access_practitioner,
+    access_room,
+    access_waitlist_entry,
+)
 from .models import (
     Appointment,
     Channel,
-    Room,
     Service,
     ServicePractitioner,
     TimeOff,
-    WaitlistEntry,
     WorkingHours,
 )
+from .services import catalogue
+from .services.booking import book_appointment
+from .services.conflicts import SlotTaken, StaleAppointment
+from .services.rescheduling import reschedule
+from .services.status import cancel, set_status
+from .services.working_time import add_time_off, add_working_hours
 
 router = Router()
 
@@ -197,35 +208,7 @@ def _service_out(service: Service, practitioner_ids: list[int]) -> dict:
     }
 
 
-def _service(request, pk) -> Service:
-    service = selectors.active_services(request.clinic).filter(pk=parse_id(pk)).first()
-    if service is None:
-        raise Http404
-    return service
-
-
-def _member(request, pk) -> Membership:
-    member = Membership.objects.filter(
-        organization_id=request.clinic.organization_id, pk=parse_id(pk)
-    ).first()
-    if member is None:
-        raise Http404
-    return member
-
-
-def _appointment(request, pk, permission: str) -> Appointment:
-    appointment = (
-        Appointment.objects.filter(organization_id=request.clinic.organization_id, clinic=request.clinic)
-        .filter(pk=parse_id(pk))
-        .first()
-    )
-    if appointment is None:
-        raise Http404
-    check_perm(request, permission, appointment)
-    return appointment
-
-
-def _slot_taken(error: services.SlotTaken) -> ApiConflict:
+def _slot_taken(error: SlotTaken) -> ApiConflict:
     return ApiConflict(
         error.message,
         code="slot_taken",
@@ -242,7 +225,7 @@ def _slot_taken(error: services.SlotTaken) -> ApiConflict:
     )
 
 
-def _stale(error: services.StaleAppointment) -> ApiConflict:
+def _stale(error: StaleAppointment) -> ApiConflict:
     return ApiConflict(error.message, code="stale", extra={"current_version": error.current_version})
 
 
@@ -282,7 +265,7 @@ def create_service(request, payload: ServiceIn):
     members = list(Membership.objects.filter(organization_id=request.clinic.organization_id, pk__in=ids))
     if len(members) != len(set(ids)):
         raise ValidationError({"practitioner_ids": _("Choose members of this organization.")})
-    service = services.create_service(request.clinic, practitioners=members, **data)
+    service = catalogue.create_service(request.clinic, practitioners=members, **data)
     return Status(201, _service_out(service, sorted(m.pk for m in members)))
 
 
@@ -306,7 +289,7 @@ def list_working_hours(request, practitioner: int | None = None):
 
 @router.post("/working-hours", response={201: WorkingHoursOut, **ERRORS})
 def create_working_hours(request, payload: WorkingHoursIn):
-    member = _member(request, payload.practitioner_id)
+    member = access_practitioner(request, payload.practitioner_id)
     probe = WorkingHours(
         organization_id=request.clinic.organization_id, clinic=request.clinic, membership=member
     )
@@ -314,7 +297,7 @@ def create_working_hours(request, payload: WorkingHoursIn):
     data = payload.dict(exclude={"practitioner_id"})
     if data["valid_from"] is None:
         data["valid_from"] = timezone.localdate()
-    hours = services.add_working_hours(request.clinic, member, **data)
+    hours = add_working_hours(request.clinic, member, **data)
     return Status(201, {**data, "id": hours.pk, "practitioner_id": member.pk})
 
 
@@ -338,12 +321,12 @@ def list_time_off(request, query: Query[DateRange]):
 
 @router.post("/time-off", response={201: TimeOffOut, **ERRORS})
 def create_time_off(request, payload: TimeOffIn):
-    member = _member(request, payload.practitioner_id)
+    member = access_practitioner(request, payload.practitioner_id)
     probe = TimeOff(organization_id=request.clinic.organization_id, membership=member)
     check_perm(request, "scheduling.manage_time_off", probe)
     if timezone.is_naive(payload.start) or timezone.is_naive(payload.end):
         raise ValidationError({"start": _("Give times with their time zone.")})
-    entry = services.add_time_off(member, start=payload.start, end=payload.end, reason=payload.reason)
+    entry = add_time_off(member, start=payload.start, end=payload.end, reason=payload.reason)
     return Status(
         201,
         {
@@ -368,7 +351,7 @@ def availability(
     (inclusive). The clinic's booking window (notice and horizon) applies."""
     check_perm(request, "scheduling.view_calendar", request.clinic)
     from_, to = _range(query.from_, query.to)
-    chosen = _service(request, query.service)
+    chosen = access_active_service(request, query.service)
     practitioner_id = None if query.practitioner == "any" else parse_id(query.practitioner)
     slots = selectors.search_availability(
         request.clinic, chosen, practitioner_id, from_, to, now=timezone.now()
@@ -410,21 +393,15 @@ def create_appointment(request, payload: AppointmentIn):
     patient = visible_patients(request.member).filter(pk=parse_id(payload.patient_id)).first()
     if patient is None:
         raise Http404
-    service = _service(request, payload.service_id)
-    practitioner = _member(request, payload.practitioner_id)
-    room = None
-    if payload.room_id is not None:
-        room = Room.objects.filter(
-            organization_id=clinic.organization_id, clinic=clinic, pk=parse_id(payload.room_id)
-        ).first()
-        if room is None:
-            raise Http404
+    service = access_active_service(request, payload.service_id)
+    practitioner = access_practitioner(request, payload.practitioner_id)
+    room = access_room(request, payload.room_id) if payload.room_id is not None else None
     probe = Appointment(organization_id=clinic.organization_id, clinic=clinic, practitioner=practitioner)
     check_perm(request, "scheduling.book_appointment", probe)
     if payload.override:
         check_perm(request, "scheduling.override_availability", probe)
     try:
-        appointment = services.book_appointment(
+        appointment = book_appointment(
             clinic=clinic,
             practitioner=practitioner,
             patient=patient,
@@ -436,14 +413,14 @@ def create_appointment(request, payload: AppointmentIn):
             channel=Channel.API,
             by=request.user,
         )
-    except services.SlotTaken as error:
+    except SlotTaken as error:
         raise _slot_taken(error)
     return Status(201, appointment)
 
 
 @router.get("/appointments/{appointment_id}", response={200: AppointmentOut, **ERRORS})
 def get_appointment(request, appointment_id: int):
-    return _appointment(request, appointment_id, "scheduling.view_calendar")
+    return access_appointment(request, appointment_id, "scheduling.view_calendar")
 
 
 @router.post(
@@ -451,8 +428,8 @@ def get_appointment(request, appointment_id: int):
 )
 def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
     """Move an appointment. Send the ``version`` you loaded: 409 ``stale`` when it changed meanwhile."""
-    appointment = _appointment(request, appointment_id, "scheduling.change_appointment")
-    practitioner = _member(request, payload.practitioner_id) if payload.practitioner_id else None
+    appointment = access_appointment(request, appointment_id, "scheduling.change_appointment")
+    practitioner = access_practitioner(request, payload.practitioner_id) if payload.practitioner_id else None
     if practitioner is not None:
         probe = Appointment(
             organization_id=appointment.organization_id,
@@ -463,7 +440,7 @@ def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
     if payload.override:
         check_perm(request, "scheduling.override_availability", appointment)
     try:
-        return services.reschedule(
+        return reschedule(
             appointment,
             expected_version=payload.version,
             start=payload.start,
@@ -471,35 +448,33 @@ def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
             override=payload.override,
             by=request.user,
         )
-    except services.SlotTaken as error:
+    except SlotTaken as error:
         raise _slot_taken(error)
-    except services.StaleAppointment as error:
+    except StaleAppointment as error:
         raise _stale(error)
 
 
 @router.post("/appointments/{appointment_id}/cancel", response={200: AppointmentOut, 409: ErrorOut, **ERRORS})
 def cancel_appointment(request, appointment_id: int, payload: CancelIn):
-    appointment = _appointment(request, appointment_id, "scheduling.cancel_appointment")
+    appointment = access_appointment(request, appointment_id, "scheduling.cancel_appointment")
     try:
-        return services.cancel(
+        return cancel(
             appointment,
             by_patient=payload.by == "patient",
             reason=payload.reason,
             by=request.user,
             expected_version=payload.version,
         )
-    except services.StaleAppointment as error:
+    except StaleAppointment as error:
         raise _stale(error)
 
 
 @router.post("/appointments/{appointment_id}/status", response={200: AppointmentOut, 409: ErrorOut, **ERRORS})
 def set_appointment_status(request, appointment_id: int, payload: StatusIn):
-    appointment = _appointment(request, appointment_id, "scheduling.set_appointment_status")
+    appointment = access_appointment(request, appointment_id, "scheduling.set_appointment_status")
     try:
-        return services.set_status(
-            appointment, payload.status, by=request.user, expected_version=payload.version
-        )
-    except services.StaleAppointment as error:
+        return set_status(appointment, payload.status, by=request.user, expected_version=payload.version)
+    except StaleAppointment as error:
         raise _stale(error)
 
 
@@ -545,8 +520,8 @@ def join_waitlist(request, payload: WaitlistIn):
     patient = visible_patients(request.member).filter(pk=parse_id(payload.patient_id)).first()
     if patient is None:
         raise Http404
-    service = _service(request, payload.service_id)
-    practitioner = _member(request, payload.practitioner_id) if payload.practitioner_id else None
+    service = access_active_service(request, payload.service_id)
+    practitioner = access_practitioner(request, payload.practitioner_id) if payload.practitioner_id else None
     entry = waitlist.join(
         clinic=clinic,
         patient=patient,
@@ -563,10 +538,5 @@ def join_waitlist(request, payload: WaitlistIn):
 
 @router.post("/waitlist/{waitlist_entry_id}/status", response={200: WaitlistOut, **ERRORS})
 def set_waitlist_status(request, waitlist_entry_id: int, payload: WaitlistStatusIn):
-    entry = WaitlistEntry.objects.filter(
-        organization_id=request.clinic.organization_id, clinic=request.clinic, pk=parse_id(waitlist_entry_id)
-    ).first()
-    if entry is None:
-        raise Http404
-    check_perm(request, "scheduling.manage_waitlist", entry)
+    entry = access_waitlist_entry(request, waitlist_entry_id, "scheduling.manage_waitlist")
     return waitlist.set_status(entry, payload.status)

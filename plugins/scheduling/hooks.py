@@ -38,42 +38,40 @@ def ehr_api_routers():
 def ehr_office_urls():
     from django.urls import path
 
-    from . import views, views_feeds, views_move, views_settings, views_waitlist
+    from .views import appointments, feeds, move, settings, waitlist
 
     return [
-        path("", views.calendar, name="calendar"),
-        path("today/", views.today, name="today"),
-        path("requests/", views.requests, name="requests"),
-        path("day-sheet/", views.day_sheet, name="day_sheet"),
-        path("appointments/new/", views.appointment_create, name="appointment_create"),
-        path("appointments/<str:pk>/", views.appointment_edit, name="appointment_edit"),
-        path("appointments/<str:pk>/status/", views.appointment_status, name="appointment_status"),
-        path("appointments/<str:pk>/move/", views_move.appointment_move, name="appointment_move"),
-        path("waitlist/", views_waitlist.waitlist_page, name="waitlist"),
-        path("waitlist/<str:pk>/status/", views_waitlist.waitlist_status, name="waitlist_status"),
-        path("settings/", views_settings.settings_home, name="settings"),
-        path("settings/services/", views_settings.settings_services, name="settings_services"),
-        path(
-            "settings/services/<str:pk>/", views_settings.settings_service_edit, name="settings_service_edit"
-        ),
-        path("settings/hours/", views_settings.settings_hours, name="settings_hours"),
-        path("settings/hours/<str:pk>/", views_settings.settings_hours_edit, name="settings_hours_edit"),
-        path("settings/time-off/", views_settings.settings_time_off, name="settings_time_off"),
+        path("", appointments.calendar, name="calendar"),
+        path("today/", appointments.today, name="today"),
+        path("requests/", appointments.requests, name="requests"),
+        path("day-sheet/", appointments.day_sheet, name="day_sheet"),
+        path("appointments/new/", appointments.appointment_create, name="appointment_create"),
+        path("appointments/<str:pk>/", appointments.appointment_edit, name="appointment_edit"),
+        path("appointments/<str:pk>/status/", appointments.appointment_status, name="appointment_status"),
+        path("appointments/<str:pk>/move/", move.appointment_move, name="appointment_move"),
+        path("waitlist/", waitlist.waitlist_page, name="waitlist"),
+        path("waitlist/<str:pk>/status/", waitlist.waitlist_status, name="waitlist_status"),
+        path("settings/", settings.settings_home, name="settings"),
+        path("settings/services/", settings.settings_services, name="settings_services"),
+        path("settings/services/<str:pk>/", settings.settings_service_edit, name="settings_service_edit"),
+        path("settings/hours/", settings.settings_hours, name="settings_hours"),
+        path("settings/hours/<str:pk>/", settings.settings_hours_edit, name="settings_hours_edit"),
+        path("settings/time-off/", settings.settings_time_off, name="settings_time_off"),
         path(
             "settings/time-off/<str:pk>/delete/",
-            views_settings.settings_time_off_delete,
+            settings.settings_time_off_delete,
             name="settings_time_off_delete",
         ),
-        path("settings/rooms/", views_settings.settings_rooms, name="settings_rooms"),
-        path("settings/rooms/<str:pk>/", views_settings.settings_room_edit, name="settings_room_edit"),
-        path("settings/closures/", views_settings.settings_closures, name="settings_closures"),
+        path("settings/rooms/", settings.settings_rooms, name="settings_rooms"),
+        path("settings/rooms/<str:pk>/", settings.settings_room_edit, name="settings_room_edit"),
+        path("settings/closures/", settings.settings_closures, name="settings_closures"),
         path(
             "settings/closures/<str:pk>/delete/",
-            views_settings.settings_closure_delete,
+            settings.settings_closure_delete,
             name="settings_closure_delete",
         ),
-        path("calendar-feed/", views_feeds.calendar_feed, name="calendar_feed"),
-        path("calendar-feed/<str:pk>/revoke/", views_feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
+        path("calendar-feed/", feeds.calendar_feed, name="calendar_feed"),
+        path("calendar-feed/<str:pk>/revoke/", feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
     ]
 
 
@@ -81,7 +79,7 @@ def ehr_office_urls():
 def ehr_public_urls():
     from django.urls import path
 
-    from .views_feeds import public_feed
+    from .views.feeds import public_feed
 
     return [path("feed/<str:secret>.ics", public_feed, name="feed")]
 
@@ -90,8 +88,8 @@ def ehr_public_urls():
 def ehr_portal_urls():
     from django.urls import path
 
-    from . import portal_appointments as appointments
-    from .portal_waitlist import waitlist_page
+    from .portal import appointments
+    from .portal.waitlist import waitlist_page
 
     return [
         path("", waitlist_page, name="waitlist"),
@@ -105,28 +103,28 @@ def ehr_portal_urls():
 def ehr_portal_public_urls():
     from django.urls import path
 
-    from .portal_booking import confirm
+    from .portal.booking import confirm
 
     return [path("confirm/", confirm, name="confirm")]
 
 
 @hookimpl
 def clinic_portal_booking(request, clinic, page):
-    from .portal_booking import booking_page
+    from .portal.booking import booking_page
 
     return booking_page(request, clinic, page)
 
 
 @hookimpl
 def ehr_portal_account_sections(request, organization, patient, clinics):
-    from .portal_appointments import account_section
+    from .portal.appointments import account_section
 
     return account_section(request, organization, patient, clinics)
 
 
 @hookimpl
 def ehr_patient_data_export(organization, patient):
-    from .portal_appointments import data_export
+    from .portal.appointments import data_export
 
     return data_export(organization, patient)
 
@@ -251,7 +249,7 @@ def clinic_portal_calls_to_action(request, clinic):
 def ehr_portal_blocks():
     """Booking widget, opening hours and price list for portal pages. Called once when the portal's page
     models load, so it also connects the signals that keep cached pages with these blocks fresh."""
-    from .portal_blocks import keep_portal_pages_fresh, portal_blocks
+    from .portal.blocks import keep_portal_pages_fresh, portal_blocks
 
     keep_portal_pages_fresh()
     return portal_blocks()

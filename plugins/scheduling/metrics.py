@@ -371,6 +371,9 @@ def metrics() -> list[Metric]:
             filters=FILTERS,
             description=_("Appointments taking place in the period, later cancellations included."),
             kind="sum",
+            tables=("time", "clinic", "practitioner", "service", "channel"),
+            headline=1,
+            choices_for=("service",),
         ),
         Metric(
             "appointments_completed",
@@ -382,6 +385,7 @@ def metrics() -> list[Metric]:
             "appointments",
             filters=FILTERS,
             kind="sum",
+            tables=("time", "clinic", "practitioner", "service"),
         ),
         Metric(
             "appointments_cancelled",
@@ -393,6 +397,7 @@ def metrics() -> list[Metric]:
             "appointments",
             filters=FILTERS,
             kind="sum",
+            tables=("time", "cancelled_by"),
         ),
         Metric(
             "appointments_no_show",
@@ -404,6 +409,7 @@ def metrics() -> list[Metric]:
             "appointments",
             filters=FILTERS,
             kind="sum",
+            tables=("time",),
         ),
         Metric(
             "appointments_due",
@@ -430,6 +436,7 @@ def metrics() -> list[Metric]:
             ratio_of=("appointments_no_show", "appointments_due"),
             scale=100,
             description=_("No-shows among appointments that were completed or missed."),
+            tables=("clinic", "practitioner", "service"),
         ),
         Metric(
             "appointments_online",
@@ -456,6 +463,7 @@ def metrics() -> list[Metric]:
             ratio_of=("appointments_online", "appointments_booked"),
             scale=100,
             description=_("Share of appointments booked by patients on the portal (the rest: front desk)."),
+            tables=("clinic",),
         ),
         Metric(
             "appointments_lead_days",
@@ -492,6 +500,8 @@ def metrics() -> list[Metric]:
             "utilization",
             filters=("practitioner",),
             kind="sum",
+            tables=("practitioner", "clinic"),
+            column=1,
         ),
         Metric(
             "practitioner_available_hours",
@@ -504,6 +514,8 @@ def metrics() -> list[Metric]:
             filters=("practitioner",),
             description=_("Working hours, less clinic closures and time off."),
             kind="sum",
+            tables=("practitioner", "clinic"),
+            column=1,
         ),
         Metric(
             "practitioner_utilization",
@@ -518,6 +530,7 @@ def metrics() -> list[Metric]:
             ratio_of=("practitioner_booked_hours", "practitioner_available_hours"),
             scale=100,
             description=_("Booked hours divided by available hours."),
+            tables=("practitioner", "clinic", "weekday_hour"),
         ),
         Metric(
             "patients_new",
@@ -530,6 +543,8 @@ def metrics() -> list[Metric]:
             filters=FILTERS,
             description=_("Patients whose first completed visit took place in the period."),
             kind="sum",
+            tables=("time", "clinic"),
+            headline=2,
         ),
         Metric(
             "patients_visits",
@@ -554,6 +569,7 @@ def metrics() -> list[Metric]:
             from_visits="seen",
             regroup=by_age_band,
             filters=FILTERS,
+            tables=("clinic", "age_band"),
         ),
         Metric(
             "patients_returning",
@@ -567,6 +583,7 @@ def metrics() -> list[Metric]:
             from_visits="returning",
             filters=FILTERS,
             description=_("Patients seen in the period who had been seen before."),
+            tables=("clinic",),
         ),
         Metric(
             "patients_active",
@@ -580,6 +597,7 @@ def metrics() -> list[Metric]:
             from_visits="active",
             filters=FILTERS,
             description=_("Patients seen in the twelve months up to the end of the period."),
+            tables=("clinic",),
         ),
         Metric(
             "patients_retention",

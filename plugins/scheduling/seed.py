@@ -24,7 +24,8 @@ from .models import (
     WaitlistEntry,
     WorkingHours,
 )
-from .services import SlotTaken, book_appointment
+from .services.booking import book_appointment
+from .services.conflicts import SlotTaken
 
 SERVICES = [
     ("Consultation", 30, Decimal("90.00"), 0, 5, "#2563eb"),

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from .models import BookingPolicy, ClinicClosure, Room, Service, TimeOff, WorkingHours
-from .services import add_working_hours, set_service_practitioners
+from .services.catalogue import set_service_practitioners
+from .services.working_time import add_working_hours
 
 SERVICE_FIELDS = (
     "name",

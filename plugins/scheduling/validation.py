@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from core.plugins.gating import clinic_hook
+from core.tenancy.modules import clinic_hook
 
 
 def ask_modules(action: str, appointment, by=None) -> None:

@@ -31,7 +31,8 @@ def bookable(alpha):
     from datetime import time
 
     from plugins.scheduling.models import BookingPolicy, OnlineMode
-    from plugins.scheduling.services import add_working_hours, create_service
+    from plugins.scheduling.services.catalogue import create_service
+    from plugins.scheduling.services.working_time import add_working_hours
 
     clinic = alpha.clinic
     practitioner = alpha.memberships["practitioner"]

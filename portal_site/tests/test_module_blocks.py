@@ -30,7 +30,7 @@ def contact_of(clinic) -> ContactPage:
 
 
 def add_hours(tenant, clinic, weekday, start, end, **extra):
-    from plugins.scheduling.services import add_working_hours
+    from plugins.scheduling.services.working_time import add_working_hours
 
     return add_working_hours(
         clinic, tenant.memberships["practitioner"], weekday=weekday, start_time=start, end_time=end, **extra
@@ -170,7 +170,7 @@ def test_migration_gives_existing_contact_pages_the_opening_hours_block(alpha):
 
 
 def test_each_block_reads_its_clinic_in_a_fixed_number_of_queries(alpha, bookable, django_assert_num_queries):
-    from plugins.scheduling.portal_blocks import BookingWidgetBlock, OpeningHoursBlock, PriceListBlock
+    from plugins.scheduling.portal.blocks import BookingWidgetBlock, OpeningHoursBlock, PriceListBlock
 
     with scope(organization=alpha.org.pk):
         clinic = Clinic.objects.select_related("organization").get(pk=alpha.clinic.pk)

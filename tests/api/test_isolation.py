@@ -159,10 +159,10 @@ def _token(objects):
 
 
 def _service(objects):
-    from plugins.scheduling import services
+    from plugins.scheduling.services.catalogue import create_service
 
     tenant = objects.tenant
-    return services.create_service(
+    return create_service(
         tenant.clinic,
         practitioners=[tenant.memberships["practitioner"]],
         name="Isolation check",
@@ -171,10 +171,10 @@ def _service(objects):
 
 
 def _appointment(objects):
-    from plugins.scheduling import services
+    from plugins.scheduling.services.booking import book_appointment
 
     tenant = objects.tenant
-    return services.book_appointment(
+    return book_appointment(
         clinic=tenant.clinic,
         practitioner=tenant.memberships["practitioner"],
         patient=tenant.patient,

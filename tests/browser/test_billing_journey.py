@@ -29,7 +29,9 @@ def completed_appointment(tenant):
     from core.plugins.manager import registry
     from core.tenancy.models import ClinicModule
     from plugins.scheduling.models import Status
-    from plugins.scheduling.services import book_appointment, create_service, set_status
+    from plugins.scheduling.services.booking import book_appointment
+    from plugins.scheduling.services.catalogue import create_service
+    from plugins.scheduling.services.status import set_status
 
     clinic = tenant.clinic
     clinic.currency = "EUR"

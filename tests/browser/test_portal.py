@@ -26,7 +26,8 @@ PASSWORD = "nora-portal-pass-2024"
 
 def make_bookable(tenant, mode: str = "instant"):
     from plugins.scheduling.models import BookingPolicy
-    from plugins.scheduling.services import add_working_hours, create_service
+    from plugins.scheduling.services.catalogue import create_service
+    from plugins.scheduling.services.working_time import add_working_hours
 
     clinic = tenant.clinic
     practitioner = tenant.memberships["practitioner"]

@@ -16,7 +16,7 @@ from django_scopes import scope
 from playwright.sync_api import Page, expect
 
 from core.tenancy.models import Role
-from plugins.scheduling import ics, services
+from plugins.scheduling import ics
 from plugins.scheduling.models import (
     Appointment,
     BookingPolicy,
@@ -24,6 +24,8 @@ from plugins.scheduling.models import (
     Status,
     WorkingHours,
 )
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.catalogue import create_service
 from tests.factories import add_member, make_org, make_patient, make_user
 
 from .helpers import axe_violations, format_violations, sign_in
@@ -40,9 +42,7 @@ def clinic_with_a_practitioner():
     with scope(organization=org.pk):
         doctor = add_member(org, doctor_user, Role.PRACTITIONER, [clinic])
         add_member(org, type(doctor_user).objects.get(email="desk@linden.test"), Role.STAFF, [clinic])
-        service = services.create_service(
-            clinic, practitioners=[doctor], name="Consultation", duration_minutes=30
-        )
+        service = create_service(clinic, practitioners=[doctor], name="Consultation", duration_minutes=30)
         for weekday in range(7):
             WorkingHours.objects.create(
                 organization=org,
@@ -152,14 +152,14 @@ def test_a_refused_drag_snaps_back_with_the_reason(page: Page, screenshot):
     org, clinic, doctor, service, patient = clinic_with_a_practitioner()
     day = datetime.now(BERLIN).date() + timedelta(days=3)
     with scope(organization=org.pk):
-        moving = services.book_appointment(
+        moving = book_appointment(
             clinic=clinic,
             practitioner=doctor,
             patient=patient,
             service=service,
             start=datetime.combine(day, time(9), tzinfo=BERLIN),
         )
-        services.book_appointment(
+        book_appointment(
             clinic=clinic,
             practitioner=doctor,
             patient=make_patient(clinic, "Eva", "Braun"),
@@ -211,7 +211,7 @@ def test_clinic_week_reads_side_by_side_and_passes_axe(page: Page, screenshot):
         colleague = add_member(
             org, make_user("lee@linden.test", full_name="Dr Lee"), Role.PRACTITIONER, [clinic]
         )
-        massage = services.create_service(
+        massage = create_service(
             clinic, practitioners=[doctor, colleague], name="Massage", duration_minutes=60, colour="#9333ea"
         )
         for weekday in range(5):
@@ -231,7 +231,7 @@ def test_clinic_week_reads_side_by_side_and_passes_axe(page: Page, screenshot):
                 (colleague, massage, 10 + n),
                 (doctor, massage, 14),
             ):
-                services.book_appointment(
+                book_appointment(
                     clinic=clinic,
                     practitioner=who,
                     patient=patient,

@@ -22,8 +22,9 @@ from core.tenancy.services import set_module_enabled
 from plugins.billing.services import credit_notes, drafts, issuing, lines, payments
 from plugins.inventory.models import Item
 from plugins.inventory.services import dispensing, receiving, reorder_rules
-from plugins.scheduling import services as scheduling
 from plugins.scheduling import waitlist
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.status import cancel
 from plugins.scheduling.tests.conftest import MONDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def heard(kind: type[events.Event]) -> list:
 
 def book(t, start, capture, patient=None):
     with scope(organization=t.org.pk), capture(execute=True):
-        return scheduling.book_appointment(
+        return book_appointment(
             clinic=t.clinic,
             practitioner=t.doctor,
             patient=patient or t.patient,
@@ -98,7 +99,7 @@ def test_hook_clinic_appointment_changed(sched, django_capture_on_commit_callbac
     )
     ehr_example.HEARD.clear()
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.cancel(appointment, by_patient=True, reason="Cannot come")
+        cancel(appointment, by_patient=True, reason="Cannot come")
     assert [e.change for e in heard(events.AppointmentChanged)] == ["status_changed", "cancelled"]
     assert {e.reason for e in heard(events.AppointmentChanged)} == {"Cannot come"}
     assert heard(events.AppointmentChanged)[0].previous_status == "booked"
@@ -120,7 +121,7 @@ def test_an_event_of_a_rolled_back_change_is_never_heard(sched, django_capture_o
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        scheduling.book_appointment(
+        book_appointment(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,
@@ -148,7 +149,7 @@ def test_hook_clinic_waitlist_slot_freed(sched, django_capture_on_commit_callbac
             )
     appointment = book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.cancel(appointment, by_patient=True, reason="")
+        cancel(appointment, by_patient=True, reason="")
     [freed] = heard(events.WaitlistSlotFreed)
     assert freed.start == appointment.start and freed.end == appointment.end
     assert freed.freed_by_patient_id == sched.patient.pk

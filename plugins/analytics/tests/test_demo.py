@@ -12,8 +12,10 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from core.tenancy.models import Clinic, Membership, Organization, Role
-from plugins.analytics import report, rollup
+from plugins.analytics import rollup
 from plugins.analytics.periods import Period
+from plugins.analytics.report.build import build
+from plugins.analytics.report.selection import Selection
 
 from .test_rollup import strip
 
@@ -33,8 +35,8 @@ def test_demo_data_feeds_the_reports():
         for clinic in clinics:
             rollup.recompute(clinic, Period(period.previous().first, period.last).each_day())
         base = {"organization_id": org.pk, "clinics": clinics, "period": period, "today": today}
-        live = report.build(report.Selection(**base, force_live=True))
-        rolled = report.build(report.Selection(**base))
+        live = build(Selection(**base, force_live=True))
+        rolled = build(Selection(**base))
     assert rolled.mode == "rollup"
     assert strip(rolled) == strip(live)
     values = {f["slug"]: f["value"] for s in live.sections for f in s["figures"]}

@@ -18,22 +18,23 @@ import pytest
 from django_scopes import scope
 
 from core.tenancy.models import ClinicModule
-from plugins.analytics import report
 from plugins.analytics.periods import Period
+from plugins.analytics.report.build import build as build_report
+from plugins.analytics.report.selection import Selection
 
 from .conftest import MARCH
 
 
 def build(world, clinics=None, period=MARCH, **filters):
     with scope(organization=world.tenant.org.pk):
-        selection = report.Selection(
+        selection = Selection(
             organization_id=world.tenant.org.pk,
             clinics=clinics or [world.a, world.b],
             period=period,
             today=date(2026, 11, 1),
             **filters,
         )
-        return report.build(selection)
+        return build_report(selection)
 
 
 def figures(result) -> dict:

@@ -12,9 +12,12 @@ from django.utils import timezone
 from django_scopes import scope
 
 from core.tenancy.models import Role
-from plugins.analytics import report, rollup, visits
+from plugins.analytics import rollup, visits
 from plugins.analytics.models import DailyFigure, MonthlyFigure, PatientVisits, RolledDay
 from plugins.analytics.periods import Period
+from plugins.analytics.report.build import build
+from plugins.analytics.report.selection import Selection
+from plugins.analytics.report.sources import choose_source, visit_figures
 from tests.factories import add_member, make_patient, make_user
 
 from .conftest import at, invoice
@@ -126,7 +129,7 @@ def generate(alpha, seed=7):
 
 
 def rolled_source(base):
-    return report.choose_source(report.Selection(**base), ["appointments_booked"])[0]
+    return choose_source(Selection(**base), ["appointments_booked"])[0]
 
 
 def strip(result) -> list:
@@ -184,13 +187,13 @@ def _agree(alpha, a, b):
                 "period": period,
                 "today": date(2026, 11, 1),
             }
-            live = report.build(report.Selection(**base, force_live=True))
-            rolled = report.build(report.Selection(**base))
+            live = build(Selection(**base, force_live=True))
+            rolled = build(Selection(**base))
             assert (live.mode, rolled.mode) == ("live", "rollup")
             assert strip(rolled) == strip(live), (period, clinics)
-            assert report.visit_figures(report.Selection(**base), rolled_source(base)) is not None
-    both = report.build(
-        report.Selection(organization_id=alpha.org.pk, clinics=[a, b], period=PERIOD, today=date(2026, 11, 1))
+            assert visit_figures(Selection(**base), rolled_source(base)) is not None
+    both = build(
+        Selection(organization_id=alpha.org.pk, clinics=[a, b], period=PERIOD, today=date(2026, 11, 1))
     )
     # Two currencies: the money sections come once per currency, never added together.
     assert [s["title"] for s in both.sections if s["slug"] == "revenue"] == [
@@ -204,18 +207,19 @@ def _agree(alpha, a, b):
 @pytest.mark.django_db(transaction=False)
 def test_events_mark_days_and_the_pass_recomputes_them(alpha, django_capture_on_commit_callbacks):
     from plugins.analytics.tasks import refresh_rollups
-    from plugins.scheduling import services as scheduling
+    from plugins.scheduling.services.booking import book_appointment
+    from plugins.scheduling.services.catalogue import create_service
 
     org = alpha.org
     with scope(organization=org.pk):
         clinic = alpha.clinic
-        service = scheduling.create_service(
+        service = create_service(
             clinic, practitioners=[alpha.memberships["practitioner"]], name="Checkup", duration_minutes=30
         )
         start = timezone.now().astimezone(clinic.tzinfo).replace(hour=12, minute=0, second=0, microsecond=0)
         start -= timedelta(days=3)
         with django_capture_on_commit_callbacks(execute=True):
-            scheduling.book_appointment(
+            book_appointment(
                 clinic=clinic,
                 practitioner=alpha.memberships["practitioner"],
                 patient=alpha.patient,
@@ -306,11 +310,11 @@ def test_all_clinics_of_one_time_zone_read_the_patients_visits_anywhere(month):
         }
 
         def compare():
-            rolled = report.build(report.Selection(**base))
-            live = report.build(report.Selection(**base, force_live=True))
+            rolled = build(Selection(**base))
+            live = build(Selection(**base, force_live=True))
             assert rolled.mode == "rollup"
             assert strip(rolled) == strip(live)
-            figures = report.visit_figures(report.Selection(**base), rolled_source(base))
+            figures = visit_figures(Selection(**base), rolled_source(base))
             assert figures.everywhere == {month.a.pk, month.b.pk}
             return rolled
 

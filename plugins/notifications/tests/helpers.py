@@ -3,13 +3,13 @@ from __future__ import annotations
 from django_scopes import scope
 
 from plugins.notifications.models import NotificationSettings, OutboxMessage
-from plugins.scheduling import services as scheduling
+from plugins.scheduling.services.booking import book_appointment
 
 
 def book(t, start, capture, **kwargs):
     """Book through the scheduling module and run what happens after the commit (announce, tasks)."""
     with scope(organization=t.org.pk), capture(execute=True):
-        return scheduling.book_appointment(
+        return book_appointment(
             clinic=t.clinic,
             practitioner=t.doctor,
             patient=t.patient,

@@ -11,8 +11,11 @@ from django_scopes import scope
 
 from core.plugins import events
 from core.plugins.events import emit
-from plugins.notifications import services
 from plugins.notifications.models import Channel, MessageType, Status
+from plugins.notifications.services.config import settings_for
+from plugins.notifications.services.delivery import send_due
+from plugins.notifications.services.quiet_hours import quiet_until
+from plugins.notifications.services.resend import retry
 from plugins.scheduling.tests.conftest import MONDAY
 
 from .conftest import at
@@ -57,8 +60,8 @@ def test_mail_server_down_then_delivered_by_the_retry_scan(sched, smtp, django_c
     assert row.next_attempt_at > timezone.now()
     smtp.start()
     with scope(organization=sched.org.pk):
-        assert services.send_due(sched.clinic) == 0  # backoff not over yet
-        assert services.send_due(sched.clinic, now=timezone.now() + timedelta(minutes=2)) == 1
+        assert send_due(sched.clinic) == 0  # backoff not over yet
+        assert send_due(sched.clinic, now=timezone.now() + timedelta(minutes=2)) == 1
     assert len(smtp.messages) == 1
     [row] = outbox(sched)
     assert row.status == Status.SENT and row.attempts == 2 and row.last_error == ""
@@ -112,13 +115,13 @@ def test_sms_provider_failing_is_retried_then_failed(
     now = timezone.now()
     for minutes in (2, 5):  # backoff 1 minute, then 2
         with scope(organization=sched.org.pk):
-            services.send_due(sched.clinic, now=now + timedelta(minutes=minutes))
+            send_due(sched.clinic, now=now + timedelta(minutes=minutes))
     [row] = outbox(sched, channel=Channel.SMS)
     assert row.status == Status.FAILED and row.attempts == 3
     assert ("HTTP 500" if mode == "error" else "timed out") in row.last_error
     assert len(sms_provider.requests) == 3
     with scope(organization=sched.org.pk):  # nothing more is tried
-        assert services.send_due(sched.clinic, now=now + timedelta(days=1)) == 0
+        assert send_due(sched.clinic, now=now + timedelta(days=1)) == 0
 
 
 def test_invalid_phone_is_recorded_failed_and_nothing_else_fails(
@@ -155,16 +158,16 @@ def test_quiet_hours_hold_text_messages_until_morning(sched, sms_provider):
 
     configure(sched, sms_enabled=True, quiet_hours_start=time(21), quiet_hours_end=time(8))
     with scope(organization=sched.org.pk):
-        config = services.settings_for(sched.clinic)
+        config = settings_for(sched.clinic)
         late = datetime(2031, 3, 8, 23, 30, tzinfo=ZoneInfo("America/New_York"))
-        assert services.quiet_until(config, sched.clinic, late) == datetime(
+        assert quiet_until(config, sched.clinic, late) == datetime(
             2031, 3, 9, 8, 0, tzinfo=ZoneInfo("America/New_York")
         )
-        assert services.quiet_until(config, sched.clinic, late.replace(hour=12)) is None
+        assert quiet_until(config, sched.clinic, late.replace(hour=12)) is None
 
 
 def test_retry_limits_come_from_settings_or_the_environment(settings, monkeypatch):
-    from plugins.notifications.services import max_attempts, retry_delay
+    from plugins.notifications.services.backoff import max_attempts, retry_delay
 
     assert max_attempts() == 5 and retry_delay(1) == timedelta(minutes=1)
     monkeypatch.setenv("NOTIFICATIONS_MAX_ATTEMPTS", "3")
@@ -189,11 +192,11 @@ def test_a_patient_without_an_address_is_kept_failed_until_one_is_added(
         from django.core.exceptions import ValidationError
 
         with pytest.raises(ValidationError, match="still has no email address"):
-            services.retry(row)
+            retry(row)
     sched.patient.email = "erin.new@alpha.test"
     sched.patient.save()
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        services.retry(row)
+        retry(row)
     [row] = outbox(sched)
     assert row.status == Status.SENT and row.recipient == "erin.new@alpha.test"
     assert smtp.messages[0].rcpt_tos == ["erin.new@alpha.test"]

@@ -88,7 +88,7 @@ def test_settings_channels_owner_only_templates_staff_too(sched, login):
         },
     )
     assert response.status_code == 302
-    from plugins.notifications.services import settings_for
+    from plugins.notifications.services.config import settings_for
 
     with scope(organization=sched.org.pk):
         config = settings_for(sched.clinic)

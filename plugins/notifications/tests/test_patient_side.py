@@ -13,9 +13,12 @@ from django.utils import timezone
 from django_scopes import scope
 
 from core.tenancy.services import set_module_enabled
-from plugins.notifications import services, unsubscribe
+from plugins.notifications import unsubscribe
 from plugins.notifications.models import Channel, MessageType, PatientPreference, Status
-from plugins.scheduling import services as scheduling
+from plugins.notifications.services.delivery import send_due
+from plugins.notifications.services.patient_messages import notify_patient
+from plugins.notifications.services.resend import retry
+from plugins.scheduling.services.status import approve_request, cancel, decline_request
 from plugins.scheduling.tests.conftest import MONDAY
 from tests.factories import PASSWORD, link_patient_login, make_patient, make_user
 
@@ -59,7 +62,7 @@ def test_online_request_is_acknowledged_then_approved(sched, django_capture_on_c
     assert [m.subject for m in mail.outbox] == ["We received your appointment request"]
     assert "not confirmed until then" in mail.outbox[0].body
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.approve_request(request)
+        approve_request(request)
     assert mail.outbox[1].subject == "Your appointment request was accepted"
     assert [(r.message_type, r.status) for r in outbox(sched)] == [
         (MessageType.REQUEST_RECEIVED, Status.SENT),
@@ -70,7 +73,7 @@ def test_online_request_is_acknowledged_then_approved(sched, django_capture_on_c
 def test_online_request_declined(sched, django_capture_on_commit_callbacks):
     request = book(sched, at(MONDAY, 10), django_capture_on_commit_callbacks, channel="portal")
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.decline_request(request, reason="The doctor is away that day.")
+        decline_request(request, reason="The doctor is away that day.")
     assert [r.message_type for r in outbox(sched)] == [
         MessageType.REQUEST_RECEIVED,
         MessageType.REQUEST_DECLINED,
@@ -195,7 +198,7 @@ def test_every_patient_email_carries_a_working_unsubscribe_link(sched, django_ca
     book(sched, at(MONDAY, 10), django_capture_on_commit_callbacks)  # another confirmation: not emailed
     assert mail.outbox == []
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.cancel(scheduling_appointment(sched), by_patient=True)
+        cancel(scheduling_appointment(sched), by_patient=True)
     assert [m.subject.split(" on ")[0] for m in mail.outbox] == ["Your appointment"]  # other kinds still go
 
 
@@ -250,7 +253,7 @@ def test_opting_out_while_a_text_waits_for_quiet_hours_stops_it(sched, sms_provi
     configure(sched, sms_enabled=True, quiet_hours_start=time(21), quiet_hours_end=time(8))
     night = datetime(2026, 1, 10, 3, 0, tzinfo=sched.clinic.tzinfo)
     with scope(organization=sched.org.pk):
-        made = services.notify_patient(
+        made = notify_patient(
             sched.clinic, sched.patient, MessageType.APPOINTMENT_REMINDER, key="t:1", context={}, now=night
         )
     sms_row = next(m for m in made if m.channel == Channel.SMS)
@@ -259,7 +262,7 @@ def test_opting_out_while_a_text_waits_for_quiet_hours_stops_it(sched, sms_provi
     client.post(page_url(sched), {"consent_email": "on", "consent_sms": "on"})  # every SMS switch off
     configure(sched, quiet_hours_start=None, quiet_hours_end=None)
     with scope(organization=sched.org.pk):
-        services.send_due(sched.clinic, now=timezone.now() + timedelta(days=1))
+        send_due(sched.clinic, now=timezone.now() + timedelta(days=1))
     [row] = outbox(sched, channel=Channel.SMS)
     assert row.status == Status.SKIPPED and "no longer wants" in row.last_error
     assert sms_provider.requests == []
@@ -268,13 +271,11 @@ def test_opting_out_while_a_text_waits_for_quiet_hours_stops_it(sched, sms_provi
 def test_a_channel_switched_off_stops_waiting_messages_and_retries(sched, smtp):
     smtp.stop()
     with scope(organization=sched.org.pk):
-        services.notify_patient(
-            sched.clinic, sched.patient, MessageType.PAYMENT_RECEIPT, key="t:2", context={}
-        )
+        notify_patient(sched.clinic, sched.patient, MessageType.PAYMENT_RECEIPT, key="t:2", context={})
     [row] = outbox(sched)
     configure(sched, email_enabled=False)
     with scope(organization=sched.org.pk):
-        services.send_due(sched.clinic, now=timezone.now() + timedelta(minutes=5))
+        send_due(sched.clinic, now=timezone.now() + timedelta(minutes=5))
     [row] = outbox(sched)
     assert row.status == Status.SKIPPED and "no longer sends" in row.last_error
     row.status = Status.FAILED
@@ -283,7 +284,7 @@ def test_a_channel_switched_off_stops_waiting_messages_and_retries(sched, smtp):
         from django.core.exceptions import ValidationError
 
         with pytest.raises(ValidationError, match="no longer sends"):
-            services.retry(row)
+            retry(row)
 
 
 def test_unsubscribe_follows_a_merged_record(sched):

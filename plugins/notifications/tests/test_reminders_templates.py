@@ -12,7 +12,7 @@ from django_scopes import scope
 from plugins.notifications import reminders, sms
 from plugins.notifications.models import MessageTemplate, MessageType, Status
 from plugins.notifications.rendering import preview, render_message
-from plugins.scheduling import services as scheduling
+from plugins.scheduling.services.status import cancel
 
 from .conftest import at
 from .helpers import book, outbox
@@ -86,7 +86,7 @@ def test_no_reminder_for_a_cancelled_appointment(sched, django_capture_on_commit
 
     appointment = book(sched, at(date(2031, 3, 12), 15), django_capture_on_commit_callbacks)
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        scheduling.cancel(appointment, by_patient=True)
+        cancel(appointment, by_patient=True)
     due = reminders.send_time(appointment.start, 24 * 60, sched.clinic.tzinfo)
     with django_capture_on_commit_callbacks(execute=True):
         assert run_reminders(sched, due + timedelta(minutes=1)) == {"queued": 0, "skipped": 0}

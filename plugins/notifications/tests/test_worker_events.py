@@ -16,7 +16,7 @@ from django_scopes import scope
 from core.plugins.events import DELIVER_TASK
 from core.tenancy.services import set_module_enabled
 from plugins.notifications.models import MessageType
-from plugins.scheduling import services as scheduling
+from plugins.scheduling.services.status import cancel as cancel_appointment
 from plugins.scheduling.tests.conftest import MONDAY
 
 from .conftest import at
@@ -70,7 +70,7 @@ def run_worker(work):
 
 def cancel(t, appointment, capture):
     with scope(organization=t.org.pk), capture(execute=True):
-        return scheduling.cancel(appointment, by_patient=True, reason="Cannot come")
+        return cancel_appointment(appointment, by_patient=True, reason="Cannot come")
 
 
 def test_booking_queues_one_task_and_the_worker_sends_the_confirmation(

@@ -6,8 +6,9 @@ from django.db import connection, connections
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
-from plugins.scheduling import services
 from plugins.scheduling.models import Appointment, Status
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.conflicts import SlotTaken
 
 from .conftest import MONDAY, at
 
@@ -52,7 +53,7 @@ def test_availability_search_any_and_one_practitioner(sched, login):
     assert len(slots) == 20  # 08:00-18:00 in 30-minute steps
     assert slots[0]["practitioner_ids"] == [sched.doctor.pk]
     with scope(organization=sched.org.pk):
-        services.book_appointment(
+        book_appointment(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,
@@ -203,7 +204,7 @@ def test_availability_query_count_does_not_depend_on_appointments_elsewhere(
         with scope(organization=sched.org.pk):
             for i in range(n):
                 day = first_day + timedelta(days=i // 10)
-                services.book_appointment(
+                book_appointment(
                     clinic=sched.clinic,
                     practitioner=sched.doctor,
                     patient=sched.patient,
@@ -234,7 +235,7 @@ def test_fifty_concurrent_bookings_of_one_slot_exactly_one_wins(sched):
             with scope(organization=org_id):
                 barrier.wait(timeout=30)
                 try:
-                    services.book_appointment(
+                    book_appointment(
                         clinic=sched.clinic,
                         practitioner=sched.doctor,
                         patient=sched.patient,
@@ -242,7 +243,7 @@ def test_fifty_concurrent_bookings_of_one_slot_exactly_one_wins(sched):
                         start=start + timedelta(minutes=i % 3 * 5),  # overlapping, not only identical
                     )
                     result = "booked"
-                except services.SlotTaken:
+                except SlotTaken:
                     result = "taken"
                 except Exception as error:  # noqa: BLE001
                     result = f"error: {error!r}"

@@ -11,8 +11,12 @@ from django_scopes import scope
 
 from core.patients.models import PatientClinic
 from core.tenancy.models import MembershipClinic
-from plugins.scheduling import services
 from plugins.scheduling.models import Appointment, Frequency, OnlineMode, PractitionerSettings
+from plugins.scheduling.services import booking
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.checks import booking_facts
+from plugins.scheduling.services.conflicts import SlotTaken
+from plugins.scheduling.services.series import book_series
 
 from .conftest import MONDAY, at
 
@@ -22,11 +26,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def no_precheck(monkeypatch):
     """The time check sees the slot free, as it would if another booking committed just after it."""
-    monkeypatch.setattr(services, "_check_time", lambda **kwargs: None)
+    monkeypatch.setattr(booking, "check_time", lambda **kwargs: None)
 
 
 def book(t, start, **kwargs):
-    return services.book_appointment(
+    return book_appointment(
         clinic=t.clinic, practitioner=t.doctor, patient=t.patient, service=t.service, start=start, **kwargs
     )
 
@@ -34,7 +38,7 @@ def book(t, start, **kwargs):
 def test_constraint_refusal_answers_just_taken_with_next_slots(sched, no_precheck):
     with scope(organization=sched.org.pk):
         book(sched, at(MONDAY, 9))
-        with pytest.raises(services.SlotTaken) as caught:
+        with pytest.raises(SlotTaken) as caught:
             book(sched, at(MONDAY, 9))
         assert caught.value.message == "This time was just taken."
         assert caught.value.next_slots[0].start == at(MONDAY, 9, 30)
@@ -44,7 +48,7 @@ def test_constraint_refusal_answers_just_taken_with_next_slots(sched, no_prechec
 def test_a_series_goes_on_after_one_date_is_refused_by_the_constraint(sched, no_precheck):
     with scope(organization=sched.org.pk):
         book(sched, at(MONDAY + timedelta(weeks=1), 9))
-        result = services.book_series(
+        result = book_series(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,
@@ -65,7 +69,7 @@ def test_booking_facts_in_one_query(sched, django_assert_num_queries):
             organization=sched.org, membership=sched.doctor, allow_overlap=True
         )
         with django_assert_num_queries(1):
-            facts = services.booking_facts(sched.clinic, sched.doctor, sched.service, sched.patient)
+            facts = booking_facts(sched.clinic, sched.doctor, sched.service, sched.patient)
         assert facts.works_here and facts.offers_service and facts.allow_overlap
         assert facts.policy.pk and facts.policy.online_mode == OnlineMode.APPROVAL
         assert facts.policy.slot_granularity_minutes == 30
@@ -78,7 +82,7 @@ def test_booking_facts_in_one_query(sched, django_assert_num_queries):
         MembershipClinic.objects.filter(
             organization=sched.org, membership=sched.doctor, clinic=other
         ).delete()
-        facts = services.booking_facts(other, sched.doctor, sched.service, sched.patient)
+        facts = booking_facts(other, sched.doctor, sched.service, sched.patient)
         assert not facts.works_here and facts.policy.pk is None and facts.policy.min_notice_minutes == 60
 
 

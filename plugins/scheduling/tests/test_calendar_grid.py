@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from plugins.scheduling import availability as av
-from plugins.scheduling.calendar_grid import BOOKED, FREE, OFF, Entry, build_grid, grid_hours
+from plugins.scheduling.calendar.grid import BOOKED, FREE, OFF, Entry, build_grid, grid_hours
 
 NEW_YORK = ZoneInfo("America/New_York")
 MONDAY = date(2031, 3, 3)

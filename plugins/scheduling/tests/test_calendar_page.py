@@ -10,8 +10,9 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from core.tenancy.models import Role
-from plugins.scheduling import services
 from plugins.scheduling.models import Appointment, Room, ServicePractitioner, TimeOff
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.status import set_status
 from tests.factories import add_member, make_user
 
 from .conftest import MONDAY, at, open_all_week
@@ -25,7 +26,7 @@ def base(t):
 
 def book(t, start, practitioner=None, **kwargs):
     with scope(organization=t.org.pk):
-        return services.book_appointment(
+        return book_appointment(
             clinic=t.clinic,
             practitioner=practitioner or t.doctor,
             patient=t.patient,
@@ -203,7 +204,7 @@ def test_filters_narrow_and_mute_and_bad_values_are_ignored(second, login):
 def test_cancelled_appointments_leave_the_grid_and_are_listed(sched, login):
     cancelled = book(sched, at(MONDAY, 9))
     with scope(organization=sched.org.pk):
-        services.set_status(cancelled, "cancelled_clinic")
+        set_status(cancelled, "cancelled_clinic")
     html = day_page(login(sched.staff), sched)
     assert slot_link(html, "09:00", sched.doctor.name)
     assert 'data-testid="calendar-cancelled"' in html and f'data-appointment="{cancelled.pk}"' in html

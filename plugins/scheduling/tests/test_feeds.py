@@ -13,8 +13,11 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from core.tenancy.services import set_module_enabled
-from plugins.scheduling import feeds, ics, services
+from plugins.scheduling import feeds, ics
 from plugins.scheduling.models import CalendarFeed
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.rescheduling import reschedule
+from plugins.scheduling.services.status import cancel
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -30,7 +33,7 @@ def local(days, hour):
 
 def book(t, start, **kwargs):
     with scope(organization=t.org.pk):
-        return services.book_appointment(
+        return book_appointment(
             clinic=t.clinic,
             practitioner=t.doctor,
             patient=t.patient,
@@ -76,13 +79,13 @@ def test_feed_follows_booking_move_and_cancellation(sched, login):
     assert event["SEQUENCE"] == "0" and event["STATUS"] == "CONFIRMED"
     assert sched.patient.family_name not in text  # initials only
     with scope(organization=sched.org.pk):
-        moved = services.reschedule(appointment, expected_version=1, start=local(8, 11), override=True)
+        moved = reschedule(appointment, expected_version=1, start=local(8, 11), override=True)
     event = events(Client().get(path).content.decode())[uid]
     assert event["DTSTART"] == ics.utc(local(8, 11))
     assert event["SEQUENCE"] == "1"
     assert event["LAST-MODIFIED"] == ics.utc(moved.updated_at)
     with scope(organization=sched.org.pk):
-        services.cancel(moved, by_patient=True)
+        cancel(moved, by_patient=True)
     event = events(Client().get(path).content.decode())[uid]
     assert event["STATUS"] == "CANCELLED" and int(event["SEQUENCE"]) > 1
 

@@ -5,8 +5,9 @@ time, outside hours) answers JSON with the reason and changes nothing."""
 import pytest
 from django_scopes import scope
 
-from plugins.scheduling import services
 from plugins.scheduling.models import Appointment
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.status import set_status
 
 from .conftest import MONDAY, at
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def book(t, start):
     with scope(organization=t.org.pk):
-        return services.book_appointment(
+        return book_appointment(
             clinic=t.clinic, practitioner=t.doctor, patient=t.patient, service=t.service, start=start
         )
 
@@ -79,7 +80,7 @@ def test_move_refuses_bad_input_and_closed_appointments(sched, login):
     assert response.status_code == 400 and response.json()["ok"] is False
     assert client.get(url).status_code == 405
     with scope(organization=sched.org.pk):
-        services.set_status(appointment, "arrived")
+        set_status(appointment, "arrived")
     response = client.post(
         url, {"start": f"{MONDAY.isoformat()}T10:00", "practitioner": sched.doctor.pk, "version": 2}
     )

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django_scopes import scope
 
-from plugins.scheduling import services
 from plugins.scheduling.models import Appointment, Status
+from plugins.scheduling.services.booking import book_appointment
 
 from .conftest import MONDAY, at
 
@@ -15,7 +15,7 @@ def base(t):
 
 def book(t, start, **kwargs):
     with scope(organization=t.org.pk):
-        return services.book_appointment(
+        return book_appointment(
             clinic=t.clinic,
             practitioner=t.doctor,
             patient=t.patient,
@@ -133,7 +133,7 @@ def test_today_requests_day_sheet_and_dashboard_widgets(sched, login):
     with scope(organization=sched.org.pk):
         from plugins.scheduling.models import Channel
 
-        request = services.book_appointment(
+        request = book_appointment(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,

@@ -16,7 +16,9 @@ from django_scopes import scope, scopes_disabled
 from core.tenancy.models import ClinicModule
 from core.tenancy.services import set_module_enabled
 from plugins.scheduling.models import Appointment, BookingPolicy, OnlineMode, Status
-from plugins.scheduling.services import add_working_hours, book_appointment, create_service
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.catalogue import create_service
+from plugins.scheduling.services.working_time import add_working_hours
 from portal_site.tests.conftest import make_tenant_with_sites
 from portal_site.tests.test_portal import register, verify_from_mail
 from tests.factories import PASSWORD, link_patient_login, make_patient, make_user

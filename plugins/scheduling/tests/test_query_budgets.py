@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django_scopes import scope
 
-from plugins.scheduling import services
+from plugins.scheduling.services.booking import book_appointment
 
 from .conftest import MONDAY, at
 
@@ -40,7 +40,7 @@ def booking(t, start):
 
 def book(t, start):
     with scope(organization=t.org.pk):
-        services.book_appointment(
+        book_appointment(
             clinic=t.clinic, practitioner=t.doctor, patient=t.patient, service=t.service, start=start
         )
 

@@ -6,7 +6,6 @@ from django.db import IntegrityError, transaction
 from django_scopes import scope
 
 from core.plugins.manager import hookimpl, registry
-from plugins.scheduling import services
 from plugins.scheduling.models import (
     Appointment,
     Channel,
@@ -17,6 +16,12 @@ from plugins.scheduling.models import (
     Service,
     Status,
 )
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.conflicts import SlotTaken, StaleAppointment
+from plugins.scheduling.services.rescheduling import reschedule
+from plugins.scheduling.services.series import book_series
+from plugins.scheduling.services.status import approve_request, cancel, set_status
+from plugins.scheduling.services.working_time import add_time_off
 
 from .conftest import MONDAY, at
 
@@ -24,7 +29,7 @@ from .conftest import MONDAY, at
 def book(t, start, **kwargs):
     kwargs.setdefault("practitioner", t.doctor)
     kwargs.setdefault("service", t.service)
-    return services.book_appointment(clinic=t.clinic, patient=t.patient, start=start, by=t.owner, **kwargs)
+    return book_appointment(clinic=t.clinic, patient=t.patient, start=start, by=t.owner, **kwargs)
 
 
 @pytest.mark.django_db
@@ -32,7 +37,7 @@ def test_book_and_double_booking_refused_with_next_slots(sched):
     with scope(organization=sched.org.pk):
         first = book(sched, at(MONDAY, 9))
         assert first.status == Status.BOOKED and first.end - first.start == timedelta(minutes=30)
-        with pytest.raises(services.SlotTaken) as caught:
+        with pytest.raises(SlotTaken) as caught:
             book(sched, at(MONDAY, 9, 15))
         assert caught.value.next_slots[0].start == at(MONDAY, 9, 30)
         assert Appointment.objects.count() == 1
@@ -49,7 +54,7 @@ def test_exclusion_constraint_refuses_overlap_even_without_the_service_checks(sc
         with pytest.raises(IntegrityError, match="sched_no_double_booking"), transaction.atomic():
             clone.save()
         # A cancelled appointment frees its time.
-        services.cancel(first, by_patient=True, reason="ill")
+        cancel(first, by_patient=True, reason="ill")
         clone.save()
 
 
@@ -59,7 +64,7 @@ def test_buffers_keep_time_free_around_an_appointment(sched):
         sched.service.buffer_after_minutes = 15
         sched.service.save()
         book(sched, at(MONDAY, 9))
-        with pytest.raises(services.SlotTaken) as caught:
+        with pytest.raises(SlotTaken) as caught:
             book(sched, at(MONDAY, 9, 30))
         # 09:30 + the 15-minute buffer after 09:00-09:30 collides; the next 30-minute step fits.
         assert caught.value.next_slots[0].start == at(MONDAY, 10)
@@ -85,7 +90,7 @@ def test_room_cannot_be_double_booked(sched):
         )
         room = Room.objects.create(organization=sched.org, clinic=sched.clinic, name="Room 1")
         book(sched, at(MONDAY, 9), room=room)
-        with pytest.raises(services.SlotTaken):
+        with pytest.raises(SlotTaken):
             book(sched, at(MONDAY, 9, 15), room=room)
         book(sched, at(MONDAY, 9, 15))
 
@@ -97,7 +102,7 @@ def test_working_hours_time_off_closures_and_window(sched):
             book(sched, at(MONDAY, 7, 30))
         with pytest.raises(ValidationError):
             book(sched, at(MONDAY, 17, 45))  # would end after 18:00
-        services.add_time_off(sched.doctor, start=at(MONDAY, 12), end=at(MONDAY, 13), reason="lunch")
+        add_time_off(sched.doctor, start=at(MONDAY, 12), end=at(MONDAY, 13), reason="lunch")
         with pytest.raises(ValidationError):
             book(sched, at(MONDAY, 12, 30))
         ClinicClosure.objects.create(
@@ -107,7 +112,7 @@ def test_working_hours_time_off_closures_and_window(sched):
             book(sched, at(MONDAY, 15))
         # Staff may override hours, time off and closures; double booking is still refused.
         appt = book(sched, at(MONDAY, 7), override=True)
-        with pytest.raises(services.SlotTaken):
+        with pytest.raises(SlotTaken):
             book(sched, at(MONDAY, 7), override=True)
         assert appt.pk
         # The booking window: past times are refused without override.
@@ -133,9 +138,9 @@ def test_portal_booking_follows_online_mode(sched):
         request = book(sched, at(MONDAY, 9), channel=Channel.PORTAL)
         assert request.status == Status.REQUESTED
         # A request holds the slot until decided.
-        with pytest.raises(services.SlotTaken):
+        with pytest.raises(SlotTaken):
             book(sched, at(MONDAY, 9))
-        services.approve_request(request, by=sched.staff)
+        approve_request(request, by=sched.staff)
         request.refresh_from_db()
         assert request.status == Status.BOOKED
 
@@ -144,15 +149,15 @@ def test_portal_booking_follows_online_mode(sched):
 def test_reschedule_requires_current_version(sched):
     with scope(organization=sched.org.pk):
         appt = book(sched, at(MONDAY, 9))
-        moved = services.reschedule(appt, expected_version=1, start=at(MONDAY, 11))
+        moved = reschedule(appt, expected_version=1, start=at(MONDAY, 11))
         assert moved.version == 2 and moved.start == at(MONDAY, 11)
-        with pytest.raises(services.StaleAppointment):
-            services.reschedule(appt, expected_version=1, start=at(MONDAY, 14))
+        with pytest.raises(StaleAppointment):
+            reschedule(appt, expected_version=1, start=at(MONDAY, 14))
         # Moving within its own old time is fine (it does not collide with itself).
-        services.reschedule(appt, expected_version=2, start=at(MONDAY, 11, 15), override=True)
+        reschedule(appt, expected_version=2, start=at(MONDAY, 11, 15), override=True)
         book(sched, at(MONDAY, 9))  # the old time is free again
-        with pytest.raises(services.SlotTaken):
-            services.reschedule(appt, expected_version=3, start=at(MONDAY, 9))
+        with pytest.raises(SlotTaken):
+            reschedule(appt, expected_version=3, start=at(MONDAY, 9))
 
 
 @pytest.mark.django_db
@@ -160,15 +165,15 @@ def test_status_state_machine(sched):
     with scope(organization=sched.org.pk):
         appt = book(sched, at(MONDAY, 9))
         with pytest.raises(ValidationError):
-            services.set_status(appt, Status.COMPLETED)
+            set_status(appt, Status.COMPLETED)
         for status in (Status.ARRIVED, Status.IN_PROGRESS, Status.COMPLETED):
-            appt = services.set_status(appt, status)
+            appt = set_status(appt, status)
         with pytest.raises(ValidationError):
-            services.set_status(appt, Status.BOOKED)
+            set_status(appt, Status.BOOKED)
         other = book(sched, at(MONDAY, 10))
-        services.set_status(other, Status.NO_SHOW)
+        set_status(other, Status.NO_SHOW)
         with pytest.raises(ValidationError):
-            services.cancel(other, by_patient=True)
+            cancel(other, by_patient=True)
 
 
 class Listener:
@@ -190,13 +195,13 @@ def test_hook_clinic_appointment_changed(sched):
         with scope(organization=sched.org.pk):
             a = book(sched, at(MONDAY, 9))
             assert ("booked", a.pk) in listener.events  # fired once the booking committed
-            services.reschedule(a, expected_version=1, start=at(MONDAY, 10))
-            services.cancel(a, by_patient=False, reason="doctor ill")
+            reschedule(a, expected_version=1, start=at(MONDAY, 10))
+            cancel(a, by_patient=False, reason="doctor ill")
             b = book(sched, at(MONDAY, 11))
-            services.set_status(b, Status.NO_SHOW)
+            set_status(b, Status.NO_SHOW)
             c = book(sched, at(MONDAY, 12))
             for status in (Status.ARRIVED, Status.COMPLETED):
-                services.set_status(c, status)
+                set_status(c, status)
     finally:
         registry().pm.unregister(listener)
     names = [n for n, _ in listener.events]
@@ -229,7 +234,7 @@ def test_weekly_series_reports_occurrences_that_could_not_be_booked(sched):
             start_date=MONDAY + timedelta(weeks=3),
             end_date=MONDAY + timedelta(weeks=3),
         )
-        result = services.book_series(
+        result = book_series(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,
@@ -252,7 +257,7 @@ def test_weekly_series_reports_occurrences_that_could_not_be_booked(sched):
 def test_series_every_two_weeks_keeps_local_time_across_dst(sched):
     with scope(organization=sched.org.pk):
         # New York springs forward on 9 March 2031; 09:00 stays 09:00 local.
-        result = services.book_series(
+        result = book_series(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,
@@ -276,7 +281,7 @@ def test_series_every_two_weeks_keeps_local_time_across_dst(sched):
 @pytest.mark.django_db
 def test_monthly_series_skips_months_without_the_day(sched):
     with scope(organization=sched.org.pk):
-        result = services.book_series(
+        result = book_series(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,
@@ -292,7 +297,7 @@ def test_monthly_series_skips_months_without_the_day(sched):
 @pytest.mark.django_db
 def test_patient_of_another_organization_is_refused(sched, beta):
     with scope(organization=sched.org.pk), pytest.raises(ValidationError) as caught:
-        services.book_appointment(
+        book_appointment(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=beta.patient,

@@ -7,8 +7,9 @@ from django_scopes import scope
 from ehr_example.hooks import VETO_MARKER
 
 from core.tenancy.services import set_module_enabled
-from plugins.scheduling import services
 from plugins.scheduling.models import Appointment, Status
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.series import book_series
 
 from .conftest import MONDAY, at
 
@@ -31,7 +32,7 @@ def count(t):
 
 def booked(t, start, notes=""):
     with scope(organization=t.org.pk):
-        return services.book_appointment(
+        return book_appointment(
             clinic=t.clinic,
             practitioner=t.doctor,
             patient=t.patient,
@@ -120,7 +121,7 @@ def test_a_module_that_is_off_has_no_say(sched):
 @pytest.mark.django_db
 def test_a_refused_occurrence_of_a_series_is_reported_and_the_rest_booked(sched):
     with scope(organization=sched.org.pk):
-        result = services.book_series(
+        result = book_series(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,

@@ -8,8 +8,11 @@ import pytest
 from django.db import transaction
 from django_scopes import scope
 
-from plugins.scheduling import services, waitlist
+from plugins.scheduling import waitlist
 from plugins.scheduling.models import Service, ServicePractitioner, WaitlistEntry, WaitlistStatus
+from plugins.scheduling.services.booking import book_appointment
+from plugins.scheduling.services.rescheduling import reschedule
+from plugins.scheduling.services.status import cancel
 from tests.factories import make_patient
 
 from .conftest import MONDAY, at
@@ -37,7 +40,7 @@ def join(t, practitioner="doctor", earliest=MONDAY, latest=MONDAY + timedelta(da
 
 def book(t, start):
     with scope(organization=t.org.pk):
-        return services.book_appointment(
+        return book_appointment(
             clinic=t.clinic, practitioner=t.doctor, patient=t.patient, service=t.service, start=start
         )
 
@@ -80,11 +83,11 @@ def test_cancellation_announces_matching_entries_after_commit(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.cancel(appointment, by_patient=True)
+        cancel(appointment, by_patient=True)
         raise RuntimeError("rolled back")
     assert heard == [] and freed_calls(sched) == []
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        services.cancel(appointment, by_patient=True)
+        cancel(appointment, by_patient=True)
     assert heard == [([specific.pk, anyone.pk], at(MONDAY, 9), at(MONDAY, 9, 30))]
     assert freed_calls(sched) == [("waitlist", sched.clinic.pk)]  # the example module heard it
 
@@ -94,7 +97,7 @@ def test_a_move_frees_the_old_time(sched, heard, django_capture_on_commit_callba
     entry = join(sched, earliest=MONDAY, latest=MONDAY)
     appointment = book(sched, at(MONDAY, 9))
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        services.reschedule(appointment, expected_version=1, start=at(MONDAY + timedelta(days=2), 9))
+        reschedule(appointment, expected_version=1, start=at(MONDAY + timedelta(days=2), 9))
     assert heard == [([entry.pk], at(MONDAY, 9), at(MONDAY, 9, 30))]
 
 
@@ -112,7 +115,7 @@ def test_other_services_booked_entries_and_past_times_free_nothing(
     with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
         waitlist.set_status(done, WaitlistStatus.BOOKED)
         appointment = book(sched, at(MONDAY, 9))
-        services.cancel(appointment, by_patient=False)
+        cancel(appointment, by_patient=False)
         # A time already past frees nothing.
         assert (
             waitlist.slot_freed(

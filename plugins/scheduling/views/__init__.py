@@ -1,0 +1,1 @@
+"""Back-office pages of scheduling, one module per part of the office."""
