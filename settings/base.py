@@ -220,6 +220,8 @@ WAGTAIL_SITE_NAME = "Clinic portals"
 EHR_BASE_URL = os.environ.get("EHR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = EHR_BASE_URL
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# Uploaded images are decoded completely before Wagtail stores them (a damaged file is a form error).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "portal_site.cms_images.CheckedImageForm"
 
 NINJA_PAGINATION_PER_PAGE = 50
 
