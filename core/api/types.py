@@ -61,7 +61,7 @@ LocalTime = Annotated[
             "type": "string",
             "pattern": _WALL_CLOCK.pattern,
             "description": "A time of day on the clinic's wall clock (HH:MM or HH:MM:SS), without offset.",
-            "example": "21:00",
+            "examples": ["21:00"],
         }
     ),
 ]
