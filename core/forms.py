@@ -3,6 +3,60 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.dates import FIRST_DAY, LAST_DAY, check_in_range
+
+# --- dates people enter ----------------------------------------------------------------------------------
+
+
+class WithinYearsMixin:
+    """A date or time field refusing values outside the accepted years (``core.dates``): beyond them,
+    a zone's offset or a duration added later would overflow, and the database would keep a year BC.
+    The browser's date pickers are told the same bounds."""
+
+    def to_python(self, value):
+        return check_in_range(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        kind = widget.attrs.get("type", getattr(widget, "input_type", None))
+        if kind == "date":
+            attrs.setdefault("min", FIRST_DAY.isoformat())
+            attrs.setdefault("max", LAST_DAY.isoformat())
+        elif kind == "datetime-local":
+            attrs.setdefault("min", f"{FIRST_DAY.isoformat()}T00:00")
+            attrs.setdefault("max", f"{LAST_DAY.isoformat()}T23:59")
+        return attrs
+
+
+class BoundedDateField(WithinYearsMixin, forms.DateField):
+    pass
+
+
+class BoundedDateTimeField(WithinYearsMixin, forms.DateTimeField):
+    pass
+
+
+class BoundedSplitDateTimeField(forms.SplitDateTimeField):
+    """A day and a time entered apart; the day is bounded like ``BoundedDateField``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = (BoundedDateField(error_messages=self.fields[0].error_messages), self.fields[1])
+
+
+def bounded_formfield(db_field, **kwargs):
+    """A model form's field for ``db_field``, with dates and times bounded like every other form's."""
+    from django.db import models
+
+    if isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", BoundedDateTimeField)
+    elif isinstance(db_field, models.DateField):
+        kwargs.setdefault("form_class", BoundedDateField)
+    return db_field.formfield(**kwargs)
+
+
+# --- look ------------------------------------------------------------------------------------------------
+
 
 class StyledFormMixin:
     """Give every widget the design system's classes and tie error/help text to inputs for screen readers."""
@@ -32,7 +86,7 @@ class StyledForm(StyledFormMixin, forms.Form):
 
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):
-    pass
+    formfield_callback = bounded_formfield
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:

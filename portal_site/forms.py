@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.accounts.forms import TokenForm
 from core.accounts.usernames import login_key
+from core.forms import BoundedDateField
 
 INPUT = "portal-input"
 
@@ -47,7 +48,7 @@ class ResendForm(PortalForm):
 class RegisterForm(PortalForm):
     given_name = forms.CharField(label=_("Given name"), max_length=100)
     family_name = forms.CharField(label=_("Family name"), max_length=100)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = BoundedDateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
     password = forms.CharField(

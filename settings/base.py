@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "portal_site.routing.PortalHostMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Text PostgreSQL cannot store (NUL, lone surrogates) is refused before any form or search sees it.
+    "core.text.UnstorableTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -218,6 +220,8 @@ WAGTAIL_SITE_NAME = "Clinic portals"
 EHR_BASE_URL = os.environ.get("EHR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = EHR_BASE_URL
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# Uploaded images are decoded completely before Wagtail stores them (a damaged file is a form error).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "portal_site.cms_images.CheckedImageForm"
 
 NINJA_PAGINATION_PER_PAGE = 50
 

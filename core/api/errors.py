@@ -10,6 +10,10 @@ from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from core.text import UNSTORABLE_MESSAGE
+
+from .parser import UnstorableText
+
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
@@ -144,9 +148,25 @@ def install_error_handlers(api) -> None:
         body["error"].update(exc.extra)
         return api.create_response(request, body, status=409)
 
+    @api.exception_handler(UnstorableText)
+    def on_unstorable_text(request, exc):
+        return _unstorable_response(api, request, exc)
+
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
+        # The body parser's own refusals reach us wrapped by ninja as "Cannot parse request body".
+        if isinstance(exc.__cause__, UnstorableText):
+            return _unstorable_response(api, request, exc.__cause__)
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            return api.create_response(
+                request, error_body("bad_request", _("The request body is not valid JSON.")), status=400
+            )
         code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found"}.get(
             exc.status_code, "error"
         )
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+def _unstorable_response(api, request, exc: UnstorableText):
+    fields = {exc.field: [str(UNSTORABLE_MESSAGE)]}
+    return api.create_response(request, error_body("invalid_text", UNSTORABLE_MESSAGE, fields), status=400)

@@ -8,10 +8,15 @@ from core.plugins.manager import registry
 
 from .auth import ClinicModuleAuth, default_auth
 from .errors import install_error_handlers
+from .openapi import complete
+from .parser import SafeTextParser
 from .resources import router as core_router
 
 
 class ClinicApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
     def get_openapi_operation_id(self, operation) -> str:
         """``<package>_api_<operation>``, wherever in the package's ``api`` the operation is written:
         generated clients keep their method names when a module's API is split into files."""
@@ -31,6 +36,7 @@ api = ClinicApi(
     ),
     auth=default_auth(),
     urls_namespace="api",
+    parser=SafeTextParser(),
 )
 install_error_handlers(api)
 api.add_router("/", core_router)

@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from core.api.common import requires, responses
+from core.api.types import BoundedDate
 from core.tenancy.access import check_perm
 
 from . import access
@@ -31,8 +32,8 @@ class ReportQuery(Schema):
     period: Literal[tuple(p for p, _label in PRESETS)] | None = Field(  # type: ignore[valid-type]
         None, description="A preset period; ignored when start and end are given."
     )
-    start: date | None = Field(None, description="First day of the period (local date, inclusive).")
-    end: date | None = Field(None, description="Last day of the period (inclusive).")
+    start: BoundedDate | None = Field(None, description="First day of the period (local date, inclusive).")
+    end: BoundedDate | None = Field(None, description="Last day of the period (inclusive).")
     clinic_ids: list[int] = Field(
         default_factory=list, description="Clinics to report on (default: this one)."
     )

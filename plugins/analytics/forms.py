@@ -10,6 +10,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
+
 from .periods import Period, month_period
 
 PRESETS = (
@@ -83,8 +85,8 @@ class ReportFilter(forms.Form):
         },
     )
     period = forms.ChoiceField(label=_("Period"), choices=PRESETS, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     practitioner = forms.TypedChoiceField(
         label=_("Practitioner"),
         widget=ListSelect,

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm, StyledModelForm
+from core.forms import BoundedDateField, StyledForm, StyledModelForm
 
 from .models import BillingProfile, InvoiceSeries, InvoiceStatus, LineKind, PaymentMethod, TaxRate
 
@@ -15,10 +15,10 @@ class InvoiceFilterForm(StyledForm):
         choices=[("", _("All")), ("open", _("Unpaid")), *InvoiceStatus.choices],
     )
     q = forms.CharField(label=_("Patient or number"), required=False, max_length=100)
-    start = forms.DateField(
+    start = BoundedDateField(
         label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = BoundedDateField(
         label=_("Issued until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -54,7 +54,7 @@ class LineForm(StyledForm):
 class PaymentForm(StyledForm):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
 
 
@@ -72,7 +72,7 @@ class RefundForm(StyledForm):
     credit_note = forms.ModelChoiceField(queryset=None, label=_("Credit note"), empty_label=None)
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
 
     def __init__(self, *args, credit_notes, **kwargs):

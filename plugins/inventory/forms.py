@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
+
 from .models import Item, MovementKind, Supplier
 
 
@@ -50,7 +52,7 @@ class ReceiveForm(forms.Form):
     item = forms.ModelChoiceField(label=_("Item"), queryset=None)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0.001, max_digits=14, decimal_places=3)
     lot_number = forms.CharField(label=_("Lot number"), max_length=64, required=False)
-    expiry_date = forms.DateField(
+    expiry_date = BoundedDateField(
         label=_("Expiry date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     unit_cost = forms.DecimalField(
@@ -157,8 +159,8 @@ class MovementFilter(forms.Form):
     item = forms.ModelChoiceField(label=_("Item"), queryset=None, required=False)
     clinic = forms.ModelChoiceField(label=_("Clinic"), queryset=None, required=False)
     kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *MovementKind.choices], required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, items=None, clinics=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from core.api.common import PageParams, page_of, paginate, requires, responses
 from core.api.schemas import StrictSchema
+from core.api.types import BoundedDate, LocalTime
 from core.tenancy.access import check_perm
 
 from . import reminders
@@ -26,14 +24,11 @@ from .defaults import LANGUAGES, default_for
 from .models import Channel, MessageType, Status
 from .rendering import preview
 from .selectors import clinic_messages
-from .services.config import settings_for
+from .services.config import change_settings, settings_for
 from .services.resend import retry
 from .services.wording import custom_template, reset_template, save_template
 
 router = Router(tags=["notifications"])
-
-MAX_REMINDERS = 5
-MAX_OFFSET_MINUTES = 30 * 24 * 60
 
 
 # --- schemas ---------------------------------------------------------------------------------------------
@@ -43,8 +38,8 @@ class SettingsOut(Schema):
     email_enabled: bool
     sms_enabled: bool
     reminder_offsets: list[int] = Field(description="Minutes before the appointment, latest first.")
-    quiet_hours_start: time | None = Field(description="No text messages from (clinic-local time).")
-    quiet_hours_end: time | None
+    quiet_hours_start: LocalTime | None = Field(description="No text messages from (clinic-local time).")
+    quiet_hours_end: LocalTime | None
     sender_name: str
     timezone: str
 
@@ -55,8 +50,8 @@ class SettingsIn(StrictSchema):
     reminder_offsets: list[int] = Field(
         default_factory=list, max_length=20, description="Minutes before the appointment (at most five)."
     )
-    quiet_hours_start: time | None = None
-    quiet_hours_end: time | None = None
+    quiet_hours_start: LocalTime | None = None
+    quiet_hours_end: LocalTime | None = None
     sender_name: str = Field(default="", max_length=60)
 
 
@@ -115,8 +110,8 @@ class MessageQuery(PageParams):
     channel: Literal[tuple(Channel.values)] | None = None  # type: ignore[valid-type]
     message_type: Literal[tuple(MessageType.values)] | None = None  # type: ignore[valid-type]
     patient_id: int | None = None
-    date_from: date | None = Field(None, description="Recorded on or after this day (clinic-local).")
-    date_to: date | None = Field(None, description="Recorded on or before this day (clinic-local).")
+    date_from: BoundedDate | None = Field(None, description="Recorded on or after this day (clinic-local).")
+    date_to: BoundedDate | None = Field(None, description="Recorded on or before this day (clinic-local).")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -176,26 +171,15 @@ def get_settings(request):
 def put_settings(request, payload: SettingsIn):
     clinic = request.clinic
     check_perm(request, "notifications.manage_channels", clinic)
-    offsets = sorted(set(payload.reminder_offsets), reverse=True)
-    if any(not 0 < m <= MAX_OFFSET_MINUTES for m in offsets):
-        raise ValidationError(
-            {"reminder_offsets": _("Reminders go between a few minutes and 30 days before.")}
-        )
-    if len(offsets) > MAX_REMINDERS:
-        raise ValidationError({"reminder_offsets": _("At most five reminders.")})
-    if (payload.quiet_hours_start is None) != (payload.quiet_hours_end is None):
-        raise ValidationError(
-            {"quiet_hours_end": _("Give both the start and the end of the quiet hours, or neither.")}
-        )
-    with transaction.atomic():
-        config = settings_for(clinic)
-        config.email_enabled = payload.email_enabled
-        config.sms_enabled = payload.sms_enabled
-        config.reminder_offsets = offsets
-        config.quiet_hours_start = payload.quiet_hours_start
-        config.quiet_hours_end = payload.quiet_hours_end
-        config.sender_name = payload.sender_name.strip()
-        config.save()
+    config = change_settings(
+        clinic,
+        email_enabled=payload.email_enabled,
+        sms_enabled=payload.sms_enabled,
+        reminder_offsets=payload.reminder_offsets,
+        quiet_hours_start=payload.quiet_hours_start,
+        quiet_hours_end=payload.quiet_hours_end,
+        sender_name=payload.sender_name,
+    )
     return _settings_out(clinic, config)
 
 

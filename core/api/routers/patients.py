@@ -3,7 +3,7 @@ to another clinic, merge duplicates. The same permissions as the back office's p
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
+from core.api.types import BoundedDate
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.models import Patient, PatientClinic
@@ -55,7 +56,7 @@ class PatientSummaryOut(Schema):
     given_name: str
     family_name: str
     preferred_name: str
-    date_of_birth: date | None
+    date_of_birth: BoundedDate | None
     phone: str
     email: str
     archived: bool
@@ -93,7 +94,7 @@ class DuplicateOut(Schema):
     record_number: int
     given_name: str
     family_name: str
-    date_of_birth: date | None
+    date_of_birth: BoundedDate | None
 
 
 class PatientCreatedOut(PatientOut):
@@ -124,7 +125,7 @@ class PatientFields(StrictSchema):
     given_name: str = None
     family_name: str = None
     preferred_name: str = None
-    date_of_birth: date | None = None
+    date_of_birth: BoundedDate | None = None
     sex: SexName = None
     gender_identity: str = None
     email: str = None

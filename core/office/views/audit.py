@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.audit.selectors import organization_events, tenant_event_models
-from core.forms import StyledForm
+from core.forms import BoundedDateField, StyledForm
 from core.tenancy.access import check_perm
 from core.tenancy.clinic_time import localize_day, organization_zone
 from core.tenancy.models import Clinic, Membership
@@ -19,8 +19,8 @@ from ..decorators import member_required
 class AuditFilterForm(StyledForm):
     record_type = forms.ChoiceField(label=_("Record type"), required=False)
     user = forms.ChoiceField(label=_("Changed by"), required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

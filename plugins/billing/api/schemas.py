@@ -12,6 +12,7 @@ from pydantic import Field
 
 from core.api.common import PageParams
 from core.api.schemas import StrictSchema
+from core.api.types import BoundedDate
 
 from ..money import as_text
 
@@ -115,7 +116,7 @@ class LineIn(StrictSchema):
 class PaymentIn(StrictSchema):
     amount: Decimal = Field(max_digits=14, decimal_places=4)
     method: Literal["cash", "card", "bank_transfer", "other"]
-    date: dt.date | None = None
+    date: BoundedDate | None = None
     reference: str = Field(default="", max_length=100)
 
 
@@ -127,7 +128,7 @@ class PaymentOut(Schema):
     applied_amount: Money
     credit_amount: Money
     currency: str
-    date: dt.date
+    date: BoundedDate
     reference: str
 
     resolve_amount = _money("amount")
@@ -152,7 +153,7 @@ class CreditNoteOut(Schema):
     id: int
     invoice_id: int
     number: str
-    issue_date: dt.date
+    issue_date: BoundedDate
     currency: str
     reason: str
     net_total: Money
@@ -190,7 +191,7 @@ class CreditApplied(Schema):
 class RefundIn(StrictSchema):
     amount: Decimal = Field(max_digits=14, decimal_places=4)
     method: Literal["cash", "card", "bank_transfer", "other"]
-    date: dt.date | None = None
+    date: BoundedDate | None = None
     reference: str = Field(default="", max_length=100)
 
 
@@ -200,7 +201,7 @@ class RefundOut(Schema):
     method: str
     amount: Money
     currency: str
-    date: dt.date
+    date: BoundedDate
     reference: str
 
     resolve_currency = staticmethod(lambda refund: refund.credit_note.currency)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -11,6 +11,7 @@ from pydantic import Field
 
 from core.api.common import PageParams, page_of, paginate
 from core.api.schemas import StrictSchema
+from core.api.types import BoundedDate
 from core.tenancy.access import check_perm
 
 from ..access import access_purchase_order
@@ -54,7 +55,7 @@ class OrderReceiveLineIn(StrictSchema):
     line_id: int
     quantity: Decimal = Field(ge=0, max_digits=14, decimal_places=3)
     lot_number: str = Field(default="", max_length=64)
-    expiry_date: date | None = None
+    expiry_date: BoundedDate | None = None
 
 
 class OrderReceiveIn(StrictSchema):

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from core.api.common import PageParams, page_of, paginate
 from core.api.schemas import StrictSchema
+from core.api.types import BoundedDate
 from core.patients.selectors import visible_patients
 from core.tenancy.access import check_perm
 
@@ -54,15 +55,15 @@ class MovementOut(Schema):
 class MovementQuery(PageParams):
     item: int | None = None
     kind: Literal[tuple(k.value for k in MovementKind)] | None = None  # type: ignore[valid-type]
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: BoundedDate | None = None
+    date_to: BoundedDate | None = None
 
 
 class ReceiveIn(StrictSchema):
     item_id: int
     quantity: Decimal = Field(gt=0, max_digits=14, decimal_places=3)
     lot_number: str = Field(default="", max_length=64)
-    expiry_date: date | None = None
+    expiry_date: BoundedDate | None = None
     unit_cost: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     reason: str = Field(default="", max_length=300)
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.text import UNSTORABLE_MESSAGE, is_storable
+
 from ..models import Item, Supplier, Unit
 from .quantities import ZERO
 
@@ -73,6 +75,9 @@ def import_catalog(organization: Organization, text: str, *, dry_run: bool) -> I
     """Create or update items from CSV (columns ``CSV_COLUMNS``, ``sku`` and ``name`` required). Every bad
     row is reported; when any row is bad, nothing is written."""
     result = ImportResult()
+    if not is_storable(text):
+        result.errors.append((1, str(UNSTORABLE_MESSAGE)))
+        return result
     reader = csv.DictReader(io.StringIO(text))
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("sku", "name") if c not in headers]

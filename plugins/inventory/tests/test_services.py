@@ -315,6 +315,14 @@ def test_csv_import_dry_run_reports_every_bad_row_and_writes_nothing(inv):
         assert Item.objects.filter(sku="NEW1").exists()
 
 
+def test_csv_import_with_a_nul_character_is_refused_and_writes_nothing(inv):
+    text = "sku,name\nNUL1,Band\x00age\n"
+    with scope(organization=inv.org.pk):
+        result = catalog_import.import_catalog(inv.org, text, dry_run=False)
+        assert [row for row, _m in result.errors] == [1]
+        assert not Item.objects.filter(sku="NUL1").exists()
+
+
 def test_dispense_to_patient_of_another_organization_is_refused(inv, beta):
     with scope(organization=inv.org.pk):
         stock(inv.clinic, inv.gauze, 5)

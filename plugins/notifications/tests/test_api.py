@@ -86,6 +86,8 @@ def test_settings_read_by_staff_changed_by_owners(sched):
         ({"reminder_offsets": [10, 20, 30, 40, 50, 60]}, "reminder_offsets"),
         ({"quiet_hours_start": "22:00:00", "quiet_hours_end": None}, "quiet_hours_end"),
         ({"quiet_hours_start": "late"}, "quiet_hours_start"),
+        ({"quiet_hours_start": "00:00:00Z", "quiet_hours_end": "08:00:00"}, "quiet_hours_start"),
+        ({"quiet_hours_start": "22:00:00", "quiet_hours_end": "07:00+02:00"}, "quiet_hours_end"),
         ({"sender_name": "x" * 61}, "sender_name"),
         ({"surprise": 1}, "surprise"),
     ],

@@ -3,7 +3,7 @@ hours, time off, free slots, appointments and waitlist entries as the API shows 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from core.api.schemas import StrictSchema
+from core.api.types import BoundedDate, BoundedDateTime, LocalTime
 
 # --- services --------------------------------------------------------------------------------------------
 
@@ -46,26 +47,26 @@ class ServiceOut(Schema):
 class WorkingHoursIn(StrictSchema):
     practitioner_id: int
     weekday: int = Field(ge=0, le=6)
-    start_time: time
-    end_time: time
-    valid_from: date | None = None
-    valid_until: date | None = None
+    start_time: LocalTime
+    end_time: LocalTime
+    valid_from: BoundedDate | None = None
+    valid_until: BoundedDate | None = None
 
 
 class WorkingHoursOut(Schema):
     id: int
     practitioner_id: int
     weekday: int
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     valid_from: date
     valid_until: date | None
 
 
 class TimeOffIn(StrictSchema):
     practitioner_id: int
-    start: datetime
-    end: datetime
+    start: BoundedDateTime
+    end: BoundedDateTime
     reason: str = Field(default="", max_length=200)
 
 
@@ -99,7 +100,7 @@ class AppointmentIn(StrictSchema):
     patient_id: int
     service_id: int
     practitioner_id: int
-    start: datetime
+    start: BoundedDateTime
     room_id: int | None = None
     notes: str = Field(default="", max_length=5000)
     override: bool = False
@@ -122,7 +123,7 @@ class AppointmentOut(Schema):
 
 
 class RescheduleIn(StrictSchema):
-    start: datetime
+    start: BoundedDateTime
     version: int
     practitioner_id: int | None = None
     override: bool = False
@@ -146,8 +147,8 @@ class WaitlistIn(StrictSchema):
     patient_id: int
     service_id: int
     practitioner_id: int | None = None
-    earliest: date
-    latest: date
+    earliest: BoundedDate
+    latest: BoundedDate
     notes: str = Field(default="", max_length=300)
 
 
@@ -171,8 +172,8 @@ class WaitlistStatusIn(StrictSchema):
 
 
 class DateRange(Schema):
-    from_: date = Field(alias="from")
-    to: date
+    from_: BoundedDate = Field(alias="from")
+    to: BoundedDate
 
 
 class AvailabilityQuery(DateRange):

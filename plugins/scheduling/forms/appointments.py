@@ -4,22 +4,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField, BoundedDateTimeField
+
 from ..models import Frequency, Status, WaitlistStatus
 
 INPUT = {"class": "input"}
-# Times an appointment may be given: far from the ends of Python's calendar, where adding a duration or
-# buffers to a start would overflow.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def clinic_time(value: datetime, tz) -> datetime:
-    """A wall-clock time typed for the clinic, made aware in its time zone; refused outside the years
-    an appointment can have."""
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise forms.ValidationError(
-            _("Choose a time between the years %(first)s and %(last)s.")
-            % {"first": FIRST_YEAR, "last": LAST_YEAR}
-        )
+    """A wall-clock time typed for the clinic (its years already bounded by the field), made aware in
+    its time zone."""
     return timezone.make_aware(value.replace(tzinfo=None), tz)
 
 
@@ -29,7 +23,7 @@ class AppointmentForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=None, label=_("Practitioner"), widget=forms.Select(attrs=INPUT)
     )
-    start = forms.DateTimeField(
+    start = BoundedDateTimeField(
         label=_("Start"),
         widget=forms.DateTimeInput(attrs={**INPUT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -86,7 +80,7 @@ class AppointmentForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    start = forms.DateTimeField(
+    start = BoundedDateTimeField(
         label=_("New start"),
         widget=forms.DateTimeInput(attrs={**INPUT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -125,8 +119,8 @@ class WaitlistForm(forms.Form):
         empty_label=_("Anyone who offers it"),
         widget=forms.Select(attrs=INPUT),
     )
-    earliest = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
-    latest = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    earliest = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    latest = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=300, widget=forms.TextInput(attrs=INPUT)
     )

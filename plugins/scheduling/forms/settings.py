@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField, BoundedDateTimeField
+
 from ..models import BookingPolicy, Service, Weekday
 
 INPUT = {"class": "input"}
@@ -102,8 +104,10 @@ class WorkingHoursForm(forms.Form):
     )
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    valid_until = forms.DateField(
+    valid_from = BoundedDateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
+    valid_until = BoundedDateField(
         label=_("Valid until"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
 
@@ -122,7 +126,7 @@ class WorkingHoursForm(forms.Form):
 
 class ExtraHoursForm(forms.Form):
     practitioner = _member_field(_("Practitioner"))
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs=DATE))
+    day = BoundedDateField(label=_("Day"), widget=forms.DateInput(attrs=DATE))
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
 
@@ -139,12 +143,12 @@ class ExtraHoursForm(forms.Form):
 
 class TimeOffForm(forms.Form):
     practitioner = _member_field(_("Practitioner"))
-    start = forms.DateTimeField(
+    start = BoundedDateTimeField(
         label=_("From"),
         widget=forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMATS[0]),
         input_formats=DATETIME_FORMATS,
     )
-    end = forms.DateTimeField(
+    end = BoundedDateTimeField(
         label=_("Until"),
         widget=forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMATS[0]),
         input_formats=DATETIME_FORMATS,
@@ -181,8 +185,8 @@ class RoomForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs=DATE))
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs=DATE))
+    start_date = BoundedDateField(label=_("First day"), widget=forms.DateInput(attrs=DATE))
+    end_date = BoundedDateField(label=_("Last day"), widget=forms.DateInput(attrs=DATE))
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=200, widget=forms.TextInput(attrs=INPUT)
     )

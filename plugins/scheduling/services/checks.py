@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import in_range, out_of_range_message
 from core.patients.models import Patient, PatientClinic
 from core.tenancy.models import Clinic, Membership, MembershipClinic
 
@@ -22,17 +23,13 @@ from .conflicts import SlotTaken
 from .free_slots import next_free_slots
 from .why_taken import why_taken
 
-# Far enough for any clinic's records and bookings, and far from datetime's limits, so adding a duration,
-# a buffer or a series' weeks to a time never overflows.
-BOOKABLE_YEARS = range(1900, 3000)
-
 
 def aware(value: datetime) -> datetime:
     """``value`` when it carries its time zone and falls in the bookable years; ``ValidationError`` else."""
     if timezone.is_naive(value):
         raise ValidationError({"start": _("Give the time with its time zone.")})
-    if value.year not in BOOKABLE_YEARS:
-        raise ValidationError({"start": _("Give a date between the years 1900 and 2999.")})
+    if not in_range(value):
+        raise ValidationError({"start": out_of_range_message()})
     return value
 
 

@@ -277,9 +277,9 @@ def test_times_at_the_ends_of_the_calendar_are_refused_with_a_message(sched, log
         f"{base(sched)}appointments/{appointment.pk}/move/",
         {"start": start, "practitioner": sched.doctor.pk, "version": 1},
     )
-    assert moved.status_code == 400 and "Choose a time between the years" in moved.json()["message"]
+    assert moved.status_code == 400 and "Give a date between the years" in moved.json()["message"]
     data = {"start": start, "practitioner": sched.doctor.pk, "patient": sched.patient.pk}
     created = client.post(f"{base(sched)}appointments/new/", {**data, "service": sched.service.pk})
-    assert created.status_code == 400 and b"Choose a time between the years" in created.content
+    assert created.status_code == 400 and b"Give a date between the years" in created.content
     with scope(organization=sched.org.pk):
         assert Appointment.objects.count() == 1

@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import FIRST_DAY, LAST_DAY
 from core.forms import apply_errors
 from core.office.decorators import member_required
 from core.patients.selectors import visible_patients
@@ -52,11 +53,6 @@ NEXT_STEPS = {
 
 def _today(clinic) -> date:
     return timezone.now().astimezone(clinic.tzinfo).date()
-
-
-# Dates a calendar page may show: far enough either way for any clinic, and clear of the ends of Python's
-# calendar, where a week's arithmetic or a time-zone conversion would overflow.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _parse_day(value, clinic) -> date:
