@@ -145,3 +145,21 @@ def test_a_practitioner_confirms_only_their_own_time_off(two_booked, login):
     assert time_off(two_booked) == []
     assert client.post(time_off_url(two_booked), confirm(two_booked, "cancel")).status_code == 302
     assert statuses(two_booked, *two_booked.booked) == [Status.CANCELLED_CLINIC, Status.CANCELLED_CLINIC]
+
+
+def test_a_closure_over_booked_patients_asks_first(two_booked, login):
+    from plugins.scheduling.models import ClinicClosure
+
+    client = login(two_booked.staff)
+    closure = {"start_date": WEDNESDAY.isoformat(), "end_date": WEDNESDAY.isoformat(), "reason": "Flood"}
+    url = f"/office/c/{two_booked.clinic.slug}/scheduling/settings/closures/"
+    response = client.post(url, closure)
+    assert response.status_code == 200 and 'data-testid="stranded-confirm"' in response.content.decode()
+    with scope(organization=two_booked.org.pk):
+        assert not ClinicClosure.objects.filter(organization=two_booked.org).exists()
+    shown = [a.pk for a in two_booked.booked]
+    post = {**closure, "confirm": "1", "stranded": shown, "for_all": "cancel"}
+    assert client.post(url, post).status_code == 302
+    with scope(organization=two_booked.org.pk):
+        assert ClinicClosure.objects.filter(organization=two_booked.org).count() == 1
+    assert statuses(two_booked, *two_booked.booked) == [Status.CANCELLED_CLINIC, Status.CANCELLED_CLINIC]

@@ -446,12 +446,30 @@ def settings_closures(request, clinic_slug):
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = form.cleaned_data
+            chosen = stranded_step.decisions(request.POST)
+            start, end = selectors.local_day_bounds(
+                clinic.tzinfo, data["start_date"], max(data["start_date"], data["end_date"])
+            )
             try:
-                setup.add_closure(clinic, **form.cleaned_data)
+                _closure, stranded = change_working_time(
+                    clinic,
+                    [member.pk for member in _team(clinic)],
+                    start,
+                    end,
+                    lambda: setup.add_closure(clinic, **data),
+                    decisions=chosen,
+                    reason=stranded_step.cancellation_reason(request.POST),
+                    by=request.user,
+                )
+            except StrandsAppointments as pending:
+                return stranded_step.ask(
+                    request, _page(request, clinic), pending.stranded, what=_("This closure")
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("Closure added."))
+                messages.success(request, stranded_step.saved_message(_("Closure added."), stranded, chosen))
                 return redirect(_url(clinic, "settings_closures"))
     today = timezone.now().astimezone(clinic.tzinfo).date()
     closures = ClinicClosure.objects.filter(
