@@ -144,6 +144,22 @@ class Timeline:
         return index >= 0 and self.intervals[index].contains(span)
 
 
+# Why a booked appointment is stranded: it lies where its practitioner no longer works.
+OUTSIDE_HOURS = "outside_hours"
+IN_TIME_OFF = "time_off"
+
+
+def why_stranded(span: Interval, windows: Timeline, away: Timeline) -> str:
+    """``IN_TIME_OFF`` or ``OUTSIDE_HOURS`` when an appointment over ``span`` lies where its practitioner is
+    not working (``away`` is their time off), or "" when it is inside working time."""
+    span = span.utc()
+    if away.overlaps(span):
+        return IN_TIME_OFF
+    if not windows.contains(span):
+        return OUTSIDE_HOURS
+    return ""
+
+
 @dataclass(frozen=True)
 class Request:
     """What is being booked: its length and the buffers kept free around it."""

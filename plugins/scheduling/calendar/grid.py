@@ -30,9 +30,9 @@ BOOKED = "booked"
 OFF = "off"
 BUFFER = "buffer"
 
-# Why an appointment is stranded: booked where its practitioner no longer works.
-OUTSIDE_HOURS = "outside_hours"
-IN_TIME_OFF = "time_off"
+# Why an appointment is stranded: booked where its practitioner no longer works (see the engine).
+OUTSIDE_HOURS = av.OUTSIDE_HOURS
+IN_TIME_OFF = av.IN_TIME_OFF
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,7 @@ def build_grid(
                     ends_after=end > last,
                     start_minute=start,
                     end_minute=end,
-                    stranded=_stranded(entry, windows, away),
+                    stranded=av.why_stranded(av.Interval(entry.start, entry.end), windows, away),
                 )
                 block.buffers = _buffers(entry, day, tz, first, step, count, states)
                 column.blocks.append(block)
@@ -297,16 +297,6 @@ def build_grid(
             column.cells = [Cell(i + 1, minutes[i], rows[i].label, states[i]) for i in range(count)]
             columns.append(column)
     return Grid(list(days), step, first, last, rows, columns)
-
-
-def _stranded(entry: Entry, windows: av.Timeline, away: av.Timeline) -> str:
-    """Why ``entry`` lies where its practitioner is not working, or "" when it is inside working time."""
-    span = av.Interval(entry.start, entry.end).utc()
-    if away.overlaps(span):
-        return IN_TIME_OFF
-    if not windows.contains(span):
-        return OUTSIDE_HOURS
-    return ""
 
 
 def _buffers(entry: Entry, day: date, tz: tzinfo, first: int, step: int, count: int, states) -> list[Buffer]:

@@ -34,17 +34,21 @@ from ..forms.settings import (
 )
 from ..models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff, WorkingHours
 from ..services.catalogue import create_service
+from ..services.stranding import StrandsAppointments, change_working_time
 from ..services.working_time import add_time_off, add_working_hours
+from . import stranded as stranded_step
 
 TIME_OFF_DAYS_BACK = 7
 
 
+def _page(request, clinic) -> dict:
+    """What every set-up page needs: the section links show services, rooms and closures only to those
+    who may change them."""
+    return {"clinic": clinic, "can_manage_setup": request.user.has_perm("scheduling.manage_services", clinic)}
+
+
 def _render(request, template: str, context: dict, status: int = 200):
-    """Render a set-up page; the section links show services, rooms and closures only to those who may
-    change them."""
-    clinic = context["clinic"]
-    context["can_manage_setup"] = request.user.has_perm("scheduling.manage_services", clinic)
-    return render(request, template, context, status=status)
+    return render(request, template, {**context, **_page(request, context["clinic"])}, status=status)
 
 
 def _url(clinic, name: str, **kwargs) -> str:
@@ -324,14 +328,28 @@ def settings_time_off(request, clinic_slug):
             data = form.cleaned_data
             probe = TimeOff(organization_id=clinic.organization_id, membership=data["practitioner"])
             check_perm(request, "scheduling.manage_time_off", probe)
+            chosen = stranded_step.decisions(request.POST)
             try:
-                add_time_off(
-                    data["practitioner"], start=data["start"], end=data["end"], reason=data["reason"]
+                _entry, stranded = change_working_time(
+                    clinic,
+                    [data["practitioner"].pk],
+                    data["start"],
+                    data["end"],
+                    lambda: add_time_off(
+                        data["practitioner"], start=data["start"], end=data["end"], reason=data["reason"]
+                    ),
+                    decisions=chosen,
+                    reason=stranded_step.cancellation_reason(request.POST),
+                    by=request.user,
+                )
+            except StrandsAppointments as pending:
+                return stranded_step.ask(
+                    request, _page(request, clinic), pending.stranded, what=_("This time off")
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("Time off added."))
+                messages.success(request, stranded_step.saved_message(_("Time off added."), stranded, chosen))
                 return redirect(_url(clinic, "settings_time_off"))
     now = timezone.now()
     entries = setup.time_off_between(
@@ -428,12 +446,30 @@ def settings_closures(request, clinic_slug):
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = form.cleaned_data
+            chosen = stranded_step.decisions(request.POST)
+            start, end = selectors.local_day_bounds(
+                clinic.tzinfo, data["start_date"], max(data["start_date"], data["end_date"])
+            )
             try:
-                setup.add_closure(clinic, **form.cleaned_data)
+                _closure, stranded = change_working_time(
+                    clinic,
+                    [member.pk for member in _team(clinic)],
+                    start,
+                    end,
+                    lambda: setup.add_closure(clinic, **data),
+                    decisions=chosen,
+                    reason=stranded_step.cancellation_reason(request.POST),
+                    by=request.user,
+                )
+            except StrandsAppointments as pending:
+                return stranded_step.ask(
+                    request, _page(request, clinic), pending.stranded, what=_("This closure")
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("Closure added."))
+                messages.success(request, stranded_step.saved_message(_("Closure added."), stranded, chosen))
                 return redirect(_url(clinic, "settings_closures"))
     today = timezone.now().astimezone(clinic.tzinfo).date()
     closures = ClinicClosure.objects.filter(
