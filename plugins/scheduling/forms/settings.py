@@ -93,6 +93,14 @@ class BookingPolicyForm(forms.ModelForm):
             "cancellation_policy": forms.Textarea(attrs={**INPUT, "rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, online cancellation follows the minimum notice alone (the model's default, 0).
+        self.fields["cancellation_notice_hours"].required = False
+
+    def clean_cancellation_notice_hours(self) -> int:
+        return self.cleaned_data.get("cancellation_notice_hours") or 0
+
     def validate_unique(self):
         """One policy per clinic: the set-up service updates the clinic's row."""
 
