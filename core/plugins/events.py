@@ -298,9 +298,20 @@ def emit(clinic, event: Event) -> None:
             impl.function(clinic=clinic, event=event)
         return
     if event.delivery is Delivery.AFTER_COMMIT:
-        transaction.on_commit(lambda: _call_each(clinic, event, _listeners(clinic, event.hook)))
+        transaction.on_commit(
+            lambda: _in_scope(clinic, lambda: _call_each(clinic, event, _listeners(clinic, event.hook)))
+        )
         return
-    transaction.on_commit(lambda: _queue(clinic, event))
+    transaction.on_commit(lambda: _in_scope(clinic, lambda: _queue(clinic, event)))
+
+
+def _in_scope(clinic, work) -> None:
+    """Run ``work`` in the clinic's organization scope: a commit hook runs after the caller's ``with scope``
+    may have ended (a management command's transaction commits outside it)."""
+    from django_scopes import scope
+
+    with scope(organization=clinic.organization_id):
+        work()
 
 
 def _queue(clinic, event: Event) -> None:

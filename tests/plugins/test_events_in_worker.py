@@ -102,3 +102,15 @@ def test_a_worker_listener_outside_the_clinic_scope_fails_closed(alpha, beta, li
     assert HEARD[0][3] == alpha_patients
     with pytest.raises(ScopeError):
         Patient.objects.count()  # back outside any scope once the task is done
+
+
+def test_an_event_committed_after_its_scope_ended_is_still_delivered(
+    alpha, listeners, django_capture_on_commit_callbacks
+):
+    """A management command's transaction commits after its ``with scope`` has ended: delivery enters the
+    clinic's scope itself."""
+    with django_capture_on_commit_callbacks(execute=True):
+        with scope(organization=alpha.org.pk):
+            emit(alpha.clinic, payment())
+        assert HEARD == []
+    assert [clinic_id for clinic_id, *_rest in HEARD] == [alpha.clinic.pk]
