@@ -38,7 +38,7 @@ def test_patient_search_and_detail(alpha, login, django_assert_max_num_queries):
 def test_module_switches_are_read_once_per_request(alpha, django_assert_num_queries):
     from django_scopes import scope
 
-    from core.plugins import gating
+    from core.tenancy import modules as gating
     from core.tenancy.models import Clinic, ClinicModule
 
     def fresh():  # the clinic loaded afresh, as a module's code does (an invoice's, an appointment's)
