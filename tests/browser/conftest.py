@@ -47,6 +47,13 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def emailed_links_reach_the_live_server(settings, live_server):
+    """Emailed links start at the platform's base address; here that is the test's live server, so the
+    browser can follow them."""
+    settings.EHR_BASE_URL = settings.WAGTAILADMIN_BASE_URL = live_server.url
+
+
 @pytest.fixture
 def new_context(request, browser: Browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
     """Open extra browser contexts (separate cookie jars: another person at another computer)."""
