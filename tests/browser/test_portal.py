@@ -150,8 +150,10 @@ def test_new_patient_books_reschedules_and_cancels(new_context, alpha, screensho
     expect(page.get_by_text("Your appointment is moved.")).to_be_visible()
     front_desk_sees(desk, alpha, "booked")
 
-    page.get_by_role("button", name="Cancel appointment").click()
-    expect(page.get_by_text("Your appointment is cancelled.")).to_be_visible()
+    page.get_by_role("link", name="Cancel appointment").click()
+    page.get_by_role("button", name="Yes, cancel appointment").click()
+    expect(page.get_by_role("heading", name="Your appointment is cancelled", level=1)).to_be_visible()
+    page.get_by_role("link", name="Back to my appointments").click()
     expect(page.locator("article.appointment .status")).to_have_text("Cancelled by patient")
     front_desk_sees(desk, alpha, "cancelled_patient")
 
