@@ -19,6 +19,7 @@ EXEMPT = {
     "accounts:accept_invitation": "the token is the secret; unknown tokens are covered in test_accounts",
     "accounts:password_reset_confirm": "Django's signed reset link; covered by Django and test_accounts",
     "portal:verify": "the emailed token is the secret; unknown tokens are covered in portal_site's tests",
+    "accounts:signup_confirm": "the emailed sign-up token is the secret; unknown ones: test_accounts",
     "wagtaildocs_serve": "documents editors publish on their clinic's public site, like images under media/",
     "wagtaildocs_authenticate_with_password": "Wagtail's password form for a privacy-restricted document",
 }

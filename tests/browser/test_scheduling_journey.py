@@ -190,7 +190,7 @@ def test_a_refused_drag_snaps_back_with_the_reason(page: Page, screenshot):
 
     drag_to("11:00")
     message = page.get_by_test_id("move-message")
-    expect(message).to_contain_text("This time is already taken.")
+    expect(message).to_contain_text("This time overlaps")  # says whose appointment is in the way
     expect(card).to_have_attribute("style", home)  # back in its place at 09:00
     screenshot(page, "scheduling_drag_refused.png")
     with scope(organization=org.pk):

@@ -79,4 +79,4 @@ def test_analytics_rollup_in_several_processes_gives_what_one_gives(month):
 
 def test_analytics_rollup_refuses_no_jobs():
     with pytest.raises(CommandError, match="--jobs"):
-        call_command("analytics_rollup", "--all", "--jobs", "0")
+        call_command("analytics_rollup", "--jobs", "0")

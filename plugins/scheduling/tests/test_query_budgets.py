@@ -15,7 +15,7 @@ from .conftest import MONDAY, at
 
 # A booking takes its practitioner's and room's diary locks in one query before it reads anything.
 BOOKING = 17
-BOOKING_TAKEN = 20
+BOOKING_TAKEN = 21  # one more than a booking's: the refusal says which appointment or buffer is in the way
 AVAILABILITY_MONTH = 12
 AVAILABILITY_ANY_WEEK = 12
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
