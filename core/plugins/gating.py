@@ -10,13 +10,7 @@ import functools
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 
-from core.tenancy.modules import (  # noqa: F401  TRANSITIONAL re-exports
-    clinic_hook,
-    enabled_modules,
-    forget_enabled_modules,
-    is_module_enabled,
-    with_module_switches,
-)
+from core.tenancy.modules import is_module_enabled
 
 
 def require_module(slug: str):

@@ -149,6 +149,3 @@ def clinic_modules(request, slug):
         for slug_, info in sorted(modules.items(), key=lambda kv: str(kv[1].label))
     ]
     return render(request, "office/clinic_modules.html", {"clinic": clinic, "rows": rows}, status=status)
-
-
-_apply_errors = apply_errors  # TRANSITIONAL
