@@ -14,3 +14,6 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 AXES_FAILURE_LIMIT = 5
 # Emailed links point at the test client's default host, so tests can follow them.
 EHR_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
+# Each test's connections end with it: a kept connection in a live server's request thread would otherwise
+# outlive its test, and a process forked later (analytics_rollup --jobs) would inherit its socket.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
