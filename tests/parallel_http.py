@@ -15,23 +15,36 @@ THREADS = 20
 
 
 def fire(
-    method: str, url: str, bodies: list[dict], headers: dict | None = None, *, form: bool = False
+    method: str,
+    url: str,
+    bodies: list[dict],
+    headers: dict | None = None,
+    *,
+    form: bool = False,
+    threads: int = THREADS,
 ) -> list[requests.Response]:
-    """Send one request per body, all at once; the responses in the order of ``bodies``. With ``form``,
-    each sender first opens the page, as a browser does, and posts the form with its CSRF token."""
-    barrier = threading.Barrier(min(len(bodies), THREADS))
+    """Send one request per body from ``threads`` threads, the first of them all at once; the responses in
+    the order of ``bodies``. With ``form``, each sender first opens the page, as a browser does, and posts
+    the form with its CSRF token."""
+    first_wave = min(len(bodies), threads)
+    barrier = threading.Barrier(first_wave)
+    started = iter(range(len(bodies)))
+    lock = threading.Lock()
 
     def send(body: dict) -> requests.Response:
+        with lock:
+            waits = next(started) < first_wave  # later requests follow as threads come free
         with requests.Session() as session:
             options: dict = {"json": body}
             if form:
                 session.get(url, timeout=60)
                 token = session.cookies.get("csrftoken")
                 options = {"data": {**body, "csrfmiddlewaretoken": token}}
-            try:
-                barrier.wait(timeout=60)
-            except threading.BrokenBarrierError:
-                pass
+            if waits:
+                try:
+                    barrier.wait(timeout=60)
+                except threading.BrokenBarrierError:
+                    pass
             return session.request(
                 method,
                 url,
@@ -41,7 +54,7 @@ def fire(
                 **options,
             )
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(send, bodies))
 
 

@@ -4,9 +4,6 @@ gets the same clear answer the sequential path gives, never a server error or a 
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +14,7 @@ from core.accounts.tokens import create_token
 from core.tenancy.models import Role
 from plugins.scheduling.models import Appointment, Room, Service, ServicePractitioner, WaitlistEntry
 from tests.factories import add_member, make_user
+from tests.parallel_http import fire
 
 from .conftest import MONDAY, at, days_after, open_all_week
 
@@ -30,26 +28,10 @@ def owner_token(tenant) -> str:
 
 def post_all(live_server, token: str, path: str, bodies: list[dict], threads: int) -> list[tuple[int, dict]]:
     """POST each body to ``path`` from ``threads`` threads at once; (status, JSON body) per request."""
-
-    def send(body: dict) -> tuple[int, dict]:
-        request = urllib.request.Request(
-            live_server.url + path,
-            data=json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            raw = error.read()
-            try:
-                return error.code, json.loads(raw)
-            except ValueError:
-                return error.code, {"raw": raw[:200].decode(errors="replace")}
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(send, bodies))
+    responses = fire(
+        "POST", live_server.url + path, bodies, {"Authorization": f"Bearer {token}"}, threads=threads
+    )
+    return [(response.status_code, response.json()) for response in responses]
 
 
 def statuses(results) -> Counter:
