@@ -282,7 +282,8 @@ def _call_each(clinic, event: Event, impls) -> None:
 
 
 def _plain(value) -> bool:
-    if isinstance(value, Event | WaitingPatient | BilledLine | ExpiringLot):
+    """Plain values only, at any depth of the payload's own records (``BilledLine``, ``WaitingPatient``…)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return all(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, tuple):
         return all(_plain(item) for item in value)
