@@ -18,7 +18,7 @@ from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from .. import availability as av
 from ..models import BookingPolicy, PractitionerSettings, Room, Service, ServicePractitioner
-from ..selectors import load_inputs
+from ..selectors import AvailabilityInputs, load_inputs
 from .conflicts import SlotTaken
 from .free_slots import next_free_slots
 from .why_taken import why_taken
@@ -182,20 +182,10 @@ def check_time(
         policy=policy,
         allow_overlap={practitioner.pk: facts.allow_overlap},
     )
-    data = inputs.practitioners[practitioner.pk]
-    request = inputs.request
-    if not override:
-        windows = av.working_windows(
-            data.rules, clinic.tzinfo, inputs.date_from, inputs.date_to, inputs.closures
-        )
-        if not av.fits(start, request, windows=windows, blocked=data.time_off):
-            raise ValidationError(
-                {"start": _("This time is outside the practitioner's working hours or they are away.")}
-            )
-        not_before, not_after = inputs.booking_window(now)
-        if not av.fits(start, request, windows=None, blocked=[], not_before=not_before, not_after=not_after):
-            raise ValidationError({"start": _("This time is outside the clinic's booking window.")})
-    if not av.fits(start, request, windows=None, blocked=data.busy):
+    problem = time_problem(inputs, practitioner.pk, start, override=override, now=now)
+    if problem in (OUTSIDE_HOURS, OUTSIDE_WINDOW):
+        raise ValidationError({"start": problem_message(problem)})
+    if problem == TAKEN:
         raise SlotTaken(
             why_taken(
                 practitioner_id=practitioner.pk,
@@ -215,3 +205,41 @@ def check_time(
                 allow_overlap=facts.allow_overlap,
             ),
         )
+
+
+# What can be wrong with a time, in the order it is checked.
+OUTSIDE_HOURS, OUTSIDE_WINDOW, TAKEN = "hours", "window", "taken"
+
+
+def problem_message(problem: str) -> str:
+    """The office's words for a time outside the hours or the window (a taken time says why_taken)."""
+    if problem == OUTSIDE_HOURS:
+        return _("This time is outside the practitioner's working hours or they are away.")
+    return _("This time is outside the clinic's booking window.")
+
+
+def time_problem(
+    inputs: AvailabilityInputs, practitioner_id: int, start: datetime, *, override: bool, now: datetime
+) -> str | None:
+    """What stops the practitioner taking the service at ``start``, read from loaded inputs: outside the
+    working hours (or away), outside the booking window (both waived by ``override``), or taken by
+    another appointment; None when the time is free. One loading of inputs serves many times."""
+    data = inputs.practitioners[practitioner_id]
+    request = inputs.request
+    tz = inputs.clinic.tzinfo
+    if not override:
+        # Only the days around the start matter (an appointment of up to 12 hours may cross midnight).
+        local = start.astimezone(tz).date()
+        first, last = (
+            max(inputs.date_from, local - timedelta(days=1)),
+            min(inputs.date_to, local + timedelta(days=1)),
+        )
+        windows = av.working_windows(data.rules, tz, first, last, inputs.closures)
+        if not av.fits(start, request, windows=windows, blocked=data.time_off):
+            return OUTSIDE_HOURS
+        not_before, not_after = inputs.booking_window(now)
+        if not av.fits(start, request, windows=None, blocked=[], not_before=not_before, not_after=not_after):
+            return OUTSIDE_WINDOW
+    if not av.fits(start, request, windows=None, blocked=data.busy):
+        return TAKEN
+    return None
