@@ -222,10 +222,18 @@ def settings_time_off(request, clinic_slug):
                     decisions=chosen,
                     reason=stranded_step.cancellation_reason(request.POST),
                     by=request.user,
+                    # Time off is the practitioner's at every clinic; only what this member may cancel
+                    # is theirs to decide on.
+                    everywhere=True,
+                    may_decide=lambda a: request.user.has_perm("scheduling.cancel_appointment", a),
                 )
             except StrandsAppointments as pending:
                 return stranded_step.ask(
-                    request, _page(request, clinic), pending.stranded, what=_("This time off")
+                    request,
+                    _page(request, clinic),
+                    pending.stranded,
+                    what=_("This time off"),
+                    elsewhere=pending.elsewhere,
                 )
             except ValidationError as error:
                 apply_errors(form, error)
