@@ -20,6 +20,7 @@ from .. import availability as av
 from ..models import BookingPolicy, PractitionerSettings, Room, Service, ServicePractitioner
 from ..selectors import AvailabilityInputs, load_inputs
 from .conflicts import SlotTaken
+from .diary_locks import LOCK_SQL, diary_keys
 from .free_slots import next_free_slots
 from .why_taken import why_taken
 
@@ -53,7 +54,7 @@ POLICY_FIELDS = ("id", "min_notice_minutes", "max_days_ahead", "slot_granularity
 
 
 @functools.cache
-def _facts_sql(with_policy: bool) -> str:
+def _facts_sql(with_policy: bool, with_lock: bool) -> str:
     # Written out rather than built with the ORM: compiling five subqueries cost several times what the
     # database needs to answer them, on every booking. Every table is filtered by the organization, as
     # the scoped managers would (raw SQL is not scoped).
@@ -64,13 +65,18 @@ def _facts_sql(with_policy: bool) -> str:
         "linked": PatientClinic._meta.db_table,
         "policy": BookingPolicy._meta.db_table,
     }
-    policy_columns, policy_join = "", ""
+    policy_columns, policy_join, lock_column = "", "", ""
+    if with_lock:
+        # The diaries' locks, taken by this same statement rather than one of their own before it: the
+        # facts read here are not what the locks guard (the diaries' appointments, read after).
+        lock_sql = LOCK_SQL.replace("%s", "%(diaries)s")
+        lock_column = f"(SELECT count(*) FROM ({lock_sql}) AS locks),"  # noqa: S608 - fixed text
     if with_policy:
         policy_columns = ", " + ", ".join(f"policy.{name}" for name in POLICY_FIELDS)
         policy_join = f"""LEFT JOIN {tables["policy"]} AS policy
             ON policy.organization_id = %(org)s AND policy.clinic_id = %(clinic)s"""
     return f"""
-        SELECT
+        SELECT {lock_column}
             EXISTS(SELECT 1 FROM {tables["works"]} WHERE organization_id = %(org)s
                    AND clinic_id = %(clinic)s AND membership_id = %(member)s),
             EXISTS(SELECT 1 FROM {tables["offers"]} WHERE organization_id = %(org)s
@@ -92,10 +98,14 @@ def booking_facts(
     patient: Patient,
     *,
     policy: BookingPolicy | None = None,
+    lock_rooms: list[int | None] | None = None,
 ) -> BookingFacts:
     """In one query: does the practitioner work at the clinic and offer the service, may they overlap,
     is the patient already linked to the clinic, and the clinic's booking policy (defaults when unset;
-    read only when the caller has not read it already)."""
+    read only when the caller has not read it already).
+
+    With ``lock_rooms`` (the rooms to be written to; ``[None]`` for none), the same query first takes the
+    diary locks of the practitioner and those rooms (see diary_locks), until the transaction ends."""
     org = clinic.organization_id
     params = {
         "org": org,
@@ -103,10 +113,13 @@ def booking_facts(
         "member": practitioner.pk,
         "service": service.pk,
         "patient": patient.pk,
+        "diaries": diary_keys([practitioner.pk], lock_rooms or []),
     }
+    with_lock = lock_rooms is not None
     with connection.cursor() as cursor:
-        cursor.execute(_facts_sql(policy is None), params)
-        works_here, offers_service, allow_overlap, patient_linked, *policy_row = cursor.fetchone()
+        cursor.execute(_facts_sql(policy is None, with_lock), params)
+        row = cursor.fetchone()[1:] if with_lock else cursor.fetchone()
+        works_here, offers_service, allow_overlap, patient_linked, *policy_row = row
     if policy is None:
         policy = _policy_from_row(clinic, policy_row)
     return BookingFacts(
