@@ -105,3 +105,31 @@ def test_series_conflicts_are_decided_before_anything_is_booked(new_context, scr
             for a in Appointment.objects.filter(clinic=clinic, series__isnull=False).order_by("start")
         ]
     assert starts == [time(11), time(11, 30), time(11), time(11)]
+
+
+def test_from_the_calendar_the_conflicts_come_back_into_its_dialog(new_context, screenshot):
+    clinic, day, patient = clinic_with_a_blocked_tuesday()
+    blocked = day + timedelta(weeks=1)
+    page = new_context(viewport=SIZES["desktop"]).new_page()
+    sign_in(page, "desk@linden.test")
+    page.goto(f"/office/c/{clinic.slug}/scheduling/?date={day.isoformat()}")
+    page.get_by_role("link", name="New appointment").click()
+    dialog = page.get_by_test_id("calendar-dialog")
+    expect(dialog.get_by_label("Patient")).to_be_visible()
+    dialog.get_by_label("Patient").select_option(value=str(patient.pk))
+    dialog.get_by_label("Service").select_option(label="Check-up")
+    dialog.get_by_label("Practitioner").select_option(label="Dr Hanna Weber")
+    dialog.get_by_label("Start").fill(f"{day.isoformat()}T11:00")
+    dialog.get_by_label("Repeat").select_option(value="weekly")
+    dialog.get_by_label("Number of appointments").fill("4")
+    dialog.get_by_role("button", name="Book", exact=True).click()
+
+    conflict = dialog.locator(f'[data-conflict="{blocked.isoformat()}"]')
+    expect(conflict).to_be_visible()
+    screenshot(page, "series_conflicts_dialog_desktop.png")
+    dialog.get_by_role("button", name="Book the series with these choices").click()  # skips the date
+
+    expect(page.get_by_text("3 appointments booked.")).to_be_visible()
+    expect(page.get_by_text(f"Left out, as chosen: {blocked.isoformat()}.")).to_be_visible()
+    with scopes_disabled():
+        assert Appointment.objects.filter(clinic=clinic, series__isnull=False).count() == 3
