@@ -32,11 +32,11 @@ def sent_choices(post) -> dict[str, str]:
 
 
 def book_from_form(request, clinic, form, common: dict, page: dict):
-    """Book the series the valid ``form`` describes; the response to show. ``common`` holds the booking's
-    arguments, ``page`` what the booking form's page needs to be shown again.
+    """Book the series the valid ``form`` describes. ``common`` holds the booking's arguments, ``page``
+    what the booking form's page needs to be shown again.
 
-    Returns None when the series was booked (the caller goes back to the calendar), or the page to show:
-    the dates to decide on (409), or the form with its error."""
+    None when the series was booked (the caller goes back to the calendar); else the page to show: the
+    dates to decide on (409), or the form with its error (400)."""
     data = form.cleaned_data
     try:
         choices = parse_choices(sent_choices(request.POST))
