@@ -22,19 +22,22 @@ def fire(
     *,
     form: bool = False,
     threads: int = THREADS,
+    cookies: list[dict] | None = None,
 ) -> list[requests.Response]:
     """Send one request per body from ``threads`` threads, the first of them all at once; the responses in
     the order of ``bodies``. With ``form``, each sender first opens the page, as a browser does, and posts
-    the form with its CSRF token."""
+    the form with its CSRF token. ``cookies`` gives each body's sender its own (a signed-in session)."""
     first_wave = min(len(bodies), threads)
     barrier = threading.Barrier(first_wave)
     started = iter(range(len(bodies)))
     lock = threading.Lock()
 
-    def send(body: dict) -> requests.Response:
+    def send(index: int) -> requests.Response:
+        body = bodies[index]
         with lock:
             waits = next(started) < first_wave  # later requests follow as threads come free
         with requests.Session() as session:
+            session.cookies.update(cookies[index] if cookies else {})
             options: dict = {"json": body}
             if form:
                 session.get(url, timeout=60)
@@ -55,7 +58,7 @@ def fire(
             )
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(send, bodies))
+        return list(pool.map(send, range(len(bodies))))
 
 
 def status_counts(responses: list[requests.Response]) -> Counter:

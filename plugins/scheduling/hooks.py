@@ -38,7 +38,7 @@ def ehr_api_routers():
 def ehr_office_urls():
     from django.urls import path
 
-    from .views import appointments, feeds, move, settings, waitlist
+    from .views import appointments, feeds, move, settings, settings_hours, waitlist
 
     return [
         path("", appointments.calendar, name="calendar"),
@@ -54,8 +54,8 @@ def ehr_office_urls():
         path("settings/", settings.settings_home, name="settings"),
         path("settings/services/", settings.settings_services, name="settings_services"),
         path("settings/services/<str:pk>/", settings.settings_service_edit, name="settings_service_edit"),
-        path("settings/hours/", settings.settings_hours, name="settings_hours"),
-        path("settings/hours/<str:pk>/", settings.settings_hours_edit, name="settings_hours_edit"),
+        path("settings/hours/", settings_hours.settings_hours, name="settings_hours"),
+        path("settings/hours/<str:pk>/", settings_hours.settings_hours_edit, name="settings_hours_edit"),
         path("settings/time-off/", settings.settings_time_off, name="settings_time_off"),
         path(
             "settings/time-off/<str:pk>/delete/",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Role
 
@@ -28,6 +28,8 @@ from .models import (
 )
 
 SEARCH_MAX_DAYS = 62
+# What a row of the practitioners' blocked time is: time off, or an appointment's occupied span.
+AWAY, BUSY = "away", "busy"
 
 
 def booking_policy(clinic: Clinic) -> BookingPolicy:
@@ -169,13 +171,13 @@ def practitioner_inputs(
             "membership_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
         ):
             practitioners[row[0]].rules.append(av.HoursRule(*row[1:]))
-        for pk, start, end in TimeOff.objects.filter(
+        # Time off and busy time come back together, in one query; each row says which it is.
+        time_off = TimeOff.objects.filter(
             organization_id=org,
             membership_id__in=practitioner_ids,
             end__gt=range_start - margin,
             start__lt=range_end + margin,
-        ).values_list("membership_id", "start", "end"):
-            practitioners[pk].time_off.append(av.Interval(start, end))
+        ).annotate(kind=Value(AWAY))
         # A practitioner is busy wherever they are booked, at any clinic of the organization.
         busy = Appointment.objects.filter(
             organization_id=org,
@@ -184,11 +186,16 @@ def practitioner_inputs(
             occupied_start__lt=range_end + margin,
             occupied_start__gte=range_start - margin - MAX_OCCUPIED,
             occupied_end__gt=range_start - margin,
-        )
+        ).annotate(kind=Value(BUSY))
         if exclude_appointment_id:
             busy = busy.exclude(pk=exclude_appointment_id)
-        for pk, start, end in busy.values_list("practitioner_id", "occupied_start", "occupied_end"):
-            if not practitioners[pk].allow_overlap:
+        rows = time_off.values_list("membership_id", "start", "end", "kind").union(
+            busy.values_list("practitioner_id", "occupied_start", "occupied_end", "kind"), all=True
+        )
+        for pk, start, end, kind in rows:
+            if kind == AWAY:
+                practitioners[pk].time_off.append(av.Interval(start, end))
+            elif not practitioners[pk].allow_overlap:
                 practitioners[pk].busy.append(av.Interval(start, end))
     closures = [
         av.Closure(start, end)

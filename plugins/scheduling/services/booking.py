@@ -17,7 +17,7 @@ from ..models import Appointment, AppointmentSeries, BookingPolicy, Channel, Onl
 from ..validation import ask_modules
 from .checks import aware, booking_facts, check_time, occupied, validate_booking
 from .conflicts import SlotTaken, is_slot_conflict
-from .diary_locks import lock_diaries, with_retries
+from .diary_locks import with_retries
 from .events import announce
 from .free_slots import next_free_slots
 
@@ -92,8 +92,15 @@ def _book_once(
     """One try at the booking, in one transaction (a savepoint inside a caller's)."""
     try:
         with transaction.atomic():
-            lock_diaries([practitioner.pk], [room.pk if room is not None else None])
-            facts = booking_facts(clinic, practitioner, service, patient, policy=policy)
+            # Takes the practitioner's and the room's diary locks before anything of theirs is read.
+            facts = booking_facts(
+                clinic,
+                practitioner,
+                service,
+                patient,
+                policy=policy,
+                lock_rooms=[room.pk if room is not None else None],
+            )
             validate_booking(
                 clinic=clinic,
                 practitioner=practitioner,

@@ -18,8 +18,9 @@ from core.tenancy.models import Clinic, Membership, MembershipClinic
 
 from .. import availability as av
 from ..models import BookingPolicy, PractitionerSettings, Room, Service, ServicePractitioner
-from ..selectors import load_inputs
+from ..selectors import AvailabilityInputs, load_inputs
 from .conflicts import SlotTaken
+from .diary_locks import LOCK_SQL, diary_keys
 from .free_slots import next_free_slots
 from .why_taken import why_taken
 
@@ -53,7 +54,7 @@ POLICY_FIELDS = ("id", "min_notice_minutes", "max_days_ahead", "slot_granularity
 
 
 @functools.cache
-def _facts_sql(with_policy: bool) -> str:
+def _facts_sql(with_policy: bool, with_lock: bool) -> str:
     # Written out rather than built with the ORM: compiling five subqueries cost several times what the
     # database needs to answer them, on every booking. Every table is filtered by the organization, as
     # the scoped managers would (raw SQL is not scoped).
@@ -64,13 +65,18 @@ def _facts_sql(with_policy: bool) -> str:
         "linked": PatientClinic._meta.db_table,
         "policy": BookingPolicy._meta.db_table,
     }
-    policy_columns, policy_join = "", ""
+    policy_columns, policy_join, lock_column = "", "", ""
+    if with_lock:
+        # The diaries' locks, taken by this same statement rather than one of their own before it: the
+        # facts read here are not what the locks guard (the diaries' appointments, read after).
+        lock_sql = LOCK_SQL.replace("%s", "%(diaries)s")
+        lock_column = f"(SELECT count(*) FROM ({lock_sql}) AS locks),"  # noqa: S608 - fixed text
     if with_policy:
         policy_columns = ", " + ", ".join(f"policy.{name}" for name in POLICY_FIELDS)
         policy_join = f"""LEFT JOIN {tables["policy"]} AS policy
             ON policy.organization_id = %(org)s AND policy.clinic_id = %(clinic)s"""
     return f"""
-        SELECT
+        SELECT {lock_column}
             EXISTS(SELECT 1 FROM {tables["works"]} WHERE organization_id = %(org)s
                    AND clinic_id = %(clinic)s AND membership_id = %(member)s),
             EXISTS(SELECT 1 FROM {tables["offers"]} WHERE organization_id = %(org)s
@@ -92,10 +98,14 @@ def booking_facts(
     patient: Patient,
     *,
     policy: BookingPolicy | None = None,
+    lock_rooms: list[int | None] | None = None,
 ) -> BookingFacts:
     """In one query: does the practitioner work at the clinic and offer the service, may they overlap,
     is the patient already linked to the clinic, and the clinic's booking policy (defaults when unset;
-    read only when the caller has not read it already)."""
+    read only when the caller has not read it already).
+
+    With ``lock_rooms`` (the rooms to be written to; ``[None]`` for none), the same query first takes the
+    diary locks of the practitioner and those rooms (see diary_locks), until the transaction ends."""
     org = clinic.organization_id
     params = {
         "org": org,
@@ -103,10 +113,13 @@ def booking_facts(
         "member": practitioner.pk,
         "service": service.pk,
         "patient": patient.pk,
+        "diaries": diary_keys([practitioner.pk], lock_rooms or []),
     }
+    with_lock = lock_rooms is not None
     with connection.cursor() as cursor:
-        cursor.execute(_facts_sql(policy is None), params)
-        works_here, offers_service, allow_overlap, patient_linked, *policy_row = cursor.fetchone()
+        cursor.execute(_facts_sql(policy is None, with_lock), params)
+        row = cursor.fetchone()[1:] if with_lock else cursor.fetchone()
+        works_here, offers_service, allow_overlap, patient_linked, *policy_row = row
     if policy is None:
         policy = _policy_from_row(clinic, policy_row)
     return BookingFacts(
@@ -182,20 +195,10 @@ def check_time(
         policy=policy,
         allow_overlap={practitioner.pk: facts.allow_overlap},
     )
-    data = inputs.practitioners[practitioner.pk]
-    request = inputs.request
-    if not override:
-        windows = av.working_windows(
-            data.rules, clinic.tzinfo, inputs.date_from, inputs.date_to, inputs.closures
-        )
-        if not av.fits(start, request, windows=windows, blocked=data.time_off):
-            raise ValidationError(
-                {"start": _("This time is outside the practitioner's working hours or they are away.")}
-            )
-        not_before, not_after = inputs.booking_window(now)
-        if not av.fits(start, request, windows=None, blocked=[], not_before=not_before, not_after=not_after):
-            raise ValidationError({"start": _("This time is outside the clinic's booking window.")})
-    if not av.fits(start, request, windows=None, blocked=data.busy):
+    problem = time_problem(inputs, practitioner.pk, start, override=override, now=now)
+    if problem in (OUTSIDE_HOURS, OUTSIDE_WINDOW):
+        raise ValidationError({"start": problem_message(problem)})
+    if problem == TAKEN:
         raise SlotTaken(
             why_taken(
                 practitioner_id=practitioner.pk,
@@ -215,3 +218,41 @@ def check_time(
                 allow_overlap=facts.allow_overlap,
             ),
         )
+
+
+# What can be wrong with a time, in the order it is checked.
+OUTSIDE_HOURS, OUTSIDE_WINDOW, TAKEN = "hours", "window", "taken"
+
+
+def problem_message(problem: str) -> str:
+    """The office's words for a time outside the hours or the window (a taken time says why_taken)."""
+    if problem == OUTSIDE_HOURS:
+        return _("This time is outside the practitioner's working hours or they are away.")
+    return _("This time is outside the clinic's booking window.")
+
+
+def time_problem(
+    inputs: AvailabilityInputs, practitioner_id: int, start: datetime, *, override: bool, now: datetime
+) -> str | None:
+    """What stops the practitioner taking the service at ``start``, read from loaded inputs: outside the
+    working hours (or away), outside the booking window (both waived by ``override``), or taken by
+    another appointment; None when the time is free. One loading of inputs serves many times."""
+    data = inputs.practitioners[practitioner_id]
+    request = inputs.request
+    tz = inputs.clinic.tzinfo
+    if not override:
+        # Only the days around the start matter (an appointment of up to 12 hours may cross midnight).
+        local = start.astimezone(tz).date()
+        first, last = (
+            max(inputs.date_from, local - timedelta(days=1)),
+            min(inputs.date_to, local + timedelta(days=1)),
+        )
+        windows = av.working_windows(data.rules, tz, first, last, inputs.closures)
+        if not av.fits(start, request, windows=windows, blocked=data.time_off):
+            return OUTSIDE_HOURS
+        not_before, not_after = inputs.booking_window(now)
+        if not av.fits(start, request, windows=None, blocked=[], not_before=not_before, not_after=not_after):
+            return OUTSIDE_WINDOW
+    if not av.fits(start, request, windows=None, blocked=data.busy):
+        return TAKEN
+    return None

@@ -36,17 +36,23 @@ def diary_key(kind: str, pk: int) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def lock_diaries(practitioner_ids: Iterable[int], room_ids: Iterable[int | None] = ()) -> None:
-    """Hold, until this transaction ends, the diaries of these practitioners and rooms, in key order."""
-    keys = sorted(
+def diary_keys(practitioner_ids: Iterable[int], room_ids: Iterable[int | None] = ()) -> list[int]:
+    """The advisory-lock keys of these practitioners' and rooms' diaries, in the one order they are taken."""
+    return sorted(
         {diary_key("practitioner", pk) for pk in practitioner_ids}
         | {diary_key("room", pk) for pk in room_ids if pk is not None}
     )
+
+
+# Takes the locks of the keys given as the one parameter, in the order given. PostgreSQL evaluates a
+# volatile function of the select list after ORDER BY, so the locks are taken in that order.
+LOCK_SQL = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n"
+
+
+def lock_diaries(practitioner_ids: Iterable[int], room_ids: Iterable[int | None] = ()) -> None:
+    """Hold, until this transaction ends, the diaries of these practitioners and rooms, in key order."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-            [keys],
-        )
+        cursor.execute(LOCK_SQL, [diary_keys(practitioner_ids, room_ids)])
 
 
 def lost_to_contention(error: BaseException) -> bool:

@@ -17,7 +17,6 @@ from ..models import Appointment, Room, Status
 from ..validation import ask_modules
 from .checks import aware, booking_facts, check_time, occupied, validate_booking
 from .conflicts import SlotTaken, is_slot_conflict, lock_appointment
-from .diary_locks import lock_diaries
 from .events import announce
 from .free_slots import next_free_slots
 
@@ -48,9 +47,10 @@ def reschedule(
     practitioner = practitioner or locked.practitioner
     new_room = locked.room if room is False else room
     start = aware(start).astimezone(UTC)
-    # The same diary locks, in the same order, as a new booking: see diary_locks.
-    lock_diaries([practitioner.pk], [new_room.pk if new_room is not None else None])
-    facts = booking_facts(clinic, practitioner, service, locked.patient)
+    # The same diary locks, in the same order, as a new booking (see diary_locks), taken by the facts'
+    # query before anything in those diaries is read.
+    rooms = [new_room.pk if new_room is not None else None]
+    facts = booking_facts(clinic, practitioner, service, locked.patient, lock_rooms=rooms)
     validate_booking(
         clinic=clinic,
         practitioner=practitioner,

@@ -1,25 +1,31 @@
-"""Recurring series: weekly or monthly appointments at the same local time, each booked on its own."""
+"""Recurring series: weekly or monthly appointments at the same local time.
+
+A series is booked whole or not at all: every date is checked first (series_plan), and when one cannot be
+booked as asked nothing is written and the caller gets the dates with their reasons, to choose for each
+one (skip it, or another time that day) and send the series again with those choices."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.patients.models import Patient
 from core.tenancy.models import Clinic, Membership
 
-from .. import availability as av
 from ..models import Appointment, AppointmentSeries, Channel, Frequency, Room, Service
-from ..selectors import Slot
+from ..selectors import booking_policy
 from .booking import book_appointment
 from .checks import aware
 from .conflicts import SlotTaken
+from .diary_locks import lock_diaries, with_retries
+from .series_plan import Occurrence, SeriesConflicts, SeriesPlan, plan_series
 
 SERIES_MAX_OCCURRENCES = 52
 SERIES_MAX_DAYS = 366
@@ -29,8 +35,8 @@ SERIES_MAX_DAYS = 366
 class SeriesResult:
     series: AppointmentSeries
     booked: list[Appointment] = field(default_factory=list)
-    # (local start or date, why it could not be booked, next free slots when the time was taken)
-    skipped: list[tuple[datetime | date, str, list[Slot]]] = field(default_factory=list)
+    # The dates the office chose to leave out.
+    skipped: list[Occurrence] = field(default_factory=list)
 
 
 def _add_months(day: date, months: int) -> date | None:
@@ -74,7 +80,6 @@ def occurrence_dates(
     return dates
 
 
-@transaction.atomic
 def book_series(
     *,
     clinic: Clinic,
@@ -92,49 +97,97 @@ def book_series(
     override: bool = False,
     channel: str = Channel.OFFICE,
     now: datetime | None = None,
+    choices: dict[date, str | time] | None = None,
 ) -> SeriesResult:
-    """Book a recurring series at the same local time. Each occurrence is booked on its own; the ones
-    that cannot be booked are reported in ``skipped`` and the rest stay booked."""
-    tz = clinic.tzinfo
-    local_first = aware(first_start).astimezone(tz)
+    """Book a recurring series at the same local time, all of it or nothing.
+
+    ``choices`` are the office's answers for dates that could not be booked: ``"skip"`` or another local
+    time that day. Any date still refused — one never answered for, or one taken since the office saw the
+    dates — raises ``SeriesConflicts`` with the dates as they now stand, and nothing is written."""
+    now = now or timezone.now()
+    local_first = aware(first_start).astimezone(clinic.tzinfo)
     dates = occurrence_dates(local_first.date(), frequency, interval, until, count)
-    series = AppointmentSeries.objects.create(
-        organization_id=clinic.organization_id,
-        clinic=clinic,
-        frequency=frequency,
-        interval=interval,
-        until=until,
-        count=count,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
-    )
-    result = SeriesResult(series)
-    for item in dates:
-        if isinstance(item, tuple):
-            result.skipped.append((item[0], item[1], []))
-            continue
-        start = av.local_instant(item, local_first.timetz().replace(tzinfo=None), tz)
-        if start is None:
-            result.skipped.append((item, _("This local time does not exist (clocks go forward)."), []))
-            continue
-        try:
-            appointment = book_appointment(
+
+    def attempt() -> SeriesResult:
+        with transaction.atomic():
+            # The diaries stay locked from the check to the last booking: no one books in between.
+            lock_diaries([practitioner.pk], [room.pk if room is not None else None])
+            plan = plan_series(
                 clinic=clinic,
                 practitioner=practitioner,
-                patient=patient,
                 service=service,
-                start=start,
-                by=by,
-                channel=channel,
+                dates=dates,
+                at=local_first.time(),
                 room=room,
-                notes=notes,
                 override=override,
-                series=series,
                 now=now,
+                policy=booking_policy(clinic),
+                choices=choices,
+            )
+            if plan.conflicts:
+                raise SeriesConflicts(plan)
+            if not plan.to_book:
+                raise ValidationError(_("Every date of this series is skipped: there is nothing to book."))
+            series = AppointmentSeries.objects.create(
+                organization_id=clinic.organization_id,
+                clinic=clinic,
+                frequency=frequency,
+                interval=interval,
+                until=until,
+                count=count,
+                created_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+            booked = _book_each(
+                plan, series, clinic, practitioner, patient, service, by, channel, room, notes, override, now
+            )
+            return SeriesResult(series, booked, plan.skipped)
+
+    def give_up() -> SlotTaken:
+        return SlotTaken(_("Someone else is booking this practitioner right now. Try again."), [])
+
+    return with_retries(attempt, give_up)
+
+
+def _book_each(
+    plan: SeriesPlan,
+    series: AppointmentSeries,
+    clinic: Clinic,
+    practitioner: Membership,
+    patient: Patient,
+    service: Service,
+    by: Any,
+    channel: str,
+    room: Room | None,
+    notes: str,
+    override: bool,
+    now: datetime,
+) -> list[Appointment]:
+    """Book every date the plan found free; a date refused even so (a module's veto, say) is added to the
+    plan's conflicts, and then nothing of the series stays written."""
+    booked = []
+    for occurrence in plan.to_book:
+        try:
+            booked.append(
+                book_appointment(
+                    clinic=clinic,
+                    practitioner=practitioner,
+                    patient=patient,
+                    service=service,
+                    start=occurrence.start,
+                    by=by,
+                    channel=channel,
+                    room=room,
+                    notes=notes,
+                    override=override,
+                    series=series,
+                    now=now,
+                )
             )
         except SlotTaken as error:
-            result.skipped.append((start.astimezone(tz), error.message, error.next_slots))
+            occurrence.problem = error.message
+            occurrence.alternatives = [s.start for s in error.next_slots if s.start.date() == occurrence.day]
         except ValidationError as error:
-            result.skipped.append((start.astimezone(tz), " ".join(error.messages), []))
-        else:
-            result.booked.append(appointment)
-    return result
+            occurrence.problem = " ".join(error.messages)
+    if plan.conflicts:
+        raise SeriesConflicts(plan)
+    return booked

@@ -6,6 +6,10 @@ saved silently. It is tried inside a transaction, the appointments it would stra
 availability engine's own notion of working time, and unless the person has said what to do with each of
 them the whole transaction is rolled back and they are listed for a decision. Once decided, the change is
 tried again from scratch, so what is saved is what was decided on.
+
+Time off is the practitioner's own, not a clinic's: it strands their appointments at every clinic of the
+organization. The person changing it decides only on those they may cancel; the others are counted, so
+they know to tell those clinics, but neither named nor changed.
 """
 
 from __future__ import annotations
@@ -43,39 +47,56 @@ class Stranded:
 
 
 class StrandsAppointments(Exception):  # noqa: N818 - a decision to ask for, not a failure
-    """The change would strand these appointments and nobody has said yet what to do with them."""
+    """The change would strand these appointments and nobody has said yet what to do with them;
+    ``elsewhere`` more are stranded where the person may not decide (counted, not named)."""
 
-    def __init__(self, stranded: list[Stranded]):
+    def __init__(self, stranded: list[Stranded], elsewhere: int = 0):
         super().__init__("stranded appointments")
         self.stranded = stranded
+        self.elsewhere = elsewhere
 
 
 def waiting_appointments(
-    clinic: Clinic, practitioner_ids: Iterable[int], start: datetime, end: datetime
+    clinic: Clinic,
+    practitioner_ids: Iterable[int],
+    start: datetime,
+    end: datetime,
+    *,
+    everywhere: bool = False,
 ) -> list[Appointment]:
-    """The clinic's booked or requested appointments of these practitioners overlapping ``[start, end)``
-    and not yet over, locked until this transaction ends so none changes while the decision is applied."""
+    """The clinic's (with ``everywhere``, the organization's) booked or requested appointments of these
+    practitioners overlapping ``[start, end)`` and not yet over, locked until this transaction ends so
+    none changes while the decision is applied."""
     start = max(start, timezone.now())
+    where = {} if everywhere else {"clinic": clinic}
     return list(
         Appointment.objects.select_for_update(of=("self",))
         .filter(
             organization_id=clinic.organization_id,
-            clinic=clinic,
             practitioner_id__in=list(practitioner_ids),
             status__in=WAITING,
             start__lt=end,
             end__gt=start,
+            **where,
         )
-        .select_related("patient", "service", "practitioner__user")
+        .select_related("clinic", "patient", "service", "practitioner__user")
         .order_by("start", "id")
     )
 
 
-def stranded_among(clinic: Clinic, appointments: list[Appointment]) -> list[Stranded]:
+def stranded_among(appointments: list[Appointment]) -> list[Stranded]:
     """Which of ``appointments`` lie where their practitioner is not working, read as the availability
-    engine and the calendar read it (working hours, time off and closures of the clinic)."""
-    if not appointments:
-        return []
+    engine and the calendar read it (working hours, time off and closures of each one's clinic)."""
+    by_clinic: dict[int, list[Appointment]] = {}
+    for appointment in appointments:
+        by_clinic.setdefault(appointment.clinic_id, []).append(appointment)
+    found = []
+    for group in by_clinic.values():
+        found.extend(_stranded_at(group[0].clinic, group))
+    return sorted(found, key=lambda s: (s.appointment.start, s.appointment.pk))
+
+
+def _stranded_at(clinic: Clinic, appointments: list[Appointment]) -> list[Stranded]:
     tz = clinic.tzinfo
     first = min(a.start for a in appointments).astimezone(tz).date()
     last = max(a.end for a in appointments).astimezone(tz).date()
@@ -105,6 +126,8 @@ def change_working_time(
     decisions: dict[int, str] | None = None,
     reason: str = "",
     by: Any = None,
+    everywhere: bool = False,
+    may_decide: Callable[[Appointment], bool] | None = None,
 ) -> tuple[T, list[Stranded]]:
     """Run ``change`` (which writes the new hours, time off or closure) for these practitioners, whose
     appointments between ``start`` and ``end`` it may strand.
@@ -112,20 +135,28 @@ def change_working_time(
     Appointments it newly strands need a decision each in ``decisions`` (appointment id → ``KEEP`` or
     ``CANCEL``); when one is missing, nothing is saved and ``StrandsAppointments`` lists them all. Those to
     cancel are cancelled by the clinic with ``reason``, so their patients are told. Returns what ``change``
-    returned and the appointments it stranded.
+    returned and the appointments it stranded that were decided on.
+
+    With ``everywhere`` (time off), the practitioners' appointments at every clinic of the organization
+    are looked at. ``may_decide`` says which of them the person may cancel; the others stay booked, and
+    are only counted on the list (which is then shown even when nothing else needs deciding).
     """
     practitioner_ids = sorted(set(practitioner_ids))
+    confirmed = decisions is not None
     decisions = decisions or {}
     with transaction.atomic():
         # New bookings for these diaries wait until this change is saved or dropped, so none can slip
         # into the time being taken away between the check and the save.
         lock_diaries(practitioner_ids)
-        appointments = waiting_appointments(clinic, practitioner_ids, start, end)
-        already = {s.appointment.pk for s in stranded_among(clinic, appointments)}
+        appointments = waiting_appointments(clinic, practitioner_ids, start, end, everywhere=everywhere)
+        already = {s.appointment.pk for s in stranded_among(appointments)}
         result = change()
-        stranded = [s for s in stranded_among(clinic, appointments) if s.appointment.pk not in already]
-        if any(decisions.get(s.appointment.pk) not in (KEEP, CANCEL) for s in stranded):
-            raise StrandsAppointments(stranded)  # leaving the block rolls the change back
+        newly = [s for s in stranded_among(appointments) if s.appointment.pk not in already]
+        stranded = [s for s in newly if may_decide is None or may_decide(s.appointment)]
+        elsewhere = len(newly) - len(stranded)
+        undecided = any(decisions.get(s.appointment.pk) not in (KEEP, CANCEL) for s in stranded)
+        if undecided or (elsewhere and not confirmed):
+            raise StrandsAppointments(stranded, elsewhere)  # leaving the block rolls the change back
         for item in stranded:
             if decisions[item.appointment.pk] == CANCEL:
                 cancel(item.appointment, by_patient=False, reason=reason, by=by)

@@ -1,7 +1,8 @@
 """When the database's exclusion constraint is what refuses a booking (another booking committed between
 the check and the insert), the booking answers "just taken" with the next free times, and a caller's own
-transaction stays usable: a series goes on with its other dates. One facts query stands in for the
-separate reads of membership, service offer, overlap setting, patient link and policy."""
+transaction stays usable: a series reports the refused date, and nothing of it is written. One facts
+query stands in for the separate reads of membership, service offer, overlap setting, patient link and
+policy."""
 
 from datetime import timedelta
 
@@ -11,12 +12,19 @@ from django_scopes import scope
 
 from core.patients.models import PatientClinic
 from core.tenancy.models import MembershipClinic
-from plugins.scheduling.models import Appointment, Frequency, OnlineMode, PractitionerSettings
-from plugins.scheduling.services import booking
+from plugins.scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    Frequency,
+    OnlineMode,
+    PractitionerSettings,
+)
+from plugins.scheduling.services import booking, series_plan
 from plugins.scheduling.services.booking import book_appointment
 from plugins.scheduling.services.checks import booking_facts
 from plugins.scheduling.services.conflicts import SlotTaken
 from plugins.scheduling.services.series import book_series
+from plugins.scheduling.services.series_plan import SeriesConflicts
 
 from .conftest import MONDAY, at
 
@@ -45,22 +53,27 @@ def test_constraint_refusal_answers_just_taken_with_next_slots(sched, no_prechec
         assert Appointment.objects.filter(organization=sched.org).count() == 1
 
 
-def test_a_series_goes_on_after_one_date_is_refused_by_the_constraint(sched, no_precheck):
+def test_a_date_refused_by_the_constraint_leaves_the_whole_series_unwritten(sched, no_precheck, monkeypatch):
+    # The series' own check of every date sees them free too.
+    monkeypatch.setattr(series_plan, "time_problem", lambda *args, **kwargs: None)
     with scope(organization=sched.org.pk):
         book(sched, at(MONDAY + timedelta(weeks=1), 9))
-        result = book_series(
-            clinic=sched.clinic,
-            practitioner=sched.doctor,
-            patient=sched.patient,
-            service=sched.service,
-            first_start=at(MONDAY, 9),
-            frequency=Frequency.WEEKLY,
-            count=3,
-        )
-        assert [a.start for a in result.booked] == [at(MONDAY, 9), at(MONDAY + timedelta(weeks=2), 9)]
-        [(_when, reason, next_slots)] = result.skipped
-        assert reason == "This time was just taken." and next_slots
-        assert Appointment.objects.filter(organization=sched.org).count() == 3
+        with pytest.raises(SeriesConflicts) as raised:
+            book_series(
+                clinic=sched.clinic,
+                practitioner=sched.doctor,
+                patient=sched.patient,
+                service=sched.service,
+                first_start=at(MONDAY, 9),
+                frequency=Frequency.WEEKLY,
+                count=3,
+            )
+        # The check saw every date free; the constraint refused the second one as it was written.
+        (conflict,) = raised.value.plan.conflicts
+        assert conflict.day == MONDAY + timedelta(weeks=1)
+        assert conflict.problem == "This time was just taken." and conflict.alternatives
+        assert Appointment.objects.filter(organization=sched.org).count() == 1
+        assert not AppointmentSeries.objects.filter(organization=sched.org).exists()
 
 
 def test_booking_facts_in_one_query(sched, django_assert_num_queries):

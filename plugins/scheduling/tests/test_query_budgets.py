@@ -13,15 +13,20 @@ from plugins.scheduling.services.booking import book_appointment
 
 from .conftest import MONDAY, at
 
-# A booking takes its practitioner's and room's diary locks in one query before it reads anything.
-BOOKING = 17
-BOOKING_TAKEN = 21  # one more than a booking's: the refusal says which appointment or buffer is in the way
-AVAILABILITY_MONTH = 12
-AVAILABILITY_ANY_WEEK = 12
+# A booking over the API: the session, user and membership; the clinic, patient, service and practitioner
+# asked for; the history context; one query taking the diary locks and reading the booking's facts
+# (membership, service offer, overlap setting, patient link, policy); working hours, then time off and
+# busy time together, then closures; the insert; the savepoint's release (the test's transaction).
+BOOKING = 14
+# A refused time reads, instead of inserting, which appointment or buffer is in the way and the next
+# free times (working hours, time off and busy time, closures again over two weeks).
+BOOKING_TAKEN = 18
+AVAILABILITY_MONTH = 11
+AVAILABILITY_ANY_WEEK = 11
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
 # grid's step), working hours, time off, closures and the appointments, and what the availability engine
 # reads so free cells are bookable (overlap settings, busy time at any clinic), on top of the request's own.
-CALENDAR_WEEK = 15
+CALENDAR_WEEK = 14
 TODAY_LIST = 6
 
 pytestmark = pytest.mark.django_db

@@ -20,6 +20,7 @@ from plugins.scheduling.services.booking import book_appointment
 from plugins.scheduling.services.conflicts import SlotTaken, StaleAppointment
 from plugins.scheduling.services.rescheduling import reschedule
 from plugins.scheduling.services.series import book_series
+from plugins.scheduling.services.series_plan import SeriesConflicts
 from plugins.scheduling.services.status import approve_request, cancel, set_status
 from plugins.scheduling.services.working_time import add_time_off
 
@@ -234,21 +235,27 @@ def test_weekly_series_reports_occurrences_that_could_not_be_booked(sched):
             start_date=MONDAY + timedelta(weeks=3),
             end_date=MONDAY + timedelta(weeks=3),
         )
-        result = book_series(
-            clinic=sched.clinic,
-            practitioner=sched.doctor,
-            patient=sched.patient,
-            service=sched.service,
-            first_start=at(MONDAY, 9),
-            frequency=Frequency.WEEKLY,
-            interval=1,
-            count=6,
-            by=sched.owner,
-        )
+        arguments = {
+            "clinic": sched.clinic,
+            "practitioner": sched.doctor,
+            "patient": sched.patient,
+            "service": sched.service,
+            "first_start": at(MONDAY, 9),
+            "frequency": Frequency.WEEKLY,
+            "interval": 1,
+            "count": 6,
+            "by": sched.owner,
+        }
+        with pytest.raises(SeriesConflicts) as raised:
+            book_series(**arguments)
+        conflicts = raised.value.plan.conflicts
+        assert [c.day for c in conflicts] == [MONDAY + timedelta(weeks=2), MONDAY + timedelta(weeks=3)]
+        assert conflicts[0].alternatives and not conflicts[1].alternatives  # the clinic is closed that day
+        assert Appointment.objects.filter(organization=sched.org).count() == 1
+
+        result = book_series(**arguments, choices={c.day: "skip" for c in conflicts})
         assert len(result.booked) == 4
         assert len(result.skipped) == 2
-        taken = [s for s in result.skipped if s[2]]
-        assert taken and taken[0][0] == at(MONDAY + timedelta(weeks=2), 9)
         assert blocker.series_id is None
         assert all(a.series_id == result.series.pk for a in result.booked)
 
@@ -281,15 +288,20 @@ def test_series_every_two_weeks_keeps_local_time_across_dst(sched):
 @pytest.mark.django_db
 def test_monthly_series_skips_months_without_the_day(sched):
     with scope(organization=sched.org.pk):
-        result = book_series(
-            clinic=sched.clinic,
-            practitioner=sched.doctor,
-            patient=sched.patient,
-            service=sched.service,
-            first_start=at(date(2031, 1, 31), 9),
-            frequency=Frequency.MONTHLY,
-            count=4,
-        )
+        arguments = {
+            "clinic": sched.clinic,
+            "practitioner": sched.doctor,
+            "patient": sched.patient,
+            "service": sched.service,
+            "first_start": at(date(2031, 1, 31), 9),
+            "frequency": Frequency.MONTHLY,
+            "count": 4,
+        }
+        with pytest.raises(SeriesConflicts) as raised:
+            book_series(**arguments)
+        conflicts = raised.value.plan.conflicts
+        assert [c.problem for c in conflicts] == ["This month has no day 31."] * 2
+        result = book_series(**arguments, choices={c.day: "skip" for c in conflicts})
         assert [a.start.date() for a in result.booked] == [date(2031, 1, 31), date(2031, 3, 31)]
         assert len(result.skipped) == 2
 

@@ -10,6 +10,7 @@ from core.tenancy.services import set_module_enabled
 from plugins.scheduling.models import Appointment, Status
 from plugins.scheduling.services.booking import book_appointment
 from plugins.scheduling.services.series import book_series
+from plugins.scheduling.services.series_plan import SeriesConflicts
 
 from .conftest import MONDAY, at
 
@@ -119,9 +120,9 @@ def test_a_module_that_is_off_has_no_say(sched):
 
 
 @pytest.mark.django_db
-def test_a_refused_occurrence_of_a_series_is_reported_and_the_rest_booked(sched):
-    with scope(organization=sched.org.pk):
-        result = book_series(
+def test_refused_occurrences_of_a_series_are_reported_and_nothing_booked(sched):
+    with scope(organization=sched.org.pk), pytest.raises(SeriesConflicts) as raised:
+        book_series(
             clinic=sched.clinic,
             practitioner=sched.doctor,
             patient=sched.patient,
@@ -131,5 +132,5 @@ def test_a_refused_occurrence_of_a_series_is_reported_and_the_rest_booked(sched)
             count=2,
             notes=VETO_MARKER,
         )
-    assert result.booked == []
-    assert [REFUSED in reason for _when, reason, _slots in result.skipped] == [True, True]
+    assert [REFUSED in c.problem for c in raised.value.plan.conflicts] == [True, True]
+    assert count(sched) == 0

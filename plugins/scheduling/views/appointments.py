@@ -39,8 +39,8 @@ from ..models import Appointment, Room, Status
 from ..services.booking import book_appointment
 from ..services.conflicts import SlotTaken, StaleAppointment
 from ..services.rescheduling import reschedule
-from ..services.series import book_series
 from ..services.status import set_status
+from . import series as series_views
 
 # One-click next steps offered for each status.
 NEXT_STEPS = {
@@ -214,6 +214,13 @@ def appointment_create(request, clinic_slug):
     form = _appointment_form(request, clinic, request.POST or None)
     if request.method != "POST":
         form.initial = _prefill(form, request.GET)
+    in_dialog = _in_calendar_dialog(request)
+    page = {
+        "in_dialog": in_dialog,
+        "clinic": clinic,
+        "back": urlencode(back),
+        "cancel_url": _calendar_url(clinic, _prefilled_start(form), back),
+    }
     next_slots = []
     status = 200
     if request.method == "POST":
@@ -237,19 +244,11 @@ def appointment_create(request, clinic_slug):
                 "override": override,
                 "by": request.user,
             }
+            if data.get("repeat"):
+                page["cancel_url"] = _calendar_url(clinic, data["start"], back)
+                shown = series_views.book_from_form(request, clinic, form, common, page)
+                return shown or _back_to_calendar(request, _calendar_url(clinic, data["start"], back))
             try:
-                if data.get("repeat"):
-                    result = book_series(
-                        first_start=data["start"],
-                        frequency=data["repeat"],
-                        interval=data.get("interval") or 1,
-                        count=data["count"],
-                        **common,
-                    )
-                    messages.success(request, _("%(n)s appointments booked.") % {"n": len(result.booked)})
-                    for when, reason, _slots in result.skipped:
-                        messages.warning(request, f"{when:%Y-%m-%d %H:%M}: {reason}")
-                    return _back_to_calendar(request, _calendar_url(clinic, data["start"], back))
                 appointment = book_appointment(start=data["start"], **common)
             except SlotTaken as error:
                 form.add_error("start", error.message)
@@ -260,18 +259,10 @@ def appointment_create(request, clinic_slug):
             else:
                 messages.success(request, _("Appointment booked."))
                 return _back_to_calendar(request, _calendar_url(clinic, appointment.start, back))
-    in_dialog = _in_calendar_dialog(request)
     return render(
         request,
         "scheduling/_appointment_form_body.html" if in_dialog else "scheduling/appointment_form.html",
-        {
-            "in_dialog": in_dialog,
-            "clinic": clinic,
-            "form": form,
-            "next_slots": next_slots,
-            "back": urlencode(back),
-            "cancel_url": _calendar_url(clinic, _prefilled_start(form), back),
-        },
+        {**page, "form": form, "next_slots": next_slots},
         status=status,
     )
 

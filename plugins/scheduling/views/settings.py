@@ -1,5 +1,5 @@
 """The clinic's scheduling set-up in the back office: services, working hours (weekly rules with effective
-dates, and one-off extra hours), time off, rooms, closures and the booking policy.
+dates, and one-off extra hours, in settings_hours), time off, rooms, closures and the booking policy.
 
 Services, rooms, closures and the policy belong to owners and the clinic's staff; working hours and time
 off to owners, the clinic's staff, and each practitioner for themselves (see PERMISSIONS.md).
@@ -26,16 +26,14 @@ from .. import selectors, setup
 from ..forms.settings import (
     BookingPolicyForm,
     ClosureForm,
-    ExtraHoursForm,
     RoomForm,
     ServiceForm,
     TimeOffForm,
-    WorkingHoursForm,
 )
-from ..models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff, WorkingHours
+from ..models import ClinicClosure, Room, Service, ServicePractitioner, TimeOff
 from ..services.catalogue import create_service
 from ..services.stranding import StrandsAppointments, change_working_time
-from ..services.working_time import add_time_off, add_working_hours
+from ..services.working_time import add_time_off
 from . import stranded as stranded_step
 
 TIME_OFF_DAYS_BACK = 7
@@ -195,123 +193,6 @@ def settings_service_edit(request, clinic_slug, pk):
     )
 
 
-# --- working hours and extra hours ---------------------------------------------------------------------
-
-
-def _hours_probe(clinic, membership) -> WorkingHours:
-    return WorkingHours(organization_id=clinic.organization_id, clinic=clinic, membership=membership)
-
-
-@member_required
-def settings_hours(request, clinic_slug):
-    clinic = request.clinic
-    check_perm(request, "scheduling.manage_working_hours", clinic)
-    members = _schedulable(request, clinic)
-    kind = request.POST.get("kind") if request.method == "POST" else None
-    today = timezone.now().astimezone(clinic.tzinfo).date()
-    weekly = WorkingHoursForm(
-        request.POST if kind == "weekly" else None,
-        members=members,
-        initial={"valid_from": today},
-        prefix="weekly",
-    )
-    extra = ExtraHoursForm(request.POST if kind == "extra" else None, members=members, prefix="extra")
-    status = 200
-    if kind in ("weekly", "extra"):
-        form = weekly if kind == "weekly" else extra
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            check_perm(request, "scheduling.manage_working_hours", _hours_probe(clinic, data["practitioner"]))
-            try:
-                if kind == "weekly":
-                    add_working_hours(
-                        clinic,
-                        data["practitioner"],
-                        weekday=data["weekday"],
-                        start_time=data["start_time"],
-                        end_time=data["end_time"],
-                        valid_from=data["valid_from"],
-                        valid_until=data.get("valid_until"),
-                    )
-                else:
-                    setup.add_extra_hours(
-                        clinic,
-                        data["practitioner"],
-                        day=data["day"],
-                        start=data["start_time"],
-                        end=data["end_time"],
-                    )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Working hours added."))
-                return redirect(_url(clinic, "settings_hours"))
-    rules = (
-        WorkingHours.objects.filter(
-            organization_id=clinic.organization_id, clinic=clinic, membership__in=members
-        )
-        .select_related("membership__user")
-        .order_by("membership_id", "weekday", "start_time", "valid_from")
-    )
-    return _render(
-        request,
-        "scheduling/settings/hours.html",
-        {"clinic": clinic, "weekly": weekly, "extra": extra, "rules": list(rules), "today": today},
-        status=status,
-    )
-
-
-@member_required
-def settings_hours_edit(request, clinic_slug, pk):
-    clinic = request.clinic
-    hours = _get(request, WorkingHours, pk, clinic=clinic)
-    check_perm(request, "scheduling.manage_working_hours", hours)
-    members = _schedulable(request, clinic)
-    form = WorkingHoursForm(
-        request.POST or None,
-        members=members,
-        initial={
-            "practitioner": hours.membership_id,
-            "weekday": hours.weekday,
-            "start_time": hours.start_time,
-            "end_time": hours.end_time,
-            "valid_from": hours.valid_from,
-            "valid_until": hours.valid_until,
-        },
-    )
-    del form.fields["practitioner"]  # a rule stays with its practitioner
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("action") == "delete":
-            setup.delete_working_hours(hours)
-            messages.success(request, _("Working hours removed."))
-            return redirect(_url(clinic, "settings_hours"))
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                setup.update_working_hours(
-                    hours,
-                    weekday=data["weekday"],
-                    start_time=data["start_time"],
-                    end_time=data["end_time"],
-                    valid_from=data["valid_from"],
-                    valid_until=data.get("valid_until"),
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Working hours saved."))
-                return redirect(_url(clinic, "settings_hours"))
-    return _render(
-        request,
-        "scheduling/settings/hours_edit.html",
-        {"clinic": clinic, "form": form, "hours": hours},
-        status=status,
-    )
-
-
 # --- time off --------------------------------------------------------------------------------------------
 
 
@@ -341,10 +222,18 @@ def settings_time_off(request, clinic_slug):
                     decisions=chosen,
                     reason=stranded_step.cancellation_reason(request.POST),
                     by=request.user,
+                    # Time off is the practitioner's at every clinic; only what this member may cancel
+                    # is theirs to decide on.
+                    everywhere=True,
+                    may_decide=lambda a: request.user.has_perm("scheduling.cancel_appointment", a),
                 )
             except StrandsAppointments as pending:
                 return stranded_step.ask(
-                    request, _page(request, clinic), pending.stranded, what=_("This time off")
+                    request,
+                    _page(request, clinic),
+                    pending.stranded,
+                    what=_("This time off"),
+                    elsewhere=pending.elsewhere,
                 )
             except ValidationError as error:
                 apply_errors(form, error)

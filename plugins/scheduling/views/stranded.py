@@ -47,9 +47,10 @@ def cancellation_reason(post) -> str:
     return (post.get(REASON) or "").strip() or _("The practitioner is not available at this time.")
 
 
-def ask(request, context: dict, stranded: list[Stranded], *, what: str):
+def ask(request, context: dict, stranded: list[Stranded], *, what: str, elsewhere: int = 0):
     """The confirmation page: the change's form data carried over in hidden fields, and the stranded
-    appointments with a keep-or-cancel choice each."""
+    appointments with a keep-or-cancel choice each (saying at which clinic, when not this one);
+    ``elsewhere`` more, at clinics the person does not manage, are only counted."""
     replay = [
         (name, value)
         for name in request.POST
@@ -57,12 +58,14 @@ def ask(request, context: dict, stranded: list[Stranded], *, what: str):
         for value in request.POST.getlist(name)
     ]
     previous = decisions(request.POST) or {}
+    here = context["clinic"].pk
     rows = [
         {
             "appointment": item.appointment,
             "why": item.why,
             "field": choice_field(item.appointment.pk),
             "cancel": previous.get(item.appointment.pk) == CANCEL,
+            "other_clinic": None if item.appointment.clinic_id == here else item.appointment.clinic,
         }
         for item in stranded
     ]
@@ -74,6 +77,7 @@ def ask(request, context: dict, stranded: list[Stranded], *, what: str):
             "what": what,
             "replay": replay,
             "rows": rows,
+            "elsewhere": elsewhere,
             "asked_before": is_confirming(request.POST),
             "reason": request.POST.get(REASON, ""),
             "default_reason": _("The practitioner is not available at this time."),
