@@ -2,6 +2,7 @@
 the office lists those appointments first and saves only once each is kept or cancelled (the patient is
 told). A change that strands nobody saves at once."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -83,7 +84,7 @@ def test_keeping_them_saves_the_time_off_and_leaves_the_appointments(two_booked,
     (entry,) = time_off(two_booked)
     assert entry.start == datetime(2031, 12, 10, 8, tzinfo=NEW_YORK)
     assert statuses(two_booked, *two_booked.booked) == [Status.BOOKED, Status.BOOKED]
-    assert "2 appointment(s) kept" in client.get(time_off_url(two_booked)).content.decode()
+    assert "2 appointments kept" in client.get(time_off_url(two_booked)).content.decode()
 
 
 def test_cancelling_them_saves_the_time_off_and_tells_each_patient(
@@ -163,3 +164,76 @@ def test_a_closure_over_booked_patients_asks_first(two_booked, login):
     with scope(organization=two_booked.org.pk):
         assert ClinicClosure.objects.filter(organization=two_booked.org).count() == 1
     assert statuses(two_booked, *two_booked.booked) == [Status.CANCELLED_CLINIC, Status.CANCELLED_CLINIC]
+
+
+def offered_moves(html: str, appointment) -> list[str]:
+    row = html.split(f'data-stranded="{appointment.pk}"', 1)[1].split("</li>", 1)[0]
+    return re.findall(r'value="(move:[^"]+)"', row)
+
+
+def test_the_list_offers_free_times_outside_the_new_time_off(two_booked, login):
+    html = login(two_booked.staff).post(time_off_url(two_booked), day_off(two_booked)).content.decode()
+    for appointment in two_booked.booked:
+        moves = offered_moves(html, appointment)
+        assert moves, "each stranded appointment is offered free times"
+        for value in moves:
+            start = datetime.fromisoformat(value.removeprefix("move:")).astimezone(NEW_YORK)
+            assert start.date() > WEDNESDAY  # the whole Wednesday is now time off
+    assert "Move to Thu 11 Dec, 09:00" in html  # read on the clinic's clock
+
+
+def test_moving_one_saves_the_time_off_and_tells_the_patient_the_new_time(
+    two_booked, login, django_capture_on_commit_callbacks
+):
+    first, second = two_booked.booked
+    client = login(two_booked.staff)
+    html = client.post(time_off_url(two_booked), day_off(two_booked)).content.decode()
+    move = offered_moves(html, first)[0]
+    post = confirm(two_booked, "each", **{f"choice-{first.pk}": move, f"choice-{second.pk}": "keep"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(time_off_url(two_booked), post)
+    assert response.status_code == 302
+    assert len(time_off(two_booked)) == 1
+    with scope(organization=two_booked.org.pk):
+        moved = Appointment.objects.get(pk=first.pk)
+        told = list(
+            OutboxMessage.objects.filter(
+                organization=two_booked.org, message_type=MessageType.APPOINTMENT_RESCHEDULED
+            ).values_list("related_id", flat=True)
+        )
+    assert moved.start == datetime.fromisoformat(move.removeprefix("move:"))
+    assert moved.status == Status.BOOKED and moved.version == first.version + 1
+    assert told == [first.pk]
+    assert statuses(two_booked, second) == [Status.BOOKED]
+    page = client.get(time_off_url(two_booked)).content.decode()
+    assert "1 appointment moved; the patient is told." in page
+    assert "1 appointment kept outside working time" in page
+
+
+def test_a_chosen_time_taken_meanwhile_saves_nothing_and_asks_again(two_booked, login):
+    first, second = two_booked.booked
+    client = login(two_booked.staff)
+    html = client.post(time_off_url(two_booked), day_off(two_booked)).content.decode()
+    move = offered_moves(html, first)[0]
+    with scope(organization=two_booked.org.pk):
+        walk_in = make_patient(two_booked.clinic, "Walk", "In")
+    book(two_booked, walk_in, datetime.fromisoformat(move.removeprefix("move:")))
+    post = confirm(two_booked, "each", **{f"choice-{first.pk}": move, f"choice-{second.pk}": "cancel"})
+    response = client.post(time_off_url(two_booked), post)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="stranded-refused"' in html and 'data-testid="move-refused"' in html
+    assert move not in offered_moves(html, first)  # the taken time is no longer offered
+    assert time_off(two_booked) == []
+    assert statuses(two_booked, first, second) == [Status.BOOKED, Status.BOOKED]
+    with scope(organization=two_booked.org.pk):
+        assert Appointment.objects.get(pk=first.pk).start == first.start
+
+
+@pytest.mark.parametrize("tampered", ["move:tomorrow", "move:2031-12-11T09:00", "move"])
+def test_a_tampered_move_is_asked_about_again(two_booked, login, tampered):
+    first, second = two_booked.booked
+    post = confirm(two_booked, "each", **{f"choice-{first.pk}": tampered, f"choice-{second.pk}": "keep"})
+    response = login(two_booked.staff).post(time_off_url(two_booked), post)
+    assert response.status_code == 200 and f'data-stranded="{first.pk}"' in response.content.decode()
+    assert time_off(two_booked) == []

@@ -123,7 +123,7 @@ def test_removing_the_rule_lists_both_and_keeping_them_removes_it(wednesday, log
     assert rule(wednesday) is None
     assert statuses(wednesday) == [Status.BOOKED, Status.BOOKED]
     page = client.get(done.url).content.decode()
-    assert "Working hours removed. 2 appointment(s) kept outside working time" in page
+    assert "Working hours removed. 2 appointments kept outside working time" in page
 
 
 def test_ending_the_rule_before_the_day_asks_too(wednesday, login):

@@ -234,6 +234,7 @@ def settings_time_off(request, clinic_slug):
                     pending.stranded,
                     what=_("This time off"),
                     elsewhere=pending.elsewhere,
+                    refused=pending.refused,
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -353,7 +354,11 @@ def settings_closures(request, clinic_slug):
                 )
             except StrandsAppointments as pending:
                 return stranded_step.ask(
-                    request, _page(request, clinic), pending.stranded, what=_("This closure")
+                    request,
+                    _page(request, clinic),
+                    pending.stranded,
+                    what=_("This closure"),
+                    refused=pending.refused,
                 )
             except ValidationError as error:
                 apply_errors(form, error)

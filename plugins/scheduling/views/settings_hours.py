@@ -148,7 +148,9 @@ def _save(request, clinic, hours: WorkingHours, form, change, *, deleting: bool)
         )
     except StrandsAppointments as pending:
         what = _("Removing these working hours") if deleting else _("This change of working hours")
-        return stranded_step.ask(request, _page(request, clinic), pending.stranded, what=what)
+        return stranded_step.ask(
+            request, _page(request, clinic), pending.stranded, what=what, refused=pending.refused
+        )
     except ValidationError as error:
         apply_errors(form, error)
         return _edit_page(request, clinic, form, hours, 400)
