@@ -22,6 +22,7 @@ EXEMPT = {
     "accounts:signup_confirm": "the emailed sign-up token is the secret; unknown ones: test_accounts",
     "wagtaildocs_serve": "documents editors publish on their clinic's public site, like images under media/",
     "wagtaildocs_authenticate_with_password": "Wagtail's password form for a privacy-restricted document",
+    "oauth2_provider:authorize": "SMART sign-in: the client id names the organization (tests/fhir/test_smart)",
 }
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -299,6 +300,14 @@ PUBLIC = {
     "healthz",
     "readyz",
     "tls_ask",
+    # FHIR discovery and OAuth endpoints answer apps; the apps' credentials are their access check
+    # (tests/fhir). FHIR resources themselves are covered by the FHIR tests below.
+    "fhir:metadata",
+    "fhir:smart_configuration",
+    "smart_configuration",
+    "oauth2_provider:token",
+    "oauth2_provider:revoke-token",
+    "oauth2_provider:introspect",
 }
 
 
@@ -518,3 +527,45 @@ def test_portal_patient_reaches_only_own_appointments(alpha, beta, login):
     listing = client.get(f"/c/{alpha.clinic.slug}/account/appointments/").content
     assert alpha.patient.family_name.encode() not in listing
     assert beta.org.name.encode() not in client.get(f"/c/{alpha.clinic.slug}/account/my-data.json").content
+
+
+# Which object of a tenant each FHIR resource type is read with. A new resource type fails the test
+# below until it is listed here (or in FHIR_EXEMPT with a reason).
+FHIR_OBJECTS = {
+    "Patient": "patient",
+    "Practitioner": "membership",
+    "PractitionerRole": "membership",
+    "Organization": "organization",
+    "Location": "clinic_id",
+    "HealthcareService": "service",
+    "Schedule": "practitioner",
+    "Appointment": "appointment",
+    "Invoice": "invoice",
+}
+FHIR_EXEMPT = {"Slot": "computed free times: another organization's are covered in tests/fhir"}
+
+
+@pytest.mark.django_db
+def test_fhir_other_organizations_ids_are_404_and_anonymous_401(alpha, beta):
+    from core.fhir.registry import providers
+
+    assert set(providers()) == set(FHIR_OBJECTS) | set(FHIR_EXEMPT)
+    objects = {
+        **objects_of(beta),
+        "organization": beta.org.pk,
+        "clinic_id": beta.clinic.pk,
+        "practitioner": beta.memberships["practitioner"].pk,
+    }
+    with scopes_disabled():
+        _record, token = create_token(alpha.owner, alpha.org, "fhir")
+    client = Client()
+    for resource_type, key in FHIR_OBJECTS.items():
+        url = f"/fhir/R4/{resource_type}/{objects[key]}"
+        response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 404, f"{url} answered {response.status_code}"
+        assert response.json()["issue"][0]["code"] == "not-found"
+        assert beta.org.name.encode() not in response.content
+        for path in (url, f"/fhir/R4/{resource_type}"):
+            response = client.get(path)
+            assert response.status_code == 401, f"anonymous {path} answered {response.status_code}"
+            assert response.json()["resourceType"] == "OperationOutcome"

@@ -1,0 +1,55 @@
+"""Registering an app with the FHIR API: an OAuth client that belongs to one organization."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import Application
+
+from core.tenancy.models import Organization
+
+from .models import ClientKind, FhirClient
+
+
+@transaction.atomic
+def register_client(
+    organization: Organization,
+    *,
+    name: str,
+    kind: str,
+    redirect_uris: list[str] = (),
+    confidential: bool = False,
+    by=None,
+) -> tuple[FhirClient, str]:
+    """Register an app for ``organization``; returns it with its client secret (shown once, stored
+    hashed; empty for a public app). Patient and clinician apps use the authorization code with PKCE and
+    need a redirect address; backend services use client credentials and are always confidential.
+
+    The organization registering an app is what approves it, so its users are not asked again."""
+    if kind not in ClientKind.values:
+        raise ValidationError(_("Choose a kind of app."))
+    backend = kind == ClientKind.BACKEND
+    if not backend and not redirect_uris:
+        raise ValidationError(_("An app that people sign in to needs a redirect address."))
+    secret = generate_client_secret() if backend or confidential else ""
+    application = Application(
+        name=name.strip()[:255] or _("FHIR app"),
+        user=by,
+        client_type=Application.CLIENT_CONFIDENTIAL if secret else Application.CLIENT_PUBLIC,
+        authorization_grant_type=(
+            Application.GRANT_CLIENT_CREDENTIALS if backend else Application.GRANT_AUTHORIZATION_CODE
+        ),
+        redirect_uris=" ".join(redirect_uris),
+        skip_authorization=True,
+        algorithm=Application.NO_ALGORITHM,
+    )
+    if secret:
+        application.client_secret = secret
+    application.full_clean(exclude=["client_secret"] if not secret else None)
+    application.save()
+    client = FhirClient.objects.create(
+        organization=organization, application=application, kind=kind, created_by=by
+    )
+    return client, secret

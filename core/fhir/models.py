@@ -1,0 +1,49 @@
+"""Which organization an OAuth client works for, and as what kind of app.
+
+An app is registered by one organization: its client id is what tells the FHIR API whose data a token
+reaches, so the address never has to (and never can) name the organization.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.tenancy.models import TenantModel
+
+
+class ClientKind(models.TextChoices):
+    # SMART "Patient Access for Standalone Apps": a patient signs in through the clinic's portal.
+    PATIENT = "patient", _("Patient app")
+    # SMART clinician access: a member of the organization signs in to the back office.
+    CLINICIAN = "clinician", _("Clinician app")
+    # SMART backend services: no person signs in; the app acts for the organization.
+    BACKEND = "backend", _("Backend service")
+
+
+# The scope prefix each kind of app may ask for: a patient app never gets user/ or system/ access.
+SCOPE_CONTEXT = {ClientKind.PATIENT: "patient", ClientKind.CLINICIAN: "user", ClientKind.BACKEND: "system"}
+
+
+class FhirClient(TenantModel):
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="fhir_client"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ClientKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("FHIR app")
+        verbose_name_plural = _("FHIR apps")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "application"], name="fhir_client_unique"),
+        ]
+
+    @property
+    def scope_context(self) -> str:
+        return SCOPE_CONTEXT[self.kind]
