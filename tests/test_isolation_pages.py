@@ -22,7 +22,7 @@ EXEMPT = {
     "accounts:signup_confirm": "the emailed sign-up token is the secret; unknown ones: test_accounts",
     "wagtaildocs_serve": "documents editors publish on their clinic's public site, like images under media/",
     "wagtaildocs_authenticate_with_password": "Wagtail's password form for a privacy-restricted document",
-    "oauth2_provider:authorize": "SMART sign-in: the client id names the organization (tests/fhir/test_smart)",
+    "oauth2_provider:authorize": "SMART sign-in: the client id names the organization; tests/fhir/test_smart",
 }
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
