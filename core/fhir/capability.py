@@ -23,6 +23,8 @@ def capability_statement(request) -> dict:
                 for p in provider.supported_params()
             ],
         }
+        if provider.includes:
+            entry["searchInclude"] = list(provider.includes)
         if provider.profiles:
             entry["supportedProfile"] = list(provider.profiles)
         if "update" in provider.interactions:

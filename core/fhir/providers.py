@@ -46,6 +46,9 @@ class ResourceProvider:
     profiles: ClassVar[tuple[str, ...]] = ()
     interactions: ClassVar[tuple[str, ...]] = ("read", "search-type")
     search_params: ClassVar[tuple[SearchParam, ...]] = ()
+    # ``_include`` values this type answers (``"PractitionerRole:practitioner"``) and the type each one
+    # brings along: the resources the matches refer to, as the caller may see them.
+    includes: ClassVar[dict[str, str]] = {}
     # The module the provider belongs to (set by the core from the plugin that contributed it): where the
     # module is off for a clinic, that clinic's records are not served.
     module: str | None = None

@@ -18,7 +18,7 @@ from .outcome import FhirError
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
 # Paging, format and summary controls: not filters, so never checked against a type's parameters.
-CONTROL_PARAMS = frozenset({"_count", "_offset", "_format", "_pretty"})
+CONTROL_PARAMS = frozenset({"_count", "_offset", "_format", "_pretty", "_include"})
 
 _DATE = re.compile(
     r"^(?P<prefix>eq|ne|gt|lt|ge|le|sa|eb)?"
@@ -34,6 +34,12 @@ class SearchParams:
         self.values: dict[str, list[str]] = {
             name: list(query.getlist(name)) for name in query if name not in CONTROL_PARAMS
         }
+
+    @classmethod
+    def of(cls, values: dict[str, list[str]]) -> SearchParams:
+        params = cls.__new__(cls)
+        params.values = values
+        return params
 
     def names(self) -> set[str]:
         # A modifier (``name:exact``) belongs to its parameter.

@@ -24,6 +24,7 @@ from .access_events import declare_read
 from .bundle import base_url, searchset
 from .capability import capability_statement
 from .credentials import authenticate
+from .includes import check_includes, included
 from .outcome import (
     FhirError,
     Forbidden,
@@ -126,8 +127,11 @@ def type_endpoint(request, ctx, resource_type: str):
     unknown = sorted(params.names() - known)
     if unknown:
         raise NotSupported(_("Unknown search parameter: %(name)s") % {"name": ", ".join(unknown)[:200]})
+    asked = request.GET.getlist("_include")
+    check_includes(provider, asked)
     count, offset = paging(request.GET)
     result = provider.search(ctx, params, count, offset)
+    result.included = included(ctx, provider, asked, result.resources)
     declare_read(ctx, result.resources + result.included)
     return fhir_response(searchset(request, resource_type, result, count, offset))
 

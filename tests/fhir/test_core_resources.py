@@ -162,3 +162,19 @@ def test_smart_configuration():
         assert config["code_challenge_methods_supported"] == ["S256"]
         assert config["authorization_endpoint"].endswith("/oauth/authorize/")
         assert "permission-v2" in config["capabilities"]
+
+
+@pytest.mark.django_db
+def test_include_brings_the_practitioners_of_roles(alpha, fhir_as):
+    fhir = fhir_as(alpha.owner, alpha.org)
+    doctor = alpha.memberships["practitioner"].pk
+    status, bundle = fhir.get(
+        "PractitionerRole", practitioner=f"Practitioner/{doctor}", _include="PractitionerRole:practitioner"
+    )
+    assert status == 200 and bundle["total"] == 1
+    modes = [
+        (e["search"]["mode"], e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]
+    ]
+    assert modes == [("match", "PractitionerRole", str(doctor)), ("include", "Practitioner", str(doctor))]
+    status, outcome = fhir.get("PractitionerRole", _include="PractitionerRole:endpoint")
+    assert status == 400 and outcome["issue"][0]["code"] == "not-supported"

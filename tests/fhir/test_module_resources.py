@@ -245,3 +245,19 @@ def test_registering_a_patient_with_the_duplicate_check(alpha, fhir_as):
         "POST", "Patient", {**body, "name": [{"family": "Other", "given": ["Ola"]}]}
     )
     assert status == 422 and "registering-clinic" in outcome["issue"][0]["diagnostics"]
+
+
+@pytest.mark.django_db
+def test_include_brings_appointments_patients_and_clinics(two_clinics, fhir_as):
+    alpha, _beta = two_clinics
+    with scopes_disabled():
+        elsewhere = make_patient(alpha.clinics[1], "Seen", "Elsewhere")
+        book(alpha, next_day_at(alpha, 12), elsewhere)
+    params = {"_include": ["Appointment:patient", "Appointment:location"]}
+    status, bundle = fhir_as(alpha.owner, alpha.org).get("Appointment", **params)
+    included = {(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"][2:]}
+    assert included == {
+        ("Patient", str(alpha.patient.pk)),
+        ("Patient", str(elsewhere.pk)),
+        ("Location", str(alpha.clinic.pk)),
+    }

@@ -95,6 +95,8 @@ class PractitionerProvider(ModelProvider):
 class PractitionerRoleProvider(ModelProvider):
     resource_type = "PractitionerRole"
     profiles = (US_CORE_PRACTITIONER_ROLE,)
+    # US Core asks servers to support including the practitioner with their roles.
+    includes = {"PractitionerRole:practitioner": "Practitioner", "PractitionerRole:location": "Location"}
     search_params = (
         SearchParam("practitioner", "reference", "The practitioner (Practitioner/<id>)."),
         SearchParam("location", "reference", "A clinic the member works at (Location/<id>)."),

@@ -21,6 +21,11 @@ class AppointmentProvider(ModelProvider):
     interactions = ("read", "search-type", "create", "update")
     updated_field = "updated_at"
     version_field = "version"
+    includes = {
+        "Appointment:patient": "Patient",
+        "Appointment:practitioner": "Practitioner",
+        "Appointment:location": "Location",
+    }
     search_params = (
         SearchParam("patient", "reference", "The patient (Patient/<id>)."),
         SearchParam("practitioner", "reference", "The practitioner (Practitioner/<id>)."),
