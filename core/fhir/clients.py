@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from jwcrypto import jwk
+from jwcrypto.common import JWException
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import Application
 
@@ -21,18 +25,23 @@ def register_client(
     kind: str,
     redirect_uris: list[str] = (),
     confidential: bool = False,
+    jwks: dict | None = None,
     by=None,
 ) -> tuple[FhirClient, str]:
     """Register an app for ``organization``; returns it with its client secret (shown once, stored
     hashed; empty for a public app). Patient and clinician apps use the authorization code with PKCE and
     need a redirect address; backend services use client credentials and are always confidential.
 
-    The organization registering an app is what approves it, so its users are not asked again."""
+    A backend service registered with ``jwks`` (its public keys) signs its token requests instead, and
+    gets no secret. The organization registering an app is what approves it, so its users are not asked
+    again."""
     if kind not in ClientKind.values:
         raise ValidationError(_("Choose a kind of app."))
     backend = kind == ClientKind.BACKEND
     if not backend and not redirect_uris:
         raise ValidationError(_("An app that people sign in to needs a redirect address."))
+    if jwks is not None and (not backend or not _is_public_key_set(jwks)):
+        raise ValidationError(_("Give a backend service a JWK Set of public keys."))
     secret = generate_client_secret() if backend or confidential else ""
     application = Application(
         name=name.strip()[:255] or _("FHIR app"),
@@ -50,6 +59,15 @@ def register_client(
     application.full_clean(exclude=["client_secret"] if not secret else None)
     application.save()
     client = FhirClient.objects.create(
-        organization=organization, application=application, kind=kind, created_by=by
+        organization=organization, application=application, kind=kind, created_by=by, jwks=jwks or {}
     )
-    return client, secret
+    # With keys, the secret is never shown: the service proves itself with its signature only.
+    return client, "" if jwks else secret
+
+
+def _is_public_key_set(jwks: dict) -> bool:
+    try:
+        keys = jwk.JWKSet.from_json(json.dumps(jwks))
+    except (JWException, ValueError, TypeError):
+        return False
+    return bool(keys["keys"]) and not any(key.has_private for key in keys["keys"])

@@ -36,6 +36,9 @@ class FhirClient(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A backend service's public keys (a JWK Set): it signs its token requests with the private ones
+    # (SMART Backend Services, ``private_key_jwt``), so no shared secret has to be kept.
+    jwks = models.JSONField(_("public keys (JWK Set)"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("FHIR app")
@@ -47,3 +50,16 @@ class FhirClient(TenantModel):
     @property
     def scope_context(self) -> str:
         return SCOPE_CONTEXT[self.kind]
+
+
+class UsedAssertion(TenantModel):
+    """A signed token request already used: each one (its ``jti``) is accepted once, until it expires."""
+
+    client = models.ForeignKey(FhirClient, on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "client", "jti"], name="fhir_assertion_once"),
+        ]

@@ -21,6 +21,7 @@ from oauth2_provider.views import AuthorizationView
 from core.patients.accounts import patient_in
 from core.tenancy.context import memberships_of
 
+from .assertions import ASSERTION_TYPE, AssertionRefused, verify
 from .credentials import client_for_application, client_for_client_id
 from .models import ClientKind
 from .scopes import is_valid_scope
@@ -50,6 +51,18 @@ class SmartScopes(BaseScopes):
 
 
 class SmartValidator(OAuth2Validator):
+    def authenticate_client(self, request, *args, **kwargs):
+        """A backend service may sign its request (``private_key_jwt``) instead of sending a secret."""
+        if getattr(request, "client_assertion_type", None) != ASSERTION_TYPE:
+            return super().authenticate_client(request, *args, **kwargs)
+        try:
+            client = verify(getattr(request, "client_assertion", "") or "", token_endpoint(request))
+        except AssertionRefused:
+            return False
+        request.client = client.application
+        request.client_id = client.application.client_id
+        return True
+
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         registered = client_for_application(client)
         return registered is not None and all(is_valid_scope(s, registered.scope_context) for s in scopes)
@@ -97,3 +110,11 @@ class SmartAuthorizationView(AuthorizationView):
             if clinic is not None:
                 return f"/c/{clinic.slug}/account/login/?next={quote(next_url)}"
         return f"/accounts/login/?next={quote(next_url)}"
+
+
+def token_endpoint(oauth_request) -> str:
+    """This server's token endpoint as the client addressed it (the ``aud`` its assertion must name)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(oauth_request.uri)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from django.core.exceptions import ValidationError
 from django_scopes import scopes_disabled
 
 from core.fhir.clients import register_client
@@ -317,3 +318,67 @@ def test_backend_service_with_client_credentials(live_server, world):
     assert bundle["total"] == 0
     status, outcome = app.get("Patient", _count="1")
     assert status == 200 and len(outcome["entry"]) == 1
+
+
+def signed_assertion(key, client_id, audience, *, jti=None, lifetime=240, kid="k1"):
+    import json as _json
+    import time as _time
+
+    from jwcrypto import jwt as _jwt
+
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience,
+        "exp": int(_time.time()) + lifetime,
+        "jti": jti or secrets.token_hex(16),
+    }
+    token = _jwt.JWT(header={"alg": "RS384", "kid": kid, "typ": "JWT"}, claims=_json.dumps(claims))
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backend_service_signs_its_token_requests(live_server, world):
+    import json as _json
+
+    from jwcrypto import jwk
+
+    base, alpha = live_server.url, world["alpha"]
+    key = jwk.JWK.generate(kty="RSA", size=2048, kid="k1", alg="RS384")
+    public = {"keys": [_json.loads(key.export_public())]}
+    with scopes_disabled():
+        with pytest.raises(ValidationError):  # a private key is never registered
+            register_client(
+                alpha.org, name="Leaky", kind="backend", jwks={"keys": [_json.loads(key.export())]}
+            )
+        service, secret = register_client(alpha.org, name="Signed exchange", kind="backend", jwks=public)
+    assert secret == ""
+    client_id, endpoint = service.application.client_id, f"{base}/oauth/token/"
+
+    def ask(assertion):
+        return token(
+            base,
+            {
+                "grant_type": "client_credentials",
+                "scope": "system/*.rs",
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": assertion,
+            },
+        )
+
+    good = signed_assertion(key, client_id, endpoint, jti="once")
+    granted = ask(good)
+    assert granted.status_code == 200, granted.text
+    status, bundle = App(base, granted.json()["access_token"]).get("Patient")
+    assert status == 200 and bundle["total"] == 2
+    # The same signed request again, another audience, a long-lived one, another key: all refused.
+    other_key = jwk.JWK.generate(kty="RSA", size=2048, kid="k1", alg="RS384")
+    for refused in (
+        good,
+        signed_assertion(key, client_id, f"{base}/somewhere-else/"),
+        signed_assertion(key, client_id, endpoint, lifetime=3600),
+        signed_assertion(other_key, client_id, endpoint),
+        "not-a-jwt",
+    ):
+        assert ask(refused).status_code == 401
