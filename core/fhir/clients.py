@@ -33,8 +33,8 @@ def register_client(
     need a redirect address; backend services use client credentials and are always confidential.
 
     A backend service registered with ``jwks`` (its public keys) signs its token requests instead, and
-    gets no secret. The organization registering an app is what approves it, so its users are not asked
-    again."""
+    gets no secret. A patient app asks the patient's consent; the organization's own apps do not ask
+    its members again."""
     if kind not in ClientKind.values:
         raise ValidationError(_("Choose a kind of app."))
     backend = kind == ClientKind.BACKEND
@@ -51,7 +51,9 @@ def register_client(
             Application.GRANT_CLIENT_CREDENTIALS if backend else Application.GRANT_AUTHORIZATION_CODE
         ),
         redirect_uris=" ".join(redirect_uris),
-        skip_authorization=True,
+        # Members are asked nothing: their organization registered the app for them. A patient decides
+        # for themself which app reaches their record.
+        skip_authorization=kind != ClientKind.PATIENT,
         algorithm=Application.NO_ALGORITHM,
     )
     if secret:

@@ -24,14 +24,14 @@ from core.tenancy.context import memberships_of
 from .assertions import ASSERTION_TYPE, AssertionRefused, verify
 from .credentials import client_for_application, client_for_client_id
 from .models import ClientKind
-from .scopes import is_valid_scope
+from .scopes import describe, is_valid_scope
 
 
 class ScopeDescriptions(dict):
     """Every SMART scope describes itself (the grammar has no fixed list to look descriptions up in)."""
 
     def __missing__(self, key):
-        return key
+        return describe(key)
 
 
 class SmartScopes(BaseScopes):
@@ -101,6 +101,16 @@ class SmartAuthorizationView(AuthorizationView):
                 status=403,
             )
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        client = client_for_client_id(self.request.GET.get("client_id") or "")
+        if client is not None:
+            context["organization"] = client.organization
+            if client.kind == ClientKind.PATIENT:
+                with scope(organization=client.organization_id):
+                    context["patient"] = patient_in(self.request.user, client.organization_id)
+        return context
 
     @staticmethod
     def _sign_in_address(client, next_url: str) -> str:

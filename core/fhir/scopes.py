@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 CONTEXTS = ("patient", "user", "system")
 # Scopes that carry no data access but that SMART apps ask for; accepted and granted as asked.
 LAUNCH_SCOPES = frozenset({"openid", "fhirUser", "launch/patient", "offline_access", "online_access"})
@@ -61,3 +63,48 @@ class Grants:
 
     def allows(self, resource_type: str, interaction: str) -> bool:
         return any(s.allows(resource_type, interaction) for s in self.scopes)
+
+
+def describe(text: str) -> str:
+    """What a scope lets an app do, in words a patient or a member reads on the consent page."""
+    fixed = {
+        "openid": _("Know who you are"),
+        "fhirUser": _("Know who you are"),
+        "launch/patient": _("Know which patient record you chose"),
+        "offline_access": _("Keep its access while you are away"),
+        "online_access": _("Keep its access while you are signed in"),
+    }
+    if text in fixed:
+        return fixed[text]
+    scope = parse_scope(text)
+    if scope is None:
+        return text
+    verbs = []
+    if scope.permissions & {"r", "s"}:
+        verbs.append(_("read"))
+    if "c" in scope.permissions:
+        verbs.append(_("create"))
+    if "u" in scope.permissions:
+        verbs.append(_("change"))
+    if "d" in scope.permissions:
+        verbs.append(_("delete"))
+    names = {
+        "*": _("everything"),
+        "Patient": _("patient details"),
+        "Appointment": _("appointments"),
+        "Slot": _("free appointment times"),
+        "Invoice": _("invoices"),
+        "Practitioner": _("the clinic's team"),
+        "Location": _("the clinic's addresses"),
+    }
+    what = names.get(scope.resource_type, scope.resource_type)
+    whose = {
+        "patient": _("in this patient record"),
+        "user": _("that you may see"),
+        "system": _("of the organization"),
+    }[scope.context]
+    return _("%(verbs)s: %(what)s %(whose)s") % {
+        "verbs": ", ".join(verbs).capitalize(),
+        "what": what,
+        "whose": whose,
+    }

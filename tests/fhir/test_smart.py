@@ -4,6 +4,8 @@ backend service uses client credentials. Every FHIR answer is validated."""
 
 import base64
 import hashlib
+import html
+import re
 import secrets
 from urllib.parse import parse_qs, urlparse
 
@@ -26,7 +28,15 @@ def pkce() -> tuple[str, str]:
     return verifier, challenge
 
 
-def authorize(session, base, client_id, scope, challenge, *, sign_in=None):
+def answer_consent(session, page, *, allow: bool):
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    if allow:
+        fields["allow"] = "Authorize"
+    return session.post(page.url, data=fields, headers={"Referer": page.url}, allow_redirects=False)
+
+
+def authorize(session, base, client_id, scope, challenge, *, sign_in=None, consent=True):
     """Start the authorization-code flow; sign in where the server sends the browser; return the code."""
     params = {
         "response_type": "code",
@@ -53,11 +63,17 @@ def authorize(session, base, client_id, scope, challenge, *, sign_in=None):
         )
         assert response.status_code == 302, response.text[:500]
         response = session.get(f"{base}{response.headers['Location']}", allow_redirects=False)
+    if response.status_code == 200 and "authorizationForm" in response.text:
+        # The patient is asked: they allow the app (``consent`` says what they answer).
+        response = answer_consent(session, response, allow=consent)
     assert response.status_code == 302, response.text[:500]
     target = urlparse(response.headers["Location"])
     assert f"{target.scheme}://{target.netloc}{target.path}" == CALLBACK
     query = parse_qs(target.query)
     assert query["state"] == ["xyz"]
+    if not consent:
+        assert query["error"] == ["access_denied"]
+        return None
     return query["code"][0]
 
 
@@ -147,6 +163,8 @@ def test_patient_app_sees_only_its_patient(live_server, world):
         sign_in=f"/c/{alpha.clinic.slug}/account/login/",
     )
 
+    # Saying no sends the app away with nothing.
+    assert authorize(session, base, world["patient_app"], scope, challenge, consent=False) is None
     # Without the PKCE verifier the code is worth nothing.
     refused = token(
         base,
