@@ -251,7 +251,15 @@ PGHISTORY_APPEND_ONLY = True
 # validator checks them (core/fhir/oauth.py) instead of a fixed list.
 OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
+    # OAuth 2.0 Security BCP (RFC 9700): S256 only, no implicit or password grants, tokens only in the
+    # Authorization header, tokens stored hashed, a replayed refresh token revokes its whole family.
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "OAUTH2_VALIDATOR_CLASS": "core.fhir.oauth.SmartValidator",
     "SCOPES_BACKEND_CLASS": "core.fhir.oauth.SmartScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,

@@ -28,8 +28,10 @@ SCOPE_CONTEXT = {ClientKind.PATIENT: "patient", ClientKind.CLINICIAN: "user", Cl
 
 
 class FhirClient(TenantModel):
-    application = models.OneToOneField(
-        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="fhir_client"
+    # Registered by one organization only (``register_client`` makes a new OAuth application for each);
+    # unique with the organization so the constraint stays inside one tenant's shard.
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="fhir_clients"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ClientKind.choices)
     created_by = models.ForeignKey(
