@@ -65,6 +65,10 @@ def verify(token: str, audience: str) -> FhirClient:
         raise AssertionRefused("missing jti")
     try:
         with transaction.atomic(), scope(organization=client.organization_id):
+            # Expired assertions can no longer be replayed (their exp has passed): forget them.
+            UsedAssertion.objects.filter(
+                organization_id=client.organization_id, client=client, expires_at__lt=datetime.now(tz=UTC)
+            ).delete()
             UsedAssertion.objects.create(
                 organization_id=client.organization_id,
                 client=client,

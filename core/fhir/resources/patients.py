@@ -18,7 +18,7 @@ from core.patients.services import PossibleDuplicates, register_patient
 from ..identifiers import system
 from ..outcome import Conflict, Forbidden, Unprocessable
 from ..providers import ModelProvider, SearchParam, reference
-from ..search import day_q, one_of, reference_id
+from ..search import day_q, one_of
 from .patient_input import patient_fields, registration_clinic
 
 US_CORE_PATIENT = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
@@ -191,6 +191,3 @@ def _address(patient: Patient) -> dict:
             address[key] = value
     return address
 
-
-def patient_reference_id(name: str, value: str) -> int:
-    return reference_id(name, value, "Patient")

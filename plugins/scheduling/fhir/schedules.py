@@ -57,9 +57,10 @@ class ScheduleProvider(ModelProvider):
             membership_id__in=[m.pk for m in objects],
             clinic_id__in=clinic_ids,
         ).values_list("membership_id", "clinic_id")
-        self._clinics = {}
+        # Kept on the request's context, not on the provider: one provider serves every request at once.
+        clinics = ctx.extra.setdefault("schedule_clinics", {})
         for member_id, clinic_id in rows:
-            self._clinics.setdefault(member_id, set()).add(clinic_id)
+            clinics.setdefault(member_id, set()).add(clinic_id)
         return [self.render(obj, ctx) for obj in objects]
 
     def read(self, ctx, resource_id):
@@ -67,7 +68,7 @@ class ScheduleProvider(ModelProvider):
 
     def to_resource(self, member: Membership, ctx) -> dict:
         names = {c.pk: c.name for c in ctx.clinics}
-        clinics = sorted(self._clinics.get(member.pk, ()))
+        clinics = sorted(ctx.extra.get("schedule_clinics", {}).get(member.pk, ()))
         return {
             "active": True,
             "actor": [reference("Practitioner", member.pk, member.name)]
