@@ -16,6 +16,7 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("core.accounts.urls")),
+    path("office/settings/fhir-apps/", include("core.fhir.office_urls")),
     path("office/", include("core.office.urls")),
     path("api/v1/", api.urls),
     # FHIR R4 and its SMART on FHIR sign-in; the organization comes from the credentials, never the URL.

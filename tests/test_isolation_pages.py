@@ -92,6 +92,7 @@ def objects_of(tenant):
         calendar_feed = make_calendar_feed(tenant)
         waitlist_entry = make_waitlist_entry(tenant, appointment)
         scheduling_setup = make_scheduling_setup(tenant)
+        fhir_app = make_fhir_app(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -105,7 +106,16 @@ def objects_of(tenant):
         "waitlist_entry": waitlist_entry.pk,
         "service": appointment.service_id,
         **scheduling_setup,
+        "fhir_app": fhir_app.pk,
     }
+
+
+def make_fhir_app(tenant):
+    """A backend service registered for the tenant's FHIR API."""
+    from core.fhir.clients import register_client
+
+    client, _secret = register_client(tenant.org, name="Exchange", kind="backend", by=tenant.owner)
+    return client
 
 
 def make_scheduling_setup(tenant):
@@ -218,6 +228,7 @@ ROUTE_OBJECTS = {
     "office:invitation_resend": {"pk": "invitation"},
     "office:invitation_revoke": {"pk": "invitation"},
     "office:api_token_revoke": {"pk": "token"},
+    "office_fhir:app_remove": {"pk": "fhir_app"},
     "office:profile_edit": {"pk": "membership"},
     "office:patient_detail": {"pk": "patient"},
     "office:patient_edit": {"pk": "patient"},
@@ -282,6 +293,8 @@ OWNER_ONLY = {
     "office:invitation_resend",
     "office:invitation_revoke",
     "office:audit_log",
+    "office_fhir:apps",
+    "office_fhir:app_remove",
 }
 
 PUBLIC = {
@@ -391,6 +404,7 @@ def test_every_parameterised_route_is_covered():
                             "time_off",
                             "room",
                             "closure",
+                            "fhir_app",
                         ),
                         1,
                     ),

@@ -42,6 +42,7 @@ MATRIX = [
     ("notifications.change_preferences", "clinic_b", True, False, False, False),
     ("audit.view_audit_log", "org", True, False, False, False),
     ("accounts.manage_own_api_tokens", "org", True, True, True, False),
+    ("fhir.manage_apps", "org", True, False, False, False),
     ("analytics.view_reports", "clinic_a", True, True, True, False),
     ("analytics.view_reports", "clinic_b", True, True, False, False),
     ("analytics.view_revenue", "clinic_a", True, False, False, False),

@@ -72,4 +72,7 @@ def _is_public_key_set(jwks: dict) -> bool:
         keys = jwk.JWKSet.from_json(json.dumps(jwks))
     except (JWException, ValueError, TypeError):
         return False
-    return bool(keys["keys"]) and not any(key.has_private for key in keys["keys"])
+    # Asymmetric public keys only: a shared (oct) key or a private key is a secret, not a public key.
+    return bool(keys["keys"]) and all(
+        key.get("kty") in ("RSA", "EC") and not key.has_private for key in keys["keys"]
+    )

@@ -84,3 +84,22 @@ def test_a_login_without_a_record_is_told_so(transactional_db, new_context):
         expect(page.get_by_text(f"not linked to a patient record of {alpha.org.name}")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / f"fhir-consent-refused-{size}.png"), full_page=True)
         assert not (found := axe_violations(page)), format_violations(found)
+
+
+def test_owner_registers_an_app_in_settings(transactional_db, new_context):
+    from .helpers import sign_in
+
+    with scopes_disabled():
+        alpha = make_tenant("Alpha")
+        register_client(alpha.org, name="Charting", kind="clinician", redirect_uris=[CALLBACK])
+    for size, viewport in SIZES.items():
+        page = new_context(viewport).new_page()
+        sign_in(page, alpha.owner.email)
+        page.goto("/office/settings/fhir-apps/")
+        page.get_by_label("Name").fill(f"Regional exchange {size}")
+        page.get_by_label("Who uses it").select_option("backend")
+        page.get_by_role("button", name="Register").click()
+        expect(page.get_by_test_id("client-secret")).to_be_visible()
+        expect(page.get_by_role("cell", name=f"Regional exchange {size}")).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / f"fhir-apps-{size}.png"), full_page=True)
+        assert not (found := axe_violations(page)), format_violations(found)

@@ -190,4 +190,3 @@ def _address(patient: Patient) -> dict:
         if value:
             address[key] = value
     return address
-
