@@ -261,3 +261,41 @@ def test_include_brings_appointments_patients_and_clinics(two_clinics, fhir_as):
         ("Patient", str(elsewhere.pk)),
         ("Location", str(alpha.clinic.pk)),
     }
+
+
+@pytest.mark.django_db
+def test_booking_a_slot_found_by_search(two_clinics, fhir_as):
+    alpha, _beta = two_clinics
+    fhir = fhir_as(alpha.owner, alpha.org)
+    day = next_day_at(alpha, 0).date().isoformat()
+    status, bundle = fhir.get("Slot", **{"service-type": str(alpha.service.pk), "start": day})
+    slot = bundle["entry"][3]["resource"]
+    body = {
+        "resourceType": "Appointment",
+        "status": "booked",
+        "slot": [{"reference": f"Slot/{slot['id']}"}],
+        "participant": [{"actor": {"reference": f"Patient/{alpha.patient.pk}"}, "status": "accepted"}],
+    }
+    status, booked = fhir.send("POST", "Appointment", body)
+    assert status == 201, booked
+    assert booked["start"] == slot["start"] and booked["end"] == slot["end"]
+    status, outcome = fhir.send("POST", "Appointment", body)
+    assert status == 409
+    status, _gone = fhir.get(f"Slot/{slot['id']}")
+    assert status == 404
+    for broken in (
+        {**body, "slot": [{"reference": "Slot/nonsense"}]},
+        {**body, "start": "2031-01-01T09:00:00+00:00"},
+        {
+            **body,
+            "participant": [
+                *body["participant"],
+                {
+                    "actor": {"reference": f"Practitioner/{alpha.memberships['staff'].pk}"},
+                    "status": "accepted",
+                },
+            ],
+        },
+    ):
+        status, outcome = fhir.send("POST", "Appointment", broken)
+        assert status == 422, outcome

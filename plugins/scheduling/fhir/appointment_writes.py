@@ -8,12 +8,12 @@ OperationOutcome naming the next free times.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.fhir.outcome import Conflict, Forbidden, NotFound, Unprocessable
+from core.fhir.outcome import Conflict, FhirError, Forbidden, NotFound, Unprocessable
 from core.fhir.search import reference_id
 from core.patients.models import Patient
 from core.patients.selectors import visible_patients
@@ -28,8 +28,27 @@ from ..services.status import cancel
 from .coding import APPOINTMENT_STATUS
 
 
-def _actors(body: dict) -> dict[str, int]:
-    """``{resource type: id}`` of the participants' actors (one of each type is read)."""
+def _from_slot(body: dict) -> dict | None:
+    """The service, practitioner and start a ``slot`` reference names (``Slot/<service>-<member>-<time>``,
+    as Slot searches return them), or None when the body names no slot."""
+    slots = body.get("slot") or []
+    if not slots:
+        return None
+    ref = str(slots[0].get("reference") or "") if isinstance(slots[0], dict) else ""
+    kind, _sep, slot_id = ref.partition("/")
+    parts = slot_id.split("-")
+    if kind != "Slot" or len(parts) != 3 or not all(p.isdigit() and len(p) < 12 for p in parts):
+        raise Unprocessable(_("The slot reference cannot be read: %(ref)s") % {"ref": ref[:80]})
+    return {
+        "HealthcareService": int(parts[0]),
+        "Practitioner": int(parts[1]),
+        "start": datetime.fromtimestamp(int(parts[2]), tz=UTC),
+    }
+
+
+def _actors(body: dict, slot: dict | None = None) -> dict[str, int]:
+    """``{resource type: id}`` of the participants' actors (one of each type is read), completed from
+    the slot booked, which must agree with them."""
     found: dict[str, int] = {}
     for participant in body.get("participant") or []:
         ref = (
@@ -41,10 +60,13 @@ def _actors(body: dict) -> dict[str, int]:
         if kind in ("Patient", "Practitioner", "HealthcareService") and kind not in found:
             try:
                 found[kind] = reference_id("participant", ref, kind)
-            except Exception:
+            except FhirError:
                 raise Unprocessable(
                     _("A participant's reference cannot be read: %(ref)s") % {"ref": ref[:80]}
                 )
+    for kind in ("Practitioner", "HealthcareService"):
+        if slot is not None and found.setdefault(kind, slot[kind]) != slot[kind]:
+            raise Unprocessable(_("The participants do not match the slot."))
     missing = [kind for kind in ("Patient", "Practitioner", "HealthcareService") if kind not in found]
     if missing:
         raise Unprocessable(
@@ -70,7 +92,11 @@ def _start(body: dict) -> datetime:
 def book(provider, ctx, body: dict) -> Appointment:
     if body.get("status", "booked") not in ("booked", "pending", "proposed"):
         raise Unprocessable(_("A new appointment's status is booked, pending or proposed."))
-    actors, start = _actors(body), _start(body)
+    slot = _from_slot(body)
+    actors = _actors(body, slot)
+    start = slot["start"] if slot and not body.get("start") else _start(body)
+    if slot and start != slot["start"]:
+        raise Unprocessable(_("The start does not match the slot."))
     service = (
         Service.objects.filter(
             organization_id=ctx.organization.pk,
