@@ -65,6 +65,12 @@ def fhir_endpoint(methods: tuple[str, ...]):
                 return error_response(Forbidden(_("You may not do this.")))
             except ValidationError as error:
                 return error_response(Unprocessable(" ".join(error.messages)))
+            except Exception:
+                # A fault of ours still answers in FHIR, so a client's error handling has one shape.
+                log.exception("FHIR %s %s failed", request.method, request.path)
+                return error_response(
+                    FhirError(_("Something went wrong on our side."), status=500, code="exception")
+                )
 
         return wrapped
 

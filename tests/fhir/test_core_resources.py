@@ -178,3 +178,16 @@ def test_include_brings_the_practitioners_of_roles(alpha, fhir_as):
     assert modes == [("match", "PractitionerRole", str(doctor)), ("include", "Practitioner", str(doctor))]
     status, outcome = fhir.get("PractitionerRole", _include="PractitionerRole:endpoint")
     assert status == 400 and outcome["issue"][0]["code"] == "not-supported"
+
+
+@pytest.mark.django_db
+def test_a_fault_of_ours_is_a_500_outcome(alpha, fhir_as, monkeypatch):
+    from core.fhir.resources.patients import PatientProvider
+
+    def broken(self, ctx, resource_id):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(PatientProvider, "read", broken)
+    status, outcome = fhir_as(alpha.owner, alpha.org).get(f"Patient/{alpha.patient.pk}")
+    assert status == 500 and outcome["issue"][0]["code"] == "exception"
+    assert "boom" not in str(outcome)
