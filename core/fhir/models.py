@@ -6,6 +6,7 @@ reaches, so the address never has to (and never can) name the organization.
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -27,6 +28,8 @@ class ClientKind(models.TextChoices):
 SCOPE_CONTEXT = {ClientKind.PATIENT: "patient", ClientKind.CLINICIAN: "user", ClientKind.BACKEND: "system"}
 
 
+# Who registered or removed which app is kept in the audit history, like every change to access.
+@pghistory.track()
 class FhirClient(TenantModel):
     # Registered by one organization only (``register_client`` makes a new OAuth application for each);
     # unique with the organization so the constraint stays inside one tenant's shard.
