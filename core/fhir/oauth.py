@@ -84,6 +84,15 @@ class SmartAuthorizationView(AuthorizationView):
         if client is None:
             # django-oauth-toolkit answers unknown clients with its own error page.
             return super().dispatch(request, *args, **kwargs)
+        if request.method == "GET" and not self._for_this_server(request):
+            # SMART: the app names the FHIR server it wants a token for (``aud``); a token for another
+            # server must not be issued here, where the app might hand it on.
+            return render(
+                request,
+                "fhir/authorize_refused.html",
+                {"message": _("The app asked for access to another server (aud), not this one.")},
+                status=400,
+            )
         if not request.user.is_authenticated:
             return redirect(self._sign_in_address(client, request.get_full_path()))
         if client.kind == ClientKind.PATIENT:
@@ -111,6 +120,11 @@ class SmartAuthorizationView(AuthorizationView):
                 with scope(organization=client.organization_id):
                     context["patient"] = patient_in(self.request.user, client.organization_id)
         return context
+
+    @staticmethod
+    def _for_this_server(request) -> bool:
+        base = request.build_absolute_uri("/fhir/R4").rstrip("/")
+        return (request.GET.get("aud") or "").rstrip("/") == base
 
     @staticmethod
     def _sign_in_address(client, next_url: str) -> str:

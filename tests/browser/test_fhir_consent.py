@@ -19,7 +19,7 @@ CALLBACK = "http://127.0.0.1:9/callback"
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-def authorize_address(client_id: str) -> str:
+def authorize_address(client_id: str, base: str) -> str:
     challenge = base64.urlsafe_b64encode(hashlib.sha256(b"v" * 64).digest()).rstrip(b"=").decode()
     return "/oauth/authorize/?" + urlencode(
         {
@@ -30,6 +30,7 @@ def authorize_address(client_id: str) -> str:
             "state": "s1",
             "code_challenge": challenge,
             "code_challenge_method": "S256",
+            "aud": f"{base}/fhir/R4",
         }
     )
 
@@ -40,7 +41,7 @@ def sign_in_on_portal(page, email):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_patient_allows_an_app_on_their_record(transactional_db, new_context):
+def test_patient_allows_an_app_on_their_record(transactional_db, live_server, new_context):
     with scopes_disabled():
         alpha = make_tenant("Alpha")
         login = make_user("app-patient@example.test")
@@ -54,7 +55,7 @@ def test_patient_allows_an_app_on_their_record(transactional_db, new_context):
         page.route(
             f"{CALLBACK}**", lambda route: (arrived.append(route.request.url), route.fulfill(body="ok"))
         )
-        page.goto(authorize_address(client.application.client_id))
+        page.goto(authorize_address(client.application.client_id, live_server.url))
         expect(page).to_have_url(re.compile(f"/c/{alpha.clinic.slug}/account/login/"))
         sign_in_on_portal(page, login.email)
         expect(page.get_by_role("heading", name="Connect “My health app”?")).to_be_visible()
@@ -69,7 +70,7 @@ def test_patient_allows_an_app_on_their_record(transactional_db, new_context):
         assert query["state"] == ["s1"] and query["code"]
 
 
-def test_a_login_without_a_record_is_told_so(transactional_db, new_context):
+def test_a_login_without_a_record_is_told_so(transactional_db, live_server, new_context):
     with scopes_disabled():
         alpha = make_tenant("Alpha")
         stranger = make_user("no-record@example.test")
@@ -78,7 +79,7 @@ def test_a_login_without_a_record_is_told_so(transactional_db, new_context):
         )
     for size, viewport in SIZES.items():
         page = new_context(viewport).new_page()
-        page.goto(authorize_address(client.application.client_id))
+        page.goto(authorize_address(client.application.client_id, live_server.url))
         sign_in_on_portal(page, stranger.email)
         expect(page.get_by_role("heading", name="This app cannot be connected")).to_be_visible()
         expect(page.get_by_text(f"not linked to a patient record of {alpha.org.name}")).to_be_visible()

@@ -232,6 +232,7 @@ def test_patient_app_refuses_a_login_that_is_not_its_patient(live_server, world)
         stranger = make_user("stranger@example.test")
     session = patient_session(stranger.email)
     params = {
+        "aud": f"{base}/fhir/R4",
         "response_type": "code",
         "client_id": world["patient_app"],
         "redirect_uri": CALLBACK,
@@ -247,6 +248,18 @@ def test_patient_app_refuses_a_login_that_is_not_its_patient(live_server, world)
     )
     response = session.get(f"{base}/oauth/authorize/", params=params, allow_redirects=False)
     assert response.status_code == 403
+    # A token for another FHIR server (aud) is not issued here.
+    signed_in = patient_session(world["patient_login"].email)
+    signed_in.get(f"{base}/c/{alpha.clinic.slug}/account/login/")
+    signed_in.post(
+        f"{base}/c/{alpha.clinic.slug}/account/login/",
+        data={**signed_in.credentials, "csrfmiddlewaretoken": signed_in.cookies["csrftoken"]},
+    )
+    for aud in ("https://elsewhere.example/fhir/R4", ""):
+        response = signed_in.get(
+            f"{base}/oauth/authorize/", params={**params, "aud": aud}, allow_redirects=False
+        )
+        assert response.status_code == 400, aud
     # A patient app may not ask for user/ or system/ scopes: the app is told so at its callback.
     session = patient_session(world["patient_login"].email)
     session.get(f"{base}/c/{alpha.clinic.slug}/account/login/")
