@@ -5,6 +5,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views
 from core.api.root import api
+from core.fhir.discovery import smart_configuration
 from core.plugins.manager import registry
 
 handler400 = "core.views.bad_request"
@@ -15,8 +16,13 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("core.accounts.urls")),
+    path("office/settings/fhir-apps/", include("core.fhir.office_urls")),
     path("office/", include("core.office.urls")),
     path("api/v1/", api.urls),
+    # FHIR R4 and its SMART on FHIR sign-in; the organization comes from the credentials, never the URL.
+    path("fhir/R4/", include("core.fhir.urls")),
+    path(".well-known/smart-configuration", smart_configuration, name="smart_configuration"),
+    path("oauth/", include("core.fhir.oauth_urls")),
     path("", include("core.health.urls")),
     path("cms/", include(wagtailadmin_urls)),
     # Documents the clinics' editors link from their portal pages (the CMS lists them with these links).

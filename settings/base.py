@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "core.office",
     "core.domains",
     "core.health",
+    # The FHIR R4 front door and its SMART on FHIR sign-in (OAuth 2 through django-oauth-toolkit).
+    "oauth2_provider",
+    "core.fhir",
     "portal_site",
     *plugin_apps(),
 ]
@@ -242,3 +245,30 @@ import pghistory  # noqa: E402
 
 PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 PGHISTORY_APPEND_ONLY = True
+
+# SMART App Launch 2.0 on django-oauth-toolkit: authorization code with PKCE (S256 only) for patient and
+# clinician apps, client credentials for backend services. Scopes are SMART's own grammar, so the
+# validator checks them (core/fhir/oauth.py) instead of a fixed list.
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    # OAuth 2.0 Security BCP (RFC 9700): S256 only, no implicit or password grants, tokens only in the
+    # Authorization header, tokens stored hashed, a replayed refresh token revokes its whole family.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "OAUTH2_VALIDATOR_CLASS": "core.fhir.oauth.SmartValidator",
+    "SCOPES_BACKEND_CLASS": "core.fhir.oauth.SmartScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 120,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+}
+# django-oauth-toolkit's models, named so migrations that refer to them resolve (the toolkit's own).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"

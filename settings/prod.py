@@ -149,3 +149,6 @@ LOGGING = {
         "django-q": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# SMART apps are sent back over TLS only in production (their redirect addresses must be https).
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}  # noqa: F405

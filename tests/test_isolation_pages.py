@@ -22,6 +22,7 @@ EXEMPT = {
     "accounts:signup_confirm": "the emailed sign-up token is the secret; unknown ones: test_accounts",
     "wagtaildocs_serve": "documents editors publish on their clinic's public site, like images under media/",
     "wagtaildocs_authenticate_with_password": "Wagtail's password form for a privacy-restricted document",
+    "oauth2_provider:authorize": "SMART sign-in: the client id names the organization; tests/fhir/test_smart",
 }
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -91,6 +92,7 @@ def objects_of(tenant):
         calendar_feed = make_calendar_feed(tenant)
         waitlist_entry = make_waitlist_entry(tenant, appointment)
         scheduling_setup = make_scheduling_setup(tenant)
+        fhir_app = make_fhir_app(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -104,7 +106,16 @@ def objects_of(tenant):
         "waitlist_entry": waitlist_entry.pk,
         "service": appointment.service_id,
         **scheduling_setup,
+        "fhir_app": fhir_app.pk,
     }
+
+
+def make_fhir_app(tenant):
+    """A backend service registered for the tenant's FHIR API."""
+    from core.fhir.clients import register_client
+
+    client, _secret = register_client(tenant.org, name="Exchange", kind="backend", by=tenant.owner)
+    return client
 
 
 def make_scheduling_setup(tenant):
@@ -217,6 +228,7 @@ ROUTE_OBJECTS = {
     "office:invitation_resend": {"pk": "invitation"},
     "office:invitation_revoke": {"pk": "invitation"},
     "office:api_token_revoke": {"pk": "token"},
+    "office_fhir:app_remove": {"pk": "fhir_app"},
     "office:profile_edit": {"pk": "membership"},
     "office:patient_detail": {"pk": "patient"},
     "office:patient_edit": {"pk": "patient"},
@@ -281,6 +293,8 @@ OWNER_ONLY = {
     "office:invitation_resend",
     "office:invitation_revoke",
     "office:audit_log",
+    "office_fhir:apps",
+    "office_fhir:app_remove",
 }
 
 PUBLIC = {
@@ -299,6 +313,14 @@ PUBLIC = {
     "healthz",
     "readyz",
     "tls_ask",
+    # FHIR discovery and OAuth endpoints answer apps; the apps' credentials are their access check
+    # (tests/fhir). FHIR resources themselves are covered by the FHIR tests below.
+    "fhir:metadata",
+    "fhir:smart_configuration",
+    "smart_configuration",
+    "oauth2_provider:token",
+    "oauth2_provider:revoke-token",
+    "oauth2_provider:introspect",
 }
 
 
@@ -382,6 +404,7 @@ def test_every_parameterised_route_is_covered():
                             "time_off",
                             "room",
                             "closure",
+                            "fhir_app",
                         ),
                         1,
                     ),
@@ -518,3 +541,45 @@ def test_portal_patient_reaches_only_own_appointments(alpha, beta, login):
     listing = client.get(f"/c/{alpha.clinic.slug}/account/appointments/").content
     assert alpha.patient.family_name.encode() not in listing
     assert beta.org.name.encode() not in client.get(f"/c/{alpha.clinic.slug}/account/my-data.json").content
+
+
+# Which object of a tenant each FHIR resource type is read with. A new resource type fails the test
+# below until it is listed here (or in FHIR_EXEMPT with a reason).
+FHIR_OBJECTS = {
+    "Patient": "patient",
+    "Practitioner": "membership",
+    "PractitionerRole": "membership",
+    "Organization": "organization",
+    "Location": "clinic_id",
+    "HealthcareService": "service",
+    "Schedule": "practitioner",
+    "Appointment": "appointment",
+    "Invoice": "invoice",
+}
+FHIR_EXEMPT = {"Slot": "computed free times: another organization's are covered in tests/fhir"}
+
+
+@pytest.mark.django_db
+def test_fhir_other_organizations_ids_are_404_and_anonymous_401(alpha, beta):
+    from core.fhir.registry import providers
+
+    assert set(providers()) == set(FHIR_OBJECTS) | set(FHIR_EXEMPT)
+    objects = {
+        **objects_of(beta),
+        "organization": beta.org.pk,
+        "clinic_id": beta.clinic.pk,
+        "practitioner": beta.memberships["practitioner"].pk,
+    }
+    with scopes_disabled():
+        _record, token = create_token(alpha.owner, alpha.org, "fhir")
+    client = Client()
+    for resource_type, key in FHIR_OBJECTS.items():
+        url = f"/fhir/R4/{resource_type}/{objects[key]}"
+        response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 404, f"{url} answered {response.status_code}"
+        assert response.json()["issue"][0]["code"] == "not-found"
+        assert beta.org.name.encode() not in response.content
+        for path in (url, f"/fhir/R4/{resource_type}"):
+            response = client.get(path)
+            assert response.status_code == 401, f"anonymous {path} answered {response.status_code}"
+            assert response.json()["resourceType"] == "OperationOutcome"

@@ -42,6 +42,7 @@ MATRIX = [
     ("notifications.change_preferences", "clinic_b", True, False, False, False),
     ("audit.view_audit_log", "org", True, False, False, False),
     ("accounts.manage_own_api_tokens", "org", True, True, True, False),
+    ("fhir.manage_apps", "org", True, False, False, False),
     ("analytics.view_reports", "clinic_a", True, True, True, False),
     ("analytics.view_reports", "clinic_b", True, True, False, False),
     ("analytics.view_revenue", "clinic_a", True, False, False, False),
@@ -145,3 +146,78 @@ def test_docs_list_every_permission_of_the_matrix():
     text = (ROOT / "docs" / "permissions.md").read_text()
     missing = sorted({perm for perm, *_ in MATRIX if f"`{perm}`" not in text})
     assert not missing, f"docs/permissions.md does not mention {missing}"
+
+
+# The FHIR API asks the same permissions through the same roads (visible patients, clinics, rules):
+# what each role gets there, by interaction. Statuses: 200/201 allowed, 403 refused for a member of the
+# organization, 404 where the record is outside what the role may see (as on the office pages).
+FHIR_MATRIX = [
+    # interaction,              owner, practitioner, staff
+    ("read patient_a", 200, 200, 200),
+    ("read patient_b", 200, 200, 404),
+    ("register at clinic_b", 201, 201, 422),
+    ("book with the doctor at clinic_a", 201, 201, 201),
+    ("cancel the owner's appointment", 200, 403, 200),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("interaction", "owner", "practitioner", "staff"), FHIR_MATRIX)
+def test_fhir_permission_matrix(world, alpha, interaction, owner, practitioner, staff):
+    from django_scopes import scopes_disabled
+
+    from tests.fhir.conftest import appointment_body, make_bookable, next_day_at, token_client
+
+    users, objects, _others = world
+    with scopes_disabled():
+        tenant = make_bookable(alpha)
+    expected = {"owner": owner, "practitioner": practitioner, "staff": staff}
+    for role, status in expected.items():
+        fhir = token_client(users[role], alpha.org)
+        if interaction.startswith("read"):
+            got, _body = fhir.get(f"Patient/{objects[interaction.split()[1]].pk}")
+        elif interaction == "register at clinic_b":
+            got, _body = fhir.send(
+                "POST",
+                "Patient",
+                {
+                    "resourceType": "Patient",
+                    "name": [{"family": f"Registered{role}", "given": ["By"]}],
+                    "extension": [
+                        {
+                            "url": "http://testserver/fhir/StructureDefinition/registering-clinic",
+                            "valueReference": {"reference": f"Location/{objects['clinic_b'].pk}"},
+                        }
+                    ],
+                },
+            )
+        elif interaction.startswith("book"):
+            hour = {"owner": 9, "practitioner": 10, "staff": 11}[role]
+            got, _body = fhir.send("POST", "Appointment", appointment_body(tenant, next_day_at(tenant, hour)))
+        else:
+            with scopes_disabled():
+                appointment = owner_appointment(tenant, role)
+            got, current = fhir.get(f"Appointment/{appointment.pk}")
+            got, _body = fhir.send("PUT", f"Appointment/{appointment.pk}", {**current, "status": "cancelled"})
+        assert got == status, (interaction, role, got, _body)
+
+
+def owner_appointment(tenant, role):
+    """An appointment the owner gives (as a practitioner) at clinic_a, one per role asking to cancel it."""
+    from plugins.scheduling.models import ServicePractitioner
+    from plugins.scheduling.services.booking import book_appointment
+    from tests.fhir.conftest import next_day_at
+
+    owner = tenant.memberships["owner"]
+    ServicePractitioner.objects.get_or_create(
+        organization=tenant.org, service=tenant.service, membership=owner
+    )
+    return book_appointment(
+        clinic=tenant.clinic,
+        practitioner=owner,
+        patient=tenant.patient,
+        service=tenant.service,
+        start=next_day_at(tenant, {"owner": 13, "practitioner": 14, "staff": 15}[role]),
+        by=tenant.owner,
+        override=True,
+    )

@@ -54,6 +54,7 @@ SCOPES_DISABLED_ALLOWED = {
     "core/domains/models.py": "a verified hostname must be unique on the whole platform, whoever owns it",
     "portal_site/routing.py": "a portal address (/c/<slug>/ or a domain) names the clinic before any scope",
     "core/patients/accounts.py": "a portal login's own patient records span the organizations it belongs to",
+    "core/fhir/credentials.py": "an OAuth app's client id names the organization it was registered by",
     "plugins/scheduling/feeds.py": "a calendar feed's secret names its organization; looked up by hash",
     "plugins/analytics/management/commands/analytics_rollup.py": "operators back-fill every clinic",
 }

@@ -49,6 +49,8 @@ def settings_nav_items(request) -> list[NavItem]:
     if request.user.has_perm("audit.view_audit_log", organization):
         items.append(NavItem(_("Audit log"), reverse("office:audit_log"), order=30))
     items.append(NavItem(_("API tokens"), reverse("office:api_tokens"), order=40))
+    if request.user.has_perm("fhir.manage_apps", organization):
+        items.append(NavItem(_("Connected apps"), reverse("office_fhir:apps"), order=45))
     return items
 
 

@@ -349,3 +349,16 @@ def ehr_metrics() -> list[Any]:
 
     Analytics computes each only for the clinics where the contributing module is on.
     """
+
+
+@hookspec
+def ehr_fhir_resources() -> list[Any]:
+    """Return the FHIR resource providers this module contributes to ``/fhir/R4/``.
+
+    Each is a ``core.fhir.providers.ResourceProvider`` (usually a ``ModelProvider``): the resource type,
+    the profiles it claims, its interactions and search parameters, and ``read``/``search`` (and
+    ``create``/``update`` where the module accepts writes). The core handles credentials, SMART scopes,
+    paging, Bundles, OperationOutcome errors and the CapabilityStatement; it sets each provider's
+    ``module`` to this plugin, and a provider serves only clinics where the module is on
+    (``ctx.clinic_ids_with(self.module)``). One provider per resource type across all modules.
+    """

@@ -115,3 +115,10 @@ def ehr_metrics():
     from .metrics import metrics
 
     return metrics()
+
+
+@hookimpl
+def ehr_fhir_resources():
+    from .fhir import providers
+
+    return providers()

@@ -341,3 +341,10 @@ def clinic_appointment_now(clinic, appointment_id):
     )
     found = this_one.values_list("status", "version").first()
     return AppointmentNow(*found) if found else None
+
+
+@hookimpl
+def ehr_fhir_resources():
+    from .fhir import providers
+
+    return providers()
