@@ -341,3 +341,19 @@ def clinic_appointment_now(clinic, appointment_id):
     )
     found = this_one.values_list("status", "version").first()
     return AppointmentNow(*found) if found else None
+
+
+@hookimpl
+def clinic_appointment_facts(clinic, appointment_id):
+    from core.plugins.types import AppointmentFacts
+
+    from .models import Appointment
+
+    found = (
+        Appointment.objects.filter(
+            organization_id=clinic.organization_id, clinic_id=clinic.pk, pk=appointment_id
+        )
+        .values_list("pk", "patient_id", "practitioner_id", "start", "end", "status", "service__name")
+        .first()
+    )
+    return AppointmentFacts(*found) if found else None
