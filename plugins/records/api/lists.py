@@ -1,6 +1,7 @@
 """Vitals, allergies, medications and problems: list, add, change (each change a kept version)."""
 
-from __future__ import annotations
+# No "from __future__ import annotations": the operations built in a loop annotate their body with the
+# loop's schema, which ninja must see as a class, not as a name to look up later.
 
 from datetime import date, datetime
 from decimal import Decimal

@@ -66,7 +66,9 @@ def note(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
 @require_POST
 def note_draft(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     """Save what was typed: the autosave posts here (JSON answer), and so does the Save button."""
-    found = access_note(request, pk, permission="records.edit_note")
+    found = access_note(request, pk)
+    if found.status == "draft" and not request.user.has_perm("records.edit_note", found):
+        raise PermissionDenied  # a colleague's draft: only its author writes it
     raw = note_display.raw_from_post(found, request.POST)
     revision = request.POST.get("revision", "")
     try:
