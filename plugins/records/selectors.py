@@ -72,10 +72,28 @@ def list_entries(model, patient: Patient) -> QuerySet:
     )
 
 
-def history_of(entry) -> list:
-    """The versions an entry went through, oldest first (django-pghistory's rows for it)."""
-    event_model = type(entry).pgh_event_model
-    return list(event_model.objects.filter(pgh_obj_id=entry.pk).order_by("pgh_id"))
+HISTORY_FIELDS = {
+    "Allergy": ("substance", "reaction", "severity", "status"),
+    "Medication": ("name", "dose", "route", "frequency", "start_date", "stop_date", "status"),
+    "Problem": ("description", "icd10_code", "onset_date", "resolved_date", "status"),
+    "Vital": ("kind", "value", "unit"),
+}
+
+
+def history_of(entry) -> list[dict]:
+    """The versions an entry went through, oldest first (django-pghistory's rows for it), each with what
+    it said: ``{"at", "text", "entered_in_error"}``."""
+    model = type(entry)
+    fields = HISTORY_FIELDS[model.__name__]
+    rows = model.pgh_event_model.objects.filter(pgh_obj_id=entry.pk).order_by("pgh_id")
+    return [
+        {
+            "at": row.pgh_created_at,
+            "text": " · ".join(str(getattr(row, f)) for f in fields if getattr(row, f) not in (None, "")),
+            "entered_in_error": row.entered_in_error,
+        }
+        for row in rows
+    ]
 
 
 def vitals_series(patient: Patient, limit_per_kind: int = 400) -> QuerySet[Vital]:
