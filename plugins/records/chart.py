@@ -4,12 +4,14 @@ header facts, the timeline entries and the "Start visit" buttons."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.plugins.types import AppointmentAction, ChartFact, NavItem, TimelineEntry
 
 from . import selectors
 from .models import Encounter
+from .services.billing_rule import undocumented_visits
 
 
 def tab_url(clinic, patient, name: str) -> str:
@@ -125,6 +127,9 @@ def visit_actions(request, clinic, appointments) -> dict[int, list[AppointmentAc
             "appointment_id", "pk"
         )
     )
+    now = timezone.now()
+    past = [a.appointment_id for a in appointments if a.end < now]
+    undocumented = set(undocumented_visits(clinic, past)) if past else set()
     actions = {}
     for appointment in appointments:
         if appointment.status in ("cancelled_clinic", "cancelled_patient", "no_show"):
@@ -134,13 +139,17 @@ def visit_actions(request, clinic, appointments) -> dict[int, list[AppointmentAc
                 "office:records:encounter",
                 kwargs={"clinic_slug": clinic.slug, "pk": started[appointment.appointment_id]},
             )
-            actions[appointment.appointment_id] = [AppointmentAction(_("Open visit"), url)]
+            # A past visit whose note is not signed yet is flagged, so nothing is left undocumented.
+            label = _("Note not signed") if appointment.appointment_id in undocumented else _("Open visit")
+            style = "warning" if appointment.appointment_id in undocumented else "secondary"
+            actions[appointment.appointment_id] = [AppointmentAction(label, url, style=style)]
         else:
             url = reverse(
                 "office:records:visit_start",
                 kwargs={"clinic_slug": clinic.slug, "appointment_id": appointment.appointment_id},
             )
+            label = _("Note not signed") if appointment.appointment_id in undocumented else _("Start visit")
             actions[appointment.appointment_id] = [
-                AppointmentAction(_("Start visit"), url, method="post", style="primary")
+                AppointmentAction(label, url, method="post", style="primary")
             ]
     return actions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateField, BoundedDateTimeField
+from core.forms import BoundedDateField, BoundedDateTimeField, StyledForm, StyledModelForm
 
 from .models import (
     Allergy,
@@ -18,7 +18,7 @@ from .models import (
 from .vitals_catalog import ENTERED, KINDS, UNIT_LABELS, entry_unit
 
 
-class EncounterForm(forms.Form):
+class EncounterForm(StyledForm):
     kind = forms.ChoiceField(
         label=_("How the patient was seen"),
         choices=[c for c in EncounterKind.choices if c[0] != EncounterKind.APPOINTMENT],
@@ -29,7 +29,7 @@ class EncounterForm(forms.Form):
     )
 
 
-class NewNoteForm(forms.Form):
+class NewNoteForm(StyledForm):
     template = forms.TypedChoiceField(label=_("Template"), coerce=int)
     privacy = forms.ChoiceField(label=_("Visible to"), choices=Privacy.choices, initial=Privacy.CLINICAL)
     copy_forward = forms.BooleanField(label=_("Start from the last note of this kind"), required=False)
@@ -39,7 +39,7 @@ class NewNoteForm(forms.Form):
         self.fields["template"].choices = [(v.pk, v.template.name) for v in versions]
 
 
-class SignForm(forms.Form):
+class SignForm(StyledForm):
     secret = forms.CharField(
         label=_("Your password"),
         max_length=128,
@@ -51,7 +51,7 @@ class SignForm(forms.Form):
         if uses_code:
             self.fields["secret"].label = _("Code from your authenticator app")
             self.fields["secret"].widget = forms.TextInput(
-                attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+                attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "input"}
             )
 
 
@@ -61,11 +61,11 @@ class AddendumForm(SignForm):
     field_order = ["reason", "text", "secret"]
 
 
-class EnteredInErrorForm(forms.Form):
+class EnteredInErrorForm(StyledForm):
     reason = forms.CharField(label=_("Why was this note entered in error?"), max_length=500)
 
 
-class VitalsForm(forms.Form):
+class VitalsForm(StyledForm):
     measured_at = BoundedDateTimeField(
         label=_("Measured"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -78,14 +78,14 @@ class VitalsForm(forms.Form):
                 label=f"{kind.label} ({UNIT_LABELS[entry_unit(kind, units)]})",
                 required=False,
                 max_length=12,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input"}),
             )
 
     def values(self) -> dict:
         return {k: self.cleaned_data[k] for k in ENTERED if self.cleaned_data.get(k)}
 
 
-class AllergyForm(forms.ModelForm):
+class AllergyForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -93,7 +93,7 @@ class AllergyForm(forms.ModelForm):
         fields = ["substance", "reaction", "severity", "is_intolerance", "status"]
 
 
-class MedicationForm(forms.ModelForm):
+class MedicationForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     start_date = BoundedDateField(
         label=_("Started"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -107,7 +107,7 @@ class MedicationForm(forms.ModelForm):
         fields = ["name", "dose", "route", "frequency", "start_date", "stop_date", "status"]
 
 
-class ProblemForm(forms.ModelForm):
+class ProblemForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     onset_date = BoundedDateField(
         label=_("Onset"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -125,7 +125,7 @@ class ProblemForm(forms.ModelForm):
 LIST_FORMS = {"allergies": AllergyForm, "medications": MedicationForm, "problems": ProblemForm}
 
 
-class RecordsSettingsForm(forms.ModelForm):
+class RecordsSettingsForm(StyledModelForm):
     class Meta:
         model = RecordsSettings
         fields = [
@@ -137,7 +137,7 @@ class RecordsSettingsForm(forms.ModelForm):
         ]
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     schema = forms.JSONField(
         label=_("Sections and fields (JSON)"), widget=forms.Textarea(attrs={"rows": 18, "class": "font-mono"})

@@ -102,3 +102,10 @@ def ehr_scheduled_tasks():
             module="records",
         )
     ]
+
+
+@hookimpl
+def clinic_invoice_issuing(clinic, event):
+    from .services.billing_rule import refuse_undocumented_visits
+
+    refuse_undocumented_visits(clinic, event)

@@ -3,8 +3,6 @@ their labels (translated for shipped templates) and values."""
 
 from __future__ import annotations
 
-import difflib
-
 from django.utils.translation import gettext as _
 
 from .models import Note
@@ -57,13 +55,34 @@ def as_text(note: Note) -> str:
 
 
 def addendum_diff(note: Note, addendum_text: str) -> list[tuple[str, str]]:
-    """The addendum against the original note, line by line: [("same"|"added"|"removed", line)]."""
-    rows = []
-    for line in difflib.ndiff(as_text(note).splitlines(), addendum_text.splitlines()):
-        tag, text = line[:2], line[2:]
-        if tag == "? ":
-            continue
-        rows.append(({"  ": "same", "+ ": "added", "- ": "removed"}[tag], text))
+    """The note as amended by an addendum, line by line: [("same"|"removed"|"added", line)].
+
+    An addendum line "Label: new value" naming a field of the note amends that field: the original line is
+    shown removed and the new one added in its place. Other addendum lines are additions, shown after the
+    original. The original itself is never changed; this is how the reader sees what the addendum says
+    differently."""
+    amended: dict[str, str] = {}
+    extra: list[str] = []
+    for line in addendum_text.splitlines():
+        label_part, sep, _value = line.partition(":")
+        if sep and label_part.strip():
+            amended[label_part.strip().casefold()] = line.strip()
+        elif line.strip():
+            extra.append(line.strip())
+    rows: list[tuple[str, str]] = []
+    used: set[str] = set()
+    for line in as_text(note).splitlines():
+        label_part, sep, _value = line.partition(":")
+        key = label_part.strip().casefold()
+        if sep and key in amended and amended[key] != line:
+            rows += [("removed", line), ("added", amended[key])]
+            used.add(key)
+        else:
+            rows.append(("same", line))
+            if sep and key in amended:
+                used.add(key)
+    rows += [("added", amended[k]) for k in amended if k not in used]
+    rows += [("added", line) for line in extra]
     return rows
 
 

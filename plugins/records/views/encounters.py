@@ -80,12 +80,14 @@ def encounter_new(request: HttpRequest, clinic_slug: str, patient_id: str) -> Ht
 
 
 @member_required
-def encounter(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
+def encounter(request: HttpRequest, clinic_slug: str, pk: str, vitals_form=None) -> HttpResponse:
     found = access_encounter(request, pk)
     patient = found.patient
     versions = note_templates.current_versions(request.member.organization)
-    note_form = NewNoteForm(request.POST or None, versions=versions)
-    if request.method == "POST":
+    # A refused vitals form comes back here with its errors; the note form then starts empty.
+    posted_note = request.method == "POST" and vitals_form is None
+    note_form = NewNoteForm(request.POST if posted_note else None, versions=versions)
+    if posted_note:
         _check_writer(request)
         if note_form.is_valid():
             version = next(v for v in versions if v.pk == note_form.cleaned_data["template"])
@@ -115,7 +117,7 @@ def encounter(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
             "encounter": found,
             "encounter_notes": encounter_notes,
             "note_form": note_form,
-            "vitals_form": VitalsForm(units=notes.settings_for(request.clinic).units),
+            "vitals_form": vitals_form or VitalsForm(units=notes.settings_for(request.clinic).units),
             "may_write": request.user.has_perm("records.write_chart", request.clinic),
         },
         tab="notes",

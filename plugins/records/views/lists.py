@@ -160,7 +160,12 @@ def vitals_record(request: HttpRequest, clinic_slug: str, patient_id: str) -> Ht
             if encounter is not None and back == "encounter":
                 return redirect(records_url(request, "encounter", pk=encounter.pk))
             return redirect(records_url(request, "vitals", patient_id=patient.pk))
-    response = vitals_page(request, clinic_slug=clinic_slug, patient_id=patient_id, form=form)
+    if encounter is not None and request.POST.get("next") == "encounter":
+        from .encounters import encounter as encounter_page
+
+        response = encounter_page(request, clinic_slug=clinic_slug, pk=encounter.pk, vitals_form=form)
+    else:
+        response = vitals_page(request, clinic_slug=clinic_slug, patient_id=patient_id, form=form)
     response.status_code = 400
     return response
 

@@ -12,9 +12,12 @@
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", s.label);
-    canvas.height = 140;
+    var frame = document.createElement("div");
+    frame.style.position = "relative";
+    frame.style.height = "160px";
+    frame.appendChild(canvas);
     box.appendChild(caption);
-    box.appendChild(canvas);
+    box.appendChild(frame);
     holder.appendChild(box);
     new Chart(canvas, {
       type: "line",
