@@ -291,6 +291,8 @@ ROUTE_OBJECTS = {
     "portal:scheduling:ics": {"appointment_id": "appointment"},
     "portal:billing:invoice": {"invoice_id": "invoice"},
     "portal:billing:invoice_pdf": {"invoice_id": "invoice"},
+    "portal:records:note": {"note_id": "records_note"},
+    "portal:records:note_pdf": {"note_id": "records_note"},
     **{
         f"office:records:{name}": {"patient_id": "patient"}
         for name in (
@@ -308,7 +310,15 @@ ROUTE_OBJECTS = {
     "office:records:encounter": {"pk": "records_encounter"},
     **{
         f"office:records:{name}": {"pk": "records_note"}
-        for name in ("note", "note_draft", "note_sign", "note_addendum", "note_error", "note_cosign")
+        for name in (
+            "note",
+            "note_draft",
+            "note_sign",
+            "note_addendum",
+            "note_error",
+            "note_cosign",
+            "note_share",
+        )
     },
     "office:records:allergy": {"pk": "records_allergy"},
     "office:records:medication": {"pk": "records_medication"},

@@ -109,3 +109,24 @@ def clinic_invoice_issuing(clinic, event):
     from .services.billing_rule import refuse_undocumented_visits
 
     refuse_undocumented_visits(clinic, event)
+
+
+@hookimpl
+def ehr_portal_urls():
+    from .portal import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def clinic_portal_account_links(request, clinic):
+    from core.plugins.types import NavItem
+
+    return [NavItem(_("My visit notes"), "account/records/", icon="file-text", order=45)]
+
+
+@hookimpl
+def ehr_seed_demo(organization, clinics, users):
+    from .seed import seed
+
+    seed(organization, clinics, users)

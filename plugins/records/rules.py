@@ -71,6 +71,7 @@ PERMISSIONS = {
     "records.amend_note": can_write_own_note & is_signed,
     "records.mark_note_in_error": can_write_own_note & is_signed,
     "records.cosign_note": can_view_note & ~is_author & awaits_cosign,
+    "records.share_note": can_write_own_note & is_signed,
     "records.view_list_entry": reads_the_patients_chart,
     "records.manage_templates": is_owner,
     "records.manage_settings": is_owner,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notes/<str:pk>/addenda/", notes.note_addendum, name="note_addendum"),
     path("notes/<str:pk>/entered-in-error/", notes.note_error, name="note_error"),
     path("notes/<str:pk>/cosign/", notes.note_cosign, name="note_cosign"),
+    path("notes/<str:pk>/share/", notes.note_share, name="note_share"),
     path("icd10/", lists.icd10_search, name="icd10_search"),
     path("settings/", admin.clinic_settings, name="settings"),
     path("templates/", admin.templates, name="templates"),

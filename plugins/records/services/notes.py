@@ -164,3 +164,14 @@ def lock_due_notes(clinic) -> int:
         signed_at__lte=timezone.now() - timedelta(hours=hours),
     )
     return due.update(status=NoteStatus.LOCKED, locked_at=timezone.now())
+
+
+@transaction.atomic
+def set_shared(note: Note, shared: bool) -> Note:
+    """Share a signed note with the patient or stop sharing it (not part of the signed content)."""
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.status == NoteStatus.DRAFT:
+        raise AlreadySigned(_("Sign the note before sharing it with the patient."))
+    note.shared_with_patient = shared
+    note.save(update_fields=["shared_with_patient"])
+    return note

@@ -30,7 +30,14 @@ def _wants_json(request: HttpRequest) -> bool:
 def _page(request: HttpRequest, note, *, status: int = 200, **forms) -> HttpResponse:
     may = {
         perm: request.user.has_perm(f"records.{perm}", note)
-        for perm in ("edit_note", "sign_note", "amend_note", "mark_note_in_error", "cosign_note")
+        for perm in (
+            "edit_note",
+            "sign_note",
+            "amend_note",
+            "mark_note_in_error",
+            "cosign_note",
+            "share_note",
+        )
     }
     code = uses_code(request.user)
     addenda = list(note.addenda.select_related("author__user").order_by("signed_at", "id"))
@@ -213,3 +220,22 @@ def note_cosign(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse
             messages.success(request, _("Note co-signed."))
             return redirect(records_url(request, "note", pk=found.pk))
     return _page(request, found, status=400, cosign_form=form)
+
+
+@member_required
+@require_POST
+def note_share(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
+    """Share a signed note with the patient (their portal shows it, clinician-only fields left out), or
+    stop sharing it."""
+    found = access_note(request, pk)
+    if not request.user.has_perm("records.share_note", found):
+        if found.status == "draft":
+            messages.error(request, _("Sign the note before sharing it with the patient."))
+            return _page(request, found, status=409)
+        raise PermissionDenied
+    share = request.POST.get("shared", "1") == "1"
+    notes.set_shared(found, share)
+    messages.success(
+        request, _("The patient can now read this note in their portal.") if share else _("No longer shared.")
+    )
+    return redirect(records_url(request, "note", pk=found.pk))
