@@ -12,11 +12,12 @@ from django_scopes import scope
 from playwright.sync_api import Page, expect
 
 from plugins.records.models import Addendum, Allergy, Note, Vital
-from tests.factories import PASSWORD, make_tenant
+from tests.factories import PASSWORD, link_patient_login, make_tenant, make_user
 
 from .conftest import SCREENSHOTS
 from .helpers import sign_in
 
+PATIENT_EMAIL = "erin-portal@linden.test"
 WIDE = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -26,6 +27,7 @@ def todays_visit():
     from plugins.scheduling.services.booking import book_appointment
 
     tenant = make_tenant("Linden")
+    link_patient_login(tenant.patient, make_user(PATIENT_EMAIL))
     with scope(organization=tenant.org.pk):
         doctor = tenant.memberships["practitioner"]
         service = Service.objects.create(
@@ -126,6 +128,27 @@ def test_practitioner_charts_a_visit(new_context, live_server):
     shoot(page, "signed-note-1366")
     page.get_by_test_id("addendum").scroll_into_view_if_needed()
     shoot(page, "addendum-1366")
+
+    page.get_by_role("button", name="Share with the patient").click()
+    expect(page.get_by_text("The patient can now read this note in their portal.")).to_be_visible()
+
+    # The patient reads the shared note in the portal (the clinician-only field left out) and its PDF.
+    patient = new_context(PHONE).new_page()
+    patient.goto(f"/c/{tenant.clinic.slug}/account/login/")
+    patient.get_by_label("Email").fill(PATIENT_EMAIL)
+    patient.get_by_label("Password").fill(PASSWORD)
+    patient.get_by_role("button", name="Sign in").click()
+    patient.get_by_role("navigation", name="Your account").get_by_role("link", name="My visit notes").click()
+    patient.get_by_role("link", name="SOAP note").click()
+    shared = patient.get_by_test_id("shared-note")
+    expect(shared).to_contain_text("Mechanical low back pain.")
+    expect(shared).to_contain_text("X-ray report: no fracture.")
+    expect(shared).not_to_contain_text("Differential diagnosis")
+    shoot(patient, "portal-note-390")
+    with patient.expect_download() as download_info:
+        patient.get_by_role("link", name="Download PDF").click()
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
 
     phone = new_context(PHONE).new_page()
     sign_in(phone, tenant.practitioner.email)
