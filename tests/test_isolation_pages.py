@@ -111,8 +111,11 @@ def objects_of(tenant):
 
 def make_records_objects(tenant):
     """A signed note (with its encounter), an allergy, a medication, a problem and a note template."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from plugins.records.models import Encounter, Medication, NoteTemplateVersion, Problem
     from plugins.records.services import lists, note_templates, notes
+    from plugins.records.services.files import attach_file
 
     doctor = tenant.memberships["practitioner"]
     encounter = Encounter.objects.create(
@@ -139,7 +142,11 @@ def make_records_objects(tenant):
         Problem, tenant.clinic, tenant.patient, {"description": "Asthma"}, by=tenant.owner
     )
     template_version = NoteTemplateVersion.objects.filter(organization=tenant.org).first()
+    chart_file = attach_file(
+        tenant.clinic, tenant.patient, SimpleUploadedFile("scan.pdf", b"%PDF-1.4 test"), by=tenant.owner
+    )
     return {
+        "records_file": chart_file.pk,
         "records_encounter": encounter.pk,
         "records_note": note.pk,
         "records_allergy": allergy.pk,
@@ -304,8 +311,12 @@ ROUTE_OBJECTS = {
             "medications",
             "problems",
             "encounter_new",
+            "files",
         )
     },
+    "office:records:file_download": {"pk": "records_file"},
+    "office:records:file_change": {"pk": "records_file"},
+    "portal:records:file": {"file_id": "records_file"},
     "office:records:visit_start": {"appointment_id": "appointment"},
     "office:records:encounter": {"pk": "records_encounter"},
     **{
@@ -471,6 +482,7 @@ def test_every_parameterised_route_is_covered():
                             "records_problem",
                             "records_template",
                             "records_template_version",
+                            "records_file",
                         ),
                         1,
                     ),

@@ -16,7 +16,7 @@ from core.patients.access import access_patient
 from core.patients.models import Patient
 from core.tenancy.access import parse_id, require_member
 
-from .models import Allergy, Encounter, Medication, Note, NoteTemplate, Problem, Vital
+from .models import Allergy, ChartFile, Encounter, Medication, Note, NoteTemplate, Problem, Vital
 
 
 def access_chart(request: HttpRequest, patient_id: object, *, for_update: bool = False) -> Patient:
@@ -63,7 +63,13 @@ def access_encounter(request: HttpRequest, pk: object, *, for_update: bool = Fal
     return _record(request, encounters, pk, "records.view_list_entry", for_update)
 
 
-LIST_MODELS = {"vitals": Vital, "allergies": Allergy, "medications": Medication, "problems": Problem}
+LIST_MODELS = {
+    "vitals": Vital,
+    "allergies": Allergy,
+    "medications": Medication,
+    "problems": Problem,
+    "files": ChartFile,
+}
 
 
 def access_list_entry(request: HttpRequest, kind: str, pk: object, *, for_update: bool = False) -> Model:

@@ -28,6 +28,7 @@ def chart_tabs(request, clinic, patient) -> list[NavItem]:
         NavItem(_("Allergies"), tab_url(clinic, patient, "allergies"), icon="alert", order=40),
         NavItem(_("Medications"), tab_url(clinic, patient, "medications"), icon="pill", order=50),
         NavItem(_("Problems"), tab_url(clinic, patient, "problems"), icon="list", order=55),
+        NavItem(_("Files"), tab_url(clinic, patient, "files"), icon="paperclip", order=58),
     ]
 
 
@@ -112,6 +113,22 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
                     url=reverse("office:records:note", kwargs={"clinic_slug": clinic.slug, "pk": note.pk}),
                     struck=note.entered_in_error,
                     key=f"note-{note.pk}",
+                )
+            )
+    if not kinds or "file" in kinds:
+        for record in selectors.timeline_files(patient, before, limit):
+            entries.append(
+                TimelineEntry(
+                    kind="file",
+                    kind_label=_("File"),
+                    at=record.created_at,
+                    title=record.original_name,
+                    detail=record.description,
+                    url=reverse(
+                        "office:records:file_download", kwargs={"clinic_slug": clinic.slug, "pk": record.pk}
+                    ),
+                    struck=record.entered_in_error,
+                    key=f"file-{record.pk}",
                 )
             )
     return entries

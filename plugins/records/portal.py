@@ -8,7 +8,7 @@ the clinician shared; fields marked clinician-only are left out of the page and 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
@@ -17,7 +17,7 @@ from core.tenancy.access import parse_id
 from core.tenancy.modules import is_module_enabled
 
 from . import note_display
-from .models import Note, NoteStatus
+from .models import ChartFile, Note, NoteStatus
 from .pdf import note_pdf
 
 
@@ -53,10 +53,35 @@ def _context(request: HttpRequest, **extra: object) -> dict:
     }
 
 
+def shared_files(patient):
+    return ChartFile.objects.filter(
+        organization_id=patient.organization_id,
+        patient=patient,
+        visible_to_patient=True,
+        entered_in_error=False,
+    ).select_related("clinic")
+
+
 def my_notes(request: HttpRequest) -> HttpResponse:
     patient = patient_in(request.user, request.portal_clinic.organization_id)
     notes = list(shared_notes(patient).order_by("-signed_at")[:100]) if patient is not None else []
-    return render(request, "records/portal/notes.html", _context(request, notes=notes))
+    files = list(shared_files(patient)[:100]) if patient is not None else []
+    return render(request, "records/portal/notes.html", _context(request, notes=notes, files=files))
+
+
+def file_download(request: HttpRequest, file_id: str) -> HttpResponse:
+    patient = patient_in(request.user, request.portal_clinic.organization_id)
+    record = shared_files(patient).filter(pk=parse_id(file_id)).first() if patient is not None else None
+    if record is None or not is_module_enabled(record.clinic, "records"):
+        raise Http404
+    response = FileResponse(
+        record.file.open("rb"),
+        content_type=record.content_type,
+        as_attachment=True,
+        filename=record.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def note_detail(request: HttpRequest, note_id: str) -> HttpResponse:
@@ -84,4 +109,5 @@ urlpatterns = [
     path("", my_notes, name="notes"),
     path("notes/<str:note_id>/", note_detail, name="note"),
     path("notes/<str:note_id>/pdf/", note_download, name="note_pdf"),
+    path("files/<str:file_id>/", file_download, name="file"),
 ]

@@ -16,6 +16,7 @@ from core.tenancy.models import Role
 from .models import (
     Allergy,
     AllergyStatus,
+    ChartFile,
     Encounter,
     Medication,
     MedicationStatus,
@@ -129,3 +130,10 @@ def unsigned_notes_of(member, clinic, limit: int = 10) -> list[Note]:
         .select_related("patient", "template_version__template")
         .order_by("created_at", "id")[:limit]
     )
+
+
+def timeline_files(patient: Patient, before: datetime | None, limit: int) -> list[ChartFile]:
+    files = ChartFile.objects.filter(organization_id=patient.organization_id, patient=patient)
+    if before is not None:
+        files = files.filter(created_at__lt=before)
+    return list(files.order_by("-created_at", "-id")[:limit])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admin, chart, encounters, lists, notes
+from .views import admin, chart, encounters, files, lists, notes
 
 urlpatterns = [
     path("patients/<str:patient_id>/timeline/", chart.timeline, name="timeline"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("patients/<str:patient_id>/allergies/", lists.allergies, name="allergies"),
     path("patients/<str:patient_id>/medications/", lists.medications, name="medications"),
     path("patients/<str:patient_id>/problems/", lists.problems, name="problems"),
+    path("patients/<str:patient_id>/files/", files.chart_files, name="files"),
+    path("files/<str:pk>/", files.file_download, name="file_download"),
+    path("files/<str:pk>/change/", files.file_change, name="file_change"),
     path("patients/<str:patient_id>/encounters/new/", encounters.encounter_new, name="encounter_new"),
     path("allergies/<str:pk>/", lists.allergy, name="allergy"),
     path("medications/<str:pk>/", lists.medication, name="medication"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import encounters, lists, notes
+from . import encounters, files, lists, notes
 
 router = Router()
-for module in (encounters, notes, lists):
+for module in (encounters, notes, lists, files):
     router.add_router("/", module.router)

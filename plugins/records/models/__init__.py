@@ -6,6 +6,7 @@ raw SQL included, can rewrite what a clinician signed.
 """
 
 from .encounters import Encounter, EncounterKind, RecordsSettings, UnitSystem
+from .files import ChartFile
 from .lists import (
     Allergy,
     AllergySeverity,
@@ -32,6 +33,7 @@ __all__ = [
     "Allergy",
     "AllergySeverity",
     "AllergyStatus",
+    "ChartFile",
     "Encounter",
     "EncounterKind",
     "Medication",
