@@ -130,3 +130,10 @@ def ehr_seed_demo(organization, clinics, users):
     from .seed import seed
 
     seed(organization, clinics, users)
+
+
+@hookimpl
+def ehr_patient_data_export(organization, patient):
+    from .exports import patient_export
+
+    return patient_export(organization, patient)

@@ -65,3 +65,22 @@ def test_patient_reads_a_shared_note_and_downloads_its_pdf(alpha, login):
 
     assert doctor.post(f"{office}{note.pk}/share/", {"shared": "0"}).status_code == 302
     assert patient.get(f"{base}notes/{note.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_patients_data_download_holds_shared_notes_only(alpha):
+    from django_scopes import scope
+
+    from plugins.records.exports import patient_export
+
+    shared = sign(alpha, make_note(alpha, content=CONTENT))
+    sign(alpha, make_note(alpha, content=CONTENT))  # signed, not shared
+    with scopes_disabled(), scope(organization=alpha.org.pk):
+        from plugins.records.services.notes import set_shared
+
+        set_shared(shared, True)
+        data = patient_export(alpha.org, alpha.patient)
+    assert len(data["clinical_notes"]) == 1
+    fields = data["clinical_notes"][0]["sections"][0]["fields"]
+    assert "Presenting complaint" in fields
+    assert "Rule out disc herniation" not in str(data)
