@@ -115,3 +115,10 @@ def ehr_metrics():
     from .metrics import metrics
 
     return metrics()
+
+
+@hookimpl
+def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
+    from .timeline import timeline_entries
+
+    return timeline_entries(request, clinic, patient, before, limit, kinds)

@@ -108,7 +108,7 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
                     kind="note",
                     kind_label=_("Note"),
                     at=note.created_at,
-                    title=f"{note.template_version.template.name} · {note.get_status_display()}",
+                    title=f"{note.template_version.template.display_name} · {note.get_status_display()}",
                     detail=note.author.name,
                     url=reverse("office:records:note", kwargs={"clinic_slug": clinic.slug, "pk": note.pk}),
                     struck=note.entered_in_error,

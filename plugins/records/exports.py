@@ -15,7 +15,7 @@ def patient_export(organization, patient) -> dict:
     for note in shared_notes(patient).order_by("signed_at"):
         notes.append(
             {
-                "template": note.template_version.template.name,
+                "template": note.template_version.template.display_name,
                 "signed_at": note.signed_at,
                 "sha256": note.content_sha256,
                 "sections": [

@@ -36,7 +36,7 @@ class NewNoteForm(StyledForm):
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [(v.pk, v.template.name) for v in versions]
+        self.fields["template"].choices = [(v.pk, v.template.display_name) for v in versions]
 
 
 class SignForm(StyledForm):

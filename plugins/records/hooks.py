@@ -137,3 +137,21 @@ def ehr_patient_data_export(organization, patient):
     from .exports import patient_export
 
     return patient_export(organization, patient)
+
+
+@hookimpl
+def clinic_nav_items(request, clinic):
+    from django.urls import reverse
+
+    from core.plugins.types import NavItem
+
+    return [
+        NavItem(
+            _("Charting settings"),
+            reverse("office:records:settings", kwargs={"clinic_slug": clinic.slug}),
+            icon="settings",
+            order=90,
+            permission="records.manage_settings",
+            permission_obj=clinic,
+        )
+    ]

@@ -357,3 +357,10 @@ def clinic_appointment_facts(clinic, appointment_id):
         .first()
     )
     return AppointmentFacts(*found) if found else None
+
+
+@hookimpl
+def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
+    from .timeline import timeline_entries
+
+    return timeline_entries(request, clinic, patient, before, limit, kinds)

@@ -41,11 +41,24 @@ def test_hook_clinic_patient_timeline_entries(alpha, login):
     from plugins.records.tests.conftest import SOAP_CONTENT, make_note
 
     note = make_note(alpha, content=SOAP_CONTENT)
-    client = login(alpha.practitioner)
+    with scopes_disabled(), scope(organization=alpha.org.pk):
+        appointment = make_appointment(alpha)
+        from plugins.billing.services.drafts import create_draft
+        from plugins.billing.services.issuing import issue
+        from plugins.billing.services.lines import add_line
+
+        invoice = create_draft(clinic=alpha.clinic, patient=alpha.patient, by=alpha.owner)
+        add_line(invoice, description="Consultation", quantity="1", unit_price="50")
+        invoice = issue(invoice, by=alpha.owner)
+    client = login(alpha.owner)
     url = f"/office/c/{alpha.clinic.slug}/records/patients/{alpha.patient.pk}/timeline/"
     page = client.get(url).content.decode()
+    # Every module's entries in one list: records' visit and note, the appointment, the invoice.
     assert f"/records/notes/{note.pk}/" in page and "Walk-in: Back pain" in page
-    assert f"/records/notes/{note.pk}/" not in client.get(url + "?kind=encounter").content.decode()
+    assert f"/scheduling/appointments/{appointment.pk}/" in page
+    assert f"Invoice {invoice.number}" in page
+    only_visits = client.get(url + "?kind=encounter").content.decode()
+    assert f"/records/notes/{note.pk}/" not in only_visits and f"Invoice {invoice.number}" not in only_visits
     switch(alpha.clinic, "records", False)
     assert client.get(url).status_code == 404
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.patients.models import Patient
@@ -32,7 +33,12 @@ class NoteTemplate(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name as the reader's language says it (shipped templates are translated)."""
+        return gettext(self.name) if self.shipped_key else self.name
 
 
 class NoteTemplateVersion(TenantModel):

@@ -135,3 +135,24 @@ def test_list_changes_keep_history(alpha, login):
     assert stale.status_code == 400 and "changed this entry" in stale.content.decode()
     page = client.get(edit).content.decode()
     assert page.count("<li>") >= 2  # both versions in the history
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "label", "name"),
+    [
+        ("de", "Vorstellungsgrund", "SOAP-Notiz"),
+        ("fr", "Motif de consultation", "Note SOAP"),
+        ("es", "Motivo de consulta", "Nota SOAP"),
+    ],
+)
+def test_shipped_templates_read_in_each_language(alpha, language, label, name):
+    from django.utils import translation
+
+    from plugins.records import note_display
+
+    note = make_note(alpha)
+    with translation.override(language):
+        sections = note_display.sections(note)
+        assert sections[0]["fields"][0]["label"] == label
+        assert translation.gettext(note.template_version.template.name) == name
