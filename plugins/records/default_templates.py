@@ -3,7 +3,7 @@ translation: a shipped template's labels are shown through gettext, so each lang
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 def _text(key: str, label: str, *, required: bool = False, clinician_only: bool = False) -> dict:
@@ -20,20 +20,20 @@ SOAP = {
     "sections": [
         {
             "key": "subjective",
-            "label": N_("Subjective"),
+            "label": gettext_noop("Subjective"),
             "fields": [
-                _text("complaint", N_("Presenting complaint"), required=True),
-                _text("history", N_("History of the complaint")),
+                _text("complaint", gettext_noop("Presenting complaint"), required=True),
+                _text("history", gettext_noop("History of the complaint")),
             ],
         },
         {
             "key": "objective",
-            "label": N_("Objective"),
+            "label": gettext_noop("Objective"),
             "fields": [
-                _text("findings", N_("Examination findings")),
+                _text("findings", gettext_noop("Examination findings")),
                 {
                     "key": "pain",
-                    "label": N_("Pain score"),
+                    "label": gettext_noop("Pain score"),
                     "type": "number",
                     "unit": "{score}",
                     "min": 0,
@@ -43,22 +43,27 @@ SOAP = {
         },
         {
             "key": "assessment",
-            "label": N_("Assessment"),
+            "label": gettext_noop("Assessment"),
             "fields": [
-                _text("assessment", N_("Assessment"), required=True),
-                _text("differential", N_("Differential diagnosis"), clinician_only=True),
+                _text("assessment", gettext_noop("Assessment"), required=True),
+                _text("differential", gettext_noop("Differential diagnosis"), clinician_only=True),
             ],
         },
         {
             "key": "plan",
-            "label": N_("Plan"),
+            "label": gettext_noop("Plan"),
             "fields": [
-                _text("plan", N_("Plan"), required=True),
+                _text("plan", gettext_noop("Plan"), required=True),
                 {
                     "key": "follow_up",
-                    "label": N_("Follow-up"),
+                    "label": gettext_noop("Follow-up"),
                     "type": "choice",
-                    "options": [N_("None needed"), N_("In one week"), N_("In two weeks"), N_("In a month")],
+                    "options": [
+                        gettext_noop("None needed"),
+                        gettext_noop("In one week"),
+                        gettext_noop("In two weeks"),
+                        gettext_noop("In a month"),
+                    ],
                 },
             ],
         },
@@ -69,17 +74,17 @@ PROGRESS = {
     "sections": [
         {
             "key": "progress",
-            "label": N_("Progress"),
+            "label": gettext_noop("Progress"),
             "fields": [
-                _text("since_last", N_("Since the last visit"), required=True),
+                _text("since_last", gettext_noop("Since the last visit"), required=True),
                 {
                     "key": "trend",
-                    "label": N_("Overall"),
+                    "label": gettext_noop("Overall"),
                     "type": "choice",
-                    "options": [N_("Better"), N_("Unchanged"), N_("Worse")],
+                    "options": [gettext_noop("Better"), gettext_noop("Unchanged"), gettext_noop("Worse")],
                 },
-                _text("treatment", N_("Treatment today")),
-                _text("plan", N_("Plan")),
+                _text("treatment", gettext_noop("Treatment today")),
+                _text("plan", gettext_noop("Plan")),
             ],
         },
     ]
@@ -89,38 +94,38 @@ INITIAL_ASSESSMENT = {
     "sections": [
         {
             "key": "history",
-            "label": N_("History"),
+            "label": gettext_noop("History"),
             "fields": [
-                _text("complaint", N_("Reason for referral"), required=True),
-                _text("medical_history", N_("Medical history")),
-                _text("social_history", N_("Social history"), clinician_only=True),
+                _text("complaint", gettext_noop("Reason for referral"), required=True),
+                _text("medical_history", gettext_noop("Medical history")),
+                _text("social_history", gettext_noop("Social history"), clinician_only=True),
             ],
         },
         {
             "key": "screening",
-            "label": N_("Screening"),
+            "label": gettext_noop("Screening"),
             "fields": [
                 {
                     "key": "red_flags",
-                    "label": N_("Red flags checked"),
+                    "label": gettext_noop("Red flags checked"),
                     "type": "checklist",
                     "options": [
-                        N_("Unexplained weight loss"),
-                        N_("Night pain"),
-                        N_("Fever"),
-                        N_("Neurological signs"),
+                        gettext_noop("Unexplained weight loss"),
+                        gettext_noop("Night pain"),
+                        gettext_noop("Fever"),
+                        gettext_noop("Neurological signs"),
                     ],
                 },
-                {"key": "onset", "label": N_("Onset"), "type": "date"},
+                {"key": "onset", "label": gettext_noop("Onset"), "type": "date"},
             ],
         },
         {
             "key": "findings",
-            "label": N_("Findings and plan"),
+            "label": gettext_noop("Findings and plan"),
             "fields": [
-                _text("examination", N_("Examination")),
-                _text("impression", N_("Impression"), required=True),
-                _text("plan", N_("Plan"), required=True),
+                _text("examination", gettext_noop("Examination")),
+                _text("impression", gettext_noop("Impression"), required=True),
+                _text("plan", gettext_noop("Plan"), required=True),
             ],
         },
     ]
@@ -128,7 +133,7 @@ INITIAL_ASSESSMENT = {
 
 # (key, name, schema): the key marks the template as shipped so its labels are translated when shown.
 SHIPPED = (
-    ("soap", N_("SOAP note"), SOAP),
-    ("progress", N_("Progress note"), PROGRESS),
-    ("initial_assessment", N_("Initial assessment"), INITIAL_ASSESSMENT),
+    ("soap", gettext_noop("SOAP note"), SOAP),
+    ("progress", gettext_noop("Progress note"), PROGRESS),
+    ("initial_assessment", gettext_noop("Initial assessment"), INITIAL_ASSESSMENT),
 )

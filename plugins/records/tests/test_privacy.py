@@ -57,7 +57,23 @@ def clinical_objects(alpha):
         problem = lists.add_entry(
             lists.Problem, alpha.clinic, alpha.patient, {"description": "Back pain"}, by=alpha.practitioner
         )
-    return {"note": note, "allergy": allergy, "medication": medication, "problem": problem}
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from plugins.records.services.files import attach_file
+
+        chart_file = attach_file(
+            alpha.clinic,
+            alpha.patient,
+            SimpleUploadedFile("scan.pdf", b"%PDF-1.4 Penicillin"),
+            by=alpha.practitioner,
+        )
+    return {
+        "note": note,
+        "allergy": allergy,
+        "medication": medication,
+        "problem": problem,
+        "file": chart_file,
+    }
 
 
 def records_page_urls(tenant, objects):
@@ -69,6 +85,7 @@ def records_page_urls(tenant, objects):
         "records_allergy": objects["allergy"].pk,
         "records_medication": objects["medication"].pk,
         "records_problem": objects["problem"].pk,
+        "records_file": objects["file"].pk,
         "appointment": 1,
         "records_template": 1,
         "records_template_version": 1,
@@ -152,6 +169,7 @@ def test_front_desk_gets_404_on_every_clinical_api_operation(alpha, clinical_obj
         ("post", f"/patients/{p}/problems", {"description": "X"}),
         ("get", f"/problems/{o['problem'].pk}", None),
         ("put", f"/problems/{o['problem'].pk}", {"description": "X"}),
+        ("get", f"/patients/{p}/files", None),
     ]:
         if body is None:
             response = getattr(client, method)(base + path)
