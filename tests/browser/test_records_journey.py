@@ -15,7 +15,7 @@ from plugins.records.models import Addendum, Allergy, Note, Vital
 from tests.factories import PASSWORD, link_patient_login, make_tenant, make_user
 
 from .conftest import SCREENSHOTS
-from .helpers import sign_in
+from .helpers import axe_violations, format_violations, sign_in
 
 PATIENT_EMAIL = "erin-portal@linden.test"
 WIDE = {"width": 1366, "height": 900}
@@ -102,6 +102,8 @@ def test_practitioner_charts_a_visit(new_context, live_server):
     page.reload()
     expect(page.locator("#id_f_complaint")).to_have_value("Low back pain for a week after lifting.")
     expect(page.locator("#id_f_plan")).to_have_value("Exercises, review in two weeks.")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
     shoot(page, "note-editor-1366")
     page.get_by_test_id("sign-form").scroll_into_view_if_needed()
     shoot(page, "note-editor-sign-1366")
@@ -125,6 +127,8 @@ def test_practitioner_charts_a_visit(new_context, live_server):
     expect(page.get_by_test_id("note-body")).to_contain_text("Mechanical low back pain.")
     page.get_by_text("Compare with the original").click()
     expect(page.get_by_test_id("addendum-diff")).to_contain_text("- Plan: Exercises, review in two weeks.")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
     shoot(page, "signed-note-1366")
     page.get_by_test_id("addendum").scroll_into_view_if_needed()
     shoot(page, "addendum-1366")
@@ -144,6 +148,8 @@ def test_practitioner_charts_a_visit(new_context, live_server):
     expect(shared).to_contain_text("Mechanical low back pain.")
     expect(shared).to_contain_text("X-ray report: no fracture.")
     expect(shared).not_to_contain_text("Differential diagnosis")
+    violations = axe_violations(patient)
+    assert not violations, format_violations(violations)
     shoot(patient, "portal-note-390")
     with patient.expect_download() as download_info:
         patient.get_by_role("link", name="Download PDF").click()
@@ -162,6 +168,8 @@ def test_practitioner_charts_a_visit(new_context, live_server):
     phone.get_by_test_id("chart-tabs").scroll_into_view_if_needed()
     shoot(phone, "chart-390")
     page.goto(f"/office/c/{tenant.clinic.slug}/records/patients/{tenant.patient.pk}/timeline/")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
     shoot(page, "timeline-1366")
     page.goto(f"/office/c/{tenant.clinic.slug}/records/patients/{tenant.patient.pk}/vitals/")
     shoot(page, "vitals-1366")
