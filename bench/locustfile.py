@@ -38,6 +38,8 @@ class ClinicUser(HttpUser):
 
     def on_start(self):
         people = CONFIG["owners"] if SCENARIO == "analytics_dashboard" else CONFIG["users"]
+        if SCENARIO in ("chart_open", "note_open"):
+            people = CONFIG["charts"]  # practitioners whose patient has the longest clinical history
         self.person = random.choice(people)
         self.clinic = self.person["clinic"]
         if SCENARIO.startswith("portal"):
@@ -155,6 +157,15 @@ class ClinicUser(HttpUser):
 
     def patient_detail(self):
         self.get(f"/office/patients/{random.choice(self.clinic['patients'])}/", "patient detail")
+
+    def chart_open(self):
+        # What opening a chart costs: the page with its header strip, then the timeline's first page.
+        patient = self.person["patient"]
+        self.get(f"/office/patients/{patient}/", "chart")
+        self.get(f"/office/c/{self.clinic['slug']}/records/patients/{patient}/timeline/", "chart timeline")
+
+    def note_open(self):
+        self.get(f"/office/c/{self.clinic['slug']}/records/notes/{self.person['note']}/", "note")
 
     def portal_home_cached(self):
         self.get(f"/c/{self.clinic['slug']}/", "portal home cached")

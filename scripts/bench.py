@@ -51,6 +51,8 @@ SCENARIOS = {
     "outstanding_list": (2, 20),
     "invoice_pdf": (1, 40),  # not a load: N renders in the worker's code path, timed one by one
     "analytics_dashboard": (2, 20),
+    "chart_open": (2, 20),
+    "note_open": (2, 20),
 }
 # Run in a management command rather than over HTTP (the second number is how many invoices).
 WORKER_SCENARIOS = {"invoice_pdf"}
@@ -191,6 +193,8 @@ def dataset_facts(env: dict) -> dict:
                 "billing_invoice",
                 "billing_payment",
                 "inventory_stockmovement",
+                "records_note",
+                "records_vital",
             )
         }
         clinics = conn.execute(
@@ -244,6 +248,21 @@ def dataset_facts(env: dict) -> dict:
                 "timezone": tz,
             }
             users.extend({"email": email, "clinic": clinic} for email in staff)
+        # The clinical chart scenarios: the patients with the longest history and a practitioner of theirs.
+        charts = [
+            {"email": email, "clinic": {"slug": slug}, "patient": patient, "note": note}
+            for email, slug, patient, note in conn.execute(
+                """
+                SELECT u.email, c.slug, n.patient_id, max(n.id)
+                FROM records_note n
+                JOIN tenancy_membership m ON m.id = n.author_id
+                JOIN accounts_user u ON u.id = m.user_id
+                JOIN tenancy_clinic c ON c.id = n.clinic_id
+                WHERE c.slug LIKE 'bench-clinic-%%'
+                GROUP BY u.email, c.slug, n.patient_id ORDER BY count(*) DESC LIMIT 6
+                """
+            )
+        ]
         # The biggest organization's owner (reports are theirs to see), at its busiest clinic.
         owner, organization = conn.execute(
             "SELECT u.email, m.organization_id FROM accounts_user u "
@@ -254,6 +273,7 @@ def dataset_facts(env: dict) -> dict:
         ).fetchone()
     return {
         "counts": counts,
+        "charts": charts,
         "users": users,
         "password": PASSWORD,
         "today": (datetime.now().date()).isoformat(),
@@ -563,6 +583,8 @@ BUDGETS = {
     "invoice_issue": (60, "< 60 ms"),
     "invoice_pdf": (250, "< 250 ms in the worker"),
     "analytics_dashboard": (500, "< 500 ms"),
+    "chart_open": (150, "< 150 ms (chart with header, then the timeline's first page)"),
+    "note_open": (150, "< 150 ms"),
 }
 
 

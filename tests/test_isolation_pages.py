@@ -93,6 +93,7 @@ def objects_of(tenant):
         waitlist_entry = make_waitlist_entry(tenant, appointment)
         scheduling_setup = make_scheduling_setup(tenant)
         fhir_app = make_fhir_app(tenant)
+        records = make_records_objects(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -107,6 +108,55 @@ def objects_of(tenant):
         "service": appointment.service_id,
         **scheduling_setup,
         "fhir_app": fhir_app.pk,
+        **records,
+    }
+
+
+def make_records_objects(tenant):
+    """A signed note (with its encounter), an allergy, a medication, a problem and a note template."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plugins.records.models import Encounter, Medication, NoteTemplateVersion, Problem
+    from plugins.records.services import lists, note_templates, notes
+    from plugins.records.services.files import attach_file
+
+    doctor = tenant.memberships["practitioner"]
+    encounter = Encounter.objects.create(
+        organization=tenant.org,
+        clinic=tenant.clinic,
+        patient=tenant.patient,
+        practitioner=doctor,
+        kind="walk_in",
+        created_by=tenant.practitioner,
+    )
+    version = note_templates.current_versions(tenant.org)[0]
+    note = notes.create_note(encounter, version, author=doctor)
+    allergy = lists.add_entry(
+        lists.Allergy,
+        tenant.clinic,
+        tenant.patient,
+        {"substance": "Latex", "severity": "mild"},
+        by=tenant.owner,
+    )
+    medication = lists.add_entry(
+        Medication, tenant.clinic, tenant.patient, {"name": "Aspirin"}, by=tenant.owner
+    )
+    problem = lists.add_entry(
+        Problem, tenant.clinic, tenant.patient, {"description": "Asthma"}, by=tenant.owner
+    )
+    template_version = NoteTemplateVersion.objects.filter(organization=tenant.org).first()
+    chart_file = attach_file(
+        tenant.clinic, tenant.patient, SimpleUploadedFile("scan.pdf", b"%PDF-1.4 test"), by=tenant.owner
+    )
+    return {
+        "records_file": chart_file.pk,
+        "records_encounter": encounter.pk,
+        "records_note": note.pk,
+        "records_allergy": allergy.pk,
+        "records_medication": medication.pk,
+        "records_problem": problem.pk,
+        "records_template": template_version.template_id,
+        "records_template_version": template_version.pk,
     }
 
 
@@ -260,6 +310,44 @@ ROUTE_OBJECTS = {
     "portal:scheduling:ics": {"appointment_id": "appointment"},
     "portal:billing:invoice": {"invoice_id": "invoice"},
     "portal:billing:invoice_pdf": {"invoice_id": "invoice"},
+    "portal:records:note": {"note_id": "records_note"},
+    "portal:records:note_pdf": {"note_id": "records_note"},
+    **{
+        f"office:records:{name}": {"patient_id": "patient"}
+        for name in (
+            "timeline",
+            "notes",
+            "vitals",
+            "vitals_record",
+            "allergies",
+            "medications",
+            "problems",
+            "encounter_new",
+            "files",
+        )
+    },
+    "office:records:file_download": {"pk": "records_file"},
+    "office:records:file_change": {"pk": "records_file"},
+    "portal:records:file": {"file_id": "records_file"},
+    "office:records:visit_start": {"appointment_id": "appointment"},
+    "office:records:encounter": {"pk": "records_encounter"},
+    **{
+        f"office:records:{name}": {"pk": "records_note"}
+        for name in (
+            "note",
+            "note_draft",
+            "note_sign",
+            "note_addendum",
+            "note_error",
+            "note_cosign",
+            "note_share",
+        )
+    },
+    "office:records:allergy": {"pk": "records_allergy"},
+    "office:records:medication": {"pk": "records_medication"},
+    "office:records:problem": {"pk": "records_problem"},
+    "office:records:template_edit": {"pk": "records_template"},
+    "office:records:template_version_delete": {"pk": "records_template_version"},
     **{
         f"office:billing:{name}": {"pk": "invoice"}
         for name in (
@@ -295,6 +383,11 @@ OWNER_ONLY = {
     "office:audit_log",
     "office_fhir:apps",
     "office_fhir:app_remove",
+    "office:records:settings",
+    "office:records:templates",
+    "office:records:template_create",
+    "office:records:template_edit",
+    "office:records:template_version_delete",
 }
 
 PUBLIC = {
@@ -405,6 +498,14 @@ def test_every_parameterised_route_is_covered():
                             "room",
                             "closure",
                             "fhir_app",
+                            "records_encounter",
+                            "records_note",
+                            "records_allergy",
+                            "records_medication",
+                            "records_problem",
+                            "records_template",
+                            "records_template_version",
+                            "records_file",
                         ),
                         1,
                     ),

@@ -67,6 +67,14 @@ MATRIX = [
     ("scheduling.manage_waitlist", "clinic_b", True, True, False, False),
     ("scheduling.use_calendar_feed", "clinic_a", True, True, False, False),
     ("scheduling.revoke_calendar_feeds", "clinic_a", True, False, False, False),
+    # Clinical records: clinicians only; the front desk never (their pages answer 404, see records' tests).
+    ("records.view_chart", "patient_a", True, True, False, False),
+    ("records.view_chart", "patient_b", True, True, False, False),
+    ("records.view_chart", "clinic_a", True, True, False, False),
+    ("records.write_chart", "clinic_a", True, True, False, False),
+    ("records.write_chart", "clinic_b", True, True, False, False),
+    ("records.manage_templates", "org", True, False, False, False),
+    ("records.manage_settings", "clinic_a", True, False, False, False),
 ]
 ROLES = ["owner", "practitioner", "staff", "patient"]
 

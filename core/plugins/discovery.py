@@ -20,6 +20,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "plugins.billing",
     "plugins.notifications",
     "plugins.analytics",
+    "plugins.records",
 )
 
 

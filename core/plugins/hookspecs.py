@@ -18,7 +18,17 @@ if TYPE_CHECKING:
 
     from core.patients.models import Patient
     from core.plugins import events
-    from core.plugins.types import AppointmentNow, DashboardWidget, ModuleInfo, NavItem, ScheduledTask
+    from core.plugins.types import (
+        AppointmentAction,
+        AppointmentFacts,
+        AppointmentNow,
+        ChartFact,
+        DashboardWidget,
+        ModuleInfo,
+        NavItem,
+        ScheduledTask,
+        TimelineEntry,
+    )
     from core.tenancy.models import Clinic, Organization
 
 hookspec = pluggy.HookspecMarker("ehr")
@@ -84,6 +94,48 @@ def clinic_patient_chart_tabs(request: HttpRequest, clinic: Clinic, patient: Pat
 
     Called only when the module is on for that clinic. Each tab is a ``NavItem`` whose ``url`` loads the
     tab's content (the page fetches it with htmx).
+    """
+
+
+@hookspec
+def clinic_patient_chart_header(request: HttpRequest, clinic: Clinic, patient: Patient) -> list[ChartFact]:
+    """Return the facts this module shows in the header strip of ``patient``'s chart opened in ``clinic``
+    (allergies, active problems, current medications, alerts), as ``core.plugins.types.ChartFact``.
+
+    Called only when the module is on for that clinic, on every chart page: keep it to a few indexed
+    queries, and return only what the signed-in member may read (the front desk sees the allergy flag,
+    not clinical detail). The core sorts the facts by ``order``.
+    """
+
+
+@hookspec
+def clinic_patient_timeline_entries(
+    request: HttpRequest,
+    clinic: Clinic,
+    patient: Patient,
+    before: datetime | None,
+    limit: int,
+    kinds: list[str],
+) -> list[TimelineEntry]:
+    """Return up to ``limit`` of ``patient``'s timeline entries from this module, newest first, strictly
+    older than ``before`` (None: from now on back), as ``core.plugins.types.TimelineEntry``.
+
+    ``kinds`` is the filter the reader chose (empty: every kind); skip entries of other kinds without
+    querying for them. The timeline merges every module's answer and shows the newest ``limit``; the next
+    page asks again with ``before`` set to the oldest entry shown, so each module runs a bounded, indexed
+    query whatever the length of the history. Return only what the signed-in member may read.
+    """
+
+
+@hookspec
+def clinic_appointment_actions(
+    request: HttpRequest, clinic: Clinic, appointments: list[AppointmentFacts]
+) -> dict[int, list[AppointmentAction]]:
+    """Return buttons to show next to appointments in the scheduling module's lists (today, the
+    calendar), keyed by appointment id: the records module's "Start visit", for example.
+
+    Called once per list with every appointment in it (answer with one query, not one per row), and only
+    when the module is on for ``clinic``. Offer only what the signed-in member may do.
     """
 
 
@@ -202,6 +254,16 @@ def clinic_appointment_now(clinic: Clinic, appointment_id: int) -> AppointmentNo
     A worker listener compares the version with its event's: a message about a state the appointment has
     already left (booked, then cancelled before the worker ran) is not sent, since the later event says
     what is true now; a reminder is not sent for an appointment no longer booked.
+    """
+
+
+@hookspec(firstresult=True)
+def clinic_appointment_facts(clinic: Clinic, appointment_id: int) -> AppointmentFacts | None:
+    """Return appointment ``appointment_id`` at ``clinic`` as ``core.plugins.types.AppointmentFacts``
+    (patient, practitioner, times, status, service), or None when this module does not know it.
+
+    How a module that may not import scheduling learns about the visit it documents: the records module
+    opens an encounter from an appointment this way.
     """
 
 

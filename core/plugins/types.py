@@ -133,3 +133,59 @@ class AppointmentNow:
 
     status: str
     version: int
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    """What another module may know about an appointment (``clinic_appointment_facts``): plain values."""
+
+    appointment_id: int
+    patient_id: int
+    practitioner_id: int
+    start: Any
+    end: Any
+    status: str
+    service_name: str
+
+
+@dataclass(frozen=True)
+class ChartFact:
+    """One group of facts in a patient chart's header strip (``clinic_patient_chart_header``).
+
+    ``items`` are short texts ("Penicillin (severe)"); ``alert`` shows the group in red when it has any
+    items; ``empty`` is what the header says when there are none ("No known allergies").
+    """
+
+    label: str
+    items: tuple[str, ...] = ()
+    alert: bool = False
+    empty: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a patient's timeline (``clinic_patient_timeline_entries``).
+
+    ``kind`` names the filter it belongs to (``encounter``, ``note``, ``appointment``, ``invoice``, ...);
+    ``at`` is an aware datetime; ``struck`` shows it struck through (entered in error, cancelled).
+    """
+
+    kind: str
+    kind_label: str
+    at: Any
+    title: str
+    detail: str = ""
+    url: str = ""
+    struck: bool = False
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class AppointmentAction:
+    """A button a module adds next to an appointment in scheduling's lists ("Start visit")."""
+
+    label: str
+    url: str
+    method: str = "get"
+    style: str = "secondary"

@@ -122,3 +122,10 @@ def ehr_fhir_resources():
     from .fhir import providers
 
     return providers()
+
+
+@hookimpl
+def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
+    from .timeline import timeline_entries
+
+    return timeline_entries(request, clinic, patient, before, limit, kinds)

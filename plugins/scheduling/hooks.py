@@ -348,3 +348,26 @@ def ehr_fhir_resources():
     from .fhir import providers
 
     return providers()
+
+
+@hookimpl
+def clinic_appointment_facts(clinic, appointment_id):
+    from core.plugins.types import AppointmentFacts
+
+    from .models import Appointment
+
+    found = (
+        Appointment.objects.filter(
+            organization_id=clinic.organization_id, clinic_id=clinic.pk, pk=appointment_id
+        )
+        .values_list("pk", "patient_id", "practitioner_id", "start", "end", "status", "service__name")
+        .first()
+    )
+    return AppointmentFacts(*found) if found else None
+
+
+@hookimpl
+def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
+    from .timeline import timeline_entries
+
+    return timeline_entries(request, clinic, patient, before, limit, kinds)

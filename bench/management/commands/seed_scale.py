@@ -31,7 +31,7 @@ from core.accounts.models import User
 from core.patients.models import Patient, PatientClinic
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Organization, Role
 
-from ... import billing_ledger, stock_ledger
+from ... import billing_ledger, clinical_history, stock_ledger
 from ...checks import check
 from ...copy import checked_after_load, copy_rows, reserve_ids
 
@@ -137,7 +137,8 @@ class Command(BaseCommand):
         invoices = self._timed("billing", billing_ledger.generate, plan, invoices, self.rng)
         movements_per_doctor = sizes["stock_movements"] / sizes["practitioners"]
         movements = self._timed("inventory", stock_ledger.generate, plan, movements_per_doctor, self.rng)
-        return {"appointments": generated, "invoices": invoices, "stock_movements": movements}
+        clinical = self._timed("clinical records", clinical_history.generate, plan, self.rng)
+        return {"appointments": generated, "invoices": invoices, "stock_movements": movements, **clinical}
 
     def _analyze(self) -> None:
         with connection.cursor() as cursor:

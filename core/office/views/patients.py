@@ -13,8 +13,8 @@ from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
 from core.patients.selectors import search_patients, visible_patients
 from core.tenancy.access import check_perm, visible_clinics
-from core.tenancy.modules import clinic_hook
 
+from ..chart import chart_context
 from ..decorators import member_required
 from ..navigation import current_clinic
 
@@ -96,18 +96,15 @@ def patient_create(request):
 def patient_detail(request, pk):
     patient = access_patient(request, pk)
     clinic = current_clinic(request)
-    tabs = []
-    if clinic is not None:
-        for contributed in clinic_hook(clinic, "clinic_patient_chart_tabs")(
-            request=request, clinic=clinic, patient=patient
-        ):
-            tabs.extend(contributed or [])
-        tabs.sort(key=lambda t: (t.order, str(t.label)))
     other_clinics = [c for c in visible_clinics(request) if c.pk not in set(patient.ehr_clinic_ids())]
     return render(
         request,
         "office/patients/detail.html",
-        {"patient": patient, "tabs": tabs, "other_clinics": other_clinics, "merge_form": MergeForm()},
+        {
+            **chart_context(request, clinic, patient),
+            "other_clinics": other_clinics,
+            "merge_form": MergeForm(),
+        },
     )
 
 

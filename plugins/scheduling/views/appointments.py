@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from core.dates import FIRST_DAY, LAST_DAY
 from core.forms import apply_errors
+from core.office.appointment_actions import attach_appointment_actions
 from core.office.decorators import member_required
 from core.patients.selectors import visible_patients
 from core.tenancy.access import check_perm
@@ -157,6 +158,7 @@ def today(request, clinic_slug):
     day = _today(clinic)
     start, end = selectors.local_day_bounds(clinic.tzinfo, day, day)
     appointments = _decorate(list(selectors.appointments_between(clinic, start, end)))
+    attach_appointment_actions(request, clinic, appointments)
     return render(
         request, "scheduling/today.html", {"clinic": clinic, "day": day, "appointments": appointments}
     )

@@ -1,0 +1,56 @@
+"""Files of a chart: list, attach (multipart upload), checked as in the office."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from ..access import access_chart
+from ..models import ChartFile
+from ..services import files
+from .common import ERRORS, require_writer
+
+router = Router()
+
+
+class FileOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    description: str
+    visible_to_patient: bool
+    entered_in_error: bool
+    note_id: int | None
+    created_at: datetime
+
+
+@router.get("/patients/{patient_id}/files", response={200: list[FileOut], **ERRORS}, summary="Files")
+def list_files(request: HttpRequest, patient_id: str) -> list:
+    patient = access_chart(request, patient_id)
+    return list(ChartFile.objects.filter(organization_id=patient.organization_id, patient=patient)[:500])
+
+
+@router.post("/patients/{patient_id}/files", response={201: FileOut, **ERRORS}, summary="Attach a file")
+def attach(
+    request: HttpRequest,
+    patient_id: str,
+    file: File[UploadedFile],
+    description: Form[str] = "",
+    visible_to_patient: Form[bool] = False,
+) -> Status:
+    patient = access_chart(request, patient_id)
+    require_writer(request)
+    record = files.attach_file(
+        request.clinic,
+        patient,
+        file,
+        by=request.user,
+        description=description[:300],
+        visible_to_patient=visible_to_patient,
+    )
+    return Status(201, record)
