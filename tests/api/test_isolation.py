@@ -45,6 +45,11 @@ _BILLING_DRAFT = (
     "every role may draft (practitioners for their own appointments); a practitioner's refusal on "
     "someone else's invoice is tested in plugins/billing/tests/test_office.py"
 )
+_CHART_404 = (
+    "the records module answers 404, never 403, to a member who may not read the chart (the front desk "
+    "learns nothing, as for another organization's record); tested in plugins/records/tests/test_privacy.py "
+    "and test_api.py"
+)
 _SEEN_OR_404 = "everyone who may see the patient may do this; the others get 404 (tests/api/test_patients.py)"
 
 # The one place an operation is let off a check: (check, "METHOD /path") -> why.
@@ -132,6 +137,29 @@ EXEMPT: dict[tuple[str, str], str] = {
         _SCHEDULING_403
     ),
 }
+for _method, _path in (
+    ("GET", "/encounters/{encounter_id}"),
+    ("POST", "/encounters/{encounter_id}/notes"),
+    ("GET", "/notes/{note_id}"),
+    ("PATCH", "/notes/{note_id}"),
+    ("DELETE", "/notes/{note_id}"),
+    ("POST", "/notes/{note_id}/sign"),
+    ("GET", "/notes/{note_id}/addenda"),
+    ("POST", "/notes/{note_id}/addenda"),
+    ("POST", "/visits/{appointment_id}/start"),
+    *(
+        (m, f"/patients/{{patient_id}}/{kind}")
+        for m in ("GET", "POST")
+        for kind in ("encounters", "files", "vitals", "allergies", "medications", "problems")
+    ),
+    ("GET", "/patients/{patient_id}/notes"),
+    *(
+        (m, f"/{kind}/{{{one}_id}}")
+        for m in ("GET", "PUT")
+        for kind, one in (("allergies", "allergy"), ("medications", "medication"), ("problems", "problem"))
+    ),
+):
+    EXEMPT[("forbidden", f"{_method} /clinics/{{clinic_id}}/records{_path}")] = _CHART_404
 
 
 # --- the objects operations name ---------------------------------------------------------------------------
@@ -225,6 +253,22 @@ def _inventory_object(model_path: str, key: str):
     return build
 
 
+def _records(objects):
+    from tests.test_isolation_pages import make_records_objects
+
+    return make_records_objects(objects.tenant)
+
+
+def _records_object(model_path: str, key: str):
+    def build(objects):
+        from django.apps import apps
+
+        app_label, model = model_path.split(".")
+        return apps.get_model(app_label, model).objects.get(pk=objects.get(_records)[key])
+
+    return build
+
+
 def _outbox_message(objects):
     """A failed email of the tenant's first clinic (something the message log may send again)."""
     from plugins.notifications.models import OutboxMessage
@@ -273,6 +317,12 @@ OBJECTS = {
     "transfer_id": _inventory_object("inventory.Transfer", "inventory_transfer"),
     "destination_id": lambda o: o.tenant.clinics[1],
     "message_id": _outbox_message,
+    "encounter_id": _records_object("records.Encounter", "records_encounter"),
+    "note_id": _records_object("records.Note", "records_note"),
+    "template_version_id": _records_object("records.NoteTemplateVersion", "records_template_version"),
+    "allergy_id": _records_object("records.Allergy", "records_allergy"),
+    "medication_id": _records_object("records.Medication", "records_medication"),
+    "problem_id": _records_object("records.Problem", "records_problem"),
 }
 # Path parameters naming something every organization shares (not an object of one).
 SHARED = {"module": RECORDS, "message_type": "appointment_booked", "language": "en"}

@@ -94,7 +94,9 @@ def test_hook_clinic_appointment_actions(alpha, login, django_assert_max_num_que
 
     with scopes_disabled(), scope(organization=alpha.org.pk):
         appointment = make_appointment(alpha)
-        start = timezone.localtime(timezone.now(), alpha.clinic.tzinfo).replace(hour=12, minute=0)
+        # Under way now (not yet over, so not flagged "Note not signed"), and always today at the clinic.
+        now = timezone.localtime(timezone.now(), alpha.clinic.tzinfo)
+        start = max(now - timedelta(minutes=5), now.replace(hour=0, minute=0, second=0, microsecond=0))
         Appointment.objects.filter(pk=appointment.pk).update(
             start=start,
             end=start + timedelta(minutes=30),

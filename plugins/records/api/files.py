@@ -39,7 +39,9 @@ def list_files(request: HttpRequest, patient_id: str) -> list:
 def attach(
     request: HttpRequest,
     patient_id: str,
-    file: File[UploadedFile],
+    # Optional in the signature so the chart is checked first (another organization's patient is a 404
+    # whatever the body holds); a missing file is then the service's field error.
+    file: File[UploadedFile | None] = None,
     description: Form[str] = "",
     visible_to_patient: Form[bool] = False,
 ) -> Status:

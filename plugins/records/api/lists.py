@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from core.api.schemas import StrictSchema
@@ -166,22 +166,26 @@ def _list_routes(kind: str, schema_in: type[Schema], schema_out: type[Schema], s
         data = payload.model_dump(exclude={"version"})
         return Status(201, lists.add_entry(model, request.clinic, patient, data, by=request.user))
 
+    # Each list names its own id in the address (allergy_id, ...), so the documented parameters say what
+    # they identify.
+    entry_path = Path(..., alias=f"{singular}_id")
+
     @router.get(
-        f"/{kind}/{{entry_id}}",
+        f"/{kind}/{{{singular}_id}}",
         response={200: schema_out, **ERRORS},
         summary=f"One of {kind}",
         operation_id=f"records_get_{singular}",
     )
-    def get_entry(request: HttpRequest, entry_id: str):
+    def get_entry(request: HttpRequest, entry_id: str = entry_path):
         return access_list_entry(request, kind, entry_id)
 
     @router.put(
-        f"/{kind}/{{entry_id}}",
+        f"/{kind}/{{{singular}_id}}",
         response={200: schema_out, **ERRORS},
         summary=f"Change one of {kind}",
         operation_id=f"records_change_{singular}",
     )
-    def change_entry(request: HttpRequest, entry_id: str, payload: schema_in):  # type: ignore[valid-type]
+    def change_entry(request: HttpRequest, payload: schema_in, entry_id: str = entry_path):  # type: ignore[valid-type]
         entry = access_list_entry(request, kind, entry_id)
         require_writer(request)
         data = payload.model_dump(exclude={"version"})
