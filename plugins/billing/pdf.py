@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -21,7 +22,9 @@ TEMPLATE_VERSION = "2"
 def pdf_version(invoice: Invoice) -> str:
     """The template version and what was settled when the PDF was drawn: a payment, credit note or refund
     changes it, so the stored PDF (which prints payments and the balance due) is drawn again."""
-    settled = f"{invoice.paid_total}:{invoice.credited_total}:{invoice.balance}"
+    # Normalised: an amount read back from the database ("90.0000") and one just computed ("90.00") agree.
+    amounts = (invoice.paid_total, invoice.credited_total, invoice.balance)
+    settled = ":".join(format(Decimal(amount).normalize(), "f") for amount in amounts)
     return f"{TEMPLATE_VERSION}-{hashlib.sha256(settled.encode()).hexdigest()[:12]}"
 
 

@@ -119,7 +119,7 @@ def test_stock_item_is_sold_taken_out_and_credited_back(new_context, alpha, scre
     assert lots(ibu) == {"EARLY": 5, "LATE": 5}
     both_sizes(desk, screenshot, "invoice-credited")
 
-    desk.goto(f"/office/c/{slug}/billing/invoices/")
+    desk.goto(f"/office/c/{slug}/billing/")
     link = desk.get_by_role("link", name=desk.locator("a.link").first.inner_text())
     expect(link).to_have_css("text-decoration-line", "underline")
     both_sizes(desk, screenshot, "invoice-list")
@@ -155,10 +155,10 @@ def test_header_search_shortcut_and_patient_hub(new_context, alpha, screenshot):
     from plugins.billing.services.drafts import create_draft
     from plugins.billing.services.issuing import issue
     from plugins.billing.services.lines import add_line
-    from tests.test_isolation_pages import make_appointment
+    from tests.test_office_search_and_patient_hub import appointment_in
 
     with scopes_disabled(), scope(organization=alpha.org.pk):
-        make_appointment(alpha)
+        appointment_in(alpha, 3)
         invoice = create_draft(clinic=alpha.clinic, patient=alpha.patient, by=alpha.owner)
         add_line(invoice, description="Consultation", quantity=1, unit_price="90.00")
         invoice = issue(invoice)
@@ -190,10 +190,10 @@ def test_header_search_shortcut_and_patient_hub(new_context, alpha, screenshot):
 
 def test_wording_screens(new_context, alpha, screenshot):
     from plugins.scheduling.models import Appointment, Status
-    from tests.test_isolation_pages import make_appointment
+    from tests.test_office_search_and_patient_hub import appointment_in
 
     with scopes_disabled(), scope(organization=alpha.org.pk):
-        appointment = make_appointment(alpha)
+        appointment = appointment_in(alpha, 3)
         Appointment.objects.filter(pk=appointment.pk).update(status=Status.REQUESTED)
     owner = new_context(WIDE).new_page()
     sign_in(owner, alpha.owner.email)
