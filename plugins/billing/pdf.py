@@ -66,7 +66,7 @@ def context_for(invoice: Invoice) -> dict:
         {
             "date": long_date(payment.date, language),
             "method": payment.get_method_display(),
-            "amount": money(payment.applied_amount, currency, language),
+            "amount": money(-payment.applied_amount, currency, language),
         }
         for payment in invoice.payments.all()
     ]
@@ -74,7 +74,7 @@ def context_for(invoice: Invoice) -> dict:
         {
             "date": long_date(timezone.localtime(entry.created_at, invoice.clinic.tzinfo).date(), language),
             "method": _("Patient credit"),
-            "amount": money(-entry.amount, currency, language),
+            "amount": money(entry.amount, currency, language),
         }
         for entry in invoice.credit_applied.all()
     ]

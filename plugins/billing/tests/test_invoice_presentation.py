@@ -74,7 +74,7 @@ def test_pdf_prints_payments_credits_balance_and_practitioner_and_is_redrawn_aft
         text = _text(again.file.path)
         _png(again.file.path, "invoice-settled")
     assert "Alpha Doctor" in text
-    assert re.search(r"Paid on .*\(Card\)\s+−€50\.00", text), text
+    assert re.search(r"Paid on .*\(Card\)\s+-€50\.00", text), text
     assert "Credit note" in text and "-€100.00" in text
     assert re.search(r"Balance due\s+€50\.00", text), text
     with scope(organization=bill.org.pk):
