@@ -23,10 +23,12 @@ def fire(
     form: bool = False,
     threads: int = THREADS,
     cookies: list[dict] | None = None,
+    urls: list[str] | None = None,
 ) -> list[requests.Response]:
     """Send one request per body from ``threads`` threads, the first of them all at once; the responses in
     the order of ``bodies``. With ``form``, each sender first opens the page, as a browser does, and posts
-    the form with its CSRF token. ``cookies`` gives each body's sender its own (a signed-in session)."""
+    the form with its CSRF token. ``cookies`` gives each body's sender its own (a signed-in session);
+    ``urls`` its own address (e.g. twenty invoices issued at once)."""
     first_wave = min(len(bodies), threads)
     barrier = threading.Barrier(first_wave)
     started = iter(range(len(bodies)))
@@ -34,13 +36,14 @@ def fire(
 
     def send(index: int) -> requests.Response:
         body = bodies[index]
+        target = urls[index] if urls else url
         with lock:
             waits = next(started) < first_wave  # later requests follow as threads come free
         with requests.Session() as session:
             session.cookies.update(cookies[index] if cookies else {})
             options: dict = {"json": body}
             if form:
-                session.get(url, timeout=60)
+                session.get(target, timeout=60)
                 token = session.cookies.get("csrftoken")
                 options = {"data": {**body, "csrfmiddlewaretoken": token}}
             if waits:
@@ -50,8 +53,8 @@ def fire(
                     pass
             return session.request(
                 method,
-                url,
-                headers={"Referer": url, **(headers or {})},
+                target,
+                headers={"Referer": target, **(headers or {})},
                 timeout=60,
                 allow_redirects=False,
                 **options,

@@ -518,6 +518,32 @@ def test_every_parameterised_route_is_covered():
 
 
 @pytest.mark.django_db
+def test_patient_picker_and_office_search_never_reach_another_organization(alpha, beta, login):
+    """Pages that take no id but search: another organization's patients, appointments and invoices are
+    never among the answers, whatever is typed."""
+    from django_scopes import scope
+
+    from plugins.billing.services.drafts import create_draft
+    from plugins.billing.services.issuing import issue
+    from plugins.billing.services.lines import add_line
+
+    with scope(organization=beta.org.pk):
+        appointment = make_appointment(beta)
+        invoice = create_draft(clinic=beta.clinic, patient=beta.patient, by=beta.owner)
+        add_line(invoice, description="Consultation", quantity=1, unit_price="10.00")
+        invoice = issue(invoice)
+    client = login(alpha.owner)
+    for query in (beta.patient.family_name, beta.patient.display_record_number, invoice.number):
+        picked = client.get("/office/patients/pick/", {"q": query}).json()["results"]
+        assert beta.patient.pk not in [row["id"] for row in picked], query
+        page = client.get("/office/search/", {"q": query}).content.decode()
+        assert f"/office/patients/{beta.patient.pk}/" not in page, query
+        assert f"/appointments/{appointment.pk}/" not in page and f"/invoices/{invoice.pk}/" not in page, (
+            query
+        )
+
+
+@pytest.mark.django_db
 def test_other_organizations_objects_are_404_everywhere(alpha, beta, login):
     beta_objects = objects_of(beta)
     client = login(alpha.owner)

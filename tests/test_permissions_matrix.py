@@ -229,3 +229,37 @@ def owner_appointment(tenant, role):
         by=tenant.owner,
         override=True,
     )
+
+
+# The patient picker and the office search follow patients.list_patients and each member's reach: the
+# front desk finds patients of its own clinics only, a portal patient (no membership) is refused.
+PICKER_REACH = [
+    # role,          finds patient_a, finds patient_b (seen only at clinic_b)
+    ("owner", True, True),
+    ("practitioner", True, True),
+    ("staff", True, False),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "finds_a", "finds_b"), PICKER_REACH)
+def test_patient_picker_and_office_search_follow_the_members_reach(world, role, finds_a, finds_b):
+    from tests.conftest import client_for
+
+    users, objects, _others = world
+    client = client_for(users[role])
+    for patient, expected in ((objects["patient_a"], finds_a), (objects["patient_b"], finds_b)):
+        picked = client.get("/office/patients/pick/", {"q": patient.family_name}).json()["results"]
+        assert (patient.pk in [row["id"] for row in picked]) is expected, (role, patient)
+        found = client.get("/office/search/", {"q": patient.family_name}).content.decode()
+        assert (f"/office/patients/{patient.pk}/" in found) is expected, (role, patient)
+
+
+@pytest.mark.django_db
+def test_patient_picker_and_office_search_refuse_a_portal_patient(world):
+    from tests.conftest import client_for
+
+    users, _objects, _others = world
+    client = client_for(users["patient"])
+    assert client.get("/office/patients/pick/", {"q": "a"}).status_code == 403
+    assert client.get("/office/search/", {"q": "a"}).status_code == 403

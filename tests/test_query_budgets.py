@@ -8,7 +8,9 @@ from tests.factories import make_patient
 
 FLOOR = 4
 PATIENT_SEARCH = 7
-PATIENT_DETAIL = 9
+# The patient page is the front desk's hub: scheduling (upcoming, past), billing (invoices, what is due)
+# and notifications (latest messages) each add their section's bounded queries.
+PATIENT_DETAIL = 13
 
 pytestmark = pytest.mark.django_db
 

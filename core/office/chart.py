@@ -43,6 +43,18 @@ def chart_header(request, clinic, patient) -> list:
     return facts
 
 
+def patient_sections(request, clinic, patient) -> list:
+    """The modules' parts of the patient page (``clinic_patient_sections``), sorted by ``order``."""
+    sections = []
+    if clinic is not None:
+        for contributed in clinic_hook(clinic, "clinic_patient_sections")(
+            request=request, clinic=clinic, patient=patient
+        ):
+            sections.extend(contributed or [])
+        sections.sort(key=lambda s: (s.order, str(s.title)))
+    return sections
+
+
 def chart_context(request, clinic, patient, *, active: str = "") -> dict:
     """What ``office/patients/chart_base.html`` needs: the patient, the header facts, the tabs, and which
     tab is open (``active`` is its address; empty for the summary)."""

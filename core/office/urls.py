@@ -5,13 +5,14 @@ from django.urls import include, path
 from core.plugins.gating import gate_patterns
 from core.plugins.manager import registry
 
-from .views import audit, dashboard, members, organization, patients, team, tokens
+from .views import audit, dashboard, members, organization, patient_pick, patients, search, team, tokens
 
 app_name = "office"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("clinic/", dashboard.switch_clinic, name="switch_clinic"),
+    path("search/", search.office_search, name="search"),
     path("settings/organization/", organization.organization_settings, name="organization_settings"),
     path("settings/clinics/", organization.clinic_list, name="clinic_list"),
     path("settings/clinics/new/", organization.clinic_create, name="clinic_create"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("team/", team.team, name="team"),
     path("team/<str:pk>/", team.profile_edit, name="profile_edit"),
     path("patients/", patients.patient_list, name="patient_list"),
+    path("patients/pick/", patient_pick.patient_pick, name="patient_pick"),
     path("patients/new/", patients.patient_create, name="patient_create"),
     path("patients/<str:pk>/", patients.patient_detail, name="patient_detail"),
     path("patients/<str:pk>/edit/", patients.patient_edit, name="patient_edit"),

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
         DashboardWidget,
         ModuleInfo,
         NavItem,
+        PatientSection,
         ScheduledTask,
+        SearchGroup,
         TimelineEntry,
     )
     from core.tenancy.models import Clinic, Organization
@@ -105,6 +107,32 @@ def clinic_patient_chart_header(request: HttpRequest, clinic: Clinic, patient: P
     Called only when the module is on for that clinic, on every chart page: keep it to a few indexed
     queries, and return only what the signed-in member may read (the front desk sees the allergy flag,
     not clinical detail). The core sorts the facts by ``order``.
+    """
+
+
+@hookspec
+def clinic_patient_sections(request: HttpRequest, clinic: Clinic, patient: Patient) -> list[PatientSection]:
+    """Return this module's parts of ``patient``'s page opened in ``clinic`` (upcoming and past
+    appointments, invoices with their balance, messages), as ``core.plugins.types.PatientSection``.
+
+    The patient page is the front desk's hub: each module shows what it knows about the patient there.
+    Called only when the module is on for that clinic, on every visit of the page: answer with a few
+    bounded, indexed queries (a handful of rows and a link to the full list), and only what the
+    signed-in member may read. The core sorts the sections by ``order``.
+    """
+
+
+@hookspec
+def clinic_office_search(
+    request: HttpRequest, clinic: Clinic, query: str, patient_ids: list[int]
+) -> list[SearchGroup]:
+    """Return what this module finds for the office's search box at ``clinic`` (invoices by number,
+    appointments of the patients found), as ``core.plugins.types.SearchGroup``.
+
+    ``query`` is what was typed (stripped, at most 100 characters); ``patient_ids`` are the patients the
+    core already found for it among those the member may see (at most ten), so a module can show their
+    appointments without searching names again. Called only when the module is on for ``clinic``; answer
+    with one or two bounded, indexed queries, at most ten hits a group, and only what the member may read.
     """
 
 

@@ -164,6 +164,37 @@ class ChartFact:
 
 
 @dataclass(frozen=True)
+class PatientSection:
+    """A part of the patient page a module contributes (``clinic_patient_sections``): the patient's
+    appointments, invoices with their balance, messages. ``template`` renders ``context``; ``order`` places
+    it among the others."""
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of the office search (``clinic_office_search``): what it is, where it opens, and a line
+    that tells it apart ("Dec 6, 2026 · €90.00 due")."""
+
+    label: str
+    url: str
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """The results of one kind ("Invoices", "Appointments") a module found for the office search."""
+
+    title: str
+    hits: tuple[SearchHit, ...] = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     """One line of a patient's timeline (``clinic_patient_timeline_entries``).
 

@@ -142,6 +142,17 @@ class Membership(TenantModel):
         return self.display_name or self.user.full_name or self.user.email
 
     @property
+    def titled_name(self) -> str:
+        """The name with the title where people write it: "Dr. Daniel Adams" (a title ending in a full stop
+        goes first, once), "Daniel Adams, MD" (letters after the name go after it)."""
+        name, title = self.name, self.title.strip()
+        if not title or name.lower().startswith(title.lower()) or name.endswith(title):
+            return name
+        if title.endswith("."):
+            return f"{title} {name}"
+        return f"{name}, {title}"
+
+    @property
     def is_owner(self) -> bool:
         return self.role == Role.OWNER
 

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField, StyledForm, StyledModelForm
+from core.patients.picker import PatientField
+from core.quantities import plain_quantity
 
 from .models import BillingProfile, InvoiceSeries, InvoiceStatus, LineKind, PaymentMethod, TaxRate
 
@@ -24,7 +26,7 @@ class InvoiceFilterForm(StyledForm):
 
 
 class DraftForm(StyledForm):
-    patient = forms.ModelChoiceField(queryset=None, label=_("Patient"))
+    patient = PatientField(label=_("Patient"))
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -44,7 +46,14 @@ class LineForm(StyledForm):
     tax_rate = forms.ModelChoiceField(
         queryset=None, label=_("Tax"), required=False, empty_label=_("Clinic default")
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices, initial=LineKind.FREE)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=LineKind.choices,
+        initial=LineKind.FREE,
+        help_text=_(
+            "Products kept in stock are added from the search above, so issuing takes them out of stock."
+        ),
+    )
 
     def __init__(self, *args, tax_rates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,8 +90,10 @@ class RefundForm(StyledForm):
 
 
 class CreditNoteForm(StyledForm):
+    """Quantities to take back per line; with none given, everything not yet credited is taken back
+    (what is wanted most often, so it needs no extra tick)."""
+
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    full = forms.BooleanField(label=_("Credit everything not yet credited"), required=False)
 
     def __init__(self, *args, lines, remaining, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,15 +106,15 @@ class CreditNoteForm(StyledForm):
                 min_value=0,
                 max_digits=12,
                 decimal_places=3,
-                help_text=_("At most %(n)s") % {"n": remaining.get(line.pk, 0).normalize()},
+                help_text=_("At most %(n)s") % {"n": plain_quantity(remaining.get(line.pk, 0))},
             )
             self.fields[name].widget.attrs.setdefault("class", "input")
             self.line_fields.append((line.pk, name))
 
     def quantities(self):
-        if self.cleaned_data.get("full"):
-            return None
-        return {pk: self.cleaned_data[name] for pk, name in self.line_fields if self.cleaned_data.get(name)}
+        """``{line id: quantity}`` for the lines given, or None (everything left) when none is given."""
+        given = {pk: self.cleaned_data[name] for pk, name in self.line_fields if self.cleaned_data.get(name)}
+        return given or None
 
 
 class TaxRateForm(StyledModelForm):

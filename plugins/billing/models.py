@@ -242,6 +242,17 @@ class Invoice(TenantModel):
         return self.status == InvoiceStatus.DRAFT
 
     @property
+    def status_label(self) -> str:
+        """The status as people should read it: what happened, not only what is left to pay. An invoice
+        credited in full reads "Credited in full" (stored as paid or void, since nothing is left to pay), one
+        credited in part says so beside its payment state."""
+        if self.is_draft or not self.credited_total:
+            return self.get_status_display()
+        if self.credited_total >= self.gross_total:
+            return _("Credited in full")
+        return _("%(status)s, partly credited") % {"status": self.get_status_display()}
+
+    @property
     def pdf(self):
         """The invoice's stored PDF record, or None before the first render."""
         return next(iter(self.pdf_records.all()), None)

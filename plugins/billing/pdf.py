@@ -3,17 +3,29 @@
 
 from __future__ import annotations
 
+import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .formatting import long_date, money, number
 from .models import Invoice, InvoicePdf, PdfState
 
 # Bump when invoice_pdf.html changes: stored PDFs of another version are rendered again on request.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
+
+
+def pdf_version(invoice: Invoice) -> str:
+    """The template version and what was settled when the PDF was drawn: a payment, credit note or refund
+    changes it, so the stored PDF (which prints payments and the balance due) is drawn again."""
+    # Normalised: an amount read back from the database ("90.0000") and one just computed ("90.00") agree.
+    amounts = (invoice.paid_total, invoice.credited_total, invoice.balance)
+    settled = ":".join(format(Decimal(amount).normalize(), "f") for amount in amounts)
+    return f"{TEMPLATE_VERSION}-{hashlib.sha256(settled.encode()).hexdigest()[:12]}"
 
 
 def _logo_uri(organization) -> str:
@@ -50,9 +62,42 @@ def context_for(invoice: Invoice) -> dict:
         }
         for row in invoice.tax_breakdown
     ]
+    payments = [
+        {
+            "date": long_date(payment.date, language),
+            "method": payment.get_method_display(),
+            "amount": money(-payment.applied_amount, currency, language),
+        }
+        for payment in invoice.payments.all()
+    ]
+    payments += [
+        {
+            "date": long_date(timezone.localtime(entry.created_at, invoice.clinic.tzinfo).date(), language),
+            "method": _("Patient credit"),
+            "amount": money(entry.amount, currency, language),
+        }
+        for entry in invoice.credit_applied.all()
+    ]
+    credit_notes = [
+        {
+            "number": note.number,
+            "date": long_date(note.issue_date, language),
+            "reason": note.reason,
+            "amount": money(note.gross_total, currency, language),
+        }
+        for note in invoice.credit_notes.all()
+    ]
+    practitioner = invoice.practitioner.titled_name if invoice.practitioner_id else ""
     return {
         "invoice": invoice,
         "language": language,
+        "practitioner": practitioner,
+        "payments": payments,
+        "credit_notes": credit_notes,
+        "paid_total": money(invoice.paid_total, currency, language),
+        "credited_total": money(-invoice.credited_total, currency, language),
+        "balance": money(invoice.balance, currency, language),
+        "settled": bool(payments or credit_notes),
         "seller": invoice.seller,
         "buyer": invoice.buyer,
         "lines": lines,
@@ -80,7 +125,12 @@ def render_invoice(invoice: Invoice, *, force: bool = False) -> InvoicePdf:
     """Render and store the PDF unless one of the current template version is already stored. A failure
     is recorded on the row (staff see it) and raised again so the task queue retries."""
     pdf, _created = InvoicePdf.objects.get_or_create(organization_id=invoice.organization_id, invoice=invoice)
-    if not force and pdf.state == PdfState.READY and pdf.template_version == TEMPLATE_VERSION and pdf.file:
+    if (
+        not force
+        and pdf.state == PdfState.READY
+        and pdf.template_version == pdf_version(invoice)
+        and pdf.file
+    ):
         return pdf
     try:
         content = render_pdf_bytes(invoice)
@@ -94,7 +144,7 @@ def render_invoice(invoice: Invoice, *, force: bool = False) -> InvoicePdf:
         f"{invoice.organization_id}-{invoice.number or invoice.pk}.pdf", ContentFile(content), save=False
     )
     pdf.state = PdfState.READY
-    pdf.template_version = TEMPLATE_VERSION
+    pdf.template_version = pdf_version(invoice)
     pdf.rendered_at = timezone.now()
     pdf.error = ""
     pdf.attempts += 1
@@ -109,7 +159,7 @@ def stored_or_rendered(invoice: Invoice) -> InvoicePdf | None:
     stored it yet (or it failed), rendered now on request. None when rendering fails: the caller queues
     it again and tells the person to retry."""
     pdf = invoice.pdf
-    current = pdf is not None and pdf.state == PdfState.READY and pdf.template_version == TEMPLATE_VERSION
+    current = pdf is not None and pdf.state == PdfState.READY and pdf.template_version == pdf_version(invoice)
     if current and pdf.file:
         return pdf
     try:

@@ -31,8 +31,7 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
             kind_label=_("Invoice"),
             at=row.issued_at
             or timezone.make_aware(datetime.combine(row.issue_date, time(12)), clinic.tzinfo),
-            title=_("Invoice %(number)s · %(status)s")
-            % {"number": row.number, "status": row.get_status_display()},
+            title=_("Invoice %(number)s · %(status)s") % {"number": row.number, "status": row.status_label},
             url=reverse("office:billing:invoice_detail", kwargs={"clinic_slug": clinic.slug, "pk": row.pk}),
             struck=row.status == "void",
             key=f"invoice-{row.pk}",

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField
+from core.patients.picker import PatientField, PatientPicker
 
 from .models import Item, MovementKind, Supplier
 
@@ -73,7 +74,7 @@ class DispenseForm(forms.Form):
             (MovementKind.USED, _("Used in a visit")),
         ],
     )
-    patient = forms.ModelChoiceField(label=_("Patient"), queryset=None, required=False)
+    patient = PatientField(label=_("Patient"), required=False, widget=PatientPicker(attrs={"class": "input"}))
     item = forms.ModelChoiceField(label=_("Item"), queryset=None)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0.001, max_digits=14, decimal_places=3)
     lot = forms.ModelChoiceField(

@@ -9,6 +9,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Su
 from django.utils import timezone
 
 from core.plugins.types import BillableItem
+from core.quantities import plain_quantity
 
 from .models import Item, MovementKind, ReorderRule, StockLevel, StockMovement, TransferLine, TransferStatus
 
@@ -94,10 +95,16 @@ def movements(organization_id: int, clinic_ids, *, item=None, clinic=None, kind=
 
 
 def billable_items(clinic, query: str) -> list[BillableItem]:
-    """Sellable active items matching ``query`` by name or SKU; the line's reference is the SKU."""
+    """Sellable active items matching ``query`` by name or SKU; the line's reference is the SKU.
+
+    Billing asks for one chosen item as ``product:<SKU>`` (the reference it was offered), which matches
+    that SKU exactly and nothing else."""
     query = (query or "").strip()[:100]
     qs = Item.objects.filter(organization_id=clinic.organization_id, sellable=True, active=True)
-    if query:
+    kind, sep, reference = query.partition(":")
+    if sep and kind == "product":
+        qs = qs.filter(sku=reference)
+    elif query:
         qs = qs.filter(Q(name__icontains=query) | Q(sku__iexact=query) | Q(sku__istartswith=query))
     stock = dict(
         StockLevel.objects.filter(organization_id=clinic.organization_id, clinic=clinic, item__in=qs)
@@ -113,7 +120,11 @@ def billable_items(clinic, query: str) -> list[BillableItem]:
             unit_price=item.price,
             currency=clinic.currency,
             tax_rate=item.tax_rate,
-            details={"item_id": item.pk, "unit": item.unit, "on_hand": str(stock.get(item.pk) or 0)},
+            details={
+                "item_id": item.pk,
+                "unit": item.unit,
+                "on_hand": plain_quantity(stock.get(item.pk) or 0),
+            },
         )
         for item in qs.order_by("name")[:50]
     ]

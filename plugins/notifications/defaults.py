@@ -17,7 +17,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "appointment_booked": {
         "en": (
             "Your appointment on {{ date }} at {{ time }}",
-            "Hello {{ patient_name }},\n\nyour appointment for {{ service_name }} with {{ practitioner_name }} "
+            "Hello {{ patient_first_name }},\n\nYour appointment for {{ service_name }} with {{ practitioner_name }} "
             "is confirmed for {{ date }} at {{ time }}." + _SIGN_EN,
             "{{ sender_name }}: your appointment is confirmed for {{ date }} at {{ time }}.",
         ),
@@ -29,7 +29,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Votre rendez-vous du {{ date }} à {{ time }}",
-            "Bonjour {{ patient_name }},\n\nvotre rendez-vous pour {{ service_name }} avec "
+            "Bonjour {{ patient_name }},\n\nVotre rendez-vous pour {{ service_name }} avec "
             "{{ practitioner_name }} est confirmé le {{ date }} à {{ time }}." + _SIGN_FR,
             "{{ sender_name }} : votre rendez-vous est confirmé le {{ date }} à {{ time }}.",
         ),
@@ -37,7 +37,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "request_received": {
         "en": (
             "We received your appointment request",
-            "Hello {{ patient_name }},\n\nwe received your request for {{ service_name }} with "
+            "Hello {{ patient_first_name }},\n\nWe received your request for {{ service_name }} with "
             "{{ practitioner_name }} on {{ date }} at {{ time }}. We will confirm it or suggest another "
             "time soon; the appointment is not confirmed until then." + _SIGN_EN,
             "{{ sender_name }}: we received your request for {{ date }} at {{ time }} and will confirm it soon.",
@@ -51,7 +51,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Nous avons reçu votre demande de rendez-vous",
-            "Bonjour {{ patient_name }},\n\nnous avons reçu votre demande pour {{ service_name }} avec "
+            "Bonjour {{ patient_name }},\n\nNous avons reçu votre demande pour {{ service_name }} avec "
             "{{ practitioner_name }} le {{ date }} à {{ time }}. Nous la confirmerons ou vous proposerons un "
             "autre horaire rapidement ; d'ici là, le rendez-vous n'est pas confirmé." + _SIGN_FR,
             "{{ sender_name }} : demande reçue pour le {{ date }} à {{ time }}. Nous vous répondons rapidement.",
@@ -60,7 +60,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "request_approved": {
         "en": (
             "Your appointment request was accepted",
-            "Hello {{ patient_name }},\n\nwe have accepted your request: {{ service_name }} with "
+            "Hello {{ patient_first_name }},\n\nWe have accepted your request: {{ service_name }} with "
             "{{ practitioner_name }} on {{ date }} at {{ time }}." + _SIGN_EN,
             "{{ sender_name }}: your request was accepted. See you on {{ date }} at {{ time }}.",
         ),
@@ -72,7 +72,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Votre demande de rendez-vous est acceptée",
-            "Bonjour {{ patient_name }},\n\nnous avons accepté votre demande : {{ service_name }} avec "
+            "Bonjour {{ patient_name }},\n\nNous avons accepté votre demande : {{ service_name }} avec "
             "{{ practitioner_name }} le {{ date }} à {{ time }}." + _SIGN_FR,
             "{{ sender_name }} : votre demande est acceptée. À bientôt le {{ date }} à {{ time }}.",
         ),
@@ -80,7 +80,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "request_declined": {
         "en": (
             "We could not accept your appointment request",
-            "Hello {{ patient_name }},\n\nunfortunately we cannot offer the appointment you asked for on "
+            "Hello {{ patient_first_name }},\n\nUnfortunately we cannot offer the appointment you asked for on "
             "{{ date }} at {{ time }}.{% if reason %}\n\n{{ reason }}{% endif %}\n\nPlease choose another "
             "time." + _SIGN_EN,
             "{{ sender_name }}: we cannot offer {{ date }} at {{ time }}. Please choose another time.",
@@ -94,7 +94,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Nous ne pouvons pas accepter votre demande",
-            "Bonjour {{ patient_name }},\n\nnous ne pouvons malheureusement pas vous proposer le rendez-vous "
+            "Bonjour {{ patient_name }},\n\nNous ne pouvons malheureusement pas vous proposer le rendez-vous "
             "du {{ date }} à {{ time }}.{% if reason %}\n\n{{ reason }}{% endif %}\n\nMerci de choisir un "
             "autre horaire." + _SIGN_FR,
             "{{ sender_name }} : le {{ date }} à {{ time }} n'est pas possible. Merci de choisir un autre horaire.",
@@ -103,7 +103,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "appointment_rescheduled": {
         "en": (
             "Your appointment has moved to {{ date }} at {{ time }}",
-            "Hello {{ patient_name }},\n\nyour appointment for {{ service_name }} has moved from "
+            "Hello {{ patient_first_name }},\n\nYour appointment for {{ service_name }} has moved from "
             "{{ previous_date }} at {{ previous_time }} to {{ date }} at {{ time }}." + _SIGN_EN,
             "{{ sender_name }}: your appointment has moved to {{ date }} at {{ time }}.",
         ),
@@ -115,7 +115,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Votre rendez-vous est déplacé au {{ date }} à {{ time }}",
-            "Bonjour {{ patient_name }},\n\nvotre rendez-vous pour {{ service_name }} est déplacé du "
+            "Bonjour {{ patient_name }},\n\nVotre rendez-vous pour {{ service_name }} est déplacé du "
             "{{ previous_date }} à {{ previous_time }} au {{ date }} à {{ time }}." + _SIGN_FR,
             "{{ sender_name }} : votre rendez-vous est déplacé au {{ date }} à {{ time }}.",
         ),
@@ -123,7 +123,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "appointment_cancelled": {
         "en": (
             "Your appointment on {{ date }} is cancelled",
-            "Hello {{ patient_name }},\n\nyour appointment on {{ date }} at {{ time }} is cancelled."
+            "Hello {{ patient_first_name }},\n\nYour appointment on {{ date }} at {{ time }} is cancelled."
             "{% if reason %}\n\n{{ reason }}{% endif %}" + _SIGN_EN,
             "{{ sender_name }}: your appointment on {{ date }} at {{ time }} is cancelled.",
         ),
@@ -135,7 +135,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Votre rendez-vous du {{ date }} est annulé",
-            "Bonjour {{ patient_name }},\n\nvotre rendez-vous du {{ date }} à {{ time }} est annulé."
+            "Bonjour {{ patient_name }},\n\nVotre rendez-vous du {{ date }} à {{ time }} est annulé."
             "{% if reason %}\n\n{{ reason }}{% endif %}" + _SIGN_FR,
             "{{ sender_name }} : votre rendez-vous du {{ date }} à {{ time }} est annulé.",
         ),
@@ -143,7 +143,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "appointment_reminder": {
         "en": (
             "Reminder: your appointment on {{ date }} at {{ time }}",
-            "Hello {{ patient_name }},\n\nthis is a reminder of your appointment for {{ service_name }} with "
+            "Hello {{ patient_first_name }},\n\nThis is a reminder of your appointment for {{ service_name }} with "
             "{{ practitioner_name }} on {{ date }} at {{ time }}." + _SIGN_EN,
             "{{ sender_name }}: reminder of your appointment on {{ date }} at {{ time }}.",
         ),
@@ -155,7 +155,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Rappel : votre rendez-vous du {{ date }} à {{ time }}",
-            "Bonjour {{ patient_name }},\n\nnous vous rappelons votre rendez-vous pour {{ service_name }} avec "
+            "Bonjour {{ patient_name }},\n\nNous vous rappelons votre rendez-vous pour {{ service_name }} avec "
             "{{ practitioner_name }} le {{ date }} à {{ time }}." + _SIGN_FR,
             "{{ sender_name }} : rappel de votre rendez-vous le {{ date }} à {{ time }}.",
         ),
@@ -163,7 +163,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "waitlist_offer": {
         "en": (
             "A time became free: {{ date }} at {{ time }}",
-            "Hello {{ patient_name }},\n\na time you were waiting for became free: {{ date }} at {{ time }}. "
+            "Hello {{ patient_first_name }},\n\nA time you were waiting for became free: {{ date }} at {{ time }}. "
             "Contact us soon if you would like it." + _SIGN_EN,
             "{{ sender_name }}: {{ date }} at {{ time }} is free. Contact us soon if you would like it.",
         ),
@@ -175,7 +175,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Un créneau s'est libéré : {{ date }} à {{ time }}",
-            "Bonjour {{ patient_name }},\n\nun créneau que vous attendiez s'est libéré : le {{ date }} à "
+            "Bonjour {{ patient_name }},\n\nUn créneau que vous attendiez s'est libéré : le {{ date }} à "
             "{{ time }}. Contactez-nous rapidement s'il vous intéresse." + _SIGN_FR,
             "{{ sender_name }} : le {{ date }} à {{ time }} est libre. Contactez-nous rapidement.",
         ),
@@ -183,7 +183,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "invoice_issued": {
         "en": (
             "Invoice {{ invoice_number }}",
-            "Hello {{ patient_name }},\n\nyour invoice {{ invoice_number }} for {{ amount }} is ready."
+            "Hello {{ patient_first_name }},\n\nYour invoice {{ invoice_number }} for {{ amount }} is ready."
             "{% if link %}\n\nView it here: {{ link }}{% endif %}" + _SIGN_EN,
             "{{ sender_name }}: invoice {{ invoice_number }} for {{ amount }} is ready. {{ link }}",
         ),
@@ -195,7 +195,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Facture {{ invoice_number }}",
-            "Bonjour {{ patient_name }},\n\nvotre facture {{ invoice_number }} de {{ amount }} est "
+            "Bonjour {{ patient_name }},\n\nVotre facture {{ invoice_number }} de {{ amount }} est "
             "disponible.{% if link %}\n\nConsultez-la ici : {{ link }}{% endif %}" + _SIGN_FR,
             "{{ sender_name }} : facture {{ invoice_number }} de {{ amount }} disponible. {{ link }}",
         ),
@@ -203,7 +203,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "payment_receipt": {
         "en": (
             "Thank you for your payment",
-            "Hello {{ patient_name }},\n\nwe have received your payment of {{ amount }}"
+            "Hello {{ patient_first_name }},\n\nWe have received your payment of {{ amount }}"
             "{% if invoice_number %} for invoice {{ invoice_number }}{% endif %}. Thank you." + _SIGN_EN,
             "{{ sender_name }}: we received your payment of {{ amount }}. Thank you.",
         ),
@@ -216,7 +216,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
         ),
         "fr": (
             "Merci pour votre paiement",
-            "Bonjour {{ patient_name }},\n\nnous avons bien reçu votre paiement de {{ amount }}"
+            "Bonjour {{ patient_name }},\n\nNous avons bien reçu votre paiement de {{ amount }}"
             "{% if invoice_number %} pour la facture {{ invoice_number }}{% endif %}. Merci." + _SIGN_FR,
             "{{ sender_name }} : nous avons reçu votre paiement de {{ amount }}. Merci.",
         ),

@@ -16,6 +16,7 @@ from django.utils import formats, translation
 from core.patients.models import Patient
 from core.plugins import events
 from core.plugins.types import UpcomingAppointment
+from core.quantities import plain_quantity
 from core.tenancy.models import Clinic
 from core.tenancy.modules import clinic_hook
 
@@ -175,8 +176,8 @@ def stock_low(clinic: Clinic, event: events.StockLow) -> None:
         key=f"stock_low:{event.item_id}:{today}:{event.on_hand}",
         context={
             "item_name": event.item_name,
-            "on_hand": str(event.on_hand),
-            "reorder_level": str(event.reorder_level),
+            "on_hand": plain_quantity(event.on_hand),
+            "reorder_level": plain_quantity(event.reorder_level),
         },
         related=("stock_item", event.item_id),
     )

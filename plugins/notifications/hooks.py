@@ -191,3 +191,10 @@ def clinic_dashboard_widgets(request, clinic):
             order=45,
         )
     ]
+
+
+@hookimpl
+def clinic_patient_sections(request, clinic, patient):
+    from .patient_hub import patient_sections
+
+    return patient_sections(request, clinic, patient)

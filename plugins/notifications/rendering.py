@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_CONTEXT = {
     "patient_name": "Alex Example",
+    "patient_first_name": "Alex",
     "clinic_name": "Riverside Clinic",
     "clinic_phone": "+1 555 0100",
     "sender_name": "Riverside Clinic",

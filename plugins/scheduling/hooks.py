@@ -371,3 +371,17 @@ def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kin
     from .timeline import timeline_entries
 
     return timeline_entries(request, clinic, patient, before, limit, kinds)
+
+
+@hookimpl
+def clinic_patient_sections(request, clinic, patient):
+    from .patient_hub import patient_sections
+
+    return patient_sections(request, clinic, patient)
+
+
+@hookimpl
+def clinic_office_search(request, clinic, query, patient_ids):
+    from .patient_hub import office_search
+
+    return office_search(request, clinic, query, patient_ids)

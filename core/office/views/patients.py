@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.addresses import address_lines
 from core.forms import apply_errors
 from core.patients import services
 from core.patients.access import access_patient
@@ -14,7 +15,7 @@ from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
 from core.patients.selectors import search_patients, visible_patients
 from core.tenancy.access import check_perm, visible_clinics
 
-from ..chart import chart_context
+from ..chart import chart_context, patient_sections
 from ..decorators import member_required
 from ..navigation import current_clinic
 
@@ -102,6 +103,15 @@ def patient_detail(request, pk):
         "office/patients/detail.html",
         {
             **chart_context(request, clinic, patient),
+            "sections": patient_sections(request, clinic, patient),
+            "address": address_lines(
+                patient.address_line1,
+                patient.address_line2,
+                patient.postal_code,
+                patient.city,
+                patient.country,
+                home_country=clinic.country if clinic else "",
+            ),
             "other_clinics": other_clinics,
             "merge_form": MergeForm(),
         },

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.accounts.models import User
+from core.addresses import address_lines
 from core.patients.models import Patient
 from core.tasks import enqueue_on_commit
 from core.tenancy.models import Clinic
@@ -29,14 +30,14 @@ PDF_TASK = "plugins.billing.tasks.render_invoice_pdf"
 def _seller(clinic: Clinic) -> dict:
     profile = billing_profile(clinic)
     address = profile.address.strip() or "\n".join(
-        part
-        for part in (
+        address_lines(
             clinic.address_line1,
             clinic.address_line2,
-            " ".join(p for p in (clinic.postal_code, clinic.city) if p),
+            clinic.postal_code,
+            clinic.city,
             clinic.country,
+            home_country=clinic.country,
         )
-        if part
     )
     return {
         "name": profile.legal_name or clinic.name,
@@ -50,16 +51,18 @@ def _seller(clinic: Clinic) -> dict:
     }
 
 
-def _buyer(patient: Patient) -> dict:
+def _buyer(patient: Patient, clinic: Clinic, language: str) -> dict:
+    # The country is named only when the patient lives in another country than the clinic's.
     address = "\n".join(
-        part
-        for part in (
+        address_lines(
             patient.address_line1,
             patient.address_line2,
-            " ".join(p for p in (patient.postal_code, patient.city) if p),
+            patient.postal_code,
+            patient.city,
             patient.country,
+            home_country=clinic.country,
+            language=language,
         )
-        if part
     )
     return {"name": patient.full_name, "record_number": patient.display_record_number, "address": address}
 
@@ -118,8 +121,8 @@ def issue(
     invoice.supply_date = supply_date or today
     invoice.due_date = date.fromordinal(today.toordinal() + int(seller["payment_terms_days"]))
     invoice.seller = seller
-    invoice.buyer = _buyer(patient)
     invoice.language = patient.preferred_language or clinic.locale
+    invoice.buyer = _buyer(patient, clinic, invoice.language)
     invoice.net_total, invoice.tax_total, invoice.gross_total = net, tax, net + tax
     invoice.tax_breakdown = breakdown
     invoice.balance = net + tax

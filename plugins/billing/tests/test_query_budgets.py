@@ -15,7 +15,8 @@ from .conftest import draft_with_line
 INVOICE_ISSUE = 15
 INVOICE_ISSUE_FIRST = 20
 OUTSTANDING_LIST = 8
-PDF_RENDER = 3
+# The PDF prints what was paid and credited: payments, credit notes and credit used are read too.
+PDF_RENDER = 5
 
 pytestmark = pytest.mark.django_db
 

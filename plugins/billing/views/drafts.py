@@ -35,7 +35,8 @@ def invoice_create(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     patients = visible_patients(member).filter(archived=False)
     item = None
     practitioner = member.membership if member.role == Role.PRACTITIONER else None
-    initial = {}
+    # Opened from a patient's page: that patient is chosen already (checked by the form like any choice).
+    initial = {"patient": request.GET["patient"]} if str(request.GET.get("patient", "")).isdigit() else {}
     appointment = request.GET.get("appointment") or request.POST.get("appointment")
     if appointment:
         item = billable_item(clinic, "appointment", str(parse_id(appointment)))

@@ -15,6 +15,7 @@ from ..access import access_invoice
 from ..formatting import money
 from ..forms import ApplyCreditForm, LineForm, PaymentForm, RefundForm
 from ..models import OPEN_STATUSES, CreditNote, Invoice
+from ..money import quantize
 from ..services.clinic_settings import active_tax_rates
 from ..services.credit import patient_credit
 from ..services.dates import local_today
@@ -82,12 +83,18 @@ def _context(request: HttpRequest, invoice: Invoice, **forms: Form) -> dict:
         or (LineForm(tax_rates=active_tax_rates(clinic)) if can_draft else None),
         "payment_form": forms.get("payment_form")
         or (
-            PaymentForm(initial={"amount": invoice.balance, "date": local_today(clinic)}) if can_pay else None
+            PaymentForm(
+                initial={"amount": quantize(invoice.balance, invoice.currency), "date": local_today(clinic)}
+            )
+            if can_pay
+            else None
         ),
         "credit": credit,
         "credit_form": forms.get("credit_form")
         or (
-            ApplyCreditForm(prefix="credit", initial={"amount": min(credit, invoice.balance)})
+            ApplyCreditForm(
+                prefix="credit", initial={"amount": quantize(min(credit, invoice.balance), invoice.currency)}
+            )
             if can_apply_credit
             else None
         ),

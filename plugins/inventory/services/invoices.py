@@ -24,7 +24,10 @@ PRODUCT_LINE_KIND = "product"
 
 
 def _product_lines(clinic, lines: tuple[events.BilledLine, ...]) -> list[tuple[Item, Decimal]]:
-    wanted = [(line.reference, line.quantity) for line in lines if line.kind == PRODUCT_LINE_KIND]
+    # A product line without a SKU was typed in by hand: something sold that this clinic does not stock.
+    wanted = [
+        (line.reference, line.quantity) for line in lines if line.kind == PRODUCT_LINE_KIND and line.reference
+    ]
     if not wanted:
         return []
     items = {

@@ -39,6 +39,8 @@ def notify_patient(
     preference = preferences.preference_for(patient, message_type)
     values = {
         "patient_name": patient.preferred_name or patient.full_name,
+        # English greets by first name ("Hello Liam,"); languages with a formal address keep the full name.
+        "patient_first_name": patient.preferred_name or patient.given_name or patient.full_name,
         "clinic_name": clinic.name,
         "clinic_phone": clinic.phone,
         "sender_name": sender_name(clinic, config),

@@ -123,7 +123,7 @@ def test_templates_list_get_update_preview_and_reset(sched, django_capture_on_co
     ).json()
     assert preview["subject"] == "Riverside Clinic" and preview["fell_back"] == ["body"]
     assert preview["sms_segments"] == 3 and preview["sms"].endswith("...")
-    assert "<p>Hello Alex Example" in preview["html"]
+    assert "<p>Hello Alex," in preview["html"]
     reset = staff.delete(url)
     assert reset.status_code == 200 and reset.json()["custom"] is False
     with scope(organization=sched.org.pk):

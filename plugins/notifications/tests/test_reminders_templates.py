@@ -110,7 +110,9 @@ def test_templates_render_in_two_languages():
 
 
 def test_html_escapes_values_and_templates_see_plain_values_only():
-    rendered = render_message("appointment_booked", "en", {**CONTEXT, "patient_name": "<script>x</script>"})
+    hostile = "<script>x</script>"
+    context = {**CONTEXT, "patient_name": hostile, "patient_first_name": hostile}
+    rendered = render_message("appointment_booked", "en", context)
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert "<script>x</script>" in rendered.text
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField, BoundedDateTimeField
+from core.patients.picker import PatientField, PatientPicker
 
 from ..models import Frequency, Status, WaitlistStatus
 
@@ -18,7 +19,7 @@ def clinic_time(value: datetime, tz) -> datetime:
 
 
 class AppointmentForm(forms.Form):
-    patient = forms.ModelChoiceField(queryset=None, label=_("Patient"), widget=forms.Select(attrs=INPUT))
+    patient = PatientField(label=_("Patient"), widget=PatientPicker(attrs=INPUT))
     service = forms.ModelChoiceField(queryset=None, label=_("Service"), widget=forms.Select(attrs=INPUT))
     practitioner = forms.ModelChoiceField(
         queryset=None, label=_("Practitioner"), widget=forms.Select(attrs=INPUT)
@@ -110,7 +111,7 @@ class StatusForm(forms.Form):
 
 
 class WaitlistForm(forms.Form):
-    patient = forms.ModelChoiceField(queryset=None, label=_("Patient"), widget=forms.Select(attrs=INPUT))
+    patient = PatientField(label=_("Patient"), widget=PatientPicker(attrs=INPUT))
     service = forms.ModelChoiceField(queryset=None, label=_("Service"), widget=forms.Select(attrs=INPUT))
     practitioner = forms.ModelChoiceField(
         queryset=None,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DurationField, ExpressionWrapper, F, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import DurationField, ExpressionWrapper, F, Sum, Value
+from django.db.models.functions import Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from core.plugins.types import Metric
@@ -38,7 +38,12 @@ def online(clinic_ids, start, end, *, breakdown=None, tz=None, practitioner=None
 def lead_days(clinic_ids, start, end, *, breakdown=None, tz=None, practitioner=None, service=None, **_):
     """Days between booking and the appointment, summed (divided by the count for the average)."""
     qs = appointments_in(clinic_ids, start, end, practitioner, service).exclude(status=Status.REQUESTED)
-    lead = ExpressionWrapper(F("start") - F("created_at"), output_field=DurationField())
+    # A visit entered after it happened (a walk-in, an import) was booked 0 days ahead, not a negative number.
+    lead = Greatest(
+        ExpressionWrapper(F("start") - F("created_at"), output_field=DurationField()),
+        Value(timedelta(0)),
+        output_field=DurationField(),
+    )
     if breakdown is None:
         total = qs.aggregate(t=Sum(lead))["t"]
         return _days(total)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core.dates import FIRST_DAY, LAST_DAY
@@ -51,6 +52,17 @@ NEXT_STEPS = {
     Status.IN_PROGRESS: [Status.COMPLETED],
 }
 
+# A button says what it does: a request is approved or declined, not set to "Booked" or "Cancelled by clinic".
+ACTION_LABELS = {
+    (Status.REQUESTED, Status.BOOKED): _lazy("Approve"),
+    (Status.REQUESTED, Status.CANCELLED_CLINIC): _lazy("Decline"),
+}
+
+
+def next_steps_of(status: str) -> list[tuple[str, str]]:
+    """The buttons an appointment in ``status`` offers, as ``(new status, label)``."""
+    return [(s, str(ACTION_LABELS.get((status, s), Status(s).label))) for s in NEXT_STEPS.get(status, [])]
+
 
 def _today(clinic) -> date:
     return timezone.now().astimezone(clinic.tzinfo).date()
@@ -67,7 +79,7 @@ def _parse_day(value, clinic) -> date:
 
 def _decorate(appointments: list[Appointment]) -> list[Appointment]:
     for appointment in appointments:
-        appointment.next_steps = [(s, Status(s).label) for s in NEXT_STEPS.get(appointment.status, [])]
+        appointment.next_steps = next_steps_of(appointment.status)
     return appointments
 
 
@@ -121,7 +133,7 @@ def calendar(request, clinic_slug):
         day_link="?" + day_link.urlencode(),
         links=links,
         rights=rights,
-        next_steps={status: [(s, Status(s).label) for s in steps] for status, steps in NEXT_STEPS.items()},
+        next_steps={status: next_steps_of(status) for status in NEXT_STEPS},
         muted=lambda a: bool((room and a.room_id != room) or (service and a.service_id != service)),
     )
     step = timedelta(days=len(data.days))

@@ -15,7 +15,8 @@
         data: set.data,
         borderColor: colour,
         backgroundColor: data.type === "line" ? colour : colour + "cc",
-        tension: 0.2,
+        // Monotone curves never overshoot: a line between two counts never dips below zero.
+        cubicInterpolationMode: "monotone",
         pointRadius: data.labels.length > 60 ? 0 : 2,
         spanGaps: true,
       };
