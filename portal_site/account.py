@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django_scopes import scope
 
+from core.fhir.export import patient_everything
 from core.patients.accounts import patient_links
 from core.patients.models import Patient
 from core.plugins.manager import registry
@@ -18,7 +19,7 @@ from core.tenancy.models import Clinic
 from core.tenancy.modules import enabled_modules, with_module_switches
 
 # Keys of an organization's part of the data download that belong to the portal, not to a module.
-PORTAL_KEYS = frozenset({"organization", "patient"})
+PORTAL_KEYS = frozenset({"organization", "patient", "fhir_everything"})
 
 # Patient fields left out of the data download: internal bookkeeping, not information about the person.
 NOT_EXPORTED = frozenset({"organization", "merged_into", "search_name", "version", "id"})
@@ -95,7 +96,7 @@ def _base(request) -> str:
 
 def data_export(user) -> list[dict]:
     """The login's records in every organization, each kept apart, with what every installed module
-    keeps about the patient there."""
+    keeps about the patient there, and the same record as a FHIR ``$everything`` Bundle."""
     organizations = []
     for _organization_id, patient in _records(user):
         part = {
@@ -113,5 +114,6 @@ def data_export(user) -> list[dict]:
             for key in sorted(contributed or {}):
                 if key not in PORTAL_KEYS:
                     part.setdefault(key, contributed[key])
+        part["fhir_everything"] = patient_everything(patient)
         organizations.append(part)
     return organizations

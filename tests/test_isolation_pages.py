@@ -131,6 +131,14 @@ def make_records_objects(tenant):
     )
     version = note_templates.current_versions(tenant.org)[0]
     note = notes.create_note(encounter, version, author=doctor)
+    soap = next(v for v in note_templates.current_versions(tenant.org) if v.template.shipped_key == "soap")
+    signed = notes.save_draft(
+        notes.create_note(encounter, soap, author=doctor),
+        {"complaint": "Cough", "assessment": "Cold", "plan": "Rest"},
+        revision=None,
+    )
+    signed = notes.sign_note(signed, by=tenant.practitioner)
+    vital = lists.record_vitals(tenant.clinic, tenant.patient, {"pulse": "70"}, by=tenant.practitioner)[0]
     allergy = lists.add_entry(
         lists.Allergy,
         tenant.clinic,
@@ -152,6 +160,9 @@ def make_records_objects(tenant):
         "records_file": chart_file.pk,
         "records_encounter": encounter.pk,
         "records_note": note.pk,
+        "records_signed_note": signed.pk,
+        "records_binary": f"note-{signed.pk}",
+        "records_vital": vital.pk,
         "records_allergy": allergy.pk,
         "records_medication": medication.pk,
         "records_problem": problem.pk,
@@ -682,8 +693,18 @@ FHIR_OBJECTS = {
     "Schedule": "practitioner",
     "Appointment": "appointment",
     "Invoice": "invoice",
+    "Encounter": "records_encounter",
+    "Condition": "records_problem",
+    "AllergyIntolerance": "records_allergy",
+    "MedicationStatement": "records_medication",
+    "Observation": "records_vital",
+    "DocumentReference": "records_signed_note",
+    "Provenance": "records_signed_note",
+    "Binary": "records_binary",
 }
 FHIR_EXEMPT = {"Slot": "computed free times: another organization's are covered in tests/fhir"}
+# Operations on a patient, read with another organization's patient.
+FHIR_OPERATIONS = ("$everything", "$summary")
 
 
 @pytest.mark.django_db
@@ -710,3 +731,9 @@ def test_fhir_other_organizations_ids_are_404_and_anonymous_401(alpha, beta):
             response = client.get(path)
             assert response.status_code == 401, f"anonymous {path} answered {response.status_code}"
             assert response.json()["resourceType"] == "OperationOutcome"
+    for operation in FHIR_OPERATIONS:
+        url = f"/fhir/R4/Patient/{objects['patient']}/{operation}"
+        response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 404, f"{url} answered {response.status_code}"
+        assert beta.org.name.encode() not in response.content
+        assert client.get(url).status_code == 401

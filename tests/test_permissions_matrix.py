@@ -166,6 +166,10 @@ FHIR_MATRIX = [
     ("register at clinic_b", 201, 201, 422),
     ("book with the doctor at clinic_a", 201, 201, 201),
     ("cancel the owner's appointment", 200, 403, 200),
+    ("read a problem of patient_a", 200, 200, 404),
+    ("read the practitioner's signed note", 200, 200, 404),
+    ("read the owner's only-me note", 200, 404, 404),
+    ("summarize patient_a", 200, 200, 200),
 ]
 
 
@@ -182,7 +186,7 @@ def test_fhir_permission_matrix(world, alpha, interaction, owner, practitioner, 
     expected = {"owner": owner, "practitioner": practitioner, "staff": staff}
     for role, status in expected.items():
         fhir = token_client(users[role], alpha.org)
-        if interaction.startswith("read"):
+        if interaction.startswith("read patient_"):
             got, _body = fhir.get(f"Patient/{objects[interaction.split()[1]].pk}")
         elif interaction == "register at clinic_b":
             got, _body = fhir.send(
@@ -199,6 +203,14 @@ def test_fhir_permission_matrix(world, alpha, interaction, owner, practitioner, 
                     ],
                 },
             )
+        elif interaction == "read a problem of patient_a":
+            got, _body = fhir.get(f"Condition/{charted(tenant)['problem'].pk}")
+        elif interaction == "read the practitioner's signed note":
+            got, _body = fhir.get(f"DocumentReference/{charted(tenant)['note'].pk}")
+        elif interaction == "read the owner's only-me note":
+            got, _body = fhir.get(f"DocumentReference/{owners_private_note(tenant).pk}")
+        elif interaction == "summarize patient_a":
+            got, _body = fhir.get(f"Patient/{objects['patient_a'].pk}/$summary")
         elif interaction.startswith("book"):
             hour = {"owner": 9, "practitioner": 10, "staff": 11}[role]
             got, _body = fhir.send("POST", "Appointment", appointment_body(tenant, next_day_at(tenant, hour)))
@@ -208,6 +220,40 @@ def test_fhir_permission_matrix(world, alpha, interaction, owner, practitioner, 
             got, current = fhir.get(f"Appointment/{appointment.pk}")
             got, _body = fhir.send("PUT", f"Appointment/{appointment.pk}", {**current, "status": "cancelled"})
         assert got == status, (interaction, role, got, _body)
+
+
+def charted(tenant):
+    """The tenant's patient's chart, made once per test (tests/fhir/conftest.chart)."""
+    from django_scopes import scopes_disabled
+
+    from tests.fhir.conftest import chart
+
+    if not hasattr(tenant, "chart"):
+        with scopes_disabled():
+            chart(tenant)
+    return tenant.chart
+
+
+def owners_private_note(tenant):
+    """A note the owner signed for their eyes only, on the visit of the tenant's chart."""
+    from django_scopes import scope, scopes_disabled
+
+    from plugins.records.services import notes
+
+    if not hasattr(tenant, "private_note"):
+        record = charted(tenant)
+        with scopes_disabled(), scope(organization=tenant.org.pk):
+            note = notes.create_note(
+                record["encounter"],
+                record["note"].template_version,
+                author=tenant.memberships["owner"],
+                privacy="author",
+            )
+            note = notes.save_draft(
+                note, {"complaint": "Private", "assessment": "Private", "plan": "Private"}, revision=None
+            )
+            tenant.private_note = notes.sign_note(note, by=tenant.owner)
+    return tenant.private_note
 
 
 def owner_appointment(tenant, role):

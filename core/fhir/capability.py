@@ -25,8 +25,12 @@ def capability_statement(request) -> dict:
         }
         if provider.includes:
             entry["searchInclude"] = list(provider.includes)
-        if provider.profiles:
-            entry["supportedProfile"] = list(provider.profiles)
+        if provider.operations:
+            entry["operation"] = [{"name": n, "definition": d} for n, d in provider.operations.items()]
+        if provider.revincludes:
+            entry["searchRevInclude"] = list(provider.revincludes)
+        if provider.every_profile():
+            entry["supportedProfile"] = list(provider.every_profile())
         if "update" in provider.interactions:
             entry["updateCreate"] = False
         resources.append(entry)

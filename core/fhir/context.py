@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.patients.models import Patient
@@ -34,6 +35,17 @@ class FhirContext:
     patient: Patient | None = None
     client_id: str = ""
     extra: dict = field(default_factory=dict)
+    # The patient's own data download reads what a switched-off module keeps too: the data stays theirs.
+    include_switched_off: bool = False
+    # Where the resources' absolute addresses start when there is no request (the data download).
+    base_address: str = ""
+
+    @property
+    def base(self) -> str:
+        """This server's FHIR base, ending in a slash (``https://…/fhir/R4/``)."""
+        if self.request is not None:
+            return self.request.build_absolute_uri("/fhir/R4/")
+        return self.base_address or f"{settings.EHR_BASE_URL}/fhir/R4/"
 
     @property
     def is_patient(self) -> bool:
@@ -55,11 +67,28 @@ class FhirContext:
 
     def clinic_ids_with(self, module: str | None) -> list[int]:
         """Ids of the reachable clinics where ``module`` is on (all of them for core resources)."""
-        return [c.pk for c in self.clinics if module is None or is_module_enabled(c, module)]
+        return [c.pk for c in self.clinics if self._serves(c, module)]
 
-    def require(self, resource_type: str, interaction: str) -> None:
-        """Refuse (403) an interaction the credential's scopes do not grant."""
-        if not self.grants.allows(resource_type, interaction):
+    @cached_property
+    def organization_clinics(self) -> list[Clinic]:
+        """Every clinic of the organization, with its module switches (a chart spans the patient's
+        clinics: a practitioner reads what colleagues recorded at the patient's other clinics)."""
+        if self.member is None or self.member.role == Role.OWNER:
+            return self.clinics
+        clinics = Clinic.objects.filter(organization_id=self.organization.pk)
+        return list(with_module_switches(clinics).order_by("id"))
+
+    def organization_clinic_ids_with(self, module: str | None) -> list[int]:
+        """Ids of all the organization's clinics where ``module`` is on."""
+        return [c.pk for c in self.organization_clinics if self._serves(c, module)]
+
+    def _serves(self, clinic: Clinic, module: str | None) -> bool:
+        return module is None or self.include_switched_off or is_module_enabled(clinic, module)
+
+    def require(self, resource_type: str, interaction: str, *, also: tuple[str, ...] = ()) -> None:
+        """Refuse (403) an interaction the credential's scopes do not grant (on ``resource_type`` or on
+        one of the types in ``also`` whose grant covers it)."""
+        if not any(self.grants.allows(t, interaction) for t in (resource_type, *also)):
             raise Forbidden(
                 _("The access token does not grant %(interaction)s on %(type)s.")
                 % {"interaction": interaction, "type": resource_type}

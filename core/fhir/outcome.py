@@ -75,8 +75,12 @@ def _decimal(value):
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+def fhir_json(body: dict) -> str:
+    return json.dumps(body, ensure_ascii=False, default=_decimal)
+
+
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
-    text = json.dumps(body, ensure_ascii=False, default=_decimal)
+    text = fhir_json(body)
     response = HttpResponse(text, status=status, content_type=FHIR_JSON)
     for name, value in (headers or {}).items():
         response[name] = value

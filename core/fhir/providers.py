@@ -49,6 +49,17 @@ class ResourceProvider:
     # ``_include`` values this type answers (``"PractitionerRole:practitioner"``) and the type each one
     # brings along: the resources the matches refer to, as the caller may see them.
     includes: ClassVar[dict[str, str]] = {}
+    # ``_revinclude`` values this type answers (``"Provenance:target"``) and the type they bring: the
+    # resources of that type that refer to the matches, found with its search parameter after the colon.
+    revincludes: ClassVar[dict[str, str]] = {}
+    # The search parameter that finds a patient's resources of this type (``patient``), or None when the
+    # type is not in the patient compartment: ``Patient/$everything`` gathers the types that name one.
+    compartment_param: ClassVar[str | None] = None
+    # Types whose granted scope also covers this one (a note's PDF, Binary, is read with the scope of the
+    # DocumentReference that points to it).
+    covered_by: ClassVar[tuple[str, ...]] = ()
+    # Operations on an instance (``{"everything": definition URL}``), answered by the core's views.
+    operations: ClassVar[dict[str, str]] = {}
     # The module the provider belongs to (set by the core from the plugin that contributed it): where the
     # module is off for a clinic, that clinic's records are not served.
     module: str | None = None
@@ -58,6 +69,10 @@ class ResourceProvider:
 
     def read(self, ctx, resource_id: str) -> dict:
         raise NotFound
+
+    def every_profile(self) -> tuple[str, ...]:
+        """Every profile a resource of this type may claim (the CapabilityStatement's list)."""
+        return self.profiles
 
     def search(self, ctx, params: SearchParams, count: int, offset: int) -> SearchResult:
         raise NotSupported(_("Search is not supported for %(type)s.") % {"type": self.resource_type})
@@ -94,6 +109,10 @@ class ModelProvider(ResourceProvider):
         """The filter for ``identifier=system|value``, or None where the type has no identifiers."""
         return None
 
+    def profiles_for(self, obj) -> tuple[str, ...]:
+        """The profiles this one record conforms to (all of ``profiles`` unless a type varies by row)."""
+        return self.profiles
+
     def render_many(self, objects: list, ctx) -> list[dict]:
         """Render a page of rows; override to load what every row needs in one query."""
         return [self.render(obj, ctx) for obj in objects]
@@ -104,8 +123,9 @@ class ModelProvider(ResourceProvider):
             resource["meta"]["versionId"] = str(getattr(obj, self.version_field))
         if self.updated_field:
             resource["meta"]["lastUpdated"] = getattr(obj, self.updated_field).isoformat()
-        if self.profiles:
-            resource["meta"]["profile"] = list(self.profiles)
+        profiles = self.profiles_for(obj)
+        if profiles:
+            resource["meta"]["profile"] = list(profiles)
         if not resource["meta"]:
             del resource["meta"]
         resource.update(self.to_resource(obj, ctx))
@@ -131,7 +151,8 @@ class ModelProvider(ResourceProvider):
         return found
 
     def read(self, ctx, resource_id: str) -> dict:
-        return self.render(self.get(ctx, resource_id), ctx)
+        # Through render_many, so a type that loads what its rows need per page reads one row the same way.
+        return self.render_many([self.get(ctx, resource_id)], ctx)[0]
 
     def search(self, ctx, params: SearchParams, count: int, offset: int) -> SearchResult:
         rows = self.queryset(ctx)

@@ -96,6 +96,14 @@ def describe(text: str) -> str:
         "Invoice": _("invoices"),
         "Practitioner": _("the clinic's team"),
         "Location": _("the clinic's addresses"),
+        "Encounter": _("visits"),
+        "Condition": _("problems"),
+        "AllergyIntolerance": _("allergies"),
+        "MedicationStatement": _("medications"),
+        "Observation": _("vital signs"),
+        "DocumentReference": _("visit notes"),
+        "Binary": _("documents"),
+        "Provenance": _("who signed the notes"),
     }
     what = names.get(scope.resource_type, scope.resource_type)
     whose = {

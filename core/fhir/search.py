@@ -18,7 +18,7 @@ from .outcome import FhirError
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
 # Paging, format and summary controls: not filters, so never checked against a type's parameters.
-CONTROL_PARAMS = frozenset({"_count", "_offset", "_format", "_pretty", "_include"})
+CONTROL_PARAMS = frozenset({"_count", "_offset", "_format", "_pretty", "_include", "_revinclude"})
 
 _DATE = re.compile(
     r"^(?P<prefix>eq|ne|gt|lt|ge|le|sa|eb)?"

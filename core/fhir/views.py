@@ -8,12 +8,13 @@ transaction. Every failure is an OperationOutcome.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scope
@@ -23,8 +24,9 @@ from core.tenancy.clinic_time import read_in_clinic_time
 from .access_events import declare_read
 from .bundle import base_url, searchset
 from .capability import capability_statement
+from .compartment import everything_bundle
 from .credentials import authenticate
-from .includes import check_includes, included
+from .includes import check_includes, included, revincluded
 from .outcome import (
     FhirError,
     Forbidden,
@@ -36,6 +38,7 @@ from .outcome import (
 )
 from .registry import providers
 from .search import SearchParams, paging
+from .summary import summary_bundle
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
@@ -133,11 +136,12 @@ def type_endpoint(request, ctx, resource_type: str):
     unknown = sorted(params.names() - known)
     if unknown:
         raise NotSupported(_("Unknown search parameter: %(name)s") % {"name": ", ".join(unknown)[:200]})
-    asked = request.GET.getlist("_include")
-    check_includes(provider, asked)
+    asked, asked_back = request.GET.getlist("_include"), request.GET.getlist("_revinclude")
+    check_includes(provider, asked, asked_back)
     count, offset = paging(request.GET)
     result = provider.search(ctx, params, count, offset)
     result.included = included(ctx, provider, asked, result.resources)
+    result.included += revincluded(ctx, provider, asked_back, result.resources)
     declare_read(ctx, result.resources + result.included)
     return fhir_response(searchset(request, resource_type, result, count, offset))
 
@@ -171,7 +175,33 @@ def instance_endpoint(request, ctx, resource_type: str, resource_id: str):
         return fhir_response(updated)
     if "read" not in provider.interactions:
         raise NotSupported(_("Read is not supported for %(type)s.") % {"type": resource_type})
-    ctx.require(resource_type, "read")
+    ctx.require(resource_type, "read", also=provider.covered_by)
     resource = provider.read(ctx, resource_id)
     declare_read(ctx, [resource])
+    if resource_type == "Binary" and wants_raw(request, resource["contentType"]):
+        # A Binary asked for in its own format (a PDF viewer following a document's link) comes as is.
+        return HttpResponse(base64.b64decode(resource["data"]), content_type=resource["contentType"])
     return fhir_response(resource)
+
+
+def wants_raw(request, content_type: str) -> bool:
+    """Whether the client's Accept header asks for ``content_type`` rather than FHIR JSON."""
+    accept = request.headers.get("Accept", "")
+    return content_type in accept and "fhir+json" not in accept and "application/json" not in accept
+
+
+OPERATIONS = {"everything": everything_bundle, "summary": summary_bundle}
+
+
+@fhir_endpoint(("GET",))
+@in_organization
+def patient_operation(request, ctx, resource_id: str, operation: str):
+    """``Patient/{id}/$everything`` and ``Patient/{id}/$summary``."""
+    if request.GET:
+        # Neither takes parameters here (no _since, _type or paging): refuse rather than ignore them.
+        raise NotSupported(
+            _("Unknown search parameter: %(name)s") % {"name": ", ".join(sorted(request.GET))[:200]}
+        )
+    bundle = OPERATIONS[operation](ctx, resource_id)
+    declare_read(ctx, [e["resource"] for e in bundle["entry"]])
+    return fhir_response(bundle)

@@ -155,3 +155,10 @@ def clinic_nav_items(request, clinic):
             permission_obj=clinic,
         )
     ]
+
+
+@hookimpl
+def ehr_fhir_resources():
+    from .fhir import providers
+
+    return providers()

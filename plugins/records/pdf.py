@@ -1,6 +1,6 @@
-"""The PDF of a signed note as the patient receives it (WeasyPrint): the fields the patient may read, the
-addenda, who signed and when, and the note's SHA-256. A signed note never changes, so it is rendered on
-request rather than stored."""
+"""The PDF of a signed note (WeasyPrint): its fields (as the patient receives it, those the patient may
+read), the addenda, who signed and when, and the note's SHA-256. A signed note never changes, so it is
+rendered on request rather than stored."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from . import note_display
 from .models import Note
 
 
-def note_pdf(note: Note) -> bytes:
+def note_pdf(note: Note, *, for_patient: bool = True) -> bytes:
+    """The note as a PDF; ``for_patient`` leaves out the fields marked clinician-only."""
     import weasyprint
 
     language = note.patient.preferred_language or note.clinic.locale
@@ -20,7 +21,7 @@ def note_pdf(note: Note) -> bytes:
             "records/note_pdf.html",
             {
                 "note": note,
-                "sections": note_display.sections(note, for_patient=True),
+                "sections": note_display.sections(note, for_patient=for_patient),
                 "addenda": list(note.addenda.order_by("signed_at", "id")),
             },
         )

@@ -29,14 +29,20 @@ from .models import (
 )
 
 
+def note_privacy_q(member) -> Q:
+    """Which notes the member's role and authorship let them read, by privacy: the filter twin of the
+    ``privacy_allows`` rule."""
+    mine = Q(author_id=member.membership.pk)
+    if member.role == Role.PRACTITIONER:
+        return Q(privacy__in=[Privacy.CLINICAL, Privacy.PRACTITIONERS]) | mine
+    return Q(privacy=Privacy.CLINICAL) | mine
+
+
 def readable_notes(member, patient: Patient) -> QuerySet[Note]:
     """The patient's notes the member may read: the queryset twin of the ``records.view_note`` rule
     (the caller has checked that the member reads this patient's chart)."""
     notes = Note.objects.filter(organization_id=patient.organization_id, patient=patient)
-    mine = Q(author_id=member.membership.pk)
-    if member.role == Role.PRACTITIONER:
-        return notes.filter(Q(privacy__in=[Privacy.CLINICAL, Privacy.PRACTITIONERS]) | mine)
-    return notes.filter(Q(privacy=Privacy.CLINICAL) | mine)
+    return notes.filter(note_privacy_q(member))
 
 
 def active_allergies(patient: Patient) -> QuerySet[Allergy]:

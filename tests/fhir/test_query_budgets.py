@@ -50,11 +50,12 @@ def grow(tenant, n):
             add_line(invoice, description="Visit", quantity="1", unit_price="10")
 
 
-def queries_for(fhir, resource_type):
+def queries_for(fhir, resource_type, path=None):
+    params = {} if path else {"_count": "100"}
     with CaptureQueriesContext(connection) as captured:
-        status, bundle = fhir.get(resource_type, _count="100")
+        status, bundle = fhir.get(path or resource_type, **params)
     assert status == 200
-    return len(captured), bundle["total"]
+    return len(captured), bundle.get("total")
 
 
 @pytest.mark.django_db
@@ -83,3 +84,64 @@ def test_search_queries_do_not_grow_with_the_page(alpha, fhir_as, resource_type)
     # The first call also notes when the token was last used; after that, no query per row.
     assert many <= few, f"{resource_type}: {few} queries for {few_total} rows, {many} for {many_total}"
     assert many <= BUDGET, f"{resource_type}: {many} queries"
+
+
+def grow_charts(tenant, n):
+    from tests.fhir.conftest import chart
+
+    with scopes_disabled():
+        for i in range(n):
+            chart(tenant, make_patient(tenant.clinics[i % 2], f"C{i}", "Charted"))
+
+
+# The clinical record's searches: the same budget; a note's Provenance also loads its signers and addenda.
+CLINICAL_BUDGET = 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "resource_type",
+    [
+        "Encounter",
+        "Condition",
+        "AllergyIntolerance",
+        "MedicationStatement",
+        "Observation",
+        "DocumentReference",
+        "Provenance",
+    ],
+)
+@pytest.mark.parametrize("role", ["owner", "practitioner"])
+def test_clinical_searches_do_not_grow_with_the_page(alpha, fhir_as, resource_type, role):
+    fhir = fhir_as(getattr(alpha, role), alpha.org)
+    grow_charts(alpha, 2)
+    few, few_total = queries_for(fhir, resource_type)
+    grow_charts(alpha, 10)
+    many, many_total = queries_for(fhir, resource_type)
+    assert many_total > few_total
+    assert many <= few, f"{resource_type}: {few} queries for {few_total} rows, {many} for {many_total}"
+    assert many <= CLINICAL_BUDGET, f"{resource_type}: {many} queries"
+
+
+# $everything asks each type once (a count and a page each) and each referenced type once; $summary
+# asks its four sections and what they refer to. Neither grows with the chart's length.
+OPERATION_BUDGETS = {"$everything": 45, "$summary": 25}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("operation", ["$everything", "$summary"])
+def test_patient_operations_do_not_grow_with_the_chart(alpha, fhir_as, operation):
+    from tests.fhir.conftest import chart
+
+    fhir = fhir_as(alpha.owner, alpha.org)
+    with scopes_disabled():
+        chart(alpha)
+    path = f"Patient/{alpha.patient.pk}/{operation}"
+    queries_for(fhir, None, path)  # the token's first use is noted once
+    few, _total = queries_for(fhir, None, path)
+    with scopes_disabled():
+        for _ in range(5):
+            chart(alpha)
+    many, _total = queries_for(fhir, None, path)
+    assert many <= few, f"{operation}: {few} queries, then {many} for a chart six times as long"
+    assert many <= OPERATION_BUDGETS[operation], f"{operation}: {many} queries"

@@ -209,6 +209,14 @@ def test_patient_app_sees_only_its_patient(live_server, world):
         assert status == 404 and outcome["resourceType"] == "OperationOutcome"
     status, theirs = app.get("Appointment", patient=f"Patient/{world['neighbour'].pk}")
     assert theirs["total"] == 0
+    # Its patient's summary, an IPS document (checked against the IPS profiles by App.get), and no one
+    # else's.
+    status, summary = app.get(f"Patient/{alpha.patient.pk}/$summary")
+    assert status == 200 and summary["type"] == "document"
+    assert summary["entry"][1]["resource"]["id"] == str(alpha.patient.pk)
+    for other in (world["neighbour"].pk, world["beta"].patient.pk):
+        status, outcome = app.get(f"Patient/{other}/$summary")
+        assert status == 404 and outcome["resourceType"] == "OperationOutcome"
     # Its scopes do not reach invoices' creation or any user/ access.
     status, outcome = app.send("POST", "Patient", {"resourceType": "Patient", "name": [{"family": "X"}]})
     assert status == 403

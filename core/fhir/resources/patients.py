@@ -29,6 +29,10 @@ class PatientProvider(ModelProvider):
     resource_type = "Patient"
     profiles = (US_CORE_PATIENT,)
     interactions = ("read", "search-type", "create")
+    operations = {
+        "everything": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+        "summary": "http://hl7.org/fhir/uv/ips/OperationDefinition/summary",
+    }
     updated_field = "updated_at"
     version_field = "version"
     search_params = (

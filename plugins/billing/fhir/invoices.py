@@ -37,6 +37,7 @@ def price_components(line: InvoiceLine, currency: str) -> list[dict]:
 
 class InvoiceProvider(ModelProvider):
     resource_type = "Invoice"
+    compartment_param = "patient"
     search_params = (
         SearchParam("patient", "reference", "The patient billed (Patient/<id>)."),
         SearchParam("date", "date", "The issue date."),

@@ -21,6 +21,7 @@ class AppointmentProvider(ModelProvider):
     interactions = ("read", "search-type", "create", "update")
     updated_field = "updated_at"
     version_field = "version"
+    compartment_param = "patient"
     includes = {
         "Appointment:patient": "Patient",
         "Appointment:practitioner": "Practitioner",
