@@ -7,8 +7,9 @@ import pytest
 from tests.factories import make_patient
 
 FLOOR = 4
-PATIENT_SEARCH = 7
-PATIENT_DETAIL = 9
+# Pages that show patients write their access events in one INSERT at the end of the request (core/audit).
+PATIENT_SEARCH = 8
+PATIENT_DETAIL = 10
 
 pytestmark = pytest.mark.django_db
 

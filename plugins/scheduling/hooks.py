@@ -368,6 +368,12 @@ def clinic_appointment_facts(clinic, appointment_id):
 
 @hookimpl
 def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
+    from core.audit.recording import declare
+    from core.audit.vocabulary import Category
+
     from .timeline import timeline_entries
 
-    return timeline_entries(request, clinic, patient, before, limit, kinds)
+    entries = timeline_entries(request, clinic, patient, before, limit, kinds)
+    if entries:
+        declare(Category.APPOINTMENTS)  # the access log: the timeline showed this patient's appointments
+    return entries
