@@ -28,8 +28,9 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END $$;
 
+DROP FUNCTION IF EXISTS audit_chain_link(jsonb, text, text, text, text);
 CREATE OR REPLACE FUNCTION audit_chain_link(data jsonb, source text, kind text, record_type text,
-    patient_column text) RETURNS void LANGUAGE plpgsql AS $$
+    patient_column text, clinic_column text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     org bigint := (data->>'organization_id')::bigint;
     source_id bigint := (data->>(CASE kind WHEN 'access' THEN 'id' ELSE 'pgh_id' END))::bigint;
@@ -63,7 +64,7 @@ BEGIN
         CASE kind WHEN 'access' THEN data->>'category' ELSE record_type END,
         CASE kind WHEN 'access' THEN data->>'action' ELSE data->>'pgh_label' END,
         (data->>patient_column)::bigint,
-        (data->>'clinic_id')::bigint,
+        (data->>clinic_column)::bigint,
         actor,
         coalesce((data->>'at')::timestamptz, (data->>'pgh_created_at')::timestamptz, now()),
         ARRAY(SELECT jsonb_object_keys(data) ORDER BY 1),
@@ -74,7 +75,7 @@ END $$;
 CREATE OR REPLACE FUNCTION audit_chain_append() RETURNS trigger LANGUAGE plpgsql
 SET timezone = 'UTC' AS $$
 BEGIN
-    PERFORM audit_chain_link(to_jsonb(NEW), TG_TABLE_NAME, TG_ARGV[0], TG_ARGV[1], TG_ARGV[2]);
+    PERFORM audit_chain_link(to_jsonb(NEW), TG_TABLE_NAME, TG_ARGV[0], TG_ARGV[1], TG_ARGV[2], TG_ARGV[3]);
     RETURN NULL;
 END $$;
 """  # noqa: S608 - constants only
@@ -85,13 +86,14 @@ def id_column(kind: str) -> str:
     return "id" if kind == "access" else "pgh_id"
 
 
-def chained_tables() -> list[tuple[str, str, str, str]]:
-    """(table, kind, record type, patient column) of every table whose rows join the chain."""
+def chained_tables() -> list[tuple[str, str, str, str, str]]:
+    """(table, kind, record type, patient column, clinic column) of every table whose rows join the chain."""
     from core.patients.models import Patient
+    from core.tenancy.models import Clinic
 
     from .models import AccessEvent
 
-    found = [(AccessEvent._meta.db_table, "access", "", "patient_id")]
+    found = [(AccessEvent._meta.db_table, "access", "", "patient_id", "clinic_id")]
     for model in apps.get_models():
         tracked = getattr(model, "pgh_tracked_model", None)
         if tracked is None or not any(f.name == "organization" for f in tracked._meta.fields):
@@ -101,7 +103,9 @@ def chained_tables() -> list[tuple[str, str, str, str]]:
             patient_column = "pgh_obj_id"
         else:
             patient_column = "patient_id" if "patient_id" in columns else ""
-        found.append((model._meta.db_table, "change", tracked._meta.label, patient_column))
+        # A clinic's own changes belong to that clinic (read in its time zone, found by its filter).
+        clinic_column = "pgh_obj_id" if tracked is Clinic else "clinic_id"
+        found.append((model._meta.db_table, "change", tracked._meta.label, patient_column, clinic_column))
     return sorted(found)
 
 
@@ -114,9 +118,10 @@ def protected_tables() -> list[str]:
 def missing_triggers() -> list[str]:
     """Tables lacking their chain or append-only trigger (empty when everything is installed)."""
     with connection.cursor() as cursor:
+        # A chain trigger with fewer arguments is an older version: reinstalled like a missing one.
         cursor.execute(
             "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname IN ('audit_chain', 'audit_append_only')"
+            "WHERE t.tgname = 'audit_append_only' OR (t.tgname = 'audit_chain' AND t.tgnargs = 4)"
         )
         present = set(cursor.fetchall())
     wanted = {(t, "audit_chain") for t, *_ in chained_tables()} | {
@@ -131,12 +136,12 @@ def install(**_kwargs) -> None:
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(FUNCTIONS)
-        for table, kind, record_type, patient_column in chained_tables():
+        for table, kind, record_type, patient_column, clinic_column in chained_tables():
+            arguments = f"'{kind}', '{record_type}', '{patient_column or '-'}', '{clinic_column}'"
             cursor.execute(f'DROP TRIGGER IF EXISTS audit_chain ON "{table}"')
             cursor.execute(
                 f'CREATE CONSTRAINT TRIGGER audit_chain AFTER INSERT ON "{table}" '
-                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-                f"EXECUTE FUNCTION audit_chain_append('{kind}', '{record_type}', '{patient_column or '-'}')"
+                f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_append({arguments})"
             )
         backfill(cursor)
         for table in protected_tables():
@@ -151,12 +156,12 @@ def backfill(cursor) -> None:
     """Chain rows written before their table was chained (history older than the chain, a new tracked
     model's first rows), oldest first, so that verification finds no row outside the chain."""
     cursor.execute("SET LOCAL timezone = 'UTC'")
-    for table, kind, record_type, patient_column in chained_tables():
+    for table, kind, record_type, patient_column, clinic_column in chained_tables():
         key = id_column(kind)
         # Table and column names come from the models; values are parameters.
         sql = (
-            f'SELECT audit_chain_link(to_jsonb(t), %s, %s, %s, %s) FROM "{table}" t '  # noqa: S608
+            f'SELECT audit_chain_link(to_jsonb(t), %s, %s, %s, %s, %s) FROM "{table}" t '  # noqa: S608
             "WHERE t.organization_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_auditentry e "
             f'WHERE e.source = %s AND e.source_id = t."{key}") ORDER BY t."{key}"'
         )
-        cursor.execute(sql, [table, kind, record_type, patient_column or "-", table])
+        cursor.execute(sql, [table, kind, record_type, patient_column or "-", clinic_column, table])

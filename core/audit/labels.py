@@ -77,8 +77,6 @@ def value_label(field, value, place) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return _("Yes") if value else _("No")
-    if isinstance(field, models.ForeignKey):
-        return _("another record")
     if isinstance(value, datetime):
         return clinic_time(value, place, "j M Y H:i")
     if isinstance(value, date | Decimal):
@@ -104,6 +102,11 @@ def change_lines(model, before: dict | None, after: dict, place) -> list[str]:
     lines = []
     for field in shown_fields(model):
         new = after.get(field.attname)
+        if isinstance(field, models.ForeignKey):
+            # A link to another record: its id means nothing to a reader; say only that it moved.
+            if before is not None and before.get(field.attname) != new:
+                lines.append(_("%(field)s: changed") % {"field": field.verbose_name})
+            continue
         if before is None:
             if new in (None, "", False):
                 continue

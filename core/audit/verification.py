@@ -81,7 +81,7 @@ def _digests(cursor, organization_id: int, table: str, kind: str, low: int, high
 
 def _unchained(cursor, organization_id: int) -> Break | None:
     """The first row of the organization that no link names (added with the chain's trigger bypassed)."""
-    for table, kind, _type, _patient in chained_tables():
+    for table, kind, *_columns in chained_tables():
         key = id_column(kind)
         sql = (
             f'SELECT min(t."{key}") FROM "{table}" t WHERE t.organization_id = %s AND NOT EXISTS '  # noqa: S608

@@ -91,3 +91,17 @@ def test_the_portal_records_the_patients_own_views(alpha):
     client = _portal_client(alpha)
     assert client.get(f"/c/{alpha.clinic.slug}/account/appointments/").status_code == 200
     assert accesses(patient=alpha.patient) == [(alpha.patient.pk, "appointments", "view", "portal")]
+
+
+def test_fhir_reads_are_recorded_with_their_channel(alpha):
+    from django.test import Client
+
+    from core.accounts.tokens import create_token
+
+    with scopes_disabled():
+        _record, token = create_token(alpha.owner, alpha.org, "fhir")
+    response = Client().get(
+        f"/fhir/R4/Patient/{alpha.patient.pk}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert accesses(patient=alpha.patient) == [(alpha.patient.pk, "demographics", "view", "fhir")]

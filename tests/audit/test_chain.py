@@ -1,6 +1,8 @@
 """The audit trail is append-only and hash-chained: verification finds an edited, a deleted and an inserted
 row at the row where it happened, and parallel writers never fork an organization's chain."""
 
+from io import StringIO
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django_scopes import scope, scopes_disabled
@@ -157,3 +159,42 @@ def test_parallel_requests_never_fork_the_chain(live_server, clinic_team):
     report = verify_chain(clinic_team.org.pk)
     assert report.intact, report.first_break
     assert report.checked == len(seqs)
+
+
+def test_the_nightly_job_verifies_and_anchors_every_organization(alpha, beta):
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    from core.audit.tasks import SCHEDULE_NAME, verify_all_chains
+
+    _history(alpha)
+    call_command("sync_schedules", stdout=StringIO())
+    assert Schedule.objects.get(name=SCHEDULE_NAME).func == "core.audit.tasks.verify_all_chains"
+    results = verify_all_chains()
+    assert results[alpha.org.pk] is True and results[beta.org.pk] is True
+    with scopes_disabled():
+        assert AuditAnchor.objects.filter(organization=alpha.org).count() == 1
+
+
+def test_anchors_kept_outside_catch_a_chain_cut_short_with_its_anchors(alpha, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    chain = _history(alpha)
+    out = StringIO()
+    call_command("audit_verify", "--organization", alpha.org.slug, "--anchor", stdout=out)
+    line = out.getvalue().strip()
+    assert line == f"{alpha.org.slug} {chain[-1].seq} {chain[-1].hash}"
+    outside = tmp_path / "anchors.txt"
+    outside.write_text(line + "\n")
+    call_command("audit_verify", "--organization", alpha.org.slug, "--anchors-file", str(outside), stdout=out)
+    last = chain[-1]
+    tamper(f"DELETE FROM {last.source} WHERE id = %s", [last.source_id])
+    tamper("DELETE FROM audit_auditentry WHERE id = %s", [last.pk])
+    tamper("DELETE FROM audit_auditanchor WHERE organization_id = %s", [alpha.org.pk])
+    assert verify_chain(alpha.org.pk).intact  # what is left in the database is consistent
+    out = StringIO()
+    with pytest.raises(CommandError, match="broken"):
+        call_command(
+            "audit_verify", "--organization", alpha.org.slug, "--anchors-file", str(outside), stdout=out
+        )
+    assert f"entry {last.seq} differs" in out.getvalue()
