@@ -12,9 +12,10 @@ from plugins.billing.services.issuing import issue
 
 from .conftest import draft_with_line
 
-INVOICE_ISSUE = 15
-INVOICE_ISSUE_FIRST = 20
-OUTSTANDING_LIST = 8
+# Each includes the one INSERT of the access events of the invoices it shows (core/audit).
+INVOICE_ISSUE = 16
+INVOICE_ISSUE_FIRST = 21
+OUTSTANDING_LIST = 9
 PDF_RENDER = 3
 
 pytestmark = pytest.mark.django_db
