@@ -31,7 +31,7 @@ PATIENT_REFERENCE = re.compile(r'"reference":\s*"Patient/(\d+)"')
 def _patients_of(resource: dict) -> set[int]:
     if resource.get("resourceType") == "Patient" and str(resource.get("id", "")).isdigit():
         return {int(resource["id"])}
-    return {int(found) for found in PATIENT_REFERENCE.findall(json.dumps(resource))}
+    return {int(found) for found in PATIENT_REFERENCE.findall(json.dumps(resource, default=str))}
 
 
 def declare_read(ctx, resources: list[dict]) -> None:
