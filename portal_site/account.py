@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django_scopes import scope
 
+from core.audit.recording import saw_patient
 from core.fhir.export import patient_everything
 from core.patients.accounts import patient_links
 from core.patients.models import Patient
@@ -35,6 +36,7 @@ def _records(user):
                 .first()
             )
             if patient is not None:
+                saw_patient(patient)  # the access log: a page of the patient's own account showed it
                 yield organization_id, patient
 
 

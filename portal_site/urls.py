@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from core.plugins.manager import registry
 
-from . import views
+from . import access_history, views
 from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", views.profile_view, name="profile"),
     path("account/appointments/", views.appointments_view, name="appointments"),
     path("account/my-data.json", views.data_view, name="data"),
+    path("account/access-history/", access_history.access_history_view, name="access_history"),
     # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
     path(
         "account/appointments/<str:appointment_id>/cancel/",

@@ -18,6 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Action, Category
 from core.patients.accounts import patient_in
 
 from . import cache as page_cache
@@ -319,6 +321,7 @@ def profile_view(request):
 
 
 @portal_view
+@shows(Category.APPOINTMENTS)
 def appointments_view(request):
     """The patient's account page: what the modules have for them, per organization they are a patient
     of (their appointments, from scheduling)."""
@@ -328,6 +331,7 @@ def appointments_view(request):
 
 
 @portal_view
+@shows(Category.EXPORTS, action=Action.EXPORT)
 def data_view(request):
     """ "Download my data": the user's records in every organization, each kept apart."""
     if not request.user.is_authenticated:

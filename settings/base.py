@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "portal_site.cms_guard.CmsGuardMiddleware",
     "core.accounts.middleware.TwoFactorPolicyMiddleware",
     "core.audit.middleware.AuditContextMiddleware",
+    # What each answer showed of which patient, written as one INSERT once the response is ready.
+    "core.audit.recording.AccessLogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so that a locked-out login is answered with our own page.
     "axes.middleware.AxesMiddleware",

@@ -184,6 +184,9 @@ def test_inventory_transfers_list(world):
 def test_audit_log_shows_each_change_on_its_clinics_clock(world):
     from pghistory.models import Events
 
+    from tests.audit.helpers import chain_now
+
+    chain_now()  # the audit trail is appended at commit; a test's transaction never commits
     page = client_for(world.owner).get("/office/settings/audit/?record_type=tenancy.Clinic").content.decode()
     with scope(organization=world.org.pk):
         changes = list(Events.objects.filter(pgh_obj_model="tenancy.Clinic").order_by("pgh_id"))

@@ -296,6 +296,7 @@ ROUTE_OBJECTS = {
     "office:patient_archive": {"pk": "patient"},
     "office:patient_link_clinic": {"pk": "patient"},
     "office:patient_merge": {"pk": "patient"},
+    "office:patient_access_history": {"pk": "patient"},
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
     "office:scheduling:appointment_move": {"pk": "appointment"},
@@ -392,6 +393,10 @@ OWNER_ONLY = {
     "office:invitation_resend",
     "office:invitation_revoke",
     "office:audit_log",
+    "office:audit_export",
+    "office:audit_patients",
+    "office:audit_verify",
+    "office:patient_access_history",
     "office_fhir:apps",
     "office_fhir:app_remove",
     "office:records:settings",
@@ -439,7 +444,7 @@ PORTAL_PUBLIC = {
     "portal:confirm",
 }
 # Portal pages for a signed-in patient: anonymous visitors are sent to the portal's own sign-in page.
-PORTAL_PATIENT = {"portal:profile", "portal:appointments", "portal:data"}
+PORTAL_PATIENT = {"portal:profile", "portal:appointments", "portal:data", "portal:access_history"}
 # Earlier addresses of a patient's own appointment pages, which the scheduling module serves now: each
 # answers a permanent redirect to the same clinic's module page, whose own rules then apply.
 PORTAL_MOVED = {"portal:cancel", "portal:reschedule", "portal:ics"}

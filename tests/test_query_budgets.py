@@ -7,10 +7,11 @@ import pytest
 from tests.factories import make_patient
 
 FLOOR = 4
-PATIENT_SEARCH = 7
+# Pages that show patients write their access events in one INSERT at the end of the request (core/audit).
+PATIENT_SEARCH = 8
 # The patient page is the front desk's hub: scheduling (upcoming, past), billing (invoices, what is due)
 # and notifications (latest messages) each add their section's bounded queries.
-PATIENT_DETAIL = 13
+PATIENT_DETAIL = 14
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from core.patients.models import Patient
 from core.plugins.manager import registry
 from core.plugins.types import ModuleInfo
 from core.tenancy.models import Clinic, ClinicModule, Membership, Organization, Role
+from tests.audit.helpers import chain_now
 from tests.factories import make_patient
 
 
@@ -128,6 +129,7 @@ def test_every_change_is_recorded_with_who_and_where(alpha, login):
     context = Context.objects.get(pk=event.pgh_context_id).metadata
     assert context["user"] == alpha.owner.pk and context["ip"] == "203.0.113.9"
     assert context["path"] == f"/office/patients/{alpha.patient.pk}/edit/"
+    chain_now()  # the audit trail is appended at commit; a test's transaction never commits
     page = client.get("/office/settings/audit/?record_type=patients.Patient").content.decode()
     assert "Renamed" in page and alpha.owner.email in page
 
@@ -148,6 +150,7 @@ def test_audit_log_never_shows_another_organizations_changes(alpha, beta, login)
     with scopes_disabled():
         Patient.objects.filter(pk=beta.patient.pk).update(family_name="Betasecret")
         Patient.objects.filter(pk=alpha.patient.pk).update(family_name="Alphachanged")
+    chain_now()
     page = login(alpha.owner).get("/office/settings/audit/").content.decode()
     assert "Betasecret" not in page and "Alphachanged" in page
 

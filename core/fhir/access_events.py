@@ -1,14 +1,50 @@
 """The one place a FHIR read declares what it showed, for the access log (channel FHIR).
 
 Every successful read, search and operation of the FHIR API calls ``declare_read`` once per request with
-the resources it returned. Recording is core/audit's job: when its access-event service exists, this
-function hands it the caller (organization, user or app, patient context), the resource types and ids,
-and the patients they belong to. Until then it records nothing; no audit rows are written here.
+the resources it returned; this hands core/audit the patients they belong to (the Patient resource itself,
+or the patient a resource refers to) and the category of each resource type.
 """
 
 from __future__ import annotations
 
+import json
+import re
+
+from core.audit.recording import current, record_ids
+from core.audit.vocabulary import Category
+
+CATEGORIES = {
+    "Patient": Category.DEMOGRAPHICS,
+    "Appointment": Category.APPOINTMENTS,
+    "Invoice": Category.INVOICES,
+    "Encounter": Category.CLINICAL_NOTES,
+    "DocumentReference": Category.CLINICAL_NOTES,
+    "Composition": Category.CLINICAL_NOTES,
+    "Observation": Category.VITALS,
+    "Condition": Category.CLINICAL_LISTS,
+    "AllergyIntolerance": Category.CLINICAL_LISTS,
+    "MedicationStatement": Category.CLINICAL_LISTS,
+}
+PATIENT_REFERENCE = re.compile(r'"reference":\s*"Patient/(\d+)"')
+
+
+def _patients_of(resource: dict) -> set[int]:
+    if resource.get("resourceType") == "Patient" and str(resource.get("id", "")).isdigit():
+        return {int(resource["id"])}
+    return {int(found) for found in PATIENT_REFERENCE.findall(json.dumps(resource, default=str))}
+
 
 def declare_read(ctx, resources: list[dict]) -> None:
     """Declare that ``resources`` were shown to the caller of ``ctx`` (once per request)."""
-    return None
+    shown: dict[str, set[int]] = {}
+    for resource in resources:
+        category = CATEGORIES.get(resource.get("resourceType"))
+        if category is None:
+            continue  # practitioners, clinics, services and slots are no patient's data
+        shown.setdefault(category, set()).update(_patients_of(resource))
+    log = current()
+    if log is not None:
+        log.role = ctx.member.role if ctx.member is not None else ctx.kind  # "patient" or "system"
+        log.actor_label = ctx.client_id
+    for category, patient_ids in shown.items():
+        record_ids(ctx.organization.pk, patient_ids, category)

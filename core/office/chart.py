@@ -6,8 +6,11 @@ header with allergies, problems and medications stays in view whichever tab is o
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.plugins.types import NavItem
 from core.tenancy.clinic_time import zone_of
 from core.tenancy.modules import clinic_hook
 
@@ -23,6 +26,13 @@ def age_of(patient, clinic) -> int | None:
 
 def chart_tabs(request, clinic, patient) -> list:
     tabs = []
+    if request.user.has_perm("audit.view_audit_log", getattr(request, "organization", None)):
+        # Core's own tab, whichever modules are on: who was shown this record.
+        tabs.append(
+            NavItem(
+                _("Access history"), reverse("office:patient_access_history", args=[patient.pk]), order=900
+            )
+        )
     if clinic is not None:
         for contributed in clinic_hook(clinic, "clinic_patient_chart_tabs")(
             request=request, clinic=clinic, patient=patient

@@ -5,7 +5,18 @@ from django.urls import include, path
 from core.plugins.gating import gate_patterns
 from core.plugins.manager import registry
 
-from .views import audit, dashboard, members, organization, patient_pick, patients, search, team, tokens
+from .views import (
+    access_history,
+    audit,
+    dashboard,
+    members,
+    organization,
+    patient_pick,
+    patients,
+    search,
+    team,
+    tokens,
+)
 
 app_name = "office"
 
@@ -26,6 +37,9 @@ urlpatterns = [
     path("settings/invitations/<str:pk>/resend/", members.invitation_resend, name="invitation_resend"),
     path("settings/invitations/<str:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"),
     path("settings/audit/", audit.audit_log, name="audit_log"),
+    path("settings/audit/export.csv", audit.audit_export, name="audit_export"),
+    path("settings/audit/patients/", audit.audit_patients, name="audit_patients"),
+    path("settings/audit/verify/", audit.audit_verify, name="audit_verify"),
     path("settings/api-tokens/", tokens.api_tokens, name="api_tokens"),
     path("settings/api-tokens/<str:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("team/", team.team, name="team"),
@@ -35,6 +49,7 @@ urlpatterns = [
     path("patients/new/", patients.patient_create, name="patient_create"),
     path("patients/<str:pk>/", patients.patient_detail, name="patient_detail"),
     path("patients/<str:pk>/edit/", patients.patient_edit, name="patient_edit"),
+    path("patients/<str:pk>/access-history/", access_history.access_history, name="patient_access_history"),
     path("patients/<str:pk>/archive/", patients.patient_archive, name="patient_archive"),
     path("patients/<str:pk>/clinics/", patients.patient_link_clinic, name="patient_link_clinic"),
     path("patients/<str:pk>/merge/", patients.patient_merge, name="patient_merge"),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 
+from core.audit.recording import saw_patient
 from core.tenancy.access import parse_id, require_member
 
 from .models import Patient, PatientClinic
@@ -34,4 +35,5 @@ def access_patient(
         raise Http404
     if not request.user.has_perm(permission, patient):
         raise PermissionDenied
+    saw_patient(patient)  # the access log records what the request declares it shows of this patient
     return patient

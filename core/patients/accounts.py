@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django_scopes import scopes_disabled
 
+from core.audit.recording import saw_patient
+
 from .models import Patient, PatientAccount
 
 
@@ -32,4 +34,6 @@ def patient_in(user, organization_id: int) -> Patient | None:
     ids = [pid for org, pid in patient_links(user) if org == organization_id]
     if not ids:
         return None
-    return Patient.objects.filter(organization_id=organization_id, pk__in=ids, archived=False).first()
+    patient = Patient.objects.filter(organization_id=organization_id, pk__in=ids, archived=False).first()
+    saw_patient(patient)  # a portal page about the patient's own record: the access log records it
+    return patient

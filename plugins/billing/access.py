@@ -14,6 +14,8 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
+from core.audit.recording import saw_patient
+from core.audit.vocabulary import Category
 from core.patients.accounts import patient_in
 from core.tenancy.access import check_perm, parse_id
 from core.tenancy.modules import is_module_enabled
@@ -27,7 +29,9 @@ def access_invoice(request: HttpRequest, pk: object, *, permission: str, for_upd
     """An invoice of the clinic being worked in (``request.clinic``), with its patient and practitioner.
     ``for_update`` locks its row until the caller's transaction ends."""
     invoices = Invoice.objects.select_related("patient", "practitioner__user")
-    return _of_clinic(request, invoices, pk, permission=permission, for_update=for_update)
+    invoice = _of_clinic(request, invoices, pk, permission=permission, for_update=for_update)
+    saw_patient(invoice.patient, invoice.clinic, category=Category.INVOICES)
+    return invoice
 
 
 def access_credit_note(
@@ -66,6 +70,7 @@ def access_patient_invoice(request: HttpRequest, pk: object) -> Invoice:
         or not request.user.has_perm("billing.view_invoice", invoice)
     ):
         raise Http404
+    saw_patient(patient, invoice.clinic, category=Category.INVOICES)
     return invoice
 
 

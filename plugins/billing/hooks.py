@@ -126,16 +126,28 @@ def ehr_fhir_resources():
 
 @hookimpl
 def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
+    from core.audit.recording import declare
+    from core.audit.vocabulary import Category
+
     from .timeline import timeline_entries
 
-    return timeline_entries(request, clinic, patient, before, limit, kinds)
+    entries = timeline_entries(request, clinic, patient, before, limit, kinds)
+    if entries:
+        declare(Category.INVOICES)  # the access log: the timeline showed this patient's invoices
+    return entries
 
 
 @hookimpl
 def clinic_patient_sections(request, clinic, patient):
+    from core.audit.recording import declare
+    from core.audit.vocabulary import Category
+
     from .patient_hub import patient_sections
 
-    return patient_sections(request, clinic, patient)
+    sections = patient_sections(request, clinic, patient)
+    if sections:
+        declare(Category.INVOICES)  # the access log: the patient page showed this patient's invoices
+    return sections
 
 
 @hookimpl

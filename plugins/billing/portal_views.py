@@ -14,6 +14,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Action, Category
+
 from . import selectors
 from .access import access_patient_invoice
 from .pdf import stored_or_rendered
@@ -32,6 +35,7 @@ def _base(request: HttpRequest) -> str:
     return clinic_base_url(request.portal_clinic, request)
 
 
+@shows(Category.INVOICES)
 def my_invoices(request: HttpRequest) -> HttpResponse:
     clinic = request.portal_clinic
     groups = selectors.patient_account_invoices(request.user, first_organization_id=clinic.organization_id)
@@ -66,6 +70,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     )
 
 
+@shows(Category.INVOICES, action=Action.PRINT)
 def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
     invoice = access_patient_invoice(request, invoice_id)
     pdf = stored_or_rendered(invoice)

@@ -12,6 +12,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Action, Category
 from core.patients.accounts import patient_in
 from core.tenancy.access import parse_id
 from core.tenancy.modules import is_module_enabled
@@ -62,6 +64,7 @@ def shared_files(patient):
     ).select_related("clinic")
 
 
+@shows(Category.CLINICAL_NOTES, Category.FILES)
 def my_notes(request: HttpRequest) -> HttpResponse:
     patient = patient_in(request.user, request.portal_clinic.organization_id)
     notes = list(shared_notes(patient).order_by("-signed_at")[:100]) if patient is not None else []
@@ -69,6 +72,7 @@ def my_notes(request: HttpRequest) -> HttpResponse:
     return render(request, "records/portal/notes.html", _context(request, notes=notes, files=files))
 
 
+@shows(Category.FILES, action=Action.DOWNLOAD)
 def file_download(request: HttpRequest, file_id: str) -> HttpResponse:
     patient = patient_in(request.user, request.portal_clinic.organization_id)
     record = shared_files(patient).filter(pk=parse_id(file_id)).first() if patient is not None else None
@@ -84,6 +88,7 @@ def file_download(request: HttpRequest, file_id: str) -> HttpResponse:
     return response
 
 
+@shows(Category.CLINICAL_NOTES)
 def note_detail(request: HttpRequest, note_id: str) -> HttpResponse:
     note = access_shared_note(request, note_id)
     return render(
@@ -98,6 +103,7 @@ def note_detail(request: HttpRequest, note_id: str) -> HttpResponse:
     )
 
 
+@shows(Category.CLINICAL_NOTES, action=Action.PRINT)
 def note_download(request: HttpRequest, note_id: str) -> HttpResponse:
     note = access_shared_note(request, note_id)
     response = HttpResponse(note_pdf(note), content_type="application/pdf")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from core.audit.recording import saw_patient
+from core.audit.vocabulary import Category
 from core.patients.accounts import patient_in
 from core.tenancy.access import check_perm, parse_id
 from core.tenancy.models import Membership
@@ -40,6 +42,7 @@ def access_appointment(
         for_update=for_update,
     )
     check_perm(request, permission, appointment)
+    saw_patient(appointment.patient, clinic, category=Category.APPOINTMENTS)
     return appointment
 
 
@@ -49,13 +52,15 @@ def access_own_appointment(request: HttpRequest, pk: object, *, for_update: bool
     patient = patient_in(request.user, clinic.organization_id)
     if patient is None:
         raise Http404
-    return _one(
+    appointment = _one(
         Appointment.objects.filter(
             organization_id=clinic.organization_id, clinic=clinic, patient=patient
         ).select_related("clinic", "service", "practitioner__user"),
         pk,
         for_update=for_update,
     )
+    saw_patient(patient, clinic, category=Category.APPOINTMENTS)
+    return appointment
 
 
 def access_waitlist_entry(
@@ -69,6 +74,7 @@ def access_waitlist_entry(
         for_update=for_update,
     )
     check_perm(request, permission, entry)
+    saw_patient(entry.patient, clinic, category=Category.APPOINTMENTS)
     return entry
 
 

@@ -368,16 +368,28 @@ def clinic_appointment_facts(clinic, appointment_id):
 
 @hookimpl
 def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
+    from core.audit.recording import declare
+    from core.audit.vocabulary import Category
+
     from .timeline import timeline_entries
 
-    return timeline_entries(request, clinic, patient, before, limit, kinds)
+    entries = timeline_entries(request, clinic, patient, before, limit, kinds)
+    if entries:
+        declare(Category.APPOINTMENTS)  # the access log: the timeline showed this patient's appointments
+    return entries
 
 
 @hookimpl
 def clinic_patient_sections(request, clinic, patient):
+    from core.audit.recording import declare
+    from core.audit.vocabulary import Category
+
     from .patient_hub import patient_sections
 
-    return patient_sections(request, clinic, patient)
+    sections = patient_sections(request, clinic, patient)
+    if sections:
+        declare(Category.APPOINTMENTS)  # the access log: the patient page showed this patient's appointments
+    return sections
 
 
 @hookimpl

@@ -18,6 +18,8 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from core.api.types import BoundedDate
+from core.audit.recording import record_list
+from core.audit.vocabulary import Category
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.models import Patient, PatientClinic
@@ -252,7 +254,9 @@ def list_patients(request, filters: Query[PatientFilters]):
         )
     patients = search_patients(patients.filter(archived=filters.archived), filters.q)
     patients = _with_clinics(patients.order_by("family_name", "given_name", "id").only(*LIST_FIELDS))
-    return paginate(request, patients, filters)
+    page = paginate(request, patients, filters)
+    record_list(page["items"], Category.DEMOGRAPHICS)
+    return page
 
 
 @router.post(

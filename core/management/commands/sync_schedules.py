@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django_q.models import Schedule
 
+from core.audit.tasks import SCHEDULE_NAME as AUDIT_SCHEDULE
 from core.plugins.manager import registry
 
 
@@ -25,5 +26,15 @@ class Command(BaseCommand):
                         "repeats": -1,
                     },
                 )
+        # Core's own nightly job: verify every organization's audit chain and anchor the day's head.
+        wanted.add(AUDIT_SCHEDULE)
+        Schedule.objects.update_or_create(
+            name=AUDIT_SCHEDULE,
+            defaults={
+                "func": "core.audit.tasks.verify_all_chains",
+                "schedule_type": Schedule.DAILY,
+                "repeats": -1,
+            },
+        )
         removed, _ = Schedule.objects.filter(name__startswith="ehr:").exclude(name__in=wanted).delete()
         self.stdout.write(f"{len(wanted)} schedule(s) registered, {removed} removed.")

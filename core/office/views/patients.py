@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.addresses import address_lines
+from core.audit.recording import record_list, shows
+from core.audit.vocabulary import Category
 from core.forms import apply_errors
 from core.patients import services
 from core.patients.access import access_patient
@@ -54,6 +56,7 @@ def patient_list(request):
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    record_list(page.object_list, Category.DEMOGRAPHICS)
     context = {"form": form, "page": page, "query": query, "clinics": clinics}
     template = "office/patients/_results.html" if request.htmx else "office/patients/list.html"
     return render(request, template, context)
@@ -94,6 +97,7 @@ def patient_create(request):
 
 
 @member_required
+@shows(Category.DEMOGRAPHICS)
 def patient_detail(request, pk):
     patient = access_patient(request, pk)
     clinic = current_clinic(request)
@@ -119,6 +123,7 @@ def patient_detail(request, pk):
 
 
 @member_required
+@shows(Category.DEMOGRAPHICS)
 def patient_edit(request, pk):
     patient = access_patient(request, pk, permission="patients.change_patient")
     form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})

@@ -12,9 +12,10 @@ from plugins.billing.services.issuing import issue
 
 from .conftest import draft_with_line
 
-INVOICE_ISSUE = 15
-INVOICE_ISSUE_FIRST = 20
-OUTSTANDING_LIST = 8
+# Each includes the one INSERT of the access events of the invoices it shows (core/audit).
+INVOICE_ISSUE = 16
+INVOICE_ISSUE_FIRST = 21
+OUTSTANDING_LIST = 9
 # The PDF prints what was paid and credited: payments, credit notes and credit used are read too.
 PDF_RENDER = 5
 

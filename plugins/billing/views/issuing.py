@@ -8,6 +8,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Action, Category
 from core.office.decorators import member_required
 
 from ..access import access_invoice
@@ -30,6 +32,7 @@ def invoice_issue(request: HttpRequest, clinic_slug: str, pk: str) -> HttpRespon
 
 
 @member_required
+@shows(Category.INVOICES, action=Action.PRINT)
 def invoice_pdf(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     invoice = access_invoice(request, pk, permission="billing.view_invoice")
     if invoice.is_draft or invoice.number is None:

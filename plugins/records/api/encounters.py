@@ -10,6 +10,8 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from core.api.schemas import StrictSchema
+from core.audit.recording import api_shows
+from core.audit.vocabulary import Category
 
 from ..access import access_chart, access_encounter
 from ..models import Encounter, EncounterKind
@@ -40,6 +42,7 @@ class EncounterIn(StrictSchema):
 @router.get(
     "/patients/{patient_id}/encounters", response={200: list[EncounterOut], **ERRORS}, summary="Encounters"
 )
+@api_shows(Category.CLINICAL_NOTES)
 def list_encounters(request: HttpRequest, patient_id: str) -> list:
     patient = access_chart(request, patient_id)
     return list(
@@ -52,6 +55,7 @@ def list_encounters(request: HttpRequest, patient_id: str) -> list:
 @router.post(
     "/patients/{patient_id}/encounters", response={201: EncounterOut, **ERRORS}, summary="Start an encounter"
 )
+@api_shows(Category.CLINICAL_NOTES)
 def create_encounter(request: HttpRequest, patient_id: str, payload: EncounterIn) -> Status:
     patient = access_chart(request, patient_id)
     require_writer(request)
@@ -72,6 +76,7 @@ def create_encounter(request: HttpRequest, patient_id: str, payload: EncounterIn
     response={200: EncounterOut, 201: EncounterOut, **ERRORS},
     summary="Start the visit of an appointment",
 )
+@api_shows(Category.CLINICAL_NOTES)
 def start_visit(request: HttpRequest, appointment_id: int) -> Status:
     facts = services.appointment_facts(request.clinic, appointment_id)
     if facts is None:
@@ -83,5 +88,6 @@ def start_visit(request: HttpRequest, appointment_id: int) -> Status:
 
 
 @router.get("/encounters/{encounter_id}", response={200: EncounterOut, **ERRORS}, summary="Encounter")
+@api_shows(Category.CLINICAL_NOTES, Category.VITALS)
 def get_encounter(request: HttpRequest, encounter_id: str) -> Encounter:
     return access_encounter(request, encounter_id)

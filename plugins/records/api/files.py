@@ -8,6 +8,9 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from core.audit.recording import api_shows
+from core.audit.vocabulary import Category
+
 from ..access import access_chart
 from ..models import ChartFile
 from ..services import files
@@ -30,12 +33,14 @@ class FileOut(Schema):
 
 
 @router.get("/patients/{patient_id}/files", response={200: list[FileOut], **ERRORS}, summary="Files")
+@api_shows(Category.FILES)
 def list_files(request: HttpRequest, patient_id: str) -> list:
     patient = access_chart(request, patient_id)
     return list(ChartFile.objects.filter(organization_id=patient.organization_id, patient=patient)[:500])
 
 
 @router.post("/patients/{patient_id}/files", response={201: FileOut, **ERRORS}, summary="Attach a file")
+@api_shows(Category.FILES)
 def attach(
     request: HttpRequest,
     patient_id: str,

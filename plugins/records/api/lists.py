@@ -12,6 +12,8 @@ from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from core.api.schemas import StrictSchema
+from core.audit.recording import api_shows
+from core.audit.vocabulary import Category
 
 from .. import selectors
 from ..access import LIST_MODELS, access_chart, access_list_entry
@@ -111,6 +113,7 @@ class ProblemOut(Schema):
 
 
 @router.get("/patients/{patient_id}/vitals", response={200: list[VitalOut], **ERRORS}, summary="Vitals")
+@api_shows(Category.VITALS)
 def list_vitals(request: HttpRequest, patient_id: str) -> list:
     patient = access_chart(request, patient_id)
     return list(selectors.list_entries(Vital, patient).order_by("-measured_at", "kind")[:1000])
@@ -119,6 +122,7 @@ def list_vitals(request: HttpRequest, patient_id: str) -> list:
 @router.post(
     "/patients/{patient_id}/vitals", response={201: list[VitalOut], **ERRORS}, summary="Record vitals"
 )
+@api_shows(Category.VITALS)
 def record_vitals(request: HttpRequest, patient_id: str, payload: VitalsIn) -> Status:
     from ..access import access_encounter
 
@@ -150,6 +154,7 @@ def _list_routes(kind: str, schema_in: type[Schema], schema_out: type[Schema], s
         summary=kind.capitalize(),
         operation_id=f"records_list_{kind}",
     )
+    @api_shows(Category.VITALS if kind == "vitals" else Category.CLINICAL_LISTS)
     def list_entries(request: HttpRequest, patient_id: str) -> list:
         patient = access_chart(request, patient_id)
         return list(selectors.list_entries(model, patient)[:500])
@@ -160,6 +165,7 @@ def _list_routes(kind: str, schema_in: type[Schema], schema_out: type[Schema], s
         summary=f"Add to {kind}",
         operation_id=f"records_add_{singular}",
     )
+    @api_shows(Category.VITALS if kind == "vitals" else Category.CLINICAL_LISTS)
     def add_entry(request: HttpRequest, patient_id: str, payload: schema_in) -> Status:  # type: ignore[valid-type]
         patient = access_chart(request, patient_id)
         require_writer(request)
@@ -176,6 +182,7 @@ def _list_routes(kind: str, schema_in: type[Schema], schema_out: type[Schema], s
         summary=f"One of {kind}",
         operation_id=f"records_get_{singular}",
     )
+    @api_shows(Category.VITALS if kind == "vitals" else Category.CLINICAL_LISTS)
     def get_entry(request: HttpRequest, entry_id: str = entry_path):
         return access_list_entry(request, kind, entry_id)
 
@@ -185,6 +192,7 @@ def _list_routes(kind: str, schema_in: type[Schema], schema_out: type[Schema], s
         summary=f"Change one of {kind}",
         operation_id=f"records_change_{singular}",
     )
+    @api_shows(Category.VITALS if kind == "vitals" else Category.CLINICAL_LISTS)
     def change_entry(request: HttpRequest, payload: schema_in, entry_id: str = entry_path):  # type: ignore[valid-type]
         entry = access_list_entry(request, kind, entry_id)
         require_writer(request)

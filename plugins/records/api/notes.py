@@ -14,6 +14,8 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from core.api.schemas import StrictSchema
+from core.audit.recording import api_shows
+from core.audit.vocabulary import Category
 
 from .. import selectors
 from ..access import access_chart, access_encounter, access_note
@@ -79,12 +81,14 @@ class AddendumOut(Schema):
 
 
 @router.get("/patients/{patient_id}/notes", response={200: list[NoteOut], **ERRORS}, summary="Notes")
+@api_shows(Category.CLINICAL_NOTES)
 def list_notes(request: HttpRequest, patient_id: str) -> list:
     patient = access_chart(request, patient_id)
     return list(selectors.readable_notes(request.member, patient).order_by("-created_at")[:200])
 
 
 @router.post("/encounters/{encounter_id}/notes", response={201: NoteOut, **ERRORS}, summary="Start a note")
+@api_shows(Category.CLINICAL_NOTES)
 def create_note(request: HttpRequest, encounter_id: str, payload: NoteIn) -> Status:
     encounter = access_encounter(request, encounter_id)
     require_writer(request)
@@ -104,11 +108,13 @@ def create_note(request: HttpRequest, encounter_id: str, payload: NoteIn) -> Sta
 
 
 @router.get("/notes/{note_id}", response={200: NoteOut, **ERRORS}, summary="Note")
+@api_shows(Category.CLINICAL_NOTES)
 def get_note(request: HttpRequest, note_id: str) -> Note:
     return access_note(request, note_id)
 
 
 @router.patch("/notes/{note_id}", response={200: NoteOut, **ERRORS}, summary="Change a draft")
+@api_shows(Category.CLINICAL_NOTES)
 def change_draft(request: HttpRequest, note_id: str, payload: DraftIn) -> Note:
     found = access_note(request, note_id)
     if found.status != NoteStatus.DRAFT:
@@ -143,6 +149,7 @@ def delete_draft(request: HttpRequest, note_id: str) -> Status:
 
 
 @router.post("/notes/{note_id}/sign", response={200: NoteOut, **ERRORS}, summary="Sign a draft")
+@api_shows(Category.CLINICAL_NOTES)
 def sign(request: HttpRequest, note_id: str, payload: SignIn) -> Note:
     found = access_note(request, note_id)
     if found.status != NoteStatus.DRAFT:
@@ -157,6 +164,7 @@ def sign(request: HttpRequest, note_id: str, payload: SignIn) -> Note:
 
 
 @router.get("/notes/{note_id}/addenda", response={200: list[AddendumOut], **ERRORS}, summary="Addenda")
+@api_shows(Category.CLINICAL_NOTES)
 def list_addenda(request: HttpRequest, note_id: str) -> list:
     found = access_note(request, note_id)
     return list(Addendum.objects.filter(note=found).order_by("signed_at", "id"))
@@ -165,6 +173,7 @@ def list_addenda(request: HttpRequest, note_id: str) -> list:
 @router.post(
     "/notes/{note_id}/addenda", response={201: AddendumOut, **ERRORS}, summary="Add a signed addendum"
 )
+@api_shows(Category.CLINICAL_NOTES)
 def add_addendum(request: HttpRequest, note_id: str, payload: AddendumIn) -> Status:
     found = access_note(request, note_id)
     if found.status == NoteStatus.DRAFT:

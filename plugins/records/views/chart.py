@@ -8,6 +8,8 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from django.utils.dateparse import parse_datetime
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Category
 from core.office.decorators import member_required
 from core.tenancy.modules import clinic_hook
 
@@ -28,6 +30,7 @@ def _cursor(raw: str | None) -> datetime | None:
 
 
 @member_required
+@shows(Category.CLINICAL_NOTES, Category.VITALS)
 def timeline(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpResponse:
     """Every module's entries in one list, newest first, a page at a time (keyset: ``before``)."""
     patient = access_chart(request, patient_id)
@@ -62,6 +65,7 @@ def timeline(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpRes
 
 
 @member_required
+@shows(Category.CLINICAL_NOTES)
 def notes(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpResponse:
     patient = access_chart(request, patient_id)
     rows = list(
@@ -88,6 +92,7 @@ def notes(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpRespon
 
 
 @member_required
+@shows(Category.VITALS)
 def vitals(request: HttpRequest, clinic_slug: str, patient_id: str, form=None) -> HttpResponse:
     """The measurements, newest first, and a chart per vital over time (in the clinic's units)."""
     from ..forms import VitalsForm

@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Category
 from core.forms import apply_errors
 from core.office.decorators import member_required
 from core.tenancy.access import parse_id
@@ -80,6 +82,7 @@ def encounter_new(request: HttpRequest, clinic_slug: str, patient_id: str) -> Ht
 
 
 @member_required
+@shows(Category.CLINICAL_NOTES, Category.VITALS)
 def encounter(request: HttpRequest, clinic_slug: str, pk: str, vitals_form=None) -> HttpResponse:
     found = access_encounter(request, pk)
     patient = found.patient

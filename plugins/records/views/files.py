@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Action, Category
 from core.forms import StyledForm, apply_errors
 from core.office.decorators import member_required
 
@@ -27,6 +29,7 @@ class FileForm(StyledForm):
 
 
 @member_required
+@shows(Category.FILES)
 def chart_files(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpResponse:
     patient = access_chart(request, patient_id)
     may_write = request.user.has_perm("records.write_chart", request.clinic)
@@ -69,6 +72,7 @@ def _file(request, pk):
 
 
 @member_required
+@shows(Category.FILES, action=Action.DOWNLOAD)
 def file_download(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     record = _file(request, pk)
     which = record.thumbnail if request.GET.get("thumbnail") and record.thumbnail else record.file
@@ -85,6 +89,7 @@ def file_download(request: HttpRequest, clinic_slug: str, pk: str) -> HttpRespon
 
 @member_required
 @require_POST
+@shows(Category.FILES)
 def file_change(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     record = _file(request, pk)
     if not request.user.has_perm("records.write_chart", request.clinic):

@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Category
 from core.forms import apply_errors
 from core.office.decorators import member_required
 from core.tenancy.access import parse_id
@@ -52,6 +54,7 @@ def _list_page(request, patient, kind: str, form, status: int = 200) -> HttpResp
 
 def _list_view(kind: str):
     @member_required
+    @shows(Category.CLINICAL_LISTS)
     def view(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpResponse:
         patient = access_chart(request, patient_id)
         form = LIST_FORMS[kind](request.POST or None)
@@ -80,6 +83,7 @@ problems = _list_view("problems")
 
 def _entry_view(kind: str):
     @member_required
+    @shows(Category.CLINICAL_LISTS)
     def view(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
         entry = access_list_entry(request, kind, pk)
         patient = entry.patient
@@ -126,6 +130,7 @@ problem = _entry_view("problems")
 
 @member_required
 @require_POST
+@shows(Category.VITALS)
 def vitals_record(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpResponse:
     """Record a set of measurements (optionally during an encounter: ``?encounter=<id>``)."""
     from .chart import vitals as vitals_page

@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import shows
+from core.audit.vocabulary import Category
 from core.forms import apply_errors
 from core.office.decorators import member_required
 from core.tenancy.clinic_time import clinic_time
@@ -65,12 +67,14 @@ def _page(request: HttpRequest, note, *, status: int = 200, **forms) -> HttpResp
 
 
 @member_required
+@shows(Category.CLINICAL_NOTES)
 def note(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     return _page(request, access_note(request, pk))
 
 
 @member_required
 @require_POST
+@shows(Category.CLINICAL_NOTES)
 def note_draft(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     """Save what was typed: the autosave posts here (JSON answer), and so does the Save button."""
     found = access_note(request, pk)
@@ -115,6 +119,7 @@ def note_draft(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
 
 @member_required
 @require_POST
+@shows(Category.CLINICAL_NOTES)
 def note_sign(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     """Sign with the author's password or authenticator code. The typed text is saved first, so a refused
     signature never loses it."""
@@ -156,6 +161,7 @@ def _already(request: HttpRequest, found) -> HttpResponse:
 
 @member_required
 @require_POST
+@shows(Category.CLINICAL_NOTES)
 def note_addendum(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     found = access_note(request, pk, permission="records.view_note")
     form = AddendumForm(request.POST, uses_code=uses_code(request.user))
@@ -183,6 +189,7 @@ def note_addendum(request: HttpRequest, clinic_slug: str, pk: str) -> HttpRespon
 
 @member_required
 @require_POST
+@shows(Category.CLINICAL_NOTES)
 def note_error(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     found = access_note(request, pk, permission="records.view_note")
     form = EnteredInErrorForm(request.POST)
@@ -203,6 +210,7 @@ def note_error(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
 
 @member_required
 @require_POST
+@shows(Category.CLINICAL_NOTES)
 def note_cosign(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     found = access_note(request, pk, permission="records.view_note")
     form = SignForm(request.POST, uses_code=uses_code(request.user))
@@ -224,6 +232,7 @@ def note_cosign(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse
 
 @member_required
 @require_POST
+@shows(Category.CLINICAL_NOTES)
 def note_share(request: HttpRequest, clinic_slug: str, pk: str) -> HttpResponse:
     """Share a signed note with the patient (their portal shows it, clinician-only fields left out), or
     stop sharing it."""

@@ -18,6 +18,8 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+from core.audit.recording import record_ids
+from core.audit.vocabulary import Action, Category
 from core.tenancy.models import Clinic, Membership
 
 from .. import selectors
@@ -205,6 +207,10 @@ def load(clinic: Clinic, params, day: date) -> CalendarData:
     start, end = selectors.local_day_bounds(clinic.tzinfo, days[0], days[-1])
     policy = selectors.booking_policy(clinic)
     appointments, names = shown_appointments(clinic, start, end)
+    # The access log: the calendar lists these patients' appointments.
+    record_ids(
+        clinic.organization_id, {a.patient_id for a in appointments}, Category.APPOINTMENTS, Action.LIST
+    )
     cancelled = [a for a in appointments if a.status in CANCELLED]
     drawn = [a for a in appointments if a.status not in CANCELLED]
     if not filters["practitioner"] and not filters["service"]:

@@ -26,8 +26,9 @@ AVAILABILITY_ANY_WEEK = 11
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
 # grid's step), working hours, time off, closures and the appointments, and what the availability engine
 # reads so free cells are bookable (overlap settings, busy time at any clinic), on top of the request's own.
-CALENDAR_WEEK = 14
-TODAY_LIST = 6
+# The calendar and today's list write their access events (core/audit) in one INSERT: one query each.
+CALENDAR_WEEK = 15
+TODAY_LIST = 7
 
 pytestmark = pytest.mark.django_db
 

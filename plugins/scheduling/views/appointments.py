@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import record_ids
+from core.audit.vocabulary import Action, Category
 from core.dates import FIRST_DAY, LAST_DAY
 from core.forms import apply_errors
 from core.office.appointment_actions import attach_appointment_actions
@@ -75,6 +77,12 @@ def _parse_day(value, clinic) -> date:
     except ValueError:
         day = None
     return day if day is not None and FIRST_DAY <= day <= LAST_DAY else _today(clinic)
+
+
+def _record_listed(clinic, appointments) -> None:
+    """The access log: the page lists these patients' appointments."""
+    patient_ids = {a.patient_id for a in appointments}
+    record_ids(clinic.organization_id, patient_ids, Category.APPOINTMENTS, Action.LIST, clinic=clinic)
 
 
 def _decorate(appointments: list[Appointment]) -> list[Appointment]:
@@ -170,6 +178,7 @@ def today(request, clinic_slug):
     day = _today(clinic)
     start, end = selectors.local_day_bounds(clinic.tzinfo, day, day)
     appointments = _decorate(list(selectors.appointments_between(clinic, start, end)))
+    _record_listed(clinic, appointments)
     attach_appointment_actions(request, clinic, appointments)
     return render(
         request, "scheduling/today.html", {"clinic": clinic, "day": day, "appointments": appointments}
@@ -187,6 +196,7 @@ def day_sheet(request, clinic_slug):
             status__in=[Status.CANCELLED_CLINIC, Status.CANCELLED_PATIENT]
         )
     )
+    _record_listed(clinic, appointments)
     practitioners = selectors.clinic_practitioners(clinic)
     return render(
         request,
@@ -200,6 +210,7 @@ def requests(request, clinic_slug):
     clinic = request.clinic
     check_perm(request, "scheduling.view_calendar", clinic)
     pending = _decorate(list(selectors.pending_requests(clinic)[:200]))
+    _record_listed(clinic, pending)
     return render(request, "scheduling/requests.html", {"clinic": clinic, "appointments": pending})
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import record_ids
+from core.audit.vocabulary import Action, Category
 from core.forms import apply_errors
 from core.office.decorators import member_required
 from core.patients.selectors import visible_patients
@@ -73,6 +75,8 @@ def waitlist_page(request, clinic_slug):
                 messages.success(request, _("%(patient)s is on the waitlist.") % {"patient": data["patient"]})
                 return redirect(_list_url(clinic))
     entries = list(waitlist.open_entries(clinic)[:300])
+    patient_ids = {e.patient_id for e in entries}  # the access log: whose waiting is listed here
+    record_ids(clinic.organization_id, patient_ids, Category.APPOINTMENTS, Action.LIST, clinic=clinic)
     for entry in entries:
         entry.next_steps = [(s, WaitlistStatus(s).label) for s in NEXT_STEPS.get(entry.status, [])]
     return render(
