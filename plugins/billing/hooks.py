@@ -145,7 +145,7 @@ def clinic_patient_sections(request, clinic, patient):
     from .patient_hub import patient_sections
 
     sections = patient_sections(request, clinic, patient)
-    if sections:
+    if any(s.context["rows"] for s in sections):
         declare(Category.INVOICES)  # the access log: the patient page showed this patient's invoices
     return sections
 

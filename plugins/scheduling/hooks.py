@@ -387,7 +387,7 @@ def clinic_patient_sections(request, clinic, patient):
     from .patient_hub import patient_sections
 
     sections = patient_sections(request, clinic, patient)
-    if sections:
+    if any(s.context["upcoming"] or s.context["past"] for s in sections):
         declare(Category.APPOINTMENTS)  # the access log: the patient page showed this patient's appointments
     return sections
 
