@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", views.profile_view, name="profile"),
     path("account/appointments/", views.appointments_view, name="appointments"),
     path("account/my-data.json", views.data_view, name="data"),
+    path("account/my-data.zip", views.data_zip_view, name="data_zip"),
     # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
     path(
         "account/appointments/<str:appointment_id>/cancel/",

@@ -5,7 +5,7 @@ from django.urls import include, path
 from core.plugins.gating import gate_patterns
 from core.plugins.manager import registry
 
-from .views import audit, dashboard, members, organization, patients, team, tokens
+from .views import audit, dashboard, members, organization, patients, privacy, team, tokens
 
 app_name = "office"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("settings/invitations/<str:pk>/resend/", members.invitation_resend, name="invitation_resend"),
     path("settings/invitations/<str:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"),
     path("settings/audit/", audit.audit_log, name="audit_log"),
+    path("settings/privacy/", privacy.privacy_requests, name="privacy_requests"),
+    path("settings/privacy/erasure/<str:pk>/", privacy.erasure_request_detail, name="erasure_request"),
+    path("settings/export/", privacy.organization_export, name="organization_export"),
     path("settings/api-tokens/", tokens.api_tokens, name="api_tokens"),
     path("settings/api-tokens/<str:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("team/", team.team, name="team"),
@@ -36,6 +39,8 @@ urlpatterns = [
     path("patients/<str:pk>/archive/", patients.patient_archive, name="patient_archive"),
     path("patients/<str:pk>/clinics/", patients.patient_link_clinic, name="patient_link_clinic"),
     path("patients/<str:pk>/merge/", patients.patient_merge, name="patient_merge"),
+    path("patients/<str:pk>/my-data.zip", privacy.patient_data_download, name="patient_data_download"),
+    path("patients/<str:pk>/erasure/", privacy.erasure_request_create, name="erasure_request_create"),
 ]
 
 

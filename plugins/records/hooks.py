@@ -155,3 +155,24 @@ def clinic_nav_items(request, clinic):
             permission_obj=clinic,
         )
     ]
+
+
+@hookimpl
+def ehr_patient_export_files(organization, patient):
+    from .exports import export_files
+
+    return export_files(organization, patient)
+
+
+@hookimpl
+def ehr_patient_records_held(organization, patient):
+    from .exports import records_held
+
+    return records_held(organization, patient)
+
+
+@hookimpl
+def ehr_patient_erase(organization, patient, record_classes):
+    from .exports import erase
+
+    erase(organization, patient, record_classes)

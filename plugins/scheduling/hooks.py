@@ -371,3 +371,17 @@ def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kin
     from .timeline import timeline_entries
 
     return timeline_entries(request, clinic, patient, before, limit, kinds)
+
+
+@hookimpl
+def ehr_patient_records_held(organization, patient):
+    from .privacy import records_held
+
+    return records_held(organization, patient)
+
+
+@hookimpl
+def ehr_patient_erase(organization, patient, record_classes):
+    from .privacy import erase
+
+    erase(organization, patient, record_classes)

@@ -245,6 +245,12 @@ def _outbox_message(objects):
     )
 
 
+def _erasure_request(objects):
+    from tests.test_isolation_pages import make_erasure_request
+
+    return make_erasure_request(objects.tenant)
+
+
 # What fills a parameter or body field of each name: a builder of one tenant's object (or list of objects).
 # A path parameter, or an id-like field (``*_id``, ``*_ids``), missing from here fails the coverage test.
 OBJECTS = {
@@ -273,6 +279,7 @@ OBJECTS = {
     "transfer_id": _inventory_object("inventory.Transfer", "inventory_transfer"),
     "destination_id": lambda o: o.tenant.clinics[1],
     "message_id": _outbox_message,
+    "erasure_request_id": _erasure_request,
 }
 # Path parameters naming something every organization shares (not an object of one).
 SHARED = {"module": RECORDS, "message_type": "appointment_booked", "language": "en"}
