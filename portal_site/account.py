@@ -12,18 +12,12 @@ from django.template.loader import render_to_string
 from django_scopes import scope
 
 from core.audit.recording import saw_patient
-from core.fhir.export import patient_everything
+from core.compliance.patient_export import patient_part, write_zip
 from core.patients.accounts import patient_links
 from core.patients.models import Patient
 from core.plugins.manager import registry
 from core.tenancy.models import Clinic
 from core.tenancy.modules import enabled_modules, with_module_switches
-
-# Keys of an organization's part of the data download that belong to the portal, not to a module.
-PORTAL_KEYS = frozenset({"organization", "patient", "fhir_everything"})
-
-# Patient fields left out of the data download: internal bookkeeping, not information about the person.
-NOT_EXPORTED = frozenset({"organization", "merged_into", "search_name", "version", "id"})
 
 
 def _records(user):
@@ -98,24 +92,11 @@ def _base(request) -> str:
 
 def data_export(user) -> list[dict]:
     """The login's records in every organization, each kept apart, with what every installed module
-    keeps about the patient there, and the same record as a FHIR ``$everything`` Bundle."""
-    organizations = []
-    for _organization_id, patient in _records(user):
-        part = {
-            "organization": patient.organization.name,
-            "patient": {
-                f.name: getattr(patient, f.name)
-                for f in Patient._meta.concrete_fields
-                if f.name not in NOT_EXPORTED
-            },
-        }
-        contributions = registry().hook.ehr_patient_data_export(
-            organization=patient.organization, patient=patient
-        )
-        for contributed in reversed(contributions):  # in the order the modules were installed
-            for key in sorted(contributed or {}):
-                if key not in PORTAL_KEYS:
-                    part.setdefault(key, contributed[key])
-        part["fhir_everything"] = patient_everything(patient)
-        organizations.append(part)
-    return organizations
+    keeps about the patient there."""
+    return [patient_part(patient) for _organization_id, patient in _records(user)]
+
+
+def data_zip(user):
+    """The same download as a ZIP: ``data.json`` and the documents the modules hold (invoice PDFs,
+    files shared from the chart)."""
+    return write_zip(patient for _organization_id, patient in _records(user))

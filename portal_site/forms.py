@@ -58,6 +58,28 @@ class RegisterForm(PortalForm):
         help_text=_("At least 10 characters."),
     )
 
+    accept_notice = forms.BooleanField(
+        label=_("I have read the privacy notice above and agree to it"),
+        required=True,
+        error_messages={"required": _("Agree to the privacy notice to create your account.")},
+    )
+    # The version of the notice the page showed: a notice changed in between is shown and asked again.
+    notice_version = forms.CharField(widget=forms.HiddenInput, max_length=40)
+
+    def __init__(self, *args, notice=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice = notice
+        if notice is not None:
+            self.fields["notice_version"].initial = notice.version
+
+    def clean_notice_version(self):
+        value = self.cleaned_data["notice_version"]
+        if self.notice is not None and value != self.notice.version:
+            raise forms.ValidationError(
+                _("The privacy notice has changed since this page was opened. Read it again, then agree.")
+            )
+        return value
+
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
         if value > timezone.localdate() or value.year < 1900:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.accounts.models import User
+from core.compliance.consents import record_notice_consent
 from core.patients.models import Patient, PatientAccount, PatientClinic
 from core.tenancy.services import next_record_number
 
@@ -29,7 +30,15 @@ def _hash(token: str) -> str:
 
 @transaction.atomic
 def register(
-    clinic, *, email: str, password: str, given_name: str, family_name: str, date_of_birth, phone: str = ""
+    clinic,
+    *,
+    email: str,
+    password: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth,
+    phone: str = "",
+    notice_version: str = "",
 ):
     """A pending registration and its link's token, ``(registration, token)``; or ``(None, None)`` when the
     email belongs to a login whose password this is not (its owner is told by email instead, and the
@@ -37,7 +46,8 @@ def register(
 
     A new login is created unable to sign in (inactive) until the emailed link is followed. An existing
     login that was never confirmed takes the newest password: nobody has proven the address yet. Nothing
-    is linked to a patient record until the link is followed."""
+    is linked to a patient record until the link is followed. The privacy notice the visitor agreed to
+    is recorded with its version (``notice_version``) for the practice's organization."""
     email = email.strip().lower()
     user = User.objects.select_for_update().filter(email=email).first()
     if user is None:
@@ -60,6 +70,8 @@ def register(
         phone=phone.strip(),
         token_hash=_hash(token),
     )
+    if notice_version:
+        record_notice_consent(user, clinic.organization, notice_version)
     return registration, token
 
 

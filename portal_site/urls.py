@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/appointments/", views.appointments_view, name="appointments"),
     path("account/my-data.json", views.data_view, name="data"),
     path("account/access-history/", access_history.access_history_view, name="access_history"),
+    path("account/my-data.zip", views.data_zip_view, name="data_zip"),
     # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
     path(
         "account/appointments/<str:appointment_id>/cancel/",

@@ -10,7 +10,13 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,12 +26,13 @@ from django.views.decorators.http import require_POST
 
 from core.audit.recording import shows
 from core.audit.vocabulary import Action, Category
+from core.compliance.consents import practice_notice
 from core.patients.accounts import patient_in
 
 from . import cache as page_cache
 from . import services
 from .access import portal_view
-from .account import account_groups, data_export
+from .account import account_groups, data_export, data_zip
 from .forms import LoginForm, ProfileForm, RegisterForm, ResendForm, SecondFactorForm
 from .routing import clinic_base_url
 from .selectors import below_home, home_page_for
@@ -197,7 +204,8 @@ def login_verify_view(request):
 
 @portal_view
 def register_view(request):
-    form = RegisterForm(request.POST or None)
+    notice = practice_notice(request.portal_clinic.organization, get_language())
+    form = RegisterForm(request.POST or None, notice=notice)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -209,6 +217,7 @@ def register_view(request):
                 family_name=data["family_name"],
                 date_of_birth=data["date_of_birth"],
                 phone=data["phone"],
+                notice_version=data["notice_version"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -344,6 +353,14 @@ def data_view(request):
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
+
+
+@portal_view
+def data_zip_view(request):
+    """ "Download my data" as a ZIP: the same JSON and the documents (invoice PDFs, shared files)."""
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    return FileResponse(data_zip(request.user), as_attachment=True, filename="my-data.zip")
 
 
 # --- addresses that moved ---------------------------------------------------------------------------

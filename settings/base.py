@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     # The FHIR R4 front door and its SMART on FHIR sign-in (OAuth 2 through django-oauth-toolkit).
     "oauth2_provider",
     "core.fhir",
+    "core.compliance",
     "portal_site",
     *plugin_apps(),
 ]
@@ -274,3 +275,8 @@ OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+
+# The version of the service's terms and privacy notice members agree to at sign-up; raise it when the
+# text changes (EHR_SERVICE_TERMS_URL points at the text, shown next to the sign-up checkbox).
+EHR_SERVICE_TERMS_VERSION = os.environ.get("EHR_SERVICE_TERMS_VERSION", "2026-01")
+EHR_SERVICE_TERMS_URL = os.environ.get("EHR_SERVICE_TERMS_URL", "")

@@ -25,6 +25,7 @@ SIGNUP = {
     "clinic_name": "Nora Physio Centre",
     "timezone": "Europe/Paris",
     "currency": "EUR",
+    "accept_terms": "on",
 }
 
 
@@ -272,7 +273,8 @@ def test_invitation_for_a_new_person(alpha):
     client = Client()
     assert client.get(f"/accounts/invitations/{token}/").status_code == 200
     response = client.post(
-        f"/accounts/invitations/{token}/", {"full_name": "New Person", "password": "a-fine-passphrase-7"}
+        f"/accounts/invitations/{token}/",
+        {"full_name": "New Person", "password": "a-fine-passphrase-7", "accept_terms": "on"},
     )
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.test")

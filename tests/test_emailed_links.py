@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.compliance.consents import GENERIC_NOTICE_VERSION
 from core.domains.models import ClinicDomain
 from portal_site.routing import clinic_portal_url
 from tests.conftest import client_for
@@ -115,6 +116,8 @@ def test_portal_confirmation_link_is_on_the_clinics_own_address(alpha, beta, bet
         "date_of_birth": "1990-04-02",
         "phone": "",
         "password": PASSWORD,
+        "accept_notice": "on",
+        "notice_version": GENERIC_NOTICE_VERSION,
     }
     # Registered at Alpha's /c/<slug>/ address through a forged Host: the link is on the platform.
     Client().post(

@@ -94,6 +94,7 @@ def objects_of(tenant):
         scheduling_setup = make_scheduling_setup(tenant)
         fhir_app = make_fhir_app(tenant)
         records = make_records_objects(tenant)
+        erasure_request = make_erasure_request(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -109,7 +110,15 @@ def objects_of(tenant):
         **scheduling_setup,
         "fhir_app": fhir_app.pk,
         **records,
+        "erasure_request": erasure_request.pk,
     }
+
+
+def make_erasure_request(tenant):
+    """An erasure request of the tenant's patient, waiting for a decision."""
+    from core.compliance.models import ErasureRequest
+
+    return ErasureRequest.objects.create(organization=tenant.org, patient=tenant.patient, channel="office")
 
 
 def make_records_objects(tenant):
@@ -297,6 +306,9 @@ ROUTE_OBJECTS = {
     "office:patient_link_clinic": {"pk": "patient"},
     "office:patient_merge": {"pk": "patient"},
     "office:patient_access_history": {"pk": "patient"},
+    "office:patient_data_download": {"pk": "patient"},
+    "office:erasure_request_create": {"pk": "patient"},
+    "office:erasure_request": {"pk": "erasure_request"},
     "office:scheduling:appointment_edit": {"pk": "appointment"},
     "office:scheduling:appointment_status": {"pk": "appointment"},
     "office:scheduling:appointment_move": {"pk": "appointment"},
@@ -397,6 +409,10 @@ OWNER_ONLY = {
     "office:audit_patients",
     "office:audit_verify",
     "office:patient_access_history",
+    "office:privacy_requests",
+    "office:erasure_request",
+    "office:erasure_request_create",
+    "office:organization_export",
     "office_fhir:apps",
     "office_fhir:app_remove",
     "office:records:settings",
@@ -444,7 +460,13 @@ PORTAL_PUBLIC = {
     "portal:confirm",
 }
 # Portal pages for a signed-in patient: anonymous visitors are sent to the portal's own sign-in page.
-PORTAL_PATIENT = {"portal:profile", "portal:appointments", "portal:data", "portal:access_history"}
+PORTAL_PATIENT = {
+    "portal:profile",
+    "portal:appointments",
+    "portal:data",
+    "portal:data_zip",
+    "portal:access_history",
+}
 # Earlier addresses of a patient's own appointment pages, which the scheduling module serves now: each
 # answers a permanent redirect to the same clinic's module page, whose own rules then apply.
 PORTAL_MOVED = {"portal:cancel", "portal:reschedule", "portal:ics"}
@@ -522,6 +544,7 @@ def test_every_parameterised_route_is_covered():
                             "records_template",
                             "records_template_version",
                             "records_file",
+                            "erasure_request",
                         ),
                         1,
                     ),

@@ -41,6 +41,11 @@ MATRIX = [
     ("notifications.change_preferences", "clinic_a", True, False, True, False),
     ("notifications.change_preferences", "clinic_b", True, False, False, False),
     ("audit.view_audit_log", "org", True, False, False, False),
+    # Privacy rights: the data download holds shared clinical notes, so never the front desk.
+    ("compliance.export_patient_data", "patient_a", True, True, False, False),
+    ("compliance.export_patient_data", "patient_b", True, True, False, False),
+    ("compliance.manage_erasure_requests", "org", True, False, False, False),
+    ("compliance.manage_erasure_requests", "patient_a", True, False, False, False),
     ("accounts.manage_own_api_tokens", "org", True, True, True, False),
     ("fhir.manage_apps", "org", True, False, False, False),
     ("analytics.view_reports", "clinic_a", True, True, True, False),

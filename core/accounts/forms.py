@@ -36,7 +36,22 @@ class PasswordFieldsMixin:
         return cleaned
 
 
-class SignupForm(PasswordFieldsMixin, StyledForm):
+class TermsHelpMixin:
+    """Shows the version agreed to and, when the operator publishes one, where the text is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        version = settings.EHR_SERVICE_TERMS_VERSION
+        url = settings.EHR_SERVICE_TERMS_URL
+        help_text = _("Version %(version)s.") % {"version": version}
+        if url:
+            help_text = _("Version %(version)s, published at %(url)s.") % {"version": version, "url": url}
+        self.fields["accept_terms"].help_text = help_text
+
+
+class SignupForm(TermsHelpMixin, PasswordFieldsMixin, StyledForm):
     full_name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Email"))
     password = forms.CharField(
@@ -51,6 +66,11 @@ class SignupForm(PasswordFieldsMixin, StyledForm):
         label=_("Clinic time zone"), choices=TIMEZONE_CHOICES, initial="Europe/London"
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD")
+    accept_terms = forms.BooleanField(
+        label=_("I agree to the service's terms and privacy notice"),
+        required=True,
+        error_messages={"required": _("Agree to the terms and privacy notice to create your account.")},
+    )
 
     def clean_email(self):
         # Whether the address already has an account is never said here (core.accounts.signup).
@@ -83,9 +103,14 @@ class TokenForm(StyledForm):
         return token
 
 
-class AcceptInvitationForm(PasswordFieldsMixin, StyledForm):
+class AcceptInvitationForm(TermsHelpMixin, PasswordFieldsMixin, StyledForm):
     full_name = forms.CharField(label=_("Your name"), max_length=200)
     password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput, strip=False)
+    accept_terms = forms.BooleanField(
+        label=_("I agree to the service's terms and privacy notice"),
+        required=True,
+        error_messages={"required": _("Agree to the terms and privacy notice to create your account.")},
+    )
 
 
 from urllib.parse import urlsplit  # noqa: E402

@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from core.compliance.consents import record_service_consent, service_terms_version
 from core.links import platform_url
 from core.tenancy import services as tenancy
 from core.tenancy.context import memberships_of
@@ -38,13 +39,15 @@ confirmation_tokens = SignupConfirmationTokens()
 
 
 def sign_up(*, email: str, password: str, full_name: str, organization: dict) -> None:
-    """Act on a sign-up for ``email``; the caller answers the same whatever happened here."""
+    """Act on a sign-up for ``email``; the caller answers the same whatever happened here. The form
+    required agreeing to the service's terms: the current version is recorded with the new account."""
     email = email.strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
         try:
             with transaction.atomic():
                 user = User.objects.create_user(email, password, full_name=full_name, is_active=False)
+                record_service_consent(user, service_terms_version())
                 tenancy.create_organization(user, **organization)
         except IntegrityError:
             # The same address signed up in a parallel request a moment ago: it now has an account.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.compliance.consents import record_service_consent, service_terms_version
 from core.tenancy import services as tenancy
 from core.tenancy.context import SESSION_KEY, memberships_of
 
@@ -164,6 +165,7 @@ def accept_invitation(request, token: str):
             new_user = User.objects.create_user(
                 invitation.email, form.cleaned_data["password"], full_name=form.cleaned_data["full_name"]
             )
+            record_service_consent(new_user, service_terms_version())
             response = _accept_and_enter(request, invitation, new_user)
         return response
     context["form"] = form

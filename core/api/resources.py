@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from .routers import clinics, invitations, me, members, modules, organization, patients, tokens
+from .routers import clinics, invitations, me, members, modules, organization, patients, privacy, tokens
 
 router = Router()
-for module in (me, organization, clinics, modules, members, invitations, patients, tokens):
+for module in (me, organization, clinics, modules, members, invitations, patients, privacy, tokens):
     router.add_router("/", module.router)

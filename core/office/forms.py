@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts.forms import CURRENCY_CHOICES
+from core.compliance.packs import country_choices
 from core.forms import StyledForm, StyledModelForm
 from core.tenancy.models import TIMEZONE_CHOICES, Clinic, Membership, Organization, Role
 
@@ -10,8 +11,12 @@ from core.tenancy.models import TIMEZONE_CHOICES, Clinic, Membership, Organizati
 class OrganizationForm(StyledModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "default_locale", "logo", "require_two_factor", "session_idle_minutes"]
-        widgets = {"default_locale": forms.Select(choices=settings.LANGUAGES)}
+        fields = ["name", "default_locale", "country", "logo", "require_two_factor", "session_idle_minutes"]
+        widgets = {
+            "default_locale": forms.Select(choices=settings.LANGUAGES),
+            # A callable, so the country names follow the language of each request.
+            "country": forms.Select(choices=country_choices),
+        }
 
     def clean_session_idle_minutes(self):
         value = self.cleaned_data.get("session_idle_minutes")

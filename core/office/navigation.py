@@ -48,6 +48,10 @@ def settings_nav_items(request) -> list[NavItem]:
         items.append(NavItem(_("Members"), reverse("office:member_list"), order=20))
     if request.user.has_perm("audit.view_audit_log", organization):
         items.append(NavItem(_("Audit log"), reverse("office:audit_log"), order=30))
+    if request.user.has_perm("compliance.manage_erasure_requests", organization):
+        items.append(NavItem(_("Privacy requests"), reverse("office:privacy_requests"), order=35))
+    if request.user.has_perm("tenancy.export_organization", organization):
+        items.append(NavItem(_("Export all data"), reverse("office:organization_export"), order=37))
     items.append(NavItem(_("API tokens"), reverse("office:api_tokens"), order=40))
     if request.user.has_perm("fhir.manage_apps", organization):
         items.append(NavItem(_("Connected apps"), reverse("office_fhir:apps"), order=45))

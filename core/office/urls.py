@@ -13,6 +13,7 @@ from .views import (
     organization,
     patient_pick,
     patients,
+    privacy,
     search,
     team,
     tokens,
@@ -40,6 +41,9 @@ urlpatterns = [
     path("settings/audit/export.csv", audit.audit_export, name="audit_export"),
     path("settings/audit/patients/", audit.audit_patients, name="audit_patients"),
     path("settings/audit/verify/", audit.audit_verify, name="audit_verify"),
+    path("settings/privacy/", privacy.privacy_requests, name="privacy_requests"),
+    path("settings/privacy/erasure/<str:pk>/", privacy.erasure_request_detail, name="erasure_request"),
+    path("settings/export/", privacy.organization_export, name="organization_export"),
     path("settings/api-tokens/", tokens.api_tokens, name="api_tokens"),
     path("settings/api-tokens/<str:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("team/", team.team, name="team"),
@@ -53,6 +57,8 @@ urlpatterns = [
     path("patients/<str:pk>/archive/", patients.patient_archive, name="patient_archive"),
     path("patients/<str:pk>/clinics/", patients.patient_link_clinic, name="patient_link_clinic"),
     path("patients/<str:pk>/merge/", patients.patient_merge, name="patient_merge"),
+    path("patients/<str:pk>/my-data.zip", privacy.patient_data_download, name="patient_data_download"),
+    path("patients/<str:pk>/erasure/", privacy.erasure_request_create, name="erasure_request_create"),
 ]
 
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         AppointmentNow,
         ChartFact,
         DashboardWidget,
+        ExportFile,
+        HeldRecords,
         ModuleInfo,
         NavItem,
         PatientSection,
@@ -413,6 +415,36 @@ def ehr_patient_data_export(organization: Organization, patient: Patient) -> dic
     organization's clinics today: a switched-off module keeps its data, and the data is still the
     patient's. The portal puts each module's keys next to the patient's record in that organization's
     part of the file; ``organization`` and ``patient`` are the portal's own keys.
+    """
+
+
+@hookspec
+def ehr_patient_export_files(organization: Organization, patient: Patient) -> list[ExportFile]:
+    """Return the documents this module holds for ``patient`` at ``organization`` that belong in the
+    patient's data download beside the JSON (Art. 15 and 20 GDPR): issued invoices' PDFs, files shared
+    with the patient. Each is a ``core.plugins.types.ExportFile`` whose ``name`` is a path inside the
+    ZIP (start it with the module's slug) and whose ``read()`` returns the bytes, called only while the
+    ZIP is written. Same scope and switch rules as ``ehr_patient_data_export``.
+    """
+
+
+@hookspec
+def ehr_patient_records_held(organization: Organization, patient: Patient) -> list[HeldRecords]:
+    """Return what this module keeps about ``patient`` at ``organization``, by class of record: one
+    ``core.plugins.types.HeldRecords`` per class (count and the date of the latest entry).
+
+    An erasure request (Art. 17 GDPR) weighs each class against the retention period of the
+    organization's country pack: a class still within it is kept, with the law that requires it.
+    Called on every installed module inside the organization's scope, like the data export.
+    """
+
+
+@hookspec
+def ehr_patient_erase(organization: Organization, patient: Patient, record_classes: frozenset[str]) -> None:
+    """Erase or anonymise what this module keeps about ``patient`` in ``record_classes``: the classes
+    whose retention period is over (or that have none). Runs inside the erasure's transaction; raise to
+    undo the whole erasure. Leave the legal content of issued documents intact, and never touch a
+    class not named.
     """
 
 

@@ -220,3 +220,23 @@ class AppointmentAction:
     url: str
     method: str = "get"
     style: str = "secondary"
+
+
+@dataclass(frozen=True)
+class HeldRecords:
+    """What a module keeps about one patient in one class of record (a class a country pack gives a
+    retention period: ``clinical_record``, ``invoice``, ``appointment``, ``contact``)."""
+
+    record_class: str
+    label: str
+    count: int
+    last_activity: Any = None  # a date: the retention clock starts from the latest entry
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A document for the patient's data download: its path inside the ZIP and its bytes, read only
+    when the ZIP is written."""
+
+    name: str
+    read: Any  # a callable returning bytes

@@ -24,6 +24,13 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+def validate_compliance_country(value: str) -> None:
+    from core.compliance.packs import pack_for_country
+
+    if value and pack_for_country(value) is None:
+        raise ValidationError(_("There is no compliance pack for “%(value)s”."), params={"value": value})
+
+
 TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
 
 
@@ -40,6 +47,14 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     default_locale = models.CharField(_("default language"), max_length=10, default="en")
+    # The country whose compliance pack (core/compliance/packs/) rules invoices, retention and erasure.
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        validators=[validate_compliance_country],
+        help_text=_("Invoices, record retention and patients' rights follow this country's rules."),
+    )
     logo = models.ImageField(_("logo"), upload_to="org-logos/", blank=True)
     require_two_factor = models.BooleanField(
         _("require two-factor sign-in"),

@@ -113,7 +113,14 @@ def create_clinic(organization: Organization, *, name: str, slug: str = "", **fi
     return clinic
 
 
-ORGANIZATION_FIELDS = ("name", "default_locale", "logo", "require_two_factor", "session_idle_minutes")
+ORGANIZATION_FIELDS = (
+    "name",
+    "default_locale",
+    "country",
+    "logo",
+    "require_two_factor",
+    "session_idle_minutes",
+)
 CLINIC_FIELDS = (
     "name",
     "timezone",

@@ -87,5 +87,9 @@ def _of_clinic(
     if record is None:
         raise Http404
     record.clinic = clinic  # the same row, already read for this request
+    organization = getattr(request, "organization", None)
+    if organization is not None and organization.pk == clinic.organization_id:
+        # Also already read: issuing consults the organization's country pack.
+        clinic.organization = organization
     check_perm(request, permission, record)
     return record

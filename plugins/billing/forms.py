@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.compliance.packs import pack_for
+from core.compliance.tax_ids import check_tax_id
 from core.forms import BoundedDateField, StyledForm, StyledModelForm
 from core.patients.picker import PatientField
 from core.quantities import plain_quantity
@@ -137,3 +139,16 @@ class ProfileForm(StyledModelForm):
             "address": forms.Textarea(attrs={"rows": 3}),
             "invoice_footer": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pack = pack_for(self.instance.organization) if self.instance.organization_id else None
+        if pack is not None:
+            self.fields["tax_id"].help_text = pack.tax_id_help
+
+    def clean_tax_id(self):
+        """Checked against the formats the organization's country accepts, so a mistyped number is
+        caught here rather than on the first invoice."""
+        value = self.cleaned_data.get("tax_id", "")
+        pack = pack_for(self.instance.organization) if self.instance.organization_id else None
+        return check_tax_id(pack, value) if pack is not None else value.strip()

@@ -6,6 +6,11 @@ urlpatterns = [
     path("", overview.invoice_list, name="invoice_list"),
     path("outstanding/", overview.outstanding, name="outstanding"),
     path("settings/", billing_settings.settings_page, name="settings"),
+    path(
+        "settings/country-tax-rates/",
+        billing_settings.country_tax_rates,
+        name="country_tax_rates",
+    ),
     path("invoices/new/", drafts.invoice_create, name="invoice_create"),
     path("invoices/<str:pk>/", invoice_page.invoice_detail, name="invoice_detail"),
     path("invoices/<str:pk>/lines/", drafts.line_add, name="line_add"),

@@ -4,8 +4,15 @@ the files marked visible to them. Entries entered in error are left out."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from core.compliance.packs import RECORD_CLASSES
+from core.plugins.types import ExportFile, HeldRecords
+
 from . import note_display
-from .models import Allergy, ChartFile, Medication, Problem, Vital
+from .models import Allergy, ChartFile, Encounter, Medication, Problem, Vital
 from .portal import shared_notes
 
 
@@ -54,3 +61,54 @@ def patient_export(organization, patient) -> dict:
             )
         ),
     }
+
+
+def export_files(organization, patient) -> list[ExportFile]:
+    """The files of the chart shared with the patient, by their original name."""
+    files = ChartFile.objects.filter(
+        organization_id=organization.pk, patient=patient, entered_in_error=False, visible_to_patient=True
+    ).order_by("created_at", "id")
+    return [ExportFile(name=f"records/{f.pk}-{f.original_name}", read=_reader(f.file)) for f in files]
+
+
+def _reader(field_file):
+    def read() -> bytes:
+        with field_file.open("rb") as handle:
+            return handle.read()
+
+    return read
+
+
+def records_held(organization, patient) -> list[HeldRecords]:
+    """The clinical record as one class: its retention runs from the latest visit or entry."""
+    mine = {"organization_id": organization.pk, "patient": patient}
+    visits = Encounter.objects.filter(**mine).aggregate(count=Count("id"), last=Max("started_at"))
+    entries = [
+        model.objects.filter(**mine).aggregate(count=Count("id"), last=Max("created_at"))
+        for model in (Vital, Allergy, Medication, Problem, ChartFile)
+    ]
+    count = visits["count"] + sum(e["count"] for e in entries)
+    if not count:
+        return []
+    last = max(found["last"] for found in [visits, *entries] if found["last"])
+    return [
+        HeldRecords(
+            record_class="clinical_record",
+            label=str(RECORD_CLASSES["clinical_record"]),
+            count=count,
+            last_activity=last.date(),
+        )
+    ]
+
+
+def erase(organization, patient, record_classes: frozenset[str]) -> None:
+    """Signed notes and their history cannot be altered by design, so a clinical record past its
+    retention period is not erased here: the whole erasure is refused with that reason, and nothing
+    else is changed."""
+    if "clinical_record" in record_classes:
+        raise ValidationError(
+            _(
+                "This clinical record is past its retention period, but signed notes cannot be removed "
+                "from the system yet. Export the record, then ask the service operator to remove it."
+            )
+        )

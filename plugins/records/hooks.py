@@ -168,3 +168,24 @@ def ehr_fhir_resources():
     from .fhir import providers
 
     return providers()
+
+
+@hookimpl
+def ehr_patient_export_files(organization, patient):
+    from .exports import export_files
+
+    return export_files(organization, patient)
+
+
+@hookimpl
+def ehr_patient_records_held(organization, patient):
+    from .exports import records_held
+
+    return records_held(organization, patient)
+
+
+@hookimpl
+def ehr_patient_erase(organization, patient, record_classes):
+    from .exports import erase
+
+    erase(organization, patient, record_classes)

@@ -397,3 +397,17 @@ def clinic_office_search(request, clinic, query, patient_ids):
     from .patient_hub import office_search
 
     return office_search(request, clinic, query, patient_ids)
+
+
+@hookimpl
+def ehr_patient_records_held(organization, patient):
+    from .privacy import records_held
+
+    return records_held(organization, patient)
+
+
+@hookimpl
+def ehr_patient_erase(organization, patient, record_classes):
+    from .privacy import erase
+
+    erase(organization, patient, record_classes)

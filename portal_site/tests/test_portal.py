@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from core.compliance.consents import GENERIC_NOTICE_VERSION
 from core.patients.models import PatientAccount
 from core.tenancy.models import Clinic
 from portal_site.models import BookingPage, ClinicHomePage, PortalSettings
@@ -141,6 +142,8 @@ def register(client, clinic, **overrides):
         "email": "nora@example.test",
         "phone": "",
         "password": PASSWORD,
+        "accept_notice": "on",
+        "notice_version": GENERIC_NOTICE_VERSION,
         **overrides,
     }
     return client.post(f"/c/{clinic.slug}/account/register/", data)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.compliance.consents import GENERIC_NOTICE_VERSION
 from core.patients.models import PatientAccount
 from portal_site.models import PortalRegistration
 from portal_site.views import RESEND_PER_ADDRESS, RESEND_PER_CLIENT
@@ -34,6 +35,8 @@ def register(client, clinic, email="nora@example.test"):
             "email": email,
             "phone": "",
             "password": PASSWORD,
+            "accept_notice": "on",
+            "notice_version": GENERIC_NOTICE_VERSION,
         },
     )
 

@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
+from core.compliance.consents import GENERIC_NOTICE_VERSION
 from tests.factories import PASSWORD, link_patient_login, make_user
 
 
@@ -95,6 +96,8 @@ def test_following_the_email_link_still_asks_for_the_code(alpha):
             "email": user.email,
             "phone": "",
             "password": PASSWORD,
+            "accept_notice": "on",
+            "notice_version": GENERIC_NOTICE_VERSION,
         },
     )
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/account/verify/" in line)

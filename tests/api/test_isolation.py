@@ -289,6 +289,12 @@ def _outbox_message(objects):
     )
 
 
+def _erasure_request(objects):
+    from tests.test_isolation_pages import make_erasure_request
+
+    return make_erasure_request(objects.tenant)
+
+
 # What fills a parameter or body field of each name: a builder of one tenant's object (or list of objects).
 # A path parameter, or an id-like field (``*_id``, ``*_ids``), missing from here fails the coverage test.
 OBJECTS = {
@@ -323,6 +329,7 @@ OBJECTS = {
     "allergy_id": _records_object("records.Allergy", "records_allergy"),
     "medication_id": _records_object("records.Medication", "records_medication"),
     "problem_id": _records_object("records.Problem", "records_problem"),
+    "erasure_request_id": _erasure_request,
 }
 # Path parameters naming something every organization shares (not an object of one).
 SHARED = {"module": RECORDS, "message_type": "appointment_booked", "language": "en"}

@@ -53,10 +53,20 @@ def test_read_organization(alpha, api):
         "name": "Alpha",
         "slug": alpha.org.slug,
         "default_locale": "en",
+        "country": "",
         "require_two_factor": False,
         "session_idle_minutes": None,
         "role": "practitioner",
     }
+
+
+def test_owner_picks_a_country_with_a_compliance_pack(alpha, api):
+    owner = api(alpha.owner)
+    assert owner.patch("/organization", {"country": "fr"}).json()["country"] == "FR"
+    refused = owner.patch("/organization", {"country": "XX"})
+    assert refused.status_code == 422
+    assert error_of(refused)["fields"]["country"] == ["There is no compliance pack for “XX”."]
+    assert owner.patch("/organization", {"country": ""}).json()["country"] == ""
 
 
 def test_owner_changes_settings(alpha, api):

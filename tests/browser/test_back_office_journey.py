@@ -49,6 +49,7 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     page.get_by_label("First clinic's name").fill(FIRST_CLINIC)
     page.get_by_label("Clinic time zone").select_option("Europe/Lisbon")
     page.get_by_label("Currency").select_option("EUR")
+    page.get_by_label("I agree to the service's terms and privacy notice").check()
     page.get_by_role("button", name="Create my practice").click()
     # The practice opens once the owner follows the link emailed to them.
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
@@ -129,6 +130,7 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     expect(staff.get_by_role("heading", name=f"Join {ORGANIZATION}")).to_be_visible()
     staff.get_by_label("Your name").fill(STAFF["name"])
     staff.get_by_label("Choose a password").fill(STAFF["password"])
+    staff.get_by_label("I agree to the service's terms and privacy notice").check()
     staff.get_by_role("button", name="Create my account and join").click()
     staff.wait_for_url("**/office/")
     expect(staff.get_by_text(f"You joined {ORGANIZATION}.")).to_be_visible()

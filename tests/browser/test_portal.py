@@ -76,6 +76,8 @@ def book_as_new_patient(page: Page, tenant, screenshot, prefix: str) -> None:
     page.get_by_label("Date of birth").fill(PATIENT["born"])
     page.get_by_label("Email").fill(PATIENT["email"])
     page.get_by_label("Password").fill(PASSWORD)
+    expect(page.get_by_test_id("privacy-notice")).to_be_visible()
+    page.get_by_label("I have read the privacy notice above and agree to it").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     link = VERIFY_URL.search(mail.outbox[-1].body).group(0)

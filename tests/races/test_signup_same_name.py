@@ -20,6 +20,7 @@ def test_parallel_signups_of_one_practice_name_all_open(live_server):
             "clinic_name": f"Same Name Centre {n}",
             "timezone": "Europe/Paris",
             "currency": "EUR",
+            "accept_terms": "on",
         }
         for n in range(SIGNUPS)
     ]

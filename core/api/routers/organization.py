@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import field_validator
 
+from core.compliance.packs import pack_for_country
 from core.tenancy import services
 from core.tenancy.access import check_perm, require_member
 from core.tenancy.context import forget_memberships
@@ -27,6 +28,7 @@ class OrganizationOut(Schema):
     name: str
     slug: str
     default_locale: str
+    country: str = Field(description="ISO code of the country whose compliance pack applies; empty for none.")
     require_two_factor: bool
     session_idle_minutes: int | None
     role: str = Field(description="The caller's role in this organization.")
@@ -35,6 +37,7 @@ class OrganizationOut(Schema):
 class OrganizationPatchIn(StrictSchema):
     name: Annotated[str, Field(min_length=1, max_length=200)] = None
     default_locale: str = Field(None, description=f"One of {', '.join(LANGUAGE_CODES)}.")
+    country: str = Field(None, description="ISO code of a shipped compliance pack, or empty for none.")
     require_two_factor: bool = None
     session_idle_minutes: int | None = Field(
         None, description="Sign members out after this many idle minutes (5 to 1440); null for the default."
@@ -54,6 +57,14 @@ class OrganizationPatchIn(StrictSchema):
             raise ValueError(_("Select a valid choice. That choice is not one of the available choices."))
         return value
 
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value):
+        value = (value or "").strip().upper()
+        if value and pack_for_country(value) is None:
+            raise ValueError(_("There is no compliance pack for “%(value)s”.") % {"value": value})
+        return value
+
     @field_validator("session_idle_minutes")
     @classmethod
     def _idle(cls, value):
@@ -68,6 +79,7 @@ def _out(organization: Organization, role: str) -> dict:
         "name": organization.name,
         "slug": organization.slug,
         "default_locale": organization.default_locale,
+        "country": organization.country,
         "require_two_factor": organization.require_two_factor,
         "session_idle_minutes": organization.session_idle_minutes,
         "role": role,

@@ -118,6 +118,8 @@ def patient_detail(request, pk):
             ),
             "other_clinics": other_clinics,
             "merge_form": MergeForm(),
+            "can_export_data": request.user.has_perm("compliance.export_patient_data", patient),
+            "can_request_erasure": request.user.has_perm("compliance.manage_erasure_requests", patient),
         },
     )
 

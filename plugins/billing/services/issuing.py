@@ -21,6 +21,7 @@ from ..models import Invoice, InvoicePdf, InvoiceStatus, PdfState, SeriesKind
 from .clinic_settings import billing_profile
 from .dates import local_today
 from .invoice_state import keep_clinic, require_draft
+from .legal_mentions import check_mentions
 from .numbering import take_number
 from .totals import totals_of
 
@@ -110,19 +111,33 @@ def issue(
         today = on
     if supply_date and supply_date > today:
         raise ValidationError({"supply_date": _("The date of supply cannot be after the issue date.")})
-    series, sequence, number = take_number(clinic, SeriesKind.INVOICE, today)
     seller = _seller(clinic)
+    language = patient.preferred_language or clinic.locale
+    buyer = _buyer(patient, clinic, language)
     net, tax, breakdown = totals_of(lines, invoice.currency)
+    due_date = date.fromordinal(today.toordinal() + int(seller["payment_terms_days"]))
+    # Before the number is taken: a refusal leaves the series row untouched.
+    seller |= check_mentions(
+        clinic,
+        seller=seller,
+        buyer=buyer,
+        lines=lines,
+        gross=net + tax,
+        supply_date=supply_date or today,
+        due_date=due_date,
+        language=language,
+    )
+    series, sequence, number = take_number(clinic, SeriesKind.INVOICE, today)
     invoice.status = InvoiceStatus.ISSUED
     invoice.series = series
     invoice.sequence = sequence
     invoice.number = number
     invoice.issue_date = today
     invoice.supply_date = supply_date or today
-    invoice.due_date = date.fromordinal(today.toordinal() + int(seller["payment_terms_days"]))
+    invoice.due_date = due_date
+    invoice.buyer = buyer
+    invoice.language = language
     invoice.seller = seller
-    invoice.language = patient.preferred_language or clinic.locale
-    invoice.buyer = _buyer(patient, clinic, invoice.language)
     invoice.net_total, invoice.tax_total, invoice.gross_total = net, tax, net + tax
     invoice.tax_breakdown = breakdown
     invoice.balance = net + tax

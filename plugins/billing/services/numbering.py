@@ -14,6 +14,7 @@ from django.db import connection
 from core.tenancy.models import Clinic
 
 from ..models import InvoiceSeries, SeriesKind
+from .country_defaults import series_defaults
 from .dates import local_today
 
 DEFAULT_PREFIX = {SeriesKind.INVOICE: "INV", SeriesKind.CREDIT_NOTE: "CN"}
@@ -31,7 +32,7 @@ def ensure_series(clinic: Clinic, kind: str) -> InvoiceSeries:
                     organization_id=clinic.organization_id,
                     clinic=clinic,
                     kind=kind,
-                    prefix=DEFAULT_PREFIX[kind],
+                    **({"prefix": DEFAULT_PREFIX[kind]} | series_defaults(clinic, kind)),
                     year=local_today(clinic).year,
                 )
             ],

@@ -8,7 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from core.compliance.packs import country_name, pack_for
 from core.integrity import refused_by
 from core.office.decorators import member_required
 from core.tenancy.access import check_perm
@@ -17,6 +20,7 @@ from ..access import access_tax_rate
 from ..forms import ProfileForm, SeriesForm, TaxRateForm
 from ..models import SeriesKind, TaxRate
 from ..services.clinic_settings import active_tax_rates, billing_profile
+from ..services.country_defaults import add_country_tax_rates
 from ..services.numbering import ensure_series
 
 
@@ -25,6 +29,7 @@ def settings_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = request.clinic
     check_perm(request, "billing.manage_settings", clinic)
     profile = billing_profile(clinic)
+    pack = pack_for(request.organization)
     invoice_series = ensure_series(clinic, SeriesKind.INVOICE)
     credit_series = ensure_series(clinic, SeriesKind.CREDIT_NOTE)
     which = request.POST.get("form") if request.method == "POST" else None
@@ -81,6 +86,25 @@ def settings_page(request: HttpRequest, clinic_slug: str) -> HttpResponse:
             "rate_form": rate_form,
             "rates": rates,
             "series": [invoice_series, credit_series],
+            "country_pack": pack,
+            "country_name": country_name(pack.country) if pack else "",
         },
         status=status,
     )
+
+
+@require_POST
+@member_required
+def country_tax_rates(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    """Add the tax rates of the organization's country pack that the clinic lacks."""
+    clinic = request.clinic
+    check_perm(request, "billing.manage_settings", clinic)
+    added = add_country_tax_rates(clinic)
+    if added:
+        messages.success(
+            request,
+            ngettext("%(count)d tax rate added.", "%(count)d tax rates added.", added) % {"count": added},
+        )
+    else:
+        messages.info(request, _("The clinic already has every usual tax rate of its country."))
+    return redirect("office:billing:settings", clinic_slug=clinic.slug)
