@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_errors
+from core.paging import CappedPaginator
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
@@ -19,6 +19,8 @@ from ..decorators import member_required
 from ..navigation import current_clinic
 
 PAGE_SIZE = 25
+# A common fragment in a big organization matches thousands: counting stops here (see core/paging.py).
+COUNT_CAP = 1000
 
 
 @member_required
@@ -38,7 +40,7 @@ def patient_list(request):
         patients = patients.filter(patientclinic__clinic=clinic) if clinic else patients.none()
     patients = patients.filter(archived=archived)
     patients = search_patients(patients, query).order_by("family_name", "given_name", "id")
-    page = Paginator(
+    page = CappedPaginator(
         patients.only(
             "id",
             "organization_id",
@@ -52,6 +54,7 @@ def patient_list(request):
             "archived",
         ),
         PAGE_SIZE,
+        cap=COUNT_CAP,
     ).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query, "clinics": clinics}
     template = "office/patients/_results.html" if request.htmx else "office/patients/list.html"
