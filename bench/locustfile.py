@@ -10,7 +10,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
+import time
+import uuid
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 from locust import HttpUser, between, constant, events, task
@@ -33,8 +38,13 @@ def write_queries(**_):
 PACED = {"booking_paced": (0.5, 1.5)}
 
 
+class FlowFailed(Exception):
+    """A step of a flow answered something else than a person would go on from."""
+
+
 class ClinicUser(HttpUser):
     wait_time = between(*PACED[SCENARIO]) if SCENARIO in PACED else constant(0)
+    _flow_queries: list[int] | None = None
 
     def on_start(self):
         people = CONFIG["owners"] if SCENARIO == "analytics_dashboard" else CONFIG["users"]
@@ -42,6 +52,11 @@ class ClinicUser(HttpUser):
             people = CONFIG["charts"]  # practitioners whose patient has the longest clinical history
         self.person = random.choice(people)
         self.clinic = self.person["clinic"]
+        if SCENARIO.startswith("bare"):
+            return  # anonymous: what any request costs before the product does anything
+        if SCENARIO == "portal_signup_booking":
+            self.client.cookies.clear()
+            return  # a new visitor each time (the flow signs up, so it starts from no session)
         if SCENARIO.startswith("portal"):
             if SCENARIO == "portal_home_cached":
                 for _ in range(10):  # every worker process renders the page once, then serves it cached
@@ -62,8 +77,43 @@ class ClinicUser(HttpUser):
     def record(self, response):
         queries = response.headers.get("X-DB-Queries")
         if queries is not None:
-            QUERIES.append(int(queries))
+            (QUERIES if self._flow_queries is None else self._flow_queries).append(int(queries))
         return response
+
+    @contextmanager
+    def flow(self, name):
+        """Several requests timed as one: the row ``name`` has the whole flow's time, and its queries are
+        the sum of its steps'. The steps have rows of their own too (not in the results table)."""
+        self._flow_queries = []
+        started = time.perf_counter()
+        error = None
+        try:
+            yield
+        except FlowFailed as failed:
+            error = failed
+        finally:
+            queries, self._flow_queries = self._flow_queries, None
+        self.environment.events.request.fire(
+            request_type="FLOW",
+            name=name,
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=0,
+            exception=error,
+            context={},
+        )
+        if error is None:
+            QUERIES.append(sum(queries))
+
+    def step(self, method, url, name, expected=(200,), **kwargs):
+        """One request of a flow; anything but ``expected`` ends the flow as failed."""
+        kwargs.setdefault("allow_redirects", False)
+        with self.client.request(method, url, name=name, catch_response=True, **kwargs) as response:
+            self.record(response)
+            if response.status_code in expected:
+                response.success()
+                return response
+            response.failure(f"{response.status_code}: {response.text[:200]}")
+        raise FlowFailed(f"{name}: {response.status_code}")
 
     def get(self, url, name):
         return self.record(self.client.get(url, name=name))
@@ -88,6 +138,12 @@ class ClinicUser(HttpUser):
         getattr(self, SCENARIO)()
 
     # --- scenarios --------------------------------------------------------------------------------------
+
+    def bare_django(self):
+        self.get("/bench/bare/django", "bare django")
+
+    def bare_ninja(self):
+        self.get("/bench/bare/ninja/clinic", "bare ninja")
 
     def floor(self):
         self.get(f"/api/v1/clinics/{self.clinic['id']}", "floor")
@@ -161,8 +217,13 @@ class ClinicUser(HttpUser):
     def chart_open(self):
         # What opening a chart costs: the page with its header strip, then the timeline's first page.
         patient = self.person["patient"]
-        self.get(f"/office/patients/{patient}/", "chart")
-        self.get(f"/office/c/{self.clinic['slug']}/records/patients/{patient}/timeline/", "chart timeline")
+        with self.flow("chart open"):
+            self.step("GET", f"/office/patients/{patient}/", "chart")
+            self.step(
+                "GET",
+                f"/office/c/{self.clinic['slug']}/records/patients/{patient}/timeline/",
+                "chart timeline",
+            )
 
     def note_open(self):
         self.get(f"/office/c/{self.clinic['slug']}/records/notes/{self.person['note']}/", "note")
@@ -176,6 +237,59 @@ class ClinicUser(HttpUser):
 
     def portal_booking(self):
         self.get(f"/c/{self.clinic['slug']}/booking/", "portal booking")
+
+    def portal_signup_booking(self):
+        """A new patient on the clinic's portal: registers, follows the emailed link (which signs them
+        in), picks the first free time of a day on the booking page and books it. Timed as one flow."""
+        c = self.clinic
+        base = f"/c/{c['slug']}/"
+        self.client.cookies.clear()
+        email = f"new-{uuid.uuid4().hex[:16]}@bench.example"
+        day = date.fromisoformat(CONFIG["today"]) + timedelta(days=random.randint(2, 60))
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        with self.flow("portal signup booking"):
+            self.step("GET", f"{base}account/register/", "signup: form")
+            self.step(
+                "POST",
+                f"{base}account/register/",
+                "signup: register",
+                data={
+                    "given_name": "Noa",
+                    "family_name": f"Newcomer{random.randint(1, 10**6)}",
+                    "date_of_birth": "1990-04-12",
+                    "email": email,
+                    "phone": "",
+                    "password": CONFIG["password"],
+                    "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                },
+                headers={"Referer": f"{self.host}{base}account/register/"},
+            )
+            # Reading the mail is the person's time, not the product's: outside the flow's rows of steps.
+            mail = self.client.get(f"/bench/mail/{email}", name="signup: (read mail)")
+            link = re.search(r"/c/[\w-]+/account/verify/[^/\s]+/", mail.text)
+            if mail.status_code != 200 or link is None:
+                raise FlowFailed("no confirmation email")
+            self.step("GET", link.group(0), "signup: confirm email", expected=(302,))
+            page = self.step(
+                "GET",
+                f"{base}booking/?service={c['service']}&practitioner=any&date={day}",
+                "signup: free times",
+            )
+            slot = re.search(r'href="([^"]*scheduling/confirm/\?[^"]+)"', page.text)
+            if slot is None:
+                raise FlowFailed("no free time that day")
+            confirm = unescape(slot.group(1))
+            form = self.step("GET", confirm, "signup: confirm page")
+            fields = dict(re.findall(r'name="(service|practitioner|start)" value="([^"]*)"', form.text))
+            self.step(
+                "POST",
+                confirm,
+                "signup: book",
+                expected=(302, 409),  # a time taken meanwhile offers the next ones: an expected answer
+                data={**fields, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
+                headers={"Referer": f"{self.host}{confirm}"},
+            )
 
     def invoice_issue(self):
         """A draft with one line, then the issue itself (the measured request)."""

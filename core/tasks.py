@@ -12,7 +12,7 @@ import importlib
 import logging
 
 import pghistory
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone, translation
 from django_q.tasks import async_task
 from django_scopes import scope, scopes_disabled
@@ -56,8 +56,25 @@ def clinic_task(module: str | None = None):
 
 
 def enqueue_on_commit(func_path: str, *args, **kwargs) -> None:
-    """Queue a task once the current transaction commits (never for work that was rolled back)."""
-    transaction.on_commit(lambda: async_task(func_path, *args, **kwargs))
+    """Queue a task that runs once the current transaction commits (never for work that was rolled back).
+
+    The queue is a table of the same database (django-q2's ORM broker), so inside a transaction the task's
+    row is written in it: it commits with the change or not at all, the worker sees it only after the
+    commit, and it costs no commit of its own (queueing after the commit did: a WAL flush, i.e. a wait
+    for the disk, in every booking). A cluster that runs tasks at once instead of queueing them
+    (``sync``, as in the test suite) runs it after the commit, as a worker would."""
+    transaction_holds_queue(lambda: async_task(func_path, *args, **kwargs))
+
+
+def transaction_holds_queue(queue) -> None:
+    """Call ``queue`` (which queues tasks) inside the current transaction when the queue is a table of its
+    database and tasks wait for a worker; otherwise once the transaction commits."""
+    from django_q.conf import Conf
+
+    if Conf.SYNC or Conf.ORM != DEFAULT_DB_ALIAS or not transaction.get_connection().in_atomic_block:
+        transaction.on_commit(queue)
+    else:
+        queue()
 
 
 def resolve(dotted: str):

@@ -34,6 +34,10 @@ PASSWORD = "bench-pass-2026"
 # scenario: (concurrent users, seconds). Latency scenarios run one client per core, so the figures are
 # response times rather than queueing; booking runs 8 clients at once, as its budget says.
 SCENARIOS = {
+    # The stack's own floor: a plain Django view and a django-ninja operation that do no work, called
+    # anonymously (bench/bare.py, served by settings.bench only); then the product's floor, signed in.
+    "bare_django": (2, 20),
+    "bare_ninja": (2, 20),
     "floor": (2, 20),
     "availability_month": (2, 20),
     "availability_any_week": (2, 20),
@@ -47,6 +51,8 @@ SCENARIOS = {
     "portal_home_cached": (2, 20),
     "portal_home_uncached": (2, 20),
     "portal_booking": (2, 20),
+    # A new patient's whole way in (bench/locustfile.py): register, confirm the email, free times, book.
+    "portal_signup_booking": (2, 30),
     "invoice_issue": (2, 20),
     "outstanding_list": (2, 20),
     "invoice_pdf": (1, 40),  # not a load: N renders in the worker's code path, timed one by one
@@ -100,8 +106,11 @@ def run(cmd, env, check=True, **kwargs):
     return subprocess.run(cmd, cwd=ROOT, env=env, check=check, **kwargs)
 
 
+# The databases' names start with this (BENCH_DATABASE_PREFIX sets another, so that two checkouts on one
+# PostgreSQL keep their datasets apart).
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "ehr_bench")
 # A migrated, empty database each dataset's database is copied from, so a fresh run migrates once.
-TEMPLATE = "ehr_bench_template"
+TEMPLATE = f"{PREFIX}_template"
 
 
 def database_url(base_url: str, name: str) -> str:
@@ -464,6 +473,12 @@ def main(argv) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", default="small,large")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--large-scale",
+        type=float,
+        default=DATASETS["large"],
+        help="the 'large' dataset's size (1 = full size); a kept database keeps the size it was made at",
+    )
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument(
         "--docs-from", type=Path, help="rewrite the docs' table from a saved results.json, without measuring"
@@ -478,8 +493,10 @@ def main(argv) -> int:
     cache = start_cache()
     if cache is not None:
         atexit.register(stop, cache)
+    DATASETS["large"] = args.large_scale
     results = {
         "cores": os.cpu_count(),
+        "scales": {name: DATASETS[name] for name in args.datasets.split(",")},
         "started": datetime.now().isoformat(timespec="seconds"),
         "datasets": {},
     }
@@ -487,11 +504,11 @@ def main(argv) -> int:
     for dataset in args.datasets.split(","):
         dataset_started = time.monotonic()
         timings: dict[str, float] = {}
-        env = database_env(base_url, f"ehr_bench_{dataset}", timings)
+        env = database_env(base_url, f"{PREFIX}_{dataset}", timings)
         print(f"[{dataset}] preparing", flush=True)
         prepare(env, DATASETS[dataset], timings)
         facts = dataset_facts(env)
-        if analytics_built():
+        if analytics_built() and "analytics_dashboard" in args.scenarios.split(","):
             with timed(timings, "analytics roll-ups"):
                 fill_rollups(env, facts["owners"][0]["organization"])
         clinic_ids = ",".join(str(u["clinic"]["id"]) for u in facts["users"])
@@ -623,7 +640,23 @@ def render_budgets(results: dict) -> str:
     over = [n for n, s in scenarios.items() if n != "analytics_dashboard" and (s.get("growth") or 0) > 1.5]
     lines.append("")
     lines.append(f"Growth ratio over 1.5: {', '.join(over) if over else 'none'}.")
+    lines.extend(["", render_floor(scenarios)])
     return "\n".join(lines)
+
+
+def render_floor(scenarios: dict) -> str:
+    """The product's floor against the stack's own (goal: a median within 2× the bare ninja view's)."""
+    floor, ninja, django = (
+        scenarios.get(n, {}).get("p50_ms") for n in ("floor", "bare_ninja", "bare_django")
+    )
+    if not (floor and ninja and django):
+        return "Floor against the bare views: not measured in this run."
+    verdict = "met" if floor <= 2 * ninja else "missed"
+    return (
+        f"Floor against the bare views: median {floor:.0f} ms = {floor / ninja:.1f}× the bare ninja view's "
+        f"({ninja:.0f} ms) and {floor / django:.1f}× the bare Django view's ({django:.0f} ms); "
+        f"goal within 2× the bare ninja view: {verdict}."
+    )
 
 
 def write_docs(table: str, results: dict) -> None:
@@ -631,7 +664,11 @@ def write_docs(table: str, results: dict) -> None:
     text = path.read_text()
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     sizes = "; ".join(f"{k}: {v['sizes']}" for k, v in results["datasets"].items())
-    measured = f"Measured {results['started']} on {results['cores']} cores. Dataset sizes — {sizes}."
+    scales = ", ".join(f"{name} {scale:g}" for name, scale in results.get("scales", {}).items())
+    measured = (
+        f"Measured {results['started']} on {results['cores']} cores "
+        f"(scales: {scales or 'small 0.01, large 1'}). Dataset sizes — {sizes}."
+    )
     block = f"{start}\n{measured}\n\n{table}\n\n{render_budgets(results)}\n{end}"
     head, _, rest = text.partition(start)
     _, _, tail = rest.partition(end)

@@ -159,8 +159,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "office:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions live in the database so "sign out my other sessions" and idle timeouts are enforceable.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database (a session outlives a cache flush or restart) and are read through the
+# cache: every signed-in request reads its session, and a cache read costs no query when the cache is not
+# the database (Redis in production with REDIS_URL). "Sign out my other sessions" and idle timeouts do not
+# depend on where a session is stored (a generation number on the user, a last-seen stamp in the session).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -13,8 +13,11 @@ SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # the dataset generators and timing commands
 MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
+# The product's URLs plus two bare views that measure the stack's own floor (bench/bare.py).
+ROOT_URLCONF = "bench.urls"
 AXES_ENABLED = False  # the load generator signs in many users from one address
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Kept in the shared cache, so the portal sign-up scenario can follow its confirmation link (bench/mail.py).
+EMAIL_BACKEND = "bench.mail.CacheEmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # django-q2 logs every task queued at INFO through its own handler: a line per booking in the app's output.
 Q_CLUSTER = {**Q_CLUSTER, "log_level": "WARNING"}

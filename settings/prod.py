@@ -107,6 +107,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+    # A cache in the database would make each session read a query anyway, and each write two.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 Q_CLUSTER = {**Q_CLUSTER, "cache": "default"}
 EHR_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("EHR_WORKER_HEARTBEAT_MAX_AGE", "30"))
 

@@ -11,7 +11,8 @@ delivery already decides that.
 - ``AFTER_COMMIT``: called in the same process once the transaction commits (never for a change that was
   rolled back). A failing listener is logged and the others still hear the news; the person whose action
   caused it never sees the error.
-- ``IN_WORKER``: one django-q2 task is queued on commit; the worker calls the listeners inside the clinic's
+- ``IN_WORKER``: one django-q2 task is queued with the change (its row is written in the emitter's
+  transaction, so it exists only once the change commits); the worker calls the listeners inside the clinic's
   organization scope, language and time zone, and only for modules still on there. The payload holds plain
   values (ids, names, dates, amounts), never model objects: a listener re-loads what it owns by id.
 
@@ -303,7 +304,10 @@ def emit(clinic, event: Event) -> None:
             lambda: _in_scope(clinic, lambda: _call_each(clinic, event, _listeners(clinic, event.hook)))
         )
         return
-    transaction.on_commit(lambda: _in_scope(clinic, lambda: _queue(clinic, event)))
+    # One task, written in the emitter's transaction so it commits with the change (core.tasks).
+    from core.tasks import transaction_holds_queue
+
+    transaction_holds_queue(lambda: _in_scope(clinic, lambda: _queue(clinic, event)))
 
 
 def _in_scope(clinic, work) -> None:

@@ -114,3 +114,34 @@ def test_an_event_committed_after_its_scope_ended_is_still_delivered(
             emit(alpha.clinic, payment())
         assert HEARD == []
     assert [clinic_id for clinic_id, *_rest in HEARD] == [alpha.clinic.pk]
+
+
+@pytest.fixture
+def queued_for_a_worker(monkeypatch):
+    """The cluster as in production: tasks wait in the database queue for a worker (not run at once)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+
+
+def test_with_a_worker_the_task_is_written_in_the_change_s_transaction(
+    alpha, listeners, queued_for_a_worker, django_capture_on_commit_callbacks
+):
+    """The task's row commits with the change (no commit of its own after it), and a change rolled back
+    takes its task with it; nobody hears anything in the request."""
+    from django.db import transaction
+    from django_q.models import OrmQ
+
+    with scope(organization=alpha.org.pk), django_capture_on_commit_callbacks() as after_commit:
+        with transaction.atomic():
+            emit(alpha.clinic, payment(invoice_id=1))
+        try:
+            with transaction.atomic():
+                emit(alpha.clinic, payment(invoice_id=2))
+                raise RuntimeError("the change fails")
+        except RuntimeError:
+            pass
+    assert after_commit == []  # nothing left to do once the change commits
+    [queued] = OrmQ.objects.all()
+    assert queued.func() == DELIVER_TASK and queued.task["kwargs"]["event"] == payment(invoice_id=1)
+    assert HEARD == []

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from core.addresses import address_lines
 from core.audit.recording import record_list, shows
 from core.audit.vocabulary import Category
 from core.forms import apply_errors
+from core.paging import CappedPaginator
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
@@ -22,6 +22,8 @@ from ..decorators import member_required
 from ..navigation import current_clinic
 
 PAGE_SIZE = 25
+# A common fragment in a big organization matches thousands: counting stops here (see core/paging.py).
+COUNT_CAP = 1000
 
 
 @member_required
@@ -41,7 +43,7 @@ def patient_list(request):
         patients = patients.filter(patientclinic__clinic=clinic) if clinic else patients.none()
     patients = patients.filter(archived=archived)
     patients = search_patients(patients, query).order_by("family_name", "given_name", "id")
-    page = Paginator(
+    page = CappedPaginator(
         patients.only(
             "id",
             "organization_id",
@@ -55,6 +57,7 @@ def patient_list(request):
             "archived",
         ),
         PAGE_SIZE,
+        cap=COUNT_CAP,
     ).get_page(request.GET.get("page"))
     record_list(page.object_list, Category.DEMOGRAPHICS)
     context = {"form": form, "page": page, "query": query, "clinics": clinics}
