@@ -183,7 +183,9 @@ LANGUAGES = [
     ("fr", _("French")),
     ("de", _("German")),
     ("es", _("Spanish")),
+    ("ar", _("Arabic")),
 ]
+# Arabic is written right to left: templates read LANGUAGE_BIDI (Django knows it from the code) for dir="rtl".
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
