@@ -103,7 +103,7 @@ def test_recipient_language_falls_back_through_the_places():
     [
         ("de", "6. Dezember 2026 09:30"),
         ("fr", "6 décembre 2026 09:30"),
-        ("es", "6 de diciembre de 2026 a las 9:30"),
+        ("es", "6 de diciembre de 2026 a las 09:30"),
     ],
 )
 def test_a_moment_reads_on_the_clinics_wall_clock_in_the_readers_language(

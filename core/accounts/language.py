@@ -78,12 +78,13 @@ class LanguageMiddleware:
         chosen = chosen_language(request)
         request.language_chosen = chosen is not None
         organization = getattr(request, "organization", None)
-        speak(
-            request,
-            chosen or shipped(getattr(organization, "default_locale", None)) or settings.LANGUAGE_CODE,
-        )
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+        place_default = shipped(getattr(organization, "default_locale", None))
+        # deactivate=True: once the response is made the thread forgets this language, so it never leaks
+        # into the next request, task or test served by the same thread.
+        with translation.override(chosen or place_default or settings.LANGUAGE_CODE, deactivate=True):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 

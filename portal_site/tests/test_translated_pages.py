@@ -12,7 +12,7 @@ from wagtail.models import Locale
 from core.patients.accounts import patient_in
 from portal_site.models import ClinicHomePage
 from portal_site.provisioning import editor_group_name
-from tests.factories import PASSWORD, link_patient_login, make_user
+from tests.factories import link_patient_login, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_a_patient_chooses_on_the_portal_and_it_is_remembered_on_their_account(a
     user = make_user("erin-lang@portal.test")
     link_patient_login(alpha.patient, user)
     client = Client()
-    assert client.login(username=user.email, password=PASSWORD)
+    client.force_login(user)
     response = client.post(f"/c/{alpha.clinic.slug}/language/", {"language": "ar", "next": "/c/x/"})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -104,7 +104,7 @@ def test_a_patient_chooses_on_the_portal_and_it_is_remembered_on_their_account(a
     assert user.preferred_language == "ar" and patient.preferred_language == "ar"
     # Remembered on the account, not only in this browser.
     other_browser = Client()
-    other_browser.login(username=user.email, password=PASSWORD)
+    other_browser.force_login(user)
     html = other_browser.get(f"/c/{alpha.clinic.slug}/account/").content.decode()
     assert '<html lang="ar" dir="rtl">' in html
 
