@@ -5,23 +5,27 @@ photographed in German beside it. Each page is photographed at both sizes."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django_scopes import scope
 from playwright.sync_api import Page, expect
+from wagtail.models import Locale
 
 from core.tenancy.models import Role
 from plugins.scheduling.models import BookingPolicy, OnlineMode
 from plugins.scheduling.services.booking import book_appointment
 from plugins.scheduling.services.catalogue import create_service
 from plugins.scheduling.services.working_time import add_working_hours
+from portal_site.models import BookingPage, ClinicHomePage
 from portal_site.provisioning import provision_clinic_site
 from tests.factories import PASSWORD, add_member, make_org, make_patient, make_user
 
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 DUBAI = ZoneInfo("Asia/Dubai")
+_emails = itertools.count()
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,18 +37,20 @@ def server_far_from_every_clinic(settings):
 
 def arabic_clinic():
     """A Dubai clinic whose people read Arabic: a doctor with a week of hours and two booked patients."""
-    org, (clinic,) = make_org("عيادة النخيل", clinics=("دبي مارينا",))
-    org.default_locale = "ar"
+    org, (clinic,) = make_org("Nakheel", clinics=("Marina",))  # web addresses keep Latin letters
+    org.name, org.default_locale = "عيادة النخيل", "ar"
     org.save()
-    clinic.timezone, clinic.locale, clinic.phone = "Asia/Dubai", "ar", "+971 4 123 4567"
+    clinic.name, clinic.timezone, clinic.locale = "دبي مارينا", "Asia/Dubai", "ar"
+    clinic.phone = "+971 4 123 4567"
     clinic.save()
     provision_clinic_site(clinic)
+    doctor_email = f"doctor-{next(_emails)}@nakheel.test"
     day = datetime.now(DUBAI).date() + timedelta(days=7)
     day -= timedelta(days=day.weekday() - 1)
     with scope(organization=org.pk):
         doctor = add_member(
             org,
-            make_user("doctor@nakheel.test", full_name="د. ليلى حداد", preferred_language="ar"),
+            make_user(doctor_email, full_name="د. ليلى حداد", preferred_language="ar"),
             Role.PRACTITIONER,
             [clinic],
         )
@@ -64,7 +70,14 @@ def arabic_clinic():
             service=service,
             start=datetime.combine(day, time(10), tzinfo=DUBAI),
         )
-    return clinic, doctor, patient, day
+    return clinic, doctor, patient, day, doctor_email
+
+
+def clinic_home_of(clinic):
+    from django.db.models import Q
+
+    home = ClinicHomePage.objects.filter(clinic=clinic).order_by("pk").first()
+    return Q(path__startswith=home.path)
 
 
 def sign_in_arabic(page: Page, email: str) -> None:
@@ -89,10 +102,10 @@ def sidebar_on_the_right(page: Page) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_office_calendar_week_and_chart_in_arabic(new_context, screenshot, size):
-    clinic, doctor, patient, day = arabic_clinic()
+    clinic, doctor, patient, day, doctor_email = arabic_clinic()
     width = SIZES[size]["width"]
     page = new_context(viewport=SIZES[size]).new_page()
-    sign_in_arabic(page, "doctor@nakheel.test")
+    sign_in_arabic(page, doctor_email)
 
     page.goto(f"/office/c/{clinic.slug}/scheduling/?view=week&date={day.isoformat()}")
     reads_right_to_left(page, width)
@@ -117,22 +130,30 @@ def test_office_calendar_week_and_chart_in_arabic(new_context, screenshot, size)
 
 @pytest.mark.parametrize("size", SIZES)
 def test_portal_booking_page_in_arabic(new_context, screenshot, size):
-    clinic, _doctor, _patient, _day = arabic_clinic()
+    clinic, _doctor, _patient, _day, _email = arabic_clinic()
+    with scope(organization=clinic.organization_id):  # the editor's "Translate", then "Publish"
+        booking = BookingPage.objects.get(clinic_home_of(clinic))
+        arabic = booking.copy_for_translation(
+            Locale.objects.get_or_create(language_code="ar")[0], copy_parents=True
+        )
+        arabic.title = "احجز موعداً"
+        arabic.save_revision().publish()
     page = new_context(viewport=SIZES[size]).new_page()
-    page.goto(f"/c/{clinic.slug}/booking")  # nobody chose a language: the clinic's Arabic applies
+    page.goto(f"/c/{clinic.slug}/booking?lang=ar")  # the address hreflang names for Arabic
     reads_right_to_left(page, SIZES[size]["width"])
-    expect(page.get_by_role("heading", level=1)).to_contain_text("حجز موعد")
+    expect(page.get_by_role("heading", level=1)).to_have_text("احجز موعداً")
+    expect(page.get_by_role("navigation")).to_contain_text("تسجيل الدخول")  # "Sign in"
     footer_phone = page.locator("footer bdi").first
     assert footer_phone.get_attribute("dir") == "ltr" and footer_phone.inner_text() == "+971 4 123 4567"
     screenshot(page, f"rtl_portal_booking_{size}.png")
 
 
 def test_office_calendar_week_in_german_for_comparison(new_context, screenshot):
-    clinic, doctor, _patient, day = arabic_clinic()
+    clinic, doctor, _patient, day, doctor_email = arabic_clinic()
     doctor.user.preferred_language = "de"
     doctor.user.save()
     page = new_context(viewport=SIZES["desktop"]).new_page()
-    sign_in_arabic(page, "doctor@nakheel.test")
+    sign_in_arabic(page, doctor_email)
     page.goto(f"/office/c/{clinic.slug}/scheduling/?view=week&date={day.isoformat()}")
     assert page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == [
         "de",
