@@ -31,7 +31,10 @@ def translate_team_page(clinic, language: str, title: str):
     ``language``, published with a translated title."""
     with scope(organization=clinic.organization_id):
         team = first_home(clinic).get_children().get(slug="team").specific
-        copy = team.copy_for_translation(Locale.objects.get(language_code=language), copy_parents=True)
+        locale, _made = Locale.objects.get_or_create(
+            language_code=language
+        )  # a flushed test database has none
+        copy = team.copy_for_translation(locale, copy_parents=True)
         copy.title = title
         copy.save_revision().publish()
     return copy
