@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver
 from django_scopes import scope
 
+from core.accounts.language import speak_place_default
 from core.tenancy.clinic_time import read_in_clinic_time
 
 from .routing import clinic_by_slug
@@ -34,6 +35,7 @@ def portal_view(view):
             raise Http404
         request.portal_clinic = clinic
         read_in_clinic_time(clinic)
+        speak_place_default(request, clinic.locale)
         with scope(organization=clinic.organization_id):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):

@@ -47,6 +47,7 @@ EDITOR_AREAS = {
     "pages",
     "sprite",
     "tag-autocomplete",
+    "translation",
 }
 
 PAGE_ARGUMENTS = {"page_id", "parent_page_id", "page_to_move_id", "destination_id", "page_pk"}

@@ -14,6 +14,7 @@ from django.utils.translation import override
 from django_scopes import scope
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Site
 
+from core.accounts.language import shipped
 from core.tenancy.models import Clinic, Membership, Role
 
 from .models import (
@@ -122,16 +123,23 @@ def _default_pages(clinic: Clinic) -> list[Page]:
 @transaction.atomic
 def provision_clinic_site(clinic: Clinic) -> ClinicHomePage:
     with scope(organization=clinic.organization_id), override(clinic.locale or settings.LANGUAGE_CODE):
-        home = ClinicHomePage.objects.filter(organization_id=clinic.organization_id, clinic=clinic).first()
+        home = (
+            ClinicHomePage.objects.filter(organization_id=clinic.organization_id, clinic=clinic)
+            .order_by("pk")
+            .first()
+        )
         if home is None:
             root = _root_page()
+            # The site is first written in the clinic's language; editors may translate it into the others.
+            language = shipped(clinic.locale) or settings.LANGUAGE_CODE
+            locale, _made = Locale.objects.get_or_create(language_code=language)
             home = root.add_child(
                 instance=ClinicHomePage(
                     title=clinic.name,
                     slug=clinic.slug,
                     organization_id=clinic.organization_id,
                     clinic=clinic,
-                    locale_id=root.locale_id,
+                    locale_id=locale.pk,
                     intro=_("<p>Welcome to %(clinic)s. We look forward to seeing you.</p>")
                     % {"clinic": clinic.name},
                 )
@@ -150,10 +158,18 @@ def provision_clinic_site(clinic: Clinic) -> ClinicHomePage:
         return home
 
 
+def editor_group_for_tree(home: ClinicHomePage) -> Group:
+    """Give the clinic's editors the site tree ``home`` (a translation of the first one)."""
+    with scope(organization=home.organization_id):
+        return _editor_group(home.clinic, home)
+
+
 def _editor_group(clinic: Clinic, home: Page) -> Group:
     group, _created = Group.objects.get_or_create(name=editor_group_name(clinic))
     group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        # Editors translate their clinic's pages into the other shipped languages.
+        Permission.objects.get(content_type__app_label="simple_translation", codename="submit_translation"),
     )
     for codename in PAGE_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)

@@ -10,7 +10,12 @@ def home_page_for(clinic: Clinic):
 
     cached = getattr(clinic, "_portal_home", None)
     if cached is None:
-        cached = ClinicHomePage.objects.filter(organization_id=clinic.organization_id, clinic=clinic).first()
+        # The first tree made for the clinic; its translations are siblings made later (see translations.py).
+        # Reading two tells, with no second query, whether there are any to look for.
+        homes = ClinicHomePage.objects.filter(organization_id=clinic.organization_id, clinic=clinic)
+        homes = list(homes.order_by("pk")[:2])
+        cached = homes[0] if homes else None
+        clinic._portal_translated = len(homes) > 1
         if cached is not None:
             cached.clinic = clinic  # the pages' addresses need the clinic: no second lookup of it
         clinic._portal_home = cached
@@ -28,16 +33,18 @@ def below_home(pages, home) -> list:
 
 def nav_pages(home, request=None) -> list[dict]:
     from .models import LegalPage
+    from .translations import menu_entries
 
     pages = below_home(home.get_children().live().in_menu().specific().not_type(LegalPage), home)
-    return [{"title": p.title, "url": p.get_url(request), "pk": p.pk} for p in pages]
+    return menu_entries(pages, home.clinic, request)
 
 
 def legal_pages(home, request=None) -> list[dict]:
     from .models import LegalPage
+    from .translations import menu_entries
 
     pages = below_home(home.get_children().live().type(LegalPage).specific(), home)
-    return [{"title": p.title, "url": p.get_url(request)} for p in pages]
+    return menu_entries(pages, home.clinic, request)
 
 
 def public_practitioners(clinic: Clinic) -> list[Membership]:

@@ -12,8 +12,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.accounts.language import shipped
 from core.accounts.models import User
 from core.compliance.consents import record_notice_consent
 from core.patients.models import Patient, PatientAccount, PatientClinic
@@ -51,8 +53,13 @@ def register(
     email = email.strip().lower()
     user = User.objects.select_for_update().filter(email=email).first()
     if user is None:
+        # A new login keeps the language its owner signed up in; their emails and pages follow it.
         user = User.objects.create_user(
-            email, password, full_name=f"{given_name} {family_name}".strip(), is_active=False
+            email,
+            password,
+            full_name=f"{given_name} {family_name}".strip(),
+            is_active=False,
+            preferred_language=shipped(get_language()) or "",
         )
     elif not user.is_active and user.last_login is None:
         user.set_password(password)

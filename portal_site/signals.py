@@ -31,6 +31,17 @@ def provision_new_clinic(sender, instance: Clinic, created: bool, raw: bool = Fa
     transaction.on_commit(provision, robust=True)
 
 
+@receiver(post_save, dispatch_uid="portal_site_translated_home")
+def translated_home_saved(sender, instance, created: bool, raw: bool = False, **kwargs):
+    """A clinic's site translated into another language is a sibling tree: its editors may edit it too."""
+    from .models import ClinicHomePage
+    from .provisioning import editor_group_for_tree
+
+    if raw or not created or not isinstance(instance, ClinicHomePage):
+        return
+    editor_group_for_tree(instance)
+
+
 def _sync_for_membership(membership_id: int, organization_id: int) -> None:
     from .provisioning import sync_editors
 

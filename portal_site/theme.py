@@ -38,6 +38,7 @@ def portal_context(request, clinic, page=None) -> dict:
     from .models import PortalSettings
     from .routing import clinic_base_url
     from .selectors import home_page_for, legal_pages, nav_pages
+    from .translations import page_languages
 
     if clinic is None:
         return {}
@@ -65,6 +66,9 @@ def portal_context(request, clinic, page=None) -> dict:
         "current_page": page,
         "portal_hidden_blocks": hidden_block_names(clinic),
         "portal_account_links": account_links(request, clinic),
+        # The languages this page is published in, each at this address with ?lang= (hreflang links).
+        "portal_languages": page_languages(page, clinic) if page is not None else [],
+        "portal_address": request.build_absolute_uri(request.path) if request is not None else "",
     }
 
 

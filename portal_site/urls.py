@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/verify/<str:token>/", views.verify_view, name="verify"),
     path("account/logout/", views.logout_view, name="logout"),
     path("account/", views.profile_view, name="profile"),
+    path("language/", views.language_view, name="language"),
     path("account/appointments/", views.appointments_view, name="appointments"),
     path("account/my-data.json", views.data_view, name="data"),
     path("account/access-history/", access_history.access_history_view, name="access_history"),

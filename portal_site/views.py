@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.accounts.language import remember_choice, shipped
 from core.audit.recording import shows
 from core.audit.vocabulary import Action, Category
 from core.compliance.consents import practice_notice
@@ -38,6 +39,7 @@ from .routing import clinic_base_url
 from .selectors import below_home, home_page_for
 from .signin import finish_with_code, pending_user, sign_in
 from .theme import portal_context
+from .translations import in_language
 
 
 def _ctx(request, **extra) -> dict:
@@ -72,28 +74,32 @@ def _from_cache_first(view):
     def wrapped(request, *args, clinic_slug: str | None = None, path: str = "", **kwargs):
         from django.core.cache import cache
 
-        clinic_id = None
+        clinic_id = locale = None
         if _cacheable(request):
             if clinic_slug is None:
                 clinic_id = getattr(request, "portal_host_clinic_id", None)
+                locale = getattr(getattr(request, "portal_host_clinic", None), "locale", None)
             else:
-                clinic_id = cache.get(_slug_key(clinic_slug))
+                clinic_id, locale = cache.get(_slug_key(clinic_slug)) or (None, None)
         if clinic_id is not None:
-            hit = cache.get(page_cache.page_key(f"clinic-{clinic_id}", path, get_language()))
+            # A visitor who chose no language reads the clinic's, as portal_view will speak it.
+            language = get_language() if getattr(request, "language_chosen", True) else shipped(locale)
+            hit = cache.get(page_cache.page_key(f"clinic-{clinic_id}", path, language or get_language()))
             if hit is not None:
                 response = HttpResponse(hit)
                 response["X-Portal-Cache"] = "hit"
                 return response
         response = view(request, *args, clinic_slug=clinic_slug, path=path, **kwargs)
         if clinic_slug is not None and response.get("X-Portal-Cache") == "miss":
-            cache.set(_slug_key(clinic_slug), request.portal_clinic.pk, page_cache.TTL)
+            clinic = request.portal_clinic
+            cache.set(_slug_key(clinic_slug), (clinic.pk, clinic.locale), page_cache.TTL)
         return response
 
     return wrapped
 
 
 def _slug_key(slug: str) -> str:
-    return f"portal:slug:{str(slug)[:60]}"
+    return f"portal:slug:v2:{str(slug)[:60]}"
 
 
 def _cacheable(request) -> bool:
@@ -129,6 +135,7 @@ def serve_page(request, path: str = ""):
         below_home([page], home)
     if not page.live:
         raise Http404
+    page = in_language(page, clinic)
     response = page.serve(request, *route.args, **route.kwargs)
     if hasattr(response, "render"):
         response.render()
@@ -308,6 +315,23 @@ def logout_view(request):
 
 
 @portal_view
+@require_POST
+def language_view(request):
+    """The portal's language switcher; a signed-in patient's choice also becomes their record's preferred
+    language, so the clinic's emails follow it."""
+    code = shipped(request.POST.get("language"))
+    response = redirect(_next(request, _base(request)))
+    if code is None:
+        messages.error(request, _("Choose one of the languages offered."))
+        return response
+    remember_choice(request, response, code)
+    patient = patient_in(request.user, request.portal_clinic.organization_id)
+    if patient is not None and patient.preferred_language != code:
+        services.update_profile(patient, {"preferred_language": code})
+    return response
+
+
+@portal_view
 def profile_view(request):
     if not request.user.is_authenticated:
         return _login_redirect(request)
@@ -320,7 +344,9 @@ def profile_view(request):
     if request.method == "POST" and form.is_valid():
         services.update_profile(patient, form.cleaned_data)
         messages.success(request, _("Your details are saved."))
-        return redirect(f"{_base(request)}account/")
+        response = redirect(f"{_base(request)}account/")
+        remember_choice(request, response, form.cleaned_data["preferred_language"])
+        return response
     return render(
         request,
         "portal/account/profile.html",

@@ -27,9 +27,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# WeasyPrint's libraries are needed to run the product too (invoice and report PDFs).
+# WeasyPrint's libraries are needed to run the product too (invoice and report PDFs); gettext compiles the
+# translation catalogues.
 if command -v dpkg >/dev/null 2>&1; then
-  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core || true
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext || true
 fi
 
 python="$(find_python)"
@@ -49,6 +50,14 @@ if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   fi
 else
   .tools/bin/uv sync --frozen --quiet --python "$python" --no-dev
+fi
+
+# Translation catalogues: the .mo files are built from the .po files in git, only when a catalogue changed.
+mo_stamp="var/.catalogues.stamp"
+catalogues_hash="$(find core plugins portal_site locale -name '*.po' -path '*/LC_MESSAGES/*' | sort | xargs cat | sha256sum | cut -c1-16)"
+if [ ! -f "$mo_stamp" ] || [ "$(cat "$mo_stamp")" != "$catalogues_hash" ]; then
+  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var >/dev/null
+  mkdir -p var && echo "$catalogues_hash" > "$mo_stamp"
 fi
 
 # Front-end assets: Tailwind CSS and htmx from the npm registry, rebuilt only when their inputs change.

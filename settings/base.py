@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     # Wagtail powers the clinics' public portal sites only.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    # Portal pages in several languages: Wagtail's own i18n and its "Translate" action.
+    "wagtail.locales",
+    "wagtail.contrib.simple_translation",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     # Each request shows times in its clinic's zone once the clinic is known, and forgets it afterwards.
     "core.tenancy.clinic_time.ClinicTimeMiddleware",
     "core.tenancy.middleware.TenantScopeMiddleware",
+    # After the person and their organization are known: their language, else the organization's.
+    "core.accounts.language.LanguageMiddleware",
     # CMS editors reach only their own clinics' trees, images and documents.
     "portal_site.cms_guard.CmsGuardMiddleware",
     "core.accounts.middleware.TwoFactorPolicyMiddleware",
@@ -189,7 +194,9 @@ LANGUAGES = [
     ("fr", _("French")),
     ("de", _("German")),
     ("es", _("Spanish")),
+    ("ar", _("Arabic")),
 ]
+# Arabic is written right to left: templates read LANGUAGE_BIDI (Django knows it from the code) for dir="rtl".
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -223,6 +230,9 @@ Q_CLUSTER = {
 }
 
 WAGTAIL_SITE_NAME = "Clinic portals"
+# A clinic may publish its portal pages in each shipped language (portal_site/translations.py).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # The platform's public address. Every link the app emails (password resets, invitations, confirmations)
 # starts here, never from the Host header of the request that caused the email: a Host is chosen by the
 # client, so a reset asked for through a clinic's domain would otherwise carry its token to that domain.

@@ -136,6 +136,16 @@ class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
         kwargs.update(domain_override=base.netloc, use_https=base.scheme == "https")
         return super().save(**kwargs)
 
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Each account's email in its owner's language, whoever asked for it and in which language."""
+        from django.utils import translation
+
+        from .language import recipient_language
+
+        language = recipient_language(context["user"].preferred_language, translation.get_language())
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
 
 class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):
     pass

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from core.compliance.consents import record_service_consent, service_terms_version
@@ -22,6 +23,7 @@ from core.tenancy import services as tenancy
 from core.tenancy.context import memberships_of
 from core.tenancy.models import Role
 
+from .language import recipient_language
 from .models import User
 
 
@@ -94,6 +96,12 @@ def send_confirmation(user: User) -> None:
 
 
 def send_attempt_notice(user: User) -> None:
+    # The account's owner reads it, in their own language rather than the one the attempt was made in.
+    with override(recipient_language(user.preferred_language, get_language())):
+        _send_attempt_notice(user)
+
+
+def _send_attempt_notice(user: User) -> None:
     send_mail(
         _("Someone tried to sign up with your email"),
         _(

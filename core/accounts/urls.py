@@ -15,6 +15,7 @@ urlpatterns = [
     path("organization/", views.switch_organization, name="switch_organization"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("security/", views.security, name="security"),
+    path("language/", views.choose_language, name="language"),
     path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("security/two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("security/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),

@@ -25,6 +25,7 @@ from core.tenancy import services as tenancy
 from core.tenancy.context import SESSION_KEY, memberships_of
 
 from .forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm, email_in_use
+from .language import remember_choice, shipped
 from .models import User
 from .second_factor import confirmed_device, record_second_factor
 from .sessions import complete_login, sign_out_other_sessions
@@ -214,6 +215,21 @@ def _qr_svg(uri: str) -> str:
 def security(request):
     """Two-factor status, signing out other sessions, password change."""
     return render(request, "accounts/security.html", {"device": confirmed_device(request.user)})
+
+
+@require_POST
+def choose_language(request):
+    """The language switcher: remembered on the account when signed in, in a cookie otherwise."""
+    code = shipped(request.POST.get("language"))
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code is None:
+        messages.error(request, _("Choose one of the languages offered."))
+        return response
+    remember_choice(request, response, code)
+    return response
 
 
 @login_required

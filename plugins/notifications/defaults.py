@@ -265,6 +265,178 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
+_SIGN = _SIGN_EN
+
+# Spanish and Arabic wording, each language kept together so a reviewer reads it in one pass.
+_MORE_LANGUAGES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "appointment_booked": {
+        "es": (
+            "Su cita del {{ date }} a las {{ time }}",
+            "Hola, {{ patient_name }}:\n\nsu cita de {{ service_name }} con {{ practitioner_name }} queda confirmada para el {{ date }} a las {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: su cita queda confirmada para el {{ date }} a las {{ time }}.",
+        ),
+        "ar": (
+            "موعدك يوم {{ date }} الساعة {{ time }}",
+            "مرحباً {{ patient_name }}،\n\nتم تأكيد موعدك لـ {{ service_name }} مع {{ practitioner_name }} يوم {{ date }} الساعة {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: تم تأكيد موعدك يوم {{ date }} الساعة {{ time }}.",
+        ),
+    },
+    "request_received": {
+        "es": (
+            "Hemos recibido su solicitud de cita",
+            "Hola, {{ patient_name }}:\n\nhemos recibido su solicitud de {{ service_name }} con {{ practitioner_name }} para el {{ date }} a las {{ time }}. Pronto la confirmaremos o le propondremos otra hora; hasta entonces la cita no está confirmada."
+            + _SIGN,
+            "{{ sender_name }}: hemos recibido su solicitud para el {{ date }} a las {{ time }} y la confirmaremos pronto.",
+        ),
+        "ar": (
+            "استلمنا طلب موعدك",
+            "مرحباً {{ patient_name }}،\n\nاستلمنا طلبك لـ {{ service_name }} مع {{ practitioner_name }} يوم {{ date }} الساعة {{ time }}. سنؤكده أو نقترح وقتاً آخر قريباً؛ ولا يُعدّ الموعد مؤكداً حتى ذلك الحين."
+            + _SIGN,
+            "{{ sender_name }}: استلمنا طلبك ليوم {{ date }} الساعة {{ time }} وسنؤكده قريباً.",
+        ),
+    },
+    "request_approved": {
+        "es": (
+            "Hemos aceptado su solicitud de cita",
+            "Hola, {{ patient_name }}:\n\nhemos aceptado su solicitud: {{ service_name }} con {{ practitioner_name }} el {{ date }} a las {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: hemos aceptado su solicitud. Le esperamos el {{ date }} a las {{ time }}.",
+        ),
+        "ar": (
+            "تم قبول طلب موعدك",
+            "مرحباً {{ patient_name }}،\n\nقبلنا طلبك: {{ service_name }} مع {{ practitioner_name }} يوم {{ date }} الساعة {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: تم قبول طلبك. نراك يوم {{ date }} الساعة {{ time }}.",
+        ),
+    },
+    "request_declined": {
+        "es": (
+            "No hemos podido aceptar su solicitud de cita",
+            "Hola, {{ patient_name }}:\n\nlamentablemente no podemos ofrecerle la cita que pidió para el {{ date }} a las {{ time }}.{% if reason %}\n\n{{ reason }}{% endif %}\n\nPor favor, elija otra hora."
+            + _SIGN,
+            "{{ sender_name }}: no podemos ofrecerle el {{ date }} a las {{ time }}. Por favor, elija otra hora.",
+        ),
+        "ar": (
+            "لم نتمكن من قبول طلب موعدك",
+            "مرحباً {{ patient_name }}،\n\nللأسف لا يمكننا تقديم الموعد الذي طلبته يوم {{ date }} الساعة {{ time }}.{% if reason %}\n\n{{ reason }}{% endif %}\n\nيرجى اختيار وقت آخر."
+            + _SIGN,
+            "{{ sender_name }}: لا يمكننا تقديم موعد يوم {{ date }} الساعة {{ time }}. يرجى اختيار وقت آخر.",
+        ),
+    },
+    "appointment_rescheduled": {
+        "es": (
+            "Su cita se ha movido al {{ date }} a las {{ time }}",
+            "Hola, {{ patient_name }}:\n\nsu cita de {{ service_name }} se ha movido del {{ previous_date }} a las {{ previous_time }} al {{ date }} a las {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: su cita se ha movido al {{ date }} a las {{ time }}.",
+        ),
+        "ar": (
+            "نُقل موعدك إلى يوم {{ date }} الساعة {{ time }}",
+            "مرحباً {{ patient_name }}،\n\nنُقل موعدك لـ {{ service_name }} من يوم {{ previous_date }} الساعة {{ previous_time }} إلى يوم {{ date }} الساعة {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: نُقل موعدك إلى يوم {{ date }} الساعة {{ time }}.",
+        ),
+    },
+    "appointment_cancelled": {
+        "es": (
+            "Su cita del {{ date }} está cancelada",
+            "Hola, {{ patient_name }}:\n\nsu cita del {{ date }} a las {{ time }} está cancelada.{% if reason %}\n\n{{ reason }}{% endif %}"
+            + _SIGN,
+            "{{ sender_name }}: su cita del {{ date }} a las {{ time }} está cancelada.",
+        ),
+        "ar": (
+            "أُلغي موعدك يوم {{ date }}",
+            "مرحباً {{ patient_name }}،\n\nأُلغي موعدك يوم {{ date }} الساعة {{ time }}.{% if reason %}\n\n{{ reason }}{% endif %}"
+            + _SIGN,
+            "{{ sender_name }}: أُلغي موعدك يوم {{ date }} الساعة {{ time }}.",
+        ),
+    },
+    "appointment_reminder": {
+        "es": (
+            "Recordatorio: su cita del {{ date }} a las {{ time }}",
+            "Hola, {{ patient_name }}:\n\nle recordamos su cita de {{ service_name }} con {{ practitioner_name }} el {{ date }} a las {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: le recordamos su cita del {{ date }} a las {{ time }}.",
+        ),
+        "ar": (
+            "تذكير: موعدك يوم {{ date }} الساعة {{ time }}",
+            "مرحباً {{ patient_name }}،\n\nنذكّرك بموعدك لـ {{ service_name }} مع {{ practitioner_name }} يوم {{ date }} الساعة {{ time }}."
+            + _SIGN,
+            "{{ sender_name }}: تذكير بموعدك يوم {{ date }} الساعة {{ time }}.",
+        ),
+    },
+    "waitlist_offer": {
+        "es": (
+            "Ha quedado libre una hora: {{ date }} a las {{ time }}",
+            "Hola, {{ patient_name }}:\n\nha quedado libre una hora que esperaba: el {{ date }} a las {{ time }}. Contacte con nosotros pronto si la desea."
+            + _SIGN,
+            "{{ sender_name }}: el {{ date }} a las {{ time }} está libre. Contacte con nosotros pronto si lo desea.",
+        ),
+        "ar": (
+            "أصبح هناك وقت متاح: يوم {{ date }} الساعة {{ time }}",
+            "مرحباً {{ patient_name }}،\n\nأصبح الوقت الذي كنت تنتظره متاحاً: يوم {{ date }} الساعة {{ time }}. تواصل معنا قريباً إن كنت ترغب فيه."
+            + _SIGN,
+            "{{ sender_name }}: يوم {{ date }} الساعة {{ time }} متاح. تواصل معنا قريباً إن كنت ترغب فيه.",
+        ),
+    },
+    "invoice_issued": {
+        "es": (
+            "Factura {{ invoice_number }}",
+            "Hola, {{ patient_name }}:\n\nsu factura {{ invoice_number }} por {{ amount }} está disponible.{% if link %}\n\nPuede verla aquí: {{ link }}{% endif %}"
+            + _SIGN,
+            "{{ sender_name }}: la factura {{ invoice_number }} por {{ amount }} está disponible. {{ link }}",
+        ),
+        "ar": (
+            "الفاتورة {{ invoice_number }}",
+            "مرحباً {{ patient_name }}،\n\nفاتورتك {{ invoice_number }} بمبلغ {{ amount }} جاهزة.{% if link %}\n\nاطّلع عليها هنا: {{ link }}{% endif %}"
+            + _SIGN,
+            "{{ sender_name }}: الفاتورة {{ invoice_number }} بمبلغ {{ amount }} جاهزة. {{ link }}",
+        ),
+    },
+    "payment_receipt": {
+        "es": (
+            "Gracias por su pago",
+            "Hola, {{ patient_name }}:\n\nhemos recibido su pago de {{ amount }}{% if invoice_number %} de la factura {{ invoice_number }}{% endif %}. Gracias."
+            + _SIGN,
+            "{{ sender_name }}: hemos recibido su pago de {{ amount }}. Gracias.",
+        ),
+        "ar": (
+            "شكراً على دفعتك",
+            "مرحباً {{ patient_name }}،\n\nاستلمنا دفعتك بمبلغ {{ amount }}{% if invoice_number %} عن الفاتورة {{ invoice_number }}{% endif %}. شكراً لك."
+            + _SIGN,
+            "{{ sender_name }}: استلمنا دفعتك بمبلغ {{ amount }}. شكراً لك.",
+        ),
+    },
+    "stock_low": {
+        "es": (
+            "Stock bajo: {{ item_name }}",
+            "A {{ item_name }} le quedan {{ on_hand }} en {{ clinic_name }} (punto de pedido {{ reorder_level }}).",
+            "",
+        ),
+        "ar": (
+            "مخزون منخفض: {{ item_name }}",
+            "انخفض مخزون {{ item_name }} إلى {{ on_hand }} في {{ clinic_name }} (حد إعادة الطلب {{ reorder_level }}).",
+            "",
+        ),
+    },
+    "lots_expiring": {
+        "es": (
+            "{{ lots|length }} lote(s) a punto de caducar en {{ clinic_name }}",
+            "Estos lotes de {{ clinic_name }} caducan pronto o ya han caducado:\n{% for lot in lots %}\n- {{ lot.name }}{% if lot.number %} ({{ lot.number }}){% endif %}: {{ lot.expires }}{% endfor %}",
+            "",
+        ),
+        "ar": (
+            "{{ lots|length }} دفعة تنتهي صلاحيتها في {{ clinic_name }}",
+            "هذه الدفعات في {{ clinic_name }} تنتهي صلاحيتها قريباً أو انتهت:\n{% for lot in lots %}\n- {{ lot.name }}{% if lot.number %} ({{ lot.number }}){% endif %}: {{ lot.expires }}{% endfor %}",
+            "",
+        ),
+    },
+}
+for _message_type, _wordings in _MORE_LANGUAGES.items():
+    DEFAULTS[_message_type].update(_wordings)
+
 
 def default_for(message_type: str, language: str) -> tuple[str, str, str]:
     by_language = DEFAULTS[message_type]

@@ -12,7 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from django.conf import settings
 from django.utils.html import escape, linebreaks
+from django.utils.safestring import mark_safe
 
 from . import defaults, sandbox
 from .sandbox import HTML_ENGINE, LIMITS, TEXT_ENGINE
@@ -82,11 +84,26 @@ def _part(engine, custom: str | None, default: str, context: dict, name: str, fe
     return sandbox.render(engine, default, context, limit, cut=True)
 
 
-def _html_document(body: str) -> str:
+def _html_document(body: str, language: str) -> str:
+    direction = "rtl" if language.split("-")[0] in settings.LANGUAGES_BIDI else "ltr"
     return (
-        '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">'
+        f'<!doctype html><html lang="{escape(language)}" dir="{direction}">'
+        '<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">'
         f"{linebreaks(body, autoescape=False)}</body></html>"
     )
+
+
+# Dates, times, amounts and phone numbers keep their own left-to-right order inside a right-to-left email.
+ISOLATED = ("date", "time", "previous_date", "previous_time", "amount", "clinic_phone", "invoice_number")
+
+
+def _isolated(values: dict) -> dict:
+    wrapped = {
+        key: mark_safe(f'<bdi dir="ltr">{escape(values[key])}</bdi>')  # noqa: S308 - the value is escaped
+        for key in ISOLATED
+        if isinstance(values.get(key), str) and values[key]
+    }
+    return {**values, **wrapped}
 
 
 def render_message(message_type: str, language: str, context: dict, custom=None) -> Rendered:
@@ -96,14 +113,14 @@ def render_message(message_type: str, language: str, context: dict, custom=None)
     fell_back: list[str] = []
     subject = _part(TEXT_ENGINE, custom and custom.subject, subject_default, values, "subject", fell_back)
     text = _part(TEXT_ENGINE, custom and custom.body, body_default, values, "body", fell_back)
-    html_body = _part(HTML_ENGINE, custom and custom.body, body_default, values, "html", [])
+    html_body = _part(HTML_ENGINE, custom and custom.body, body_default, _isolated(values), "html", [])
     sms = _part(
         TEXT_ENGINE, custom and custom.sms_body, sms_default or body_default, values, "sms", fell_back
     )
     return Rendered(
         subject=" ".join(subject.split())[:300],
         text=text.strip(),
-        html=_html_document(html_body.strip()),
+        html=_html_document(html_body.strip(), language),
         sms=fit_to_segments(sms),
         fell_back=fell_back,
     )
