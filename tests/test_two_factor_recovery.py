@@ -101,6 +101,10 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old(alpha, login):
     assert empty.status_code == 400 and "Enter your password or a current code" in empty.content.decode()
     wrong = client.post("/accounts/security/recovery-codes/", {"password": "not-it"})
     assert wrong.status_code == 400 and "password is not correct" in wrong.content.decode()
+    # Right after a wrong password even the right one waits: guesses cannot be fired one after another.
+    hurried = client.post("/accounts/security/recovery-codes/", {"password": PASSWORD})
+    assert hurried.status_code == 400 and "Too many wrong attempts" in hurried.content.decode()
+    TOTPDevice.objects.get(user=alpha.owner).throttle_reset()
     response = client.post("/accounts/security/recovery-codes/", {"password": PASSWORD})
     new = CODE.findall(response.content.decode())
     assert response.status_code == 200 and len(new) == RECOVERY_CODE_COUNT and not set(new) & set(old)

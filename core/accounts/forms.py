@@ -125,12 +125,18 @@ class ConfirmIdentityForm(StyledForm):
         cleaned = super().clean()
         password = cleaned.get("password") or ""
         token = (cleaned.get("token") or "").replace(" ", "")
+        device = confirmed_device(self.user)
         if password:
+            # Wrong passwords slow the next try down like wrong codes do, so the confirmation cannot be
+            # guessed at from a computer left signed in.
+            if device is not None and not device.verify_is_allowed()[0]:
+                raise forms.ValidationError(_("Too many wrong attempts. Wait a moment and try again."))
             if not self.user.check_password(password):
+                if device is not None:
+                    device.throttle_increment()
                 raise forms.ValidationError(_("The password is not correct."))
             return cleaned
         if token:
-            device = confirmed_device(self.user)
             allowed = token.isdigit() and device is not None and device.verify_is_allowed()[0]
             if not (allowed and device.verify_token(token)):
                 raise forms.ValidationError(
