@@ -21,7 +21,9 @@ from ..forms import ClinicForm, OrganizationForm
 def organization_settings(request):
     organization = request.organization
     check_perm(request, "tenancy.change_organization", organization)
-    form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
+    form = OrganizationForm(
+        request.POST or None, request.FILES or None, instance=organization, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organization(
