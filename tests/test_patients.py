@@ -150,3 +150,19 @@ def test_patient_list_query_budget_does_not_grow(alpha, login, django_assert_max
     assert count() == small
     with django_assert_max_num_queries(12):
         client.get("/office/patients/?q=bulk")
+
+
+@pytest.mark.django_db
+def test_the_front_desk_lists_patients_with_no_email_or_phone(alpha, beta, login):
+    with scopes_disabled():
+        make_patient(alpha.clinic, "Una", "Reachable", email="una@alpha.test")
+        make_patient(alpha.clinic, "Tex", "Phoneonly", phone="+1 415 555 0100")
+        make_patient(alpha.clinic, "Nell", "Unreachable", email="", phone="")
+        make_patient(beta.clinic, "Bea", "Otherorg", email="", phone="")
+    client = login(alpha.staff)
+    page = client.get("/office/patients/?no_contact=on").content.decode()
+    assert "Unreachable" in page and 'data-testid="no-contact"' in page
+    assert "Reachable, Una" not in page and "Phoneonly" not in page
+    assert "Otherorg" not in page  # another organization's patients stay out of the list
+    everyone = client.get("/office/patients/").content.decode()
+    assert "Reachable, Una" in everyone and everyone.count('data-testid="no-contact"') == 1

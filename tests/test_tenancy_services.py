@@ -7,7 +7,7 @@ from django_scopes import scope, scopes_disabled
 
 from core.tenancy import services
 from core.tenancy.models import Clinic, Membership, Organization, Role
-from tests.factories import add_member, make_user
+from tests.factories import PASSWORD, add_member, make_user
 
 
 def test_the_last_active_clinic_cannot_be_archived(alpha):
@@ -92,6 +92,12 @@ def test_organization_settings_refuse_an_out_of_range_idle_time(alpha):
 def test_organization_settings_page_saves_through_the_service(alpha, login):
     client = login(alpha.owner)
     data = {"name": "Alpha Care", "default_locale": "en", "session_idle_minutes": "45"}
+    # Sign-in security changes only with the owner's password (or a current code).
+    refused = client.post("/office/settings/organization/", data)
+    assert refused.status_code == 400 and "Enter your password or a current code" in refused.content.decode()
+    wrong = client.post("/office/settings/organization/", {**data, "confirm_password": "not-it"})
+    assert wrong.status_code == 400 and "password is not correct" in wrong.content.decode()
+    data["confirm_password"] = PASSWORD
     assert client.post("/office/settings/organization/", data).status_code == 302
     assert client.post("/office/settings/organization/", {**data, "name": ""}).status_code == 400
     alpha.org.refresh_from_db()
@@ -180,3 +186,25 @@ def test_two_owners_archiving_the_last_two_clinics_at_once_leave_one_active():
     assert outcomes == ["archived", "refused"]
     with scopes_disabled():
         assert Clinic.objects.filter(organization=org, archived=False).count() == 1
+
+
+def test_switching_off_the_two_factor_rule_needs_the_owners_password(alpha):
+    from core.office.forms import OrganizationForm
+
+    Organization.objects.filter(pk=alpha.org.pk).update(require_two_factor=True)
+    alpha.org.refresh_from_db()
+    data = {
+        "name": "Alpha",
+        "default_locale": "en",
+        "session_idle_minutes": alpha.org.session_idle_minutes or "",
+    }
+    refused = OrganizationForm(data, instance=alpha.org, user=alpha.owner)
+    assert not refused.is_valid() and "confirm_password" in refused.errors
+    allowed = OrganizationForm({**data, "confirm_password": PASSWORD}, instance=alpha.org, user=alpha.owner)
+    assert allowed.is_valid(), allowed.errors
+    # Renaming alone changes nothing about sign-in: no password asked.
+    alpha.org.refresh_from_db()  # the forms above wrote their values onto the instance
+    kept = OrganizationForm(
+        {**data, "require_two_factor": "on", "name": "Alpha Care"}, instance=alpha.org, user=alpha.owner
+    )
+    assert kept.is_valid(), kept.errors

@@ -6,6 +6,7 @@ from core.forms import StyledForm
 from core.tenancy.models import TIMEZONE_CHOICES
 
 from .models import User
+from .second_factor import confirmed_device
 from .usernames import login_key
 
 CURRENCY_CHOICES = [
@@ -101,6 +102,68 @@ class TokenForm(StyledForm):
         if not token.isdigit():
             raise forms.ValidationError(_("Enter the digits shown in your authenticator app."))
         return token
+
+
+class SignInCodeForm(StyledForm):
+    """Second step of sign-in: a code from the authenticator app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token:
+            raise forms.ValidationError(_("Enter the code shown in your authenticator app."))
+        return token
+
+
+class ConfirmIdentityForm(StyledForm):
+    """Before switching two-factor sign-in off or replacing recovery codes: the password, or a current code,
+    so that someone at an unattended, signed-in computer cannot do either."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    token = forms.CharField(
+        label=_("Or a code from your authenticator app"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password") or ""
+        token = (cleaned.get("token") or "").replace(" ", "")
+        device = confirmed_device(self.user)
+        if password:
+            # Wrong passwords slow the next try down like wrong codes do, so the confirmation cannot be
+            # guessed at from a computer left signed in.
+            if device is not None and not device.verify_is_allowed()[0]:
+                raise forms.ValidationError(_("Too many wrong attempts. Wait a moment and try again."))
+            if not self.user.check_password(password):
+                if device is not None:
+                    device.throttle_increment()
+                raise forms.ValidationError(_("The password is not correct."))
+            return cleaned
+        if token:
+            allowed = token.isdigit() and device is not None and device.verify_is_allowed()[0]
+            if not (allowed and device.verify_token(token)):
+                raise forms.ValidationError(
+                    _("That code is not valid. Codes change every 30 seconds; try the current one.")
+                )
+            return cleaned
+        raise forms.ValidationError(_("Enter your password or a current code to confirm it is you."))
 
 
 class AcceptInvitationForm(TermsHelpMixin, PasswordFieldsMixin, StyledForm):

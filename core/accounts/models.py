@@ -93,3 +93,25 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+@pghistory.track(pghistory.InsertEvent())
+class SecurityEvent(models.Model):
+    """A step on a person's own account security that the history keeps: the account belongs to no one
+    organization, so these rows stand beside the organizations' change history rather than inside it."""
+
+    class Kind(models.TextChoices):
+        RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used to sign in")
+        TWO_FACTOR_OFF = "two_factor_off", _("Two-factor sign-in switched off")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_events")
+    kind = models.CharField(_("what happened"), max_length=40, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("security event")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("security/two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("security/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("security/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("security/sign-out-others/", views.sign_out_others, name="sign_out_others"),
     path(
         "password/change/",

@@ -24,9 +24,18 @@ from core.compliance.consents import record_service_consent, service_terms_versi
 from core.tenancy import services as tenancy
 from core.tenancy.context import SESSION_KEY, memberships_of
 
-from .forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm, email_in_use
+from .forms import (
+    AcceptInvitationForm,
+    ConfirmIdentityForm,
+    LoginForm,
+    SignInCodeForm,
+    SignupForm,
+    TokenForm,
+    email_in_use,
+)
 from .language import remember_choice, shipped
-from .models import User
+from .models import SecurityEvent, User
+from .recovery import issue_recovery_codes, remaining_recovery_codes, remove_recovery_codes, use_recovery_code
 from .second_factor import confirmed_device, record_second_factor
 from .sessions import complete_login, sign_out_other_sessions
 from .signup import confirm, sign_up
@@ -103,22 +112,37 @@ def login_view(request):
 
 
 def login_verify(request):
-    """Second step of sign-in for users with an authenticator app."""
+    """Second step of sign-in for users with an authenticator app (or one of their recovery codes)."""
     user = User.objects.filter(pk=request.session.get(PENDING_2FA_KEY), is_active=True).first()
     if user is None:
         messages.info(request, _("Please sign in first."))
         return redirect("accounts:login")
-    form = TokenForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
         device = confirmed_device(user)
-        if device and device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
+        if token.isdigit():
+            allowed = device is not None and device.verify_is_allowed()[0]
+            verified = device if allowed and device.verify_token(token) else None
+        else:
+            verified = use_recovery_code(user, token)
+        if verified:
             del request.session[PENDING_2FA_KEY]
             complete_login(request, user)
-            record_second_factor(request, device)
+            record_second_factor(request, verified)
+            if not token.isdigit():
+                messages.warning(
+                    request,
+                    _("You signed in with a recovery code; %(count)s are left. Each works only once.")
+                    % {"count": remaining_recovery_codes(user)},
+                )
             return HttpResponseRedirect(_next_url(request))
-        form.add_error(
-            "token", _("That code is not valid. Codes change every 30 seconds; try the current one.")
-        )
+        if token.isdigit():
+            form.add_error(
+                "token", _("That code is not valid. Codes change every 30 seconds; try the current one.")
+            )
+        else:
+            form.add_error("token", _("That recovery code is not valid or was already used."))
     return render(request, "accounts/login_verify.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -214,7 +238,22 @@ def _qr_svg(uri: str) -> str:
 @login_required
 def security(request):
     """Two-factor status, signing out other sessions, password change."""
-    return render(request, "accounts/security.html", {"device": confirmed_device(request.user)})
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "device": confirmed_device(request.user),
+            "recovery_codes_left": remaining_recovery_codes(request.user),
+        },
+    )
+
+
+def _show_recovery_codes(request, codes: list[str], onward: str | None = None):
+    # Shown in the response itself, never stored in the session: the codes exist in clear only on this page.
+    onward = onward or reverse("accounts:security")
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes, "onward": onward})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -246,12 +285,15 @@ def two_factor_setup(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
-            if not device.confirmed:
+            record_second_factor(request, device)
+            if device.confirmed:  # an existing app, asked again for a code: the codes already given stand
+                return HttpResponseRedirect(_next_url(request, "accounts:security"))
+            with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-            record_second_factor(request, device)
+                codes = issue_recovery_codes(user)
             messages.success(request, _("Two-factor sign-in is on."))
-            return HttpResponseRedirect(_next_url(request, "accounts:security"))
+            return _show_recovery_codes(request, codes, _next_url(request, "accounts:security"))
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
     secret = base64.b32encode(device.bin_key).decode()
     return render(
@@ -291,7 +333,6 @@ def two_factor_confirm(request):
 
 
 @login_required
-@require_POST
 def two_factor_disable(request):
     required = [
         ctx.organization.name
@@ -305,9 +346,46 @@ def two_factor_disable(request):
             % {"organizations": ", ".join(required)},
         )
         return redirect("accounts:security")
-    TOTPDevice.objects.filter(user=request.user).delete()
-    messages.success(request, _("Two-factor sign-in is off."))
-    return redirect("accounts:security")
+    form = ConfirmIdentityForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=request.user).delete()
+            remove_recovery_codes(request.user)
+            SecurityEvent.objects.create(user=request.user, kind=SecurityEvent.Kind.TWO_FACTOR_OFF)
+        messages.success(request, _("Two-factor sign-in is off."))
+        return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/confirm_identity.html",
+        {
+            "form": form,
+            "title": _("Switch off two-factor sign-in"),
+            "explanation": _("Sign-in will ask only for your password. Your recovery codes stop working."),
+            "button": _("Switch off"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def recovery_codes(request):
+    """New recovery codes, replacing the old ones, after the password or a current code."""
+    if confirmed_device(request.user) is None:
+        return redirect("accounts:two_factor_setup")
+    form = ConfirmIdentityForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _show_recovery_codes(request, issue_recovery_codes(request.user))
+    return render(
+        request,
+        "accounts/confirm_identity.html",
+        {
+            "form": form,
+            "title": _("New recovery codes"),
+            "explanation": _("Your current recovery codes stop working and ten new ones are shown once."),
+            "button": _("Create new codes"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

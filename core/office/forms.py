@@ -18,6 +18,40 @@ class OrganizationForm(StyledModelForm):
             "country": forms.Select(choices=country_choices),
         }
 
+    # Changing how members sign in is confirmed with the password or a current code, so nobody at a
+    # computer an owner left signed in can switch two-factor sign-in off for the whole team.
+    SECURITY_FIELDS = ("require_two_factor", "session_idle_minutes")
+    confirm_password = forms.CharField(
+        label=_("Your password (needed to change sign-in security)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm_token = forms.CharField(
+        label=_("Or a code from your authenticator app"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.user is not None and any(name in self.changed_data for name in self.SECURITY_FIELDS):
+            from core.accounts.forms import ConfirmIdentityForm
+
+            identity = ConfirmIdentityForm(
+                self.user,
+                {"password": cleaned.get("confirm_password", ""), "token": cleaned.get("confirm_token", "")},
+            )
+            if not identity.is_valid():
+                for message in identity.non_field_errors():
+                    self.add_error("confirm_password", message)
+        return cleaned
+
     def clean_session_idle_minutes(self):
         value = self.cleaned_data.get("session_idle_minutes")
         if value is not None and not 5 <= value <= 24 * 60:

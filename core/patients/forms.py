@@ -42,6 +42,8 @@ class PatientSearchForm(StyledForm):
     )
     clinic = forms.ChoiceField(label=_("Clinic"), required=False)
     archived = forms.BooleanField(label=_("Show archived"), required=False)
+    # Patients the clinic cannot reach: their reminders and invoices are recorded as "not sent: no address".
+    no_contact = forms.BooleanField(label=_("No email or phone"), required=False)
 
     def __init__(self, *args, clinics=(), **kwargs):
         super().__init__(*args, **kwargs)

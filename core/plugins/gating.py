@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 
-from django.http import Http404
+from django.shortcuts import render
 from django.urls import URLPattern, URLResolver
+from django.utils.translation import gettext as _
 
 from core.tenancy.modules import is_module_enabled
 
@@ -30,16 +31,39 @@ def require_module(slug: str):
                 return redirect_to_login(request.get_full_path())
 
             clinic = get_clinic_for_member(request, clinic_slug)
-            if not is_module_enabled(clinic, slug):
-                raise Http404
             request.clinic = clinic
             read_in_clinic_time(clinic)
+            if not is_module_enabled(clinic, slug):
+                return module_switched_off(request, clinic, slug)
             return view(request, *args, clinic_slug=clinic_slug, **kwargs)
 
         wrapped.ehr_module = slug
         return wrapped
 
     return decorator
+
+
+def module_switched_off(request, clinic, slug: str):
+    """The page an old link or bookmark reaches after the module was switched off at the member's own clinic.
+
+    Only a clinic the member may see gets here (others were a 404 already), so naming the module tells
+    nothing new; it answers 404 all the same, so nothing treats the page as the module's.
+    """
+    from core.plugins.manager import registry
+
+    module = registry().modules.get(slug)
+    label = module.label if module else slug
+    return render(
+        request,
+        "office/module_off.html",
+        {
+            "title": _("%(module)s is switched off for %(clinic)s")
+            % {"module": label, "clinic": clinic.name},
+            "clinic": clinic,
+            "can_switch_on": request.user.has_perm("tenancy.manage_modules", clinic),
+        },
+        status=404,
+    )
 
 
 def gate_patterns(patterns, slug: str):

@@ -69,8 +69,9 @@ def ehr_office_urls() -> list[URLPattern | URLResolver]:
     """Return URL patterns for the back office, mounted under ``/office/c/<clinic_slug>/<module slug>/``.
 
     Every view receives ``clinic_slug`` and is wrapped once by ``require_module``: it answers 404 when the
-    module is off for that clinic or the clinic is not one the signed-in member may see, and sets
-    ``request.clinic`` before the view runs.
+    clinic is not one the signed-in member may see, a 404 page saying "<module> is switched off for
+    <clinic>" (with the switch, for owners) when the module is off there, and sets ``request.clinic``
+    before the view runs.
     """
 
 

@@ -52,6 +52,9 @@ class Status(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped")
+    # The patient would receive it but their record has no email address or phone number. Nothing went
+    # wrong in sending, so it is not a failure and has no "Send again": the record needs contact details.
+    NO_ADDRESS = "no_address", _("Not sent: no address")
 
 
 @pghistory.track()

@@ -204,6 +204,7 @@ def clinic_dashboard_widgets(request, clinic):
     todays = list(selectors.appointments_between(clinic, start, end)[:50])
     pending = list(selectors.pending_requests(clinic)[:6])
     return [
+        *_working_hours_prompt(request, clinic, day),
         DashboardWidget(
             _("Today's appointments"),
             "scheduling/widget_today.html",
@@ -216,6 +217,29 @@ def clinic_dashboard_widgets(request, clinic):
             {"clinic": clinic, "appointments": pending[:5], "more": len(pending) > 5},
             order=21,
         ),
+    ]
+
+
+def _working_hours_prompt(request, clinic, today):
+    """A practitioner with no working hours here cannot be booked: until they set some, the dashboard says so
+    first, with the page to set them."""
+    from core.plugins.types import DashboardWidget
+    from core.tenancy.models import Role
+
+    from .selectors import has_working_hours
+
+    member = getattr(request, "member", None)
+    if member is None or member.role != Role.PRACTITIONER:
+        return []
+    if has_working_hours(clinic, member.membership, today):
+        return []
+    return [
+        DashboardWidget(
+            _("Set your working hours"),
+            "scheduling/widget_hours_missing.html",
+            {"clinic": clinic},
+            order=1,
+        )
     ]
 
 

@@ -287,3 +287,13 @@ def pending_requests(clinic: Clinic) -> QuerySet[Appointment]:
         .select_related("patient", "service", "room", "practitioner__user")
         .order_by("start", "id")
     )
+
+
+def has_working_hours(clinic, membership, today) -> bool:
+    """Whether ``membership`` has weekly working hours at ``clinic`` that apply today or later."""
+    return (
+        WorkingHours.objects.filter(organization_id=clinic.organization_id, clinic=clinic)
+        .filter(membership=membership)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .exists()
+    )

@@ -21,7 +21,9 @@ from ..forms import ClinicForm, OrganizationForm
 def organization_settings(request):
     organization = request.organization
     check_perm(request, "tenancy.change_organization", organization)
-    form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
+    form = OrganizationForm(
+        request.POST or None, request.FILES or None, instance=organization, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organization(
@@ -44,10 +46,22 @@ def clinic_list(request):
     return render(request, "office/clinic_list.html", {"clinics": clinics})
 
 
+def _defaults_from_first_clinic(organization) -> dict:
+    """A new clinic usually shares the first one's time zone, currency and language: start from those, so
+    a second clinic is not created in UTC by someone who never opened the list."""
+    first = (
+        Clinic.objects.filter(organization_id=organization.pk)
+        .order_by("pk")
+        .values("timezone", "currency", "locale")
+        .first()
+    )
+    return first or {}
+
+
 @member_required
 def clinic_create(request):
     check_perm(request, "tenancy.manage_clinics", request.organization)
-    form = ClinicForm(request.POST or None)
+    form = ClinicForm(request.POST or None, initial=_defaults_from_first_clinic(request.organization))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         name = data.pop("name")

@@ -33,15 +33,18 @@ def patient_list(request):
     clinics = list(visible_clinics(request))
     form = PatientSearchForm(request.GET or None, clinics=clinics)
     patients = visible_patients(member)
-    query, clinic_slug, archived = "", "", False
+    query, clinic_slug, archived, no_contact = "", "", False, False
     if form.is_valid():
         query = form.cleaned_data["q"]
         clinic_slug = form.cleaned_data["clinic"]
         archived = form.cleaned_data["archived"]
+        no_contact = form.cleaned_data["no_contact"]
     if clinic_slug:
         clinic = next((c for c in clinics if c.slug == clinic_slug), None)
         patients = patients.filter(patientclinic__clinic=clinic) if clinic else patients.none()
     patients = patients.filter(archived=archived)
+    if no_contact:
+        patients = patients.filter(email="", phone="")
     patients = search_patients(patients, query).order_by("family_name", "given_name", "id")
     page = CappedPaginator(
         patients.only(

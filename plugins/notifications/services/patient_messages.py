@@ -64,8 +64,8 @@ def notify_patient(
     status = Status.SKIPPED if skip_reason else Status.QUEUED
     if not (wants[Channel.EMAIL] and patient.email) and not (wants[Channel.SMS] and patient.phone):
         if any(wants.values()):
-            # The patient would receive this but has no address for it: kept as failed, so the front desk
-            # sees it in the log and can send it again once the record has an email or a phone number.
+            # The patient would receive this but has no address for it: kept as "not sent: no address", so
+            # the log shows it without counting it among the failures that need someone to act.
             channel = Channel.EMAIL if wants[Channel.EMAIL] else Channel.SMS
             made.append(
                 record(
@@ -73,7 +73,7 @@ def notify_patient(
                     key=f"{key}:{channel.value}",
                     channel=channel,
                     recipient="",
-                    status=Status.SKIPPED if skip_reason else Status.FAILED,
+                    status=Status.SKIPPED if skip_reason else Status.NO_ADDRESS,
                     error=skip_reason
                     or (
                         _("The patient has no email address.")

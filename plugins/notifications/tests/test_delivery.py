@@ -12,6 +12,7 @@ from django_scopes import scope
 from core.plugins import events
 from core.plugins.events import emit
 from plugins.notifications.models import Channel, MessageType, Status
+from plugins.notifications.selectors import trouble_summary
 from plugins.notifications.services.config import settings_for
 from plugins.notifications.services.delivery import send_due
 from plugins.notifications.services.quiet_hours import quiet_until
@@ -178,7 +179,7 @@ def test_retry_limits_come_from_settings_or_the_environment(settings, monkeypatc
     assert max_attempts() == 7
 
 
-def test_a_patient_without_an_address_is_kept_failed_until_one_is_added(
+def test_a_patient_without_an_address_is_recorded_as_not_sent_not_as_a_failure(
     sched, smtp, django_capture_on_commit_callbacks
 ):
     sched.patient.email = ""
@@ -186,23 +187,17 @@ def test_a_patient_without_an_address_is_kept_failed_until_one_is_added(
     appointment = book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
     assert appointment.status == "booked"  # the booking is unaffected
     [row] = outbox(sched)
-    assert (row.status, row.channel, row.recipient) == (Status.FAILED, Channel.EMAIL, "")
+    assert (row.status, row.channel, row.recipient) == (Status.NO_ADDRESS, Channel.EMAIL, "")
+    assert row.get_status_display() == "Not sent: no address"
     assert row.last_error == "The patient has no email address." and smtp.messages == []
     with scope(organization=sched.org.pk):
         from django.core.exceptions import ValidationError
 
-        with pytest.raises(ValidationError, match="still has no email address"):
+        # Nothing failed: there is nothing to send again, the record needs an address.
+        with pytest.raises(ValidationError, match="Only failed messages"):
             retry(row)
-    sched.patient.email = "erin.new@alpha.test"
-    sched.patient.save()
-    with scope(organization=sched.org.pk), django_capture_on_commit_callbacks(execute=True):
-        retry(row)
-    [row] = outbox(sched)
-    assert row.status == Status.SENT and row.recipient == "erin.new@alpha.test"
-    assert smtp.messages[0].rcpt_tos == ["erin.new@alpha.test"]
-    assert (
-        "Your appointment on Monday, 3 March 2031" in message_from_bytes(smtp.messages[0].content)["Subject"]
-    )
+        summary = trouble_summary(sched.clinic)
+    assert (summary["failed"], summary["queued"], summary["failures"]) == (0, 0, [])
 
 
 def test_a_patient_who_wants_texts_only_but_has_no_number(sched, django_capture_on_commit_callbacks):
@@ -221,7 +216,7 @@ def test_a_patient_who_wants_texts_only_but_has_no_number(sched, django_capture_
     book(sched, at(MONDAY, 9), django_capture_on_commit_callbacks)
     [row] = outbox(sched)
     assert (row.status, row.channel, row.last_error) == (
-        Status.FAILED,
+        Status.NO_ADDRESS,
         Channel.SMS,
         "The patient has no phone number.",
     )
