@@ -434,6 +434,8 @@ PUBLIC = {
     "accounts:logout",
     "accounts:accept_invitation",
     "accounts:password_reset_confirm",
+    # The language switcher: anyone may choose a language (remembered on the account when signed in).
+    "accounts:language",
     # Health checks and the TLS ask endpoint answer machines, not people (tests/deploy covers them).
     "healthz",
     "readyz",
@@ -458,6 +460,7 @@ PORTAL_PUBLIC = {
     "portal:resend",
     "portal:logout",
     "portal:confirm",
+    "portal:language",
 }
 # Portal pages for a signed-in patient: anonymous visitors are sent to the portal's own sign-in page.
 PORTAL_PATIENT = {

@@ -124,4 +124,4 @@ def test_tablet_layout_shows_navigation_without_horizontal_scrolling(new_context
         assert page.evaluate(OVERFLOWING_CARDS) == [], path
 
     page.goto("/office/patients/")
-    assert page.get_by_role("searchbox", name="Search").bounding_box()["width"] >= 200
+    assert page.get_by_role("searchbox", name="Search", exact=True).bounding_box()["width"] >= 200

@@ -4,6 +4,7 @@ filters and retry; roles, the module switch and the uniform error body."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django_scopes import scope
 
@@ -103,7 +104,9 @@ def test_bad_settings_are_field_errors_and_change_nothing(sched, change, field):
 def test_templates_list_get_update_preview_and_reset(sched, django_capture_on_commit_callbacks):
     staff = api_for(sched.staff)
     listed = staff.get(f"{base(sched)}/templates").json()
-    assert len(listed) == len(MessageType.values) * 3 and not any(t["custom"] for t in listed)
+    assert len(listed) == len(MessageType.values) * len(settings.LANGUAGES) and not any(
+        t["custom"] for t in listed
+    )
     one = staff.get(f"{base(sched)}/templates/appointment_booked/de").json()
     assert one["subject"].startswith("Ihr Termin am") and one["custom"] is False
     url = f"{base(sched)}/templates/appointment_booked/en"

@@ -71,7 +71,8 @@ class UnitSystem(models.TextChoices):
 class RecordsSettings(TenantModel):
     """How one clinic charts: co-signature, automatic locking, units, and the billing veto."""
 
-    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="+")
+    # One row per clinic, keyed with the organization as every tenant's unique index is (tenant shards).
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     require_cosign = models.BooleanField(_("notes need a supervisor's co-signature"), default=False)
     lock_on_sign = models.BooleanField(_("lock notes as soon as they are signed"), default=True)
     auto_lock_hours = models.PositiveSmallIntegerField(
@@ -86,3 +87,4 @@ class RecordsSettings(TenantModel):
 
     class Meta:
         verbose_name = _("charting settings")
+        constraints = [models.UniqueConstraint(fields=["organization", "clinic"], name="rec_settings_unique")]
