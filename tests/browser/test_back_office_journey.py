@@ -159,7 +159,7 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     staff.goto("/office/patients/")
     rows = staff.get_by_test_id("patient-table").locator("tbody tr")
     expect(rows).to_have_count(2)
-    search = staff.get_by_role("searchbox", name="Search")
+    search = staff.get_by_role("searchbox", name="Search", exact=True)
     with staff.expect_response(lambda r: "/office/patients/" in r.url and "q=okon" in r.url) as answer:
         search.press_sequentially("okon", delay=40)
     assert answer.value.status == 200
