@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from core.audit.recording import saw_patient
 from core.tenancy.access import check_perm, parse_id, require_member
 
 from .models import ErasureRequest
@@ -19,4 +20,6 @@ def access_erasure_request(request, pk, *, for_update: bool = False) -> ErasureR
     erasure = found.select_related("patient", "requested_by", "decided_by").first()
     if erasure is None:
         raise Http404
+    # The access log: a request about this patient's erasure shows who they are.
+    saw_patient(erasure.patient)
     return erasure

@@ -55,3 +55,10 @@ def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical"
 
 def format_violations(violations: list[dict]) -> str:
     return json.dumps(violations, indent=2)
+
+
+def choose_patient(scope, page, name: str) -> None:
+    """Pick ``name`` with the patient type-ahead inside ``scope`` (a page, a dialog or a form)."""
+    picker = scope.get_by_role("combobox", name="Patient")
+    picker.fill(name.split()[-1])
+    page.locator("[data-picker-listbox]").get_by_role("option").filter(has_text=name).first.click()

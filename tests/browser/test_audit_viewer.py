@@ -36,7 +36,7 @@ def test_owner_filters_the_audit_by_a_patient_and_exports_it(transactional_db, l
         sign_in(page, alpha.owner.email)
         page.goto("/office/settings/audit/")
         expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
-        page.get_by_label("Patient").press_sequentially("Alphapat", delay=30)
+        page.get_by_label("Patient", exact=True).press_sequentially("Alphapat", delay=30)
         suggestion = page.get_by_role("option").get_by_role("link", name=alpha.patient.full_name)
         expect(suggestion).to_be_visible()
         suggestion.click()

@@ -28,7 +28,7 @@ from plugins.scheduling.services.booking import book_appointment
 from plugins.scheduling.services.catalogue import create_service
 from tests.factories import add_member, make_org, make_patient, make_user
 
-from .helpers import axe_violations, format_violations, sign_in
+from .helpers import axe_violations, choose_patient, format_violations, sign_in
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -103,7 +103,7 @@ def test_front_desk_books_moves_and_completes_and_the_feed_follows(
     dialog = page.get_by_role("dialog", name="New appointment")
     expect(dialog.get_by_label("Practitioner")).to_have_value(str(doctor.pk))
     expect(dialog.get_by_label("Start")).to_have_value(f"{day.isoformat()}T10:00")
-    dialog.get_by_label("Patient").select_option(label=patient.full_name)
+    choose_patient(dialog, page, patient.full_name)
     dialog.get_by_label("Service").select_option(label="Consultation")
     screenshot(page, "scheduling_book_dialog.png")
     dialog.get_by_role("button", name="Book").click()

@@ -18,7 +18,7 @@ from plugins.scheduling.services.catalogue import create_service
 from plugins.scheduling.services.working_time import add_working_hours
 from tests.factories import add_member, make_org, make_patient, make_user
 
-from .helpers import sign_in
+from .helpers import choose_patient, sign_in
 
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -72,7 +72,7 @@ def test_series_conflicts_are_decided_before_anything_is_booked(new_context, scr
     page = new_context(viewport=SIZES[size]).new_page()
     sign_in(page, "desk@linden.test")
     page.goto(f"/office/c/{clinic.slug}/scheduling/appointments/new/")
-    page.get_by_label("Patient").select_option(value=str(patient.pk))
+    choose_patient(page, page, patient.full_name)
     page.get_by_label("Service").select_option(label="Check-up")
     page.get_by_label("Practitioner").select_option(label="Dr Hanna Weber")
     page.get_by_label("Start").fill(f"{day.isoformat()}T11:00")
@@ -115,8 +115,8 @@ def test_from_the_calendar_the_conflicts_come_back_into_its_dialog(new_context, 
     page.goto(f"/office/c/{clinic.slug}/scheduling/?date={day.isoformat()}")
     page.get_by_role("link", name="New appointment").click()
     dialog = page.get_by_test_id("calendar-dialog")
-    expect(dialog.get_by_label("Patient")).to_be_visible()
-    dialog.get_by_label("Patient").select_option(value=str(patient.pk))
+    expect(dialog.get_by_role("combobox", name="Patient")).to_be_visible()
+    choose_patient(dialog, page, patient.full_name)
     dialog.get_by_label("Service").select_option(label="Check-up")
     dialog.get_by_label("Practitioner").select_option(label="Dr Hanna Weber")
     dialog.get_by_label("Start").fill(f"{day.isoformat()}T11:00")

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.audit.recording import record_list
+from core.audit.vocabulary import Category
 from core.compliance import erasure
 from core.compliance.access import access_erasure_request
 from core.compliance.models import ErasureRequest, RequestChannel
@@ -74,6 +76,8 @@ def privacy_requests(request):
         .select_related("patient")
         .order_by("-requested_at", "-id")[:200]
     )
+    # The access log: each patient named on the list.
+    record_list([r.patient for r in requests], Category.DEMOGRAPHICS)
     pack = pack_for(request.organization)
     return render(
         request,
