@@ -114,10 +114,22 @@ class PatientPicker(forms.Widget):
         return context
 
 
+class PatientHiddenInput(forms.HiddenInput):
+    """The chosen patient carried by a later step of a form (``field.as_hidden``): their id alone."""
+
+    def format_value(self, value):
+        if isinstance(value, dict):
+            value = value.get("id")
+        elif isinstance(value, Patient):
+            value = value.pk
+        return super().format_value(value)
+
+
 class PatientField(forms.Field):
     """A patient of ``queryset``, chosen with ``PatientPicker``; ``clean`` returns the ``Patient``."""
 
     widget = PatientPicker
+    hidden_widget = PatientHiddenInput
     default_error_messages = {
         "required": _("Find and choose the patient."),
         "none": _(

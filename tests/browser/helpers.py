@@ -61,4 +61,5 @@ def choose_patient(scope, page, name: str) -> None:
     """Pick ``name`` with the patient type-ahead inside ``scope`` (a page, a dialog or a form)."""
     picker = scope.get_by_role("combobox", name="Patient")
     picker.fill(name.split()[-1])
-    page.locator("[data-picker-listbox]").get_by_role("option").filter(has_text=name).first.click()
+    family = name.split()[-1]  # options read "Family, Given · born …"
+    page.locator("[data-picker-listbox]").get_by_role("option").filter(has_text=family).first.click()
