@@ -124,6 +124,12 @@ def declare(*categories: str, action: str = Action.VIEW) -> None:
         log.declared.update((category, action) for category in categories)
 
 
+def declare_shown(parts: Iterable) -> None:
+    """Declare the categories that the parts a page gathered from modules (patient sections, chart header
+    facts, timeline entries) say they show through their ``shows`` field."""
+    declare(*{part.shows for part in parts if part.shows})
+
+
 def shows(*categories: str, action: str = Action.VIEW):
     """Declare the categories of patient data a view or API operation shows (``action``: view, print…)."""
 

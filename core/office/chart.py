@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit.recording import declare_shown
 from core.plugins.types import NavItem
 from core.tenancy.clinic_time import zone_of
 from core.tenancy.modules import clinic_hook
@@ -50,6 +51,7 @@ def chart_header(request, clinic, patient) -> list:
         ):
             facts.extend(contributed or [])
         facts.sort(key=lambda f: (f.order, str(f.label)))
+        declare_shown(facts)
     return facts
 
 
@@ -62,6 +64,7 @@ def patient_sections(request, clinic, patient) -> list:
         ):
             sections.extend(contributed or [])
         sections.sort(key=lambda s: (s.order, str(s.title)))
+        declare_shown(sections)
     return sections
 
 

@@ -109,7 +109,8 @@ def clinic_patient_chart_header(request: HttpRequest, clinic: Clinic, patient: P
 
     Called only when the module is on for that clinic, on every chart page: keep it to a few indexed
     queries, and return only what the signed-in member may read (the front desk sees the allergy flag,
-    not clinical detail). The core sorts the facts by ``order``.
+    not clinical detail). The core sorts the facts by ``order``; a fact's ``shows`` names the access-log
+    category it reveals, which the core records for the page.
     """
 
 
@@ -121,7 +122,8 @@ def clinic_patient_sections(request: HttpRequest, clinic: Clinic, patient: Patie
     The patient page is the front desk's hub: each module shows what it knows about the patient there.
     Called only when the module is on for that clinic, on every visit of the page: answer with a few
     bounded, indexed queries (a handful of rows and a link to the full list), and only what the
-    signed-in member may read. The core sorts the sections by ``order``.
+    signed-in member may read. The core sorts the sections by ``order``. Set a section's ``shows`` to the
+    access-log category it reveals when it has rows: the core records one access per category shown.
     """
 
 
@@ -154,7 +156,9 @@ def clinic_patient_timeline_entries(
     ``kinds`` is the filter the reader chose (empty: every kind); skip entries of other kinds without
     querying for them. The timeline merges every module's answer and shows the newest ``limit``; the next
     page asks again with ``before`` set to the oldest entry shown, so each module runs a bounded, indexed
-    query whatever the length of the history. Return only what the signed-in member may read.
+    query whatever the length of the history. Return only what the signed-in member may read, each entry
+    with ``shows`` set to the access-log category it reveals: the timeline records those of the entries on
+    its page.
     """
 
 

@@ -161,18 +161,22 @@ class ChartFact:
     alert: bool = False
     empty: str = ""
     order: int = 100
+    shows: str = ""  # the access-log category these facts show about the patient (core.audit.vocabulary)
 
 
 @dataclass(frozen=True)
 class PatientSection:
     """A part of the patient page a module contributes (``clinic_patient_sections``): the patient's
     appointments, invoices with their balance, messages. ``template`` renders ``context``; ``order`` places
-    it among the others."""
+    it among the others. ``shows`` is the access-log category of patient data the section shows
+    (``core.audit.vocabulary.Category``), left empty when it shows none (no rows): the patient page records
+    an access for each category actually shown."""
 
     title: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100
+    shows: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,7 @@ class TimelineEntry:
     url: str = ""
     struck: bool = False
     key: str = ""
+    shows: str = ""  # the access-log category of the entry; the timeline records those on its page
 
 
 @dataclass(frozen=True)

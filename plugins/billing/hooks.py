@@ -126,28 +126,16 @@ def ehr_fhir_resources():
 
 @hookimpl
 def clinic_patient_timeline_entries(request, clinic, patient, before, limit, kinds):
-    from core.audit.recording import declare
-    from core.audit.vocabulary import Category
-
     from .timeline import timeline_entries
 
-    entries = timeline_entries(request, clinic, patient, before, limit, kinds)
-    if entries:
-        declare(Category.INVOICES)  # the access log: the timeline showed this patient's invoices
-    return entries
+    return timeline_entries(request, clinic, patient, before, limit, kinds)
 
 
 @hookimpl
 def clinic_patient_sections(request, clinic, patient):
-    from core.audit.recording import declare
-    from core.audit.vocabulary import Category
-
     from .patient_hub import patient_sections
 
-    sections = patient_sections(request, clinic, patient)
-    if any(s.context["rows"] for s in sections):
-        declare(Category.INVOICES)  # the access log: the patient page showed this patient's invoices
-    return sections
+    return patient_sections(request, clinic, patient)
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.audit.vocabulary import Category
 from core.plugins.types import PatientSection, SearchGroup, SearchHit
 from core.tenancy.access import require_member
 
@@ -46,6 +47,7 @@ def patient_sections(request, clinic, patient) -> list[PatientSection]:
                 "list_url": reverse("office:billing:invoice_list", kwargs={"clinic_slug": clinic.slug}),
             },
             order=20,
+            shows=Category.INVOICES if rows else "",
         )
     ]
 

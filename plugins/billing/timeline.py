@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit.vocabulary import Category
 from core.plugins.types import TimelineEntry
 
 from .models import Invoice
@@ -35,6 +36,7 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
             url=reverse("office:billing:invoice_detail", kwargs={"clinic_slug": clinic.slug, "pk": row.pk}),
             struck=row.status == "void",
             key=f"invoice-{row.pk}",
+            shows=Category.INVOICES,
         )
         for row in rows
     ]

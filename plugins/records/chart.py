@@ -7,11 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit.vocabulary import Category
 from core.plugins.types import AppointmentAction, ChartFact, NavItem, TimelineEntry
 
 from . import selectors
 from .models import Encounter
 from .services.billing_rule import undocumented_visits
+
+LISTS = Category.CLINICAL_LISTS  # what the header's allergy, problem and medication facts show
 
 
 def tab_url(clinic, patient, name: str) -> str:
@@ -38,7 +41,7 @@ def header_facts(request, clinic, patient) -> list[ChartFact]:
     allergies = list(selectors.active_allergies(patient).order_by("substance")[:20])
     if not request.user.has_perm("records.view_chart", patient):
         items = (_("Allergies recorded: ask a clinician"),) if allergies else ()
-        return [ChartFact(_("Allergies"), items, alert=True, empty=_("None recorded"), order=10)]
+        return [ChartFact(_("Allergies"), items, alert=True, empty=_("None recorded"), order=10, shows=LISTS)]
     problems = list(selectors.active_problems(patient).order_by("description")[:8])
     medications = list(selectors.current_medications(patient).order_by("name")[:8])
     facts = [
@@ -48,18 +51,21 @@ def header_facts(request, clinic, patient) -> list[ChartFact]:
             alert=True,
             empty=_("No known allergies"),
             order=10,
+            shows=LISTS,
         ),
         ChartFact(
             _("Active problems"),
             tuple(f"{p.description}{f' ({p.icd10_code})' if p.icd10_code else ''}" for p in problems),
             empty=_("None recorded"),
             order=20,
+            shows=LISTS,
         ),
         ChartFact(
             _("Current medications"),
             tuple(" ".join(filter(None, [m.name, m.dose, m.frequency])) for m in medications),
             empty=_("None recorded"),
             order=30,
+            shows=LISTS,
         ),
     ]
     member = getattr(request, "member", None)
@@ -99,6 +105,7 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
                         kwargs={"clinic_slug": clinic.slug, "pk": encounter.pk},
                     ),
                     key=f"encounter-{encounter.pk}",
+                    shows=Category.CLINICAL_NOTES,
                 )
             )
     if not kinds or "note" in kinds:
@@ -113,6 +120,7 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
                     url=reverse("office:records:note", kwargs={"clinic_slug": clinic.slug, "pk": note.pk}),
                     struck=note.entered_in_error,
                     key=f"note-{note.pk}",
+                    shows=Category.CLINICAL_NOTES,
                 )
             )
     if not kinds or "file" in kinds:
@@ -129,6 +137,7 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
                     ),
                     struck=record.entered_in_error,
                     key=f"file-{record.pk}",
+                    shows=Category.FILES,
                 )
             )
     return entries

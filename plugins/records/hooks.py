@@ -51,15 +51,9 @@ def clinic_patient_chart_tabs(request, clinic, patient):
 
 @hookimpl
 def clinic_patient_chart_header(request, clinic, patient):
-    from core.audit.recording import declare
-    from core.audit.vocabulary import Category
-
     from .chart import header_facts
 
-    facts = header_facts(request, clinic, patient)
-    if facts:
-        declare(Category.CLINICAL_LISTS)  # the header shows allergies, problems and medications
-    return facts
+    return header_facts(request, clinic, patient)
 
 
 @hookimpl

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.audit.vocabulary import Category
 from core.plugins.types import PatientSection, SearchGroup, SearchHit
 
 from .models import Appointment
@@ -70,6 +71,7 @@ def patient_sections(request, clinic, patient) -> list[PatientSection]:
                 "book_url": book,
             },
             order=10,
+            shows=Category.APPOINTMENTS if upcoming or past else "",
         )
     ]
 

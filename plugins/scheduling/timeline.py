@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.audit.vocabulary import Category
 from core.plugins.types import TimelineEntry
 
 from .models import Appointment, Status
@@ -39,6 +40,7 @@ def timeline_entries(request, clinic, patient, before, limit, kinds) -> list[Tim
             else "",
             struck=row.status in STRUCK,
             key=f"appointment-{row.pk}",
+            shows=Category.APPOINTMENTS,
         )
         for row in rows
     ]

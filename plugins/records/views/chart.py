@@ -8,7 +8,7 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from django.utils.dateparse import parse_datetime
 
-from core.audit.recording import shows
+from core.audit.recording import declare_shown, shows
 from core.audit.vocabulary import Category
 from core.office.decorators import member_required
 from core.tenancy.modules import clinic_hook
@@ -48,6 +48,7 @@ def timeline(request: HttpRequest, clinic_slug: str, patient_id: str) -> HttpRes
         entries.extend(answer or [])
     entries.sort(key=lambda e: (e.at, e.key), reverse=True)
     page = entries[:TIMELINE_PAGE]
+    declare_shown(page)
     more = len(entries) > TIMELINE_PAGE
     return render_tab(
         request,
