@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
 from core.patients.models import Patient
 
 from .models import AppliesTo, Invoice, InvoiceSeries, LineKind, PaymentMethod, SeriesKind, TaxRate
@@ -29,16 +32,16 @@ CLINICS = {
         "AD",
         "US-12-3456789",
         [
-            ("Medical services", "0", AppliesTo.SERVICES, True, True),
-            ("Sales tax", "8.875", AppliesTo.PRODUCTS, False, True),
+            (_("Medical services"), "0", AppliesTo.SERVICES, True, True),
+            (_("Sales tax"), "8.875", AppliesTo.PRODUCTS, False, True),
         ],
     ),
     "alpha-riverside": (
         "AR",
         "US-12-3456789",
         [
-            ("Medical services", "0", AppliesTo.SERVICES, True, True),
-            ("Sales tax", "8.875", AppliesTo.PRODUCTS, False, True),
+            (_("Medical services"), "0", AppliesTo.SERVICES, True, True),
+            (_("Sales tax"), "8.875", AppliesTo.PRODUCTS, False, True),
         ],
     ),
     "beta-central": (
@@ -51,11 +54,12 @@ CLINICS = {
         ],
     ),
 }
+# Written in the clinic's language, like the rest of its demo data.
 LINES = [
-    ("Consultation", LineKind.SERVICE, "1", {"USD": "90.00", "EUR": "85.00"}),
-    ("Follow-up visit", LineKind.SERVICE, "1", {"USD": "45.00", "EUR": "40.00"}),
+    (_("Consultation"), LineKind.SERVICE, "1", {"USD": "90.00", "EUR": "85.00"}),
+    (_("Follow-up visit"), LineKind.SERVICE, "1", {"USD": "45.00", "EUR": "40.00"}),
     # Free text, not "product": product lines are stock items that the inventory module checks on issue.
-    ("Knee support bandage", LineKind.FREE, "1", {"USD": "24.90", "EUR": "19.90"}),
+    (_("Knee support bandage"), LineKind.FREE, "1", {"USD": "24.90", "EUR": "19.90"}),
 ]
 INVOICES = 14
 DAYS_BACK = 120
@@ -80,7 +84,7 @@ def seed(organization, clinics, users) -> None:
             TaxRate.objects.get_or_create(
                 organization=organization,
                 clinic=clinic,
-                name=name,
+                name=str(name),
                 defaults={
                     "rate": Decimal(rate),
                     "applies_to": applies,
@@ -89,7 +93,8 @@ def seed(organization, clinics, users) -> None:
                 },
             )
         if not Invoice.objects.filter(organization=organization, clinic=clinic).exists():
-            _invoices(clinic, users)
+            with translation.override(clinic.locale):
+                _invoices(clinic, users)
 
 
 def _invoices(clinic, users) -> None:
@@ -110,7 +115,7 @@ def _invoices(clinic, users) -> None:
         for description, kind, quantity, prices in LINES[: 1 + index % 3]:
             add_line(
                 invoice,
-                description=description,
+                description=str(description),
                 quantity=quantity,
                 unit_price=prices.get(clinic.currency, prices["USD"]),
                 kind=kind,
@@ -132,7 +137,7 @@ def _invoices(clinic, users) -> None:
                 )
             if index == 1:
                 # A treatment that did not happen: credited in full and the money paid back.
-                note = issue_credit_note(invoice, reason="Treatment cancelled", by=owner)
+                note = issue_credit_note(invoice, reason=str(_("Treatment cancelled")), by=owner)
                 record_refund(
                     note, amount=note.refundable_amount, method=PaymentMethod.BANK_TRANSFER, by=owner
                 )

@@ -6,20 +6,22 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from .models import Item, ReorderRule, StockMovement, Supplier
 from .services import receiving, reorder_rules
 
 SEED_REFERENCE = "seed:demo"
 
+# Names, categories and units are written in the language of the organization's first clinic.
 # sku, name, category, unit, cost, sellable, price, tax, lot-tracked, stock, reorder level, expiry (days)
 CATALOG = [
     (
         "GLV-M",
-        "Nitrile gloves (M), box of 100",
-        "Supplies",
-        "box",
+        _("Nitrile gloves (M), box of 100"),
+        _("Supplies"),
+        _("box"),
         "6.50",
         False,
         "0",
@@ -31,9 +33,9 @@ CATALOG = [
     ),
     (
         "GAUZE-10",
-        "Sterile gauze 10x10 cm, pack",
-        "Supplies",
-        "pack",
+        _("Sterile gauze 10x10 cm, pack"),
+        _("Supplies"),
+        _("pack"),
         "2.10",
         False,
         "0",
@@ -43,13 +45,26 @@ CATALOG = [
         15,
         None,
     ),
-    ("SYR-5", "Syringe 5 ml", "Supplies", "each", "0.12", False, "0", "0", False, 500, 100, None),
-    ("ALC-SWAB", "Alcohol swabs, box of 200", "Supplies", "box", "3.40", False, "0", "0", False, 25, 5, None),
+    ("SYR-5", _("Syringe 5 ml"), _("Supplies"), _("each"), "0.12", False, "0", "0", False, 500, 100, None),
+    (
+        "ALC-SWAB",
+        _("Alcohol swabs, box of 200"),
+        _("Supplies"),
+        _("box"),
+        "3.40",
+        False,
+        "0",
+        "0",
+        False,
+        25,
+        5,
+        None,
+    ),
     (
         "IBU-400",
-        "Ibuprofen 400 mg, 20 tablets",
-        "Medicines",
-        "pack",
+        _("Ibuprofen 400 mg, 20 tablets"),
+        _("Medicines"),
+        _("pack"),
         "1.80",
         True,
         "4.90",
@@ -61,9 +76,9 @@ CATALOG = [
     ),
     (
         "AMOX-500",
-        "Amoxicillin 500 mg, 21 capsules",
-        "Medicines",
-        "pack",
+        _("Amoxicillin 500 mg, 21 capsules"),
+        _("Medicines"),
+        _("pack"),
         "3.20",
         True,
         "8.50",
@@ -73,12 +88,25 @@ CATALOG = [
         12,
         20,
     ),
-    ("LIDO-2", "Lidocaine 2% injection", "Medicines", "vial", "2.75", False, "0", "0", True, 30, 10, 25),
+    (
+        "LIDO-2",
+        _("Lidocaine 2% injection"),
+        _("Medicines"),
+        _("vial"),
+        "2.75",
+        False,
+        "0",
+        "0",
+        True,
+        30,
+        10,
+        25,
+    ),
     (
         "VITD-1000",
-        "Vitamin D 1000 IU, 60 tablets",
-        "Supplements",
-        "pack",
+        _("Vitamin D 1000 IU, 60 tablets"),
+        _("Supplements"),
+        _("pack"),
         "4.00",
         True,
         "11.00",
@@ -92,6 +120,12 @@ CATALOG = [
 
 
 def seed(organization, clinics, users) -> None:
+    first = next(iter(clinics.values()), None)
+    with translation.override(first.locale if first is not None else None):
+        _seed(organization, clinics, users)
+
+
+def _seed(organization, clinics, users) -> None:
     owner = next((u for email, u in users.items() if email.startswith("owner")), None)
     supplier, _c = Supplier.objects.get_or_create(organization=organization, name="MedSupply Co.")
     today = timezone.now().date()
@@ -101,9 +135,9 @@ def seed(organization, clinics, users) -> None:
             organization=organization,
             sku=sku,
             defaults={
-                "name": name,
-                "category": category,
-                "unit": unit,
+                "name": str(name),
+                "category": str(category),
+                "unit": str(unit),
                 "cost_price": Decimal(cost),
                 "sellable": sellable,
                 "price": Decimal(price),

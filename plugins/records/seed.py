@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from core.patients.models import Patient
 from core.tenancy.models import Membership, Role
@@ -17,17 +18,18 @@ from .models import Allergy, Encounter, EncounterKind, Medication, Note, Problem
 from .services import amendments, note_templates, notes
 from .vitals_catalog import KINDS, bmi
 
+# Written in the clinic's language, as its practitioner would write them.
 VISITS = [
     (
         330,
-        "Low back pain after gardening",
-        "Mechanical low back pain.",
-        "Exercises, heat, review in 2 weeks.",
+        _("Low back pain after gardening"),
+        _("Mechanical low back pain."),
+        _("Exercises, heat, review in 2 weeks."),
     ),
-    (300, "Review of back pain", "Improving, range of motion better.", "Continue exercises."),
-    (180, "Headaches for a month", "Tension-type headache.", "Sleep hygiene, posture advice."),
-    (60, "Blood pressure check", "Blood pressure slightly raised.", "Home readings for two weeks."),
-    (14, "Follow-up: home readings", "Essential hypertension.", "Start ramipril 2.5 mg daily."),
+    (300, _("Review of back pain"), _("Improving, range of motion better."), _("Continue exercises.")),
+    (180, _("Headaches for a month"), _("Tension-type headache."), _("Sleep hygiene, posture advice.")),
+    (60, _("Blood pressure check"), _("Blood pressure slightly raised."), _("Home readings for two weeks.")),
+    (14, _("Follow-up: home readings"), _("Essential hypertension."), _("Start ramipril 2.5 mg daily.")),
 ]
 
 
@@ -49,7 +51,8 @@ def seed(organization, clinics, users) -> None:
             continue
         links = list(patient.patientclinic_set.all())
         if links:
-            _history(organization, links[0].clinic, patient, doctor, soap)
+            with translation.override(links[0].clinic.locale):
+                _history(organization, links[0].clinic, patient, doctor, soap)
 
 
 def _history(organization, clinic, patient, doctor, soap) -> None:
@@ -64,13 +67,15 @@ def _history(organization, clinic, patient, doctor, soap) -> None:
             patient=patient,
             practitioner=doctor,
             kind=EncounterKind.PHONE if days_ago == 60 else EncounterKind.WALK_IN,
-            reason=complaint,
+            reason=str(complaint),
             started_at=at,
             created_by=by,
         )
         note = notes.create_note(encounter, soap, author=doctor)
         notes.save_draft(
-            note, {"complaint": complaint, "assessment": assessment, "plan": plan}, revision=None
+            note,
+            {"complaint": str(complaint), "assessment": str(assessment), "plan": str(plan)},
+            revision=None,
         )
         last_note = notes.sign_note(note, by=by)
         Note.objects.filter(pk=note.pk).update(created_at=at)  # created_at is not signed content
@@ -110,18 +115,20 @@ def _history(organization, clinic, patient, doctor, soap) -> None:
         last_note,
         author=doctor,
         by=by,
-        reason="Pharmacy called",
-        text="Plan: Start ramipril 2.5 mg daily, check kidney function in 2 weeks.",
+        reason=str(_("Pharmacy called")),
+        text=str(_("Plan: Start ramipril 2.5 mg daily, check kidney function in 2 weeks.")),
     )
     notes.set_shared(last_note, True)
     common = {"organization": organization, "patient": patient, "clinic": clinic, "recorded_by": by}
-    Allergy.objects.create(**common, substance="Penicillin", reaction="Hives", severity="moderate")
+    Allergy.objects.create(
+        **common, substance=str(_("Penicillin")), reaction=str(_("Hives")), severity="moderate"
+    )
     Medication.objects.create(
         **common,
         name="Ramipril",
         dose="2.5 mg",
         route="oral",
-        frequency="once daily",
+        frequency=str(_("once daily")),
         start_date=date.today() - timedelta(days=14),
     )
     Medication.objects.create(
@@ -129,12 +136,12 @@ def _history(organization, clinic, patient, doctor, soap) -> None:
         name="Ibuprofen",
         dose="400 mg",
         route="oral",
-        frequency="as needed",
+        frequency=str(_("as needed")),
         start_date=date.today() - timedelta(days=330),
     )
     Problem.objects.create(
         **common,
-        description="Low back pain",
+        description=str(_("Low back pain")),
         icd10_code="M54.50",
         status="resolved",
         onset_date=date.today() - timedelta(days=330),
@@ -142,7 +149,7 @@ def _history(organization, clinic, patient, doctor, soap) -> None:
     )
     Problem.objects.create(
         **common,
-        description="Essential hypertension",
+        description=str(_("Essential hypertension")),
         icd10_code="I10",
         onset_date=date.today() - timedelta(days=14),
     )

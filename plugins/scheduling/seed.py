@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from core.patients.models import Patient, PatientClinic
 from core.tenancy.models import Membership
@@ -27,10 +28,11 @@ from .models import (
 from .services.booking import book_appointment
 from .services.conflicts import SlotTaken
 
+# Names are written in the clinic's own language: a Berlin clinic's demo services read in German.
 SERVICES = [
-    ("Consultation", 30, Decimal("90.00"), 0, 5, "#2563eb"),
-    ("Follow-up visit", 15, Decimal("45.00"), 0, 0, "#16a34a"),
-    ("Extended assessment", 60, Decimal("160.00"), 5, 10, "#9333ea"),
+    (_("Consultation"), 30, Decimal("90.00"), 0, 5, "#2563eb"),
+    (_("Follow-up visit"), 15, Decimal("45.00"), 0, 0, "#16a34a"),
+    (_("Extended assessment"), 60, Decimal("160.00"), 5, 10, "#9333ea"),
 ]
 DEMO_PRACTITIONERS = {"doctor@alpha.test", "doctor@beta.test"}
 # Clinic slug -> weekdays the practitioner works there (a practitioner of two clinics splits the week).
@@ -48,47 +50,51 @@ def seed(organization, clinics, users) -> None:
     owner_user = next((u for e, u in users.items() if e.startswith("owner@")), None)
     for slug, clinic in clinics.items():
         working_here = [m for m in practitioners if m.membershipclinic_set.filter(clinic=clinic).exists()]
-        if not working_here:
-            continue
-        BookingPolicy.objects.get_or_create(
+        if working_here:
+            with translation.override(clinic.locale):
+                _seed_clinic(organization, slug, clinic, working_here, owner_user)
+
+
+def _seed_clinic(organization, slug, clinic, working_here, owner_user) -> None:
+    BookingPolicy.objects.get_or_create(
+        organization=organization,
+        clinic=clinic,
+        defaults={"online_mode": OnlineMode.APPROVAL, "min_notice_minutes": 120},
+    )
+    Room.objects.get_or_create(organization=organization, clinic=clinic, name=str(_("Room 1")))
+    services = []
+    for name, minutes, price, before, after, colour in SERVICES:
+        service, _created = Service.objects.get_or_create(
             organization=organization,
             clinic=clinic,
-            defaults={"online_mode": OnlineMode.APPROVAL, "min_notice_minutes": 120},
+            name=str(name),
+            defaults={
+                "duration_minutes": minutes,
+                "price": price,
+                "currency": clinic.currency,
+                "buffer_before_minutes": before,
+                "buffer_after_minutes": after,
+                "colour": colour,
+            },
         )
-        Room.objects.get_or_create(organization=organization, clinic=clinic, name="Room 1")
-        services = []
-        for name, minutes, price, before, after, colour in SERVICES:
-            service, _ = Service.objects.get_or_create(
-                organization=organization,
-                clinic=clinic,
-                name=name,
-                defaults={
-                    "duration_minutes": minutes,
-                    "price": price,
-                    "currency": clinic.currency,
-                    "buffer_before_minutes": before,
-                    "buffer_after_minutes": after,
-                    "colour": colour,
-                },
-            )
-            services.append(service)
-            for membership in working_here:
-                ServicePractitioner.objects.get_or_create(
-                    organization=organization, service=service, membership=membership
-                )
+        services.append(service)
         for membership in working_here:
-            for weekday in WEEKDAYS.get(slug, (0, 1, 2, 3, 4)):
-                for start, end in HOURS:
-                    WorkingHours.objects.get_or_create(
-                        organization=organization,
-                        clinic=clinic,
-                        membership=membership,
-                        weekday=weekday,
-                        start_time=start,
-                        defaults={"end_time": end, "valid_from": date(2024, 1, 1)},
-                    )
-            _appointments(organization, clinic, membership, services, owner_user)
-        _waitlist(organization, clinic, working_here, services, owner_user)
+            ServicePractitioner.objects.get_or_create(
+                organization=organization, service=service, membership=membership
+            )
+    for membership in working_here:
+        for weekday in WEEKDAYS.get(slug, (0, 1, 2, 3, 4)):
+            for start, end in HOURS:
+                WorkingHours.objects.get_or_create(
+                    organization=organization,
+                    clinic=clinic,
+                    membership=membership,
+                    weekday=weekday,
+                    start_time=start,
+                    defaults={"end_time": end, "valid_from": date(2024, 1, 1)},
+                )
+        _appointments(organization, clinic, membership, services, owner_user)
+    _waitlist(organization, clinic, working_here, services, owner_user)
 
 
 def _appointments(organization, clinic, membership, services, by) -> None:
@@ -167,6 +173,6 @@ def _waitlist(organization, clinic, practitioners, services, by) -> None:
             earliest=today + timedelta(days=1 + n),
             latest=today + timedelta(days=14 + 7 * n),
             by=by,
-            notes="Prefers mornings" if n == 1 else "",
+            notes=str(_("Prefers mornings")) if n == 1 else "",
             today=today,
         )
