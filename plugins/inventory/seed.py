@@ -90,6 +90,7 @@ CATALOG = [
     ),
     (
         "LIDO-2",
+        # xgettext:no-python-format
         _("Lidocaine 2% injection"),
         _("Medicines"),
         _("vial"),
