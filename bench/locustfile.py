@@ -71,7 +71,7 @@ class ClinicUser(HttpUser):
 
     def prepare(self):
         """What a client does before the clock starts: pick who it is, sign in, warm the cache."""
-        people = CONFIG["owners"] if SCENARIO == "analytics_dashboard" else CONFIG["users"]
+        people = CONFIG["owners"] if SCENARIO in ("analytics_dashboard", "audit_viewer") else CONFIG["users"]
         if SCENARIO in ("chart_open", "note_open"):
             people = CONFIG["charts"]  # practitioners whose patient has the longest clinical history
         self.person = random.choice(people)
@@ -339,6 +339,13 @@ class ClinicUser(HttpUser):
 
     def outstanding_list(self):
         self.get(f"/office/c/{self.clinic['slug']}/billing/outstanding/", "outstanding list")
+
+    def audit_viewer(self):
+        """The owner's audit log (changes and accesses): the first page, then one patient's history."""
+        patient = random.choice(self.clinic["patients"])
+        with self.flow("audit viewer"):
+            self.step("GET", "/office/settings/audit/", "audit log")
+            self.step("GET", f"/office/settings/audit/?patient={patient}", "audit log of a patient")
 
     def analytics_dashboard(self):
         self.get(CONFIG["analytics_url"].format(slug=self.clinic["slug"]), "analytics dashboard")

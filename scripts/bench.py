@@ -59,6 +59,8 @@ SCENARIOS = {
     "analytics_dashboard": (2, 20),
     "chart_open": (2, 20),
     "note_open": (2, 20),
+    # The owner's audit viewer: its first page, unfiltered, then filtered by one patient.
+    "audit_viewer": (2, 20),
 }
 # Run in a management command rather than over HTTP (the second number is how many invoices).
 WORKER_SCENARIOS = {"invoice_pdf"}
@@ -602,6 +604,7 @@ BUDGETS = {
     "analytics_dashboard": (500, "< 500 ms"),
     "chart_open": (150, "< 150 ms (chart with header, then the timeline's first page)"),
     "note_open": (150, "< 150 ms"),
+    "audit_viewer": (200, "< 200 ms (first page unfiltered, then one patient's)"),
 }
 
 
