@@ -436,6 +436,8 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     # The language switcher: anyone may choose a language (remembered on the account when signed in).
     "accounts:language",
+    # The service's terms, read before signing up.
+    "accounts:terms",
     # Health checks and the TLS ask endpoint answer machines, not people (tests/deploy covers them).
     "healthz",
     "readyz",

@@ -38,18 +38,20 @@ class PasswordFieldsMixin:
 
 
 class TermsHelpMixin:
-    """Shows the version agreed to and, when the operator publishes one, where the text is."""
+    """Shows the version agreed to and a link to its text (the operator's own, or the shipped terms)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from django.conf import settings
+        from django.urls import reverse
+        from django.utils.html import format_html
 
-        version = settings.EHR_SERVICE_TERMS_VERSION
-        url = settings.EHR_SERVICE_TERMS_URL
-        help_text = _("Version %(version)s.") % {"version": version}
-        if url:
-            help_text = _("Version %(version)s, published at %(url)s.") % {"version": version, "url": url}
-        self.fields["accept_terms"].help_text = help_text
+        self.fields["accept_terms"].help_text = format_html(
+            '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+            _("Version %(version)s.") % {"version": settings.EHR_SERVICE_TERMS_VERSION},
+            settings.EHR_SERVICE_TERMS_URL or reverse("accounts:terms"),
+            _("Read the terms"),
+        )
 
 
 class SignupForm(TermsHelpMixin, PasswordFieldsMixin, StyledForm):

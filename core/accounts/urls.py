@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import terms, views
 from .forms import StyledPasswordChangeForm, StyledPasswordResetForm, StyledSetPasswordForm
 
 app_name = "accounts"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("security/", views.security, name="security"),
     path("language/", views.choose_language, name="language"),
+    path("terms/", terms.service_terms, name="terms"),
     path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("security/two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("security/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
