@@ -104,6 +104,7 @@ class SecurityEvent(models.Model):
         RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used to sign in")
         TWO_FACTOR_OFF = "two_factor_off", _("Two-factor sign-in switched off")
+        APP_ACCESS_REVOKED = "app_access_revoked", _("An app's access to the record taken back")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_events")
     kind = models.CharField(_("what happened"), max_length=40, choices=Kind.choices)
