@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from core.plugins.manager import registry
 
-from . import access_history, views
+from . import access_history, disclosures, views
 from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
@@ -21,6 +21,8 @@ urlpatterns = [
     path("account/appointments/", views.appointments_view, name="appointments"),
     path("account/my-data.json", views.data_view, name="data"),
     path("account/access-history/", access_history.access_history_view, name="access_history"),
+    path("account/disclosures/", disclosures.disclosures_view, name="disclosures"),
+    path("account/disclosures.pdf", disclosures.disclosures_pdf_view, name="disclosures_pdf"),
     path("account/my-data.zip", views.data_zip_view, name="data_zip"),
     # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
     path(
