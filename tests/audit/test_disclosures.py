@@ -277,3 +277,29 @@ def test_the_accounting_page_reads_a_fixed_number_of_queries(alpha, django_asser
         _disclose(alpha, recipient=f"Court {n}", days_ago=n + 1)
     with django_assert_max_num_queries(budget):
         assert "Court 11" in erin.get(url).content.decode()
+
+
+def test_today_is_the_clinics_today(alpha):
+    """A clinic far ahead of the server's clock may record what it disclosed on its own today; a clinic
+    far behind may not record a date that is still tomorrow on its wall clock."""
+    from zoneinfo import ZoneInfo
+
+    from django.core.exceptions import ValidationError
+
+    from core.tenancy.models import Clinic
+
+    with scopes_disabled():
+        Clinic.objects.filter(pk=alpha.clinics[0].pk).update(timezone="Pacific/Kiritimati")  # UTC+14
+        Clinic.objects.filter(pk=alpha.clinics[1].pk).update(timezone="Pacific/Pago_Pago")  # UTC-11
+        ahead, behind = (Clinic.objects.get(pk=c.pk) for c in alpha.clinics)
+    kiritimati_today = timezone.localdate(timezone=ZoneInfo("Pacific/Kiritimati"))
+    details = DisclosureDetails(
+        disclosed_on=kiritimati_today, recipient_name="Registry", description="Record", purpose="treatment"
+    )
+    with scopes_disabled():
+        assert (
+            record_disclosure(alpha.patient, details, by=alpha.owner, clinic=ahead).disclosed_on
+            == kiritimati_today
+        )
+        with pytest.raises(ValidationError, match="cannot be later than today"):
+            record_disclosure(alpha.patient, details, by=alpha.owner, clinic=behind)
