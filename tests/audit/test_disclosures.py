@@ -303,3 +303,18 @@ def test_today_is_the_clinics_today(alpha):
         )
         with pytest.raises(ValidationError, match="cannot be later than today"):
             record_disclosure(alpha.patient, details, by=alpha.owner, clinic=behind)
+
+
+def test_the_chart_tab_reads_a_fixed_number_of_queries(alpha, login, django_assert_max_num_queries):
+    _disclose(alpha)
+    staff = login(alpha.staff)
+    url = f"/office/patients/{alpha.patient.pk}/disclosures/"
+    with django_assert_max_num_queries(60) as few:
+        assert staff.get(url, headers={"HX-Request": "true"}).status_code == 200
+    budget = len(few.captured_queries)
+    for n in range(12):
+        mistaken = _disclose(alpha, recipient=f"Court {n}", days_ago=n + 1)
+    with scopes_disabled():
+        mark_in_error(mistaken, by=alpha.owner, reason="Duplicate")
+    with django_assert_max_num_queries(budget):
+        assert "Court 11" in staff.get(url, headers={"HX-Request": "true"}).content.decode()
