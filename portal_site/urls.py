@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from core.plugins.manager import registry
 
-from . import access_history, connected_apps, views
+from . import access_history, connected_apps, disclosures, views
 from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
@@ -22,6 +22,8 @@ urlpatterns = [
     path("account/my-data.json", views.data_view, name="data"),
     path("account/access-history/", access_history.access_history_view, name="access_history"),
     path("account/apps/", connected_apps.connected_apps_view, name="connected_apps"),
+    path("account/disclosures/", disclosures.disclosures_view, name="disclosures"),
+    path("account/disclosures.pdf", disclosures.disclosures_pdf_view, name="disclosures_pdf"),
     path("account/my-data.zip", views.data_zip_view, name="data_zip"),
     # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
     path(

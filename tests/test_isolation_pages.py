@@ -95,6 +95,7 @@ def objects_of(tenant):
         fhir_app = make_fhir_app(tenant)
         records = make_records_objects(tenant)
         erasure_request = make_erasure_request(tenant)
+        disclosure = make_disclosure(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -111,7 +112,26 @@ def objects_of(tenant):
         "fhir_app": fhir_app.pk,
         **records,
         "erasure_request": erasure_request.pk,
+        "disclosure": disclosure.pk,
     }
+
+
+def make_disclosure(tenant):
+    """A disclosure of the tenant's patient to a court, recorded by the front desk."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.audit.disclosures.services import DisclosureDetails, record_disclosure
+
+    details = DisclosureDetails(
+        disclosed_on=timezone.localdate() - timedelta(days=3),
+        recipient_name="County Court",
+        description="Visit notes",
+        purpose="judicial",
+        legal_basis="Court order",
+    )
+    return record_disclosure(tenant.patient, details, by=tenant.staff, clinic=tenant.clinic)
 
 
 def make_erasure_request(tenant):
@@ -306,6 +326,9 @@ ROUTE_OBJECTS = {
     "office:patient_link_clinic": {"pk": "patient"},
     "office:patient_merge": {"pk": "patient"},
     "office:patient_access_history": {"pk": "patient"},
+    "office:patient_disclosures": {"pk": "patient"},
+    "office:patient_disclosure_accounting": {"pk": "patient"},
+    "office:disclosure_error": {"pk": "disclosure"},
     "office:patient_data_download": {"pk": "patient"},
     "office:erasure_request_create": {"pk": "patient"},
     "office:erasure_request": {"pk": "erasure_request"},
@@ -472,6 +495,8 @@ PORTAL_PATIENT = {
     "portal:data_zip",
     "portal:access_history",
     "portal:connected_apps",
+    "portal:disclosures",
+    "portal:disclosures_pdf",
 }
 # Earlier addresses of a patient's own appointment pages, which the scheduling module serves now: each
 # answers a permanent redirect to the same clinic's module page, whose own rules then apply.
@@ -551,6 +576,7 @@ def test_every_parameterised_route_is_covered():
                             "records_template_version",
                             "records_file",
                             "erasure_request",
+                            "disclosure",
                         ),
                         1,
                     ),

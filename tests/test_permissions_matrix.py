@@ -6,6 +6,7 @@ import pytest
 from django_scopes import scope
 
 from tests.factories import link_patient_login, make_patient, make_user
+from tests.test_isolation_pages import make_disclosure
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,12 @@ MATRIX = [
     ("notifications.change_preferences", "clinic_a", True, False, True, False),
     ("notifications.change_preferences", "clinic_b", True, False, False, False),
     ("audit.view_audit_log", "org", True, False, False, False),
+    # Disclosures name the patient and a recipient, nothing clinical: whoever serves the patient records them.
+    ("audit.view_disclosures", "patient_a", True, True, True, False),
+    ("audit.view_disclosures", "patient_b", True, True, False, False),
+    ("audit.record_disclosure", "patient_a", True, True, True, False),
+    ("audit.record_disclosure", "patient_b", True, True, False, False),
+    ("audit.mark_disclosure_in_error", "staff_disclosure", True, False, True, False),
     # Privacy rights: the data download holds shared clinical notes, so never the front desk.
     ("compliance.export_patient_data", "patient_a", True, True, False, False),
     ("compliance.export_patient_data", "patient_b", True, True, False, False),
@@ -103,6 +110,7 @@ def world(alpha, beta):
         "patient_a": alpha.patient,
         "patient_b": patient_b,
         "staff_profile": alpha.memberships["staff"],
+        "staff_disclosure": make_disclosure(alpha),
     }
     others = {
         "org": beta.org,
@@ -111,6 +119,7 @@ def world(alpha, beta):
         "patient_a": beta.patient,
         "patient_b": beta.patient,
         "staff_profile": beta.memberships["staff"],
+        "staff_disclosure": make_disclosure(beta),
     }
     return users, objects, others
 

@@ -11,12 +11,16 @@ rewrite. All three tables refuse UPDATE and DELETE (see ``chain_sql``).
 
 from __future__ import annotations
 
+import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+from core.tenancy.models import TenantModel
 
 from .vocabulary import Action, Category, Channel
 
@@ -92,3 +96,140 @@ class AuditAnchor(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "day"], name="audit_anchor_one_a_day")]
+
+
+class DisclosurePurpose(models.TextChoices):
+    """Why a patient's information left the practice. Treatment, payment and health care operations are
+    recorded like the others but left out of the patient's accounting (HIPAA §164.528(a)(1)(i))."""
+
+    TREATMENT = "treatment", _("Treatment")
+    PAYMENT = "payment", _("Payment")
+    OPERATIONS = "operations", _("Health care operations")
+    REQUIRED_BY_LAW = "required_by_law", _("Required by law")
+    PUBLIC_HEALTH = "public_health", _("Public health")
+    HEALTH_OVERSIGHT = "health_oversight", _("Health oversight")
+    JUDICIAL = "judicial", _("Judicial or administrative proceedings")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    RESEARCH = "research", _("Research")
+    OTHER = "other", _("Other")
+
+
+# Purposes a patient's accounting of disclosures leaves out.
+NOT_ACCOUNTED = frozenset(
+    {DisclosurePurpose.TREATMENT, DisclosurePurpose.PAYMENT, DisclosurePurpose.OPERATIONS}
+)
+
+
+# The columns of what was recorded, which no update may change.
+_DISCLOSURE_RECORDED = (
+    "id",
+    "organization_id",
+    "clinic_id",
+    "patient_id",
+    "disclosed_on",
+    "recipient_name",
+    "recipient_address",
+    "description",
+    "purpose",
+    "legal_basis",
+    "recorded_by_id",
+    "recorded_at",
+)
+
+
+@pghistory.track()
+class Disclosure(TenantModel):
+    """Information about a patient given to someone outside the practice: to whom, when, what and why.
+
+    Append-only (migration 0002's trigger): a disclosure is never edited or deleted. A mistaken one is
+    marked entered in error, with a reason, once; it stays on record and leaves the patient's accounting.
+    Tracked by django-pghistory, so recording it and marking it join the organization's audit chain.
+    """
+
+    clinic = models.ForeignKey(
+        "tenancy.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clinic"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
+    )
+    disclosed_on = models.DateField(_("date of disclosure"))
+    recipient_name = models.CharField(_("recipient"), max_length=200)
+    recipient_address = models.CharField(_("recipient's address or organization"), max_length=300, blank=True)
+    description = models.CharField(_("what was disclosed"), max_length=1000)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=DisclosurePurpose.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    entered_in_error_at = models.DateTimeField(_("marked entered in error"), null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
+    entered_in_error_reason = models.CharField(_("reason it is in error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["-disclosed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(recipient_name="") & ~models.Q(description=""),
+                name="audit_disclosure_named",
+            ),
+            # Marked in error all at once (when, by whom, why), or not at all.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(entered_in_error_at__isnull=True)
+                    & models.Q(entered_in_error_by__isnull=True)
+                    & models.Q(entered_in_error_reason="")
+                )
+                | (
+                    models.Q(entered_in_error_at__isnull=False)
+                    & models.Q(entered_in_error_by__isnull=False)
+                    & ~models.Q(entered_in_error_reason="")
+                ),
+                name="audit_disclosure_error_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "patient", "-disclosed_on"], name="audit_disclosure_patient")
+        ]
+        # Whatever road a change takes (the ORM, raw SQL, a console): never deleted, and the only update
+        # is the one-time entered-in-error mark; everything recorded stays as it was written.
+        triggers = [
+            pgtrigger.Protect(name="audit_disclosure_kept", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_disclosure_fixed",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.entered_in_error_at IS NOT NULL OR ("
+                    + ", ".join(f"OLD.{c}" for c in _DISCLOSURE_RECORDED)
+                    + ") IS DISTINCT FROM ("
+                    + ", ".join(f"NEW.{c}" for c in _DISCLOSURE_RECORDED)
+                    + ")"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} ({self.disclosed_on})"
+
+    @property
+    def entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+    @property
+    def accountable(self) -> bool:
+        """Whether the patient's accounting lists it (its purpose is not treatment, payment or operations)."""
+        return self.purpose not in NOT_ACCOUNTED and not self.entered_in_error

@@ -34,6 +34,11 @@ def chart_tabs(request, clinic, patient) -> list:
                 _("Access history"), reverse("office:patient_access_history", args=[patient.pk]), order=900
             )
         )
+    if request.user.has_perm("audit.view_disclosures", patient):
+        # Core's own tab: what of this record was given outside the practice.
+        tabs.append(
+            NavItem(_("Disclosures"), reverse("office:patient_disclosures", args=[patient.pk]), order=910)
+        )
     if clinic is not None:
         for contributed in clinic_hook(clinic, "clinic_patient_chart_tabs")(
             request=request, clinic=clinic, patient=patient

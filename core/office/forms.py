@@ -11,7 +11,15 @@ from core.tenancy.models import TIMEZONE_CHOICES, Clinic, Membership, Organizati
 class OrganizationForm(StyledModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "default_locale", "country", "logo", "require_two_factor", "session_idle_minutes"]
+        fields = [
+            "name",
+            "default_locale",
+            "country",
+            "logo",
+            "require_two_factor",
+            "session_idle_minutes",
+            "show_staff_names_to_patients",
+        ]
         widgets = {
             "default_locale": forms.Select(choices=settings.LANGUAGES),
             # A callable, so the country names follow the language of each request.

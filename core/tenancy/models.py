@@ -64,6 +64,13 @@ class Organization(models.Model):
     session_idle_minutes = models.PositiveIntegerField(
         _("sign out after inactivity (minutes)"), null=True, blank=True
     )
+    # Off by default: a patient reads the role of whoever opened their record; an owner may choose to name
+    # the person too (portal's "Who viewed my record").
+    show_staff_names_to_patients = models.BooleanField(
+        _("show staff names to patients"),
+        default=False,
+        help_text=_("In the portal's “Who viewed my record”, name the person next to their role."),
+    )
     # Next medical record number; taken with an atomic UPDATE ... RETURNING so numbers never repeat.
     next_record_number = models.PositiveBigIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)

@@ -120,6 +120,7 @@ ORGANIZATION_FIELDS = (
     "logo",
     "require_two_factor",
     "session_idle_minutes",
+    "show_staff_names_to_patients",
 )
 CLINIC_FIELDS = (
     "name",

@@ -56,6 +56,7 @@ def test_read_organization(alpha, api):
         "country": "",
         "require_two_factor": False,
         "session_idle_minutes": None,
+        "show_staff_names_to_patients": False,
         "role": "practitioner",
     }
 
@@ -80,6 +81,8 @@ def test_owner_changes_settings(alpha, api):
         org = Organization.objects.get(pk=alpha.org.pk)
     assert (org.name, org.session_idle_minutes, org.require_two_factor) == ("Alpha Health", 60, False)
     assert owner.patch("/organization", {"session_idle_minutes": None}).json()["session_idle_minutes"] is None
+    named = owner.patch("/organization", {"show_staff_names_to_patients": True})
+    assert named.json()["show_staff_names_to_patients"] is True
 
 
 def test_requiring_two_factor_applies_to_sessions_and_to_tokens_of_members_without_it(alpha, api, token_api):

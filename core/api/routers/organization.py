@@ -31,6 +31,9 @@ class OrganizationOut(Schema):
     country: str = Field(description="ISO code of the country whose compliance pack applies; empty for none.")
     require_two_factor: bool
     session_idle_minutes: int | None
+    show_staff_names_to_patients: bool = Field(
+        description="Whether the patient portal's “Who viewed my record” names staff next to their role."
+    )
     role: str = Field(description="The caller's role in this organization.")
 
 
@@ -42,6 +45,7 @@ class OrganizationPatchIn(StrictSchema):
     session_idle_minutes: int | None = Field(
         None, description="Sign members out after this many idle minutes (5 to 1440); null for the default."
     )
+    show_staff_names_to_patients: bool = None
 
     @field_validator("name")
     @classmethod
@@ -82,6 +86,7 @@ def _out(organization: Organization, role: str) -> dict:
         "country": organization.country,
         "require_two_factor": organization.require_two_factor,
         "session_idle_minutes": organization.session_idle_minutes,
+        "show_staff_names_to_patients": organization.show_staff_names_to_patients,
         "role": role,
     }
 
