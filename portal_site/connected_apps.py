@@ -45,14 +45,30 @@ def _live_applications(user) -> dict[int, dict]:
     return found
 
 
+def _resource_words() -> dict[str, str]:
+    return {
+        "Patient": _("your details"),
+        "Appointment": _("your appointments"),
+        "Encounter": _("your visits"),
+        "Observation": _("your vital signs"),
+        "Condition": _("your problems"),
+        "AllergyIntolerance": _("your allergies"),
+        "MedicationStatement": _("your medications"),
+        "DocumentReference": _("your notes and documents"),
+        "Invoice": _("your invoices"),
+        "Consent": _("your consents"),
+    }
+
+
 def _readable(scopes: set[str]) -> list[str]:
     """What the app may read, in words: "your whole record" or the kinds of record it named."""
     kinds = sorted(
-        s.split("/", 1)[1].split(".", 1)[0] for s in scopes if s.startswith("patient/") and "." in s
+        {s.split("/", 1)[1].split(".", 1)[0] for s in scopes if s.startswith("patient/") and "." in s}
     )
     if "*" in kinds:
         return [_("your whole record")]
-    return kinds
+    words = _resource_words()
+    return [str(words.get(kind, kind)) for kind in kinds]
 
 
 def connected_apps(user) -> list[dict]:

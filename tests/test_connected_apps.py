@@ -89,3 +89,11 @@ def test_an_app_of_another_organization_is_not_listed_on_this_login(alpha, erin)
 def test_signed_out_visitors_are_sent_to_sign_in(alpha):
     response = Client().get(f"/c/{alpha.clinic.slug}/account/apps/")
     assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_what_an_app_may_read_is_said_in_words(alpha, erin):
+    _app(alpha, erin, scope="launch/patient patient/Appointment.rs patient/Observation.rs")
+    page = (
+        _portal_login(alpha.clinic, erin.email).get(f"/c/{alpha.clinic.slug}/account/apps/").content.decode()
+    )
+    assert "your appointments, your vital signs" in page
