@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection
 from bench.checks import check
 from bench.copy import bulk_load, checked_after_load
 from bench.management.commands.seed_scale import DEFAULTS, full_size_shape
+from core.audit.verification import verify_chain
 from plugins.scheduling.models import Appointment
 
 SMALL = {
@@ -24,6 +25,7 @@ SMALL = {
     "appointments": 600,
     "invoices": 180,
     "stock_movements": 120,
+    "access_events": 300,
     "full_size_clinics": 0,
     "prefix": "seedtest",
 }
@@ -68,6 +70,10 @@ def test_sizes_and_shape(seeded):
     assert count("billing_invoice", seeded, "number IS NULL") == 0
     assert count("billing_invoice", seeded, "status = 'paid'") > invoices // 2
     assert count("inventory_stocklevel", seeded) > 0
+    # The access log the audit viewer reads: every read joined its organization's hash chain.
+    assert count("audit_accessevent", seeded) == 300
+    assert count("audit_auditentry", seeded, "kind = 'access'") == 300
+    assert verify_chain(seeded[0]).intact
 
 
 def test_everything_generated_has_its_audit_history_under_the_commands_context(seeded):

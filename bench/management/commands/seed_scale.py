@@ -31,7 +31,7 @@ from core.accounts.models import User
 from core.patients.models import Patient, PatientClinic
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Organization, Role
 
-from ... import billing_ledger, clinical_history, stock_ledger
+from ... import access_history, billing_ledger, clinical_history, stock_ledger
 from ...checks import check
 from ...copy import checked_after_load, copy_rows, reserve_ids
 
@@ -44,6 +44,8 @@ DEFAULTS = {
     "appointments": 1_000_000,
     "invoices": 300_000,
     "stock_movements": 200_000,
+    # The access log the audit viewer reads (bench/access_history.py).
+    "access_events": 10_000_000,
 }
 SERVICES = [("Consultation", 30, "80.00"), ("Follow-up", 15, "45.00"), ("Long session", 60, "140.00")]
 
@@ -138,7 +140,14 @@ class Command(BaseCommand):
         movements_per_doctor = sizes["stock_movements"] / sizes["practitioners"]
         movements = self._timed("inventory", stock_ledger.generate, plan, movements_per_doctor, self.rng)
         clinical = self._timed("clinical records", clinical_history.generate, plan, self.rng)
-        return {"appointments": generated, "invoices": invoices, "stock_movements": movements, **clinical}
+        accesses = self._timed("access log", access_history.generate, plan, sizes["access_events"], self.rng)
+        return {
+            "appointments": generated,
+            "invoices": invoices,
+            "stock_movements": movements,
+            "access_events": accesses,
+            **clinical,
+        }
 
     def _analyze(self) -> None:
         with connection.cursor() as cursor:
