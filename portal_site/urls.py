@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from core.plugins.manager import registry
 
-from . import access_history, views
+from . import access_history, erasure, notice, views
 from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
@@ -22,6 +22,8 @@ urlpatterns = [
     path("account/my-data.json", views.data_view, name="data"),
     path("account/access-history/", access_history.access_history_view, name="access_history"),
     path("account/my-data.zip", views.data_zip_view, name="data_zip"),
+    path("account/privacy-notice/", notice.privacy_notice_view, name="privacy_notice"),
+    path("account/erasure/", erasure.erasure_view, name="erasure"),
     # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
     path(
         "account/appointments/<str:appointment_id>/cancel/",
