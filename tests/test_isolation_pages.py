@@ -469,6 +469,8 @@ PORTAL_PATIENT = {
     "portal:data",
     "portal:data_zip",
     "portal:access_history",
+    "portal:privacy_notice",
+    "portal:erasure",
 }
 # Earlier addresses of a patient's own appointment pages, which the scheduling module serves now: each
 # answers a permanent redirect to the same clinic's module page, whose own rules then apply.
