@@ -413,6 +413,8 @@ OWNER_ONLY = {
     "office:erasure_request",
     "office:erasure_request_create",
     "office:organization_export",
+    "office:processing_record",
+    "office:processing_record_print",
     "office_fhir:apps",
     "office_fhir:app_remove",
     "office:records:settings",
