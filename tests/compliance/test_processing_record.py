@@ -35,7 +35,9 @@ def test_the_first_draft_comes_from_the_practice_and_its_country(alpha, login):
 
 def test_each_save_is_a_version_and_the_history_and_print_show_them(alpha, login):
     client = login(alpha.owner)
-    first = client.post(URL, form_data(client.get(URL).context["form"], dpo_contact="Dr. Data, dpo@alpha.test"))
+    first = client.post(
+        URL, form_data(client.get(URL).context["form"], dpo_contact="Dr. Data, dpo@alpha.test")
+    )
     assert first.status_code == 302
     second = client.post(URL, form_data(client.get(URL).context["form"], transfers="Backups in Switzerland"))
     assert second.status_code == 302
