@@ -70,10 +70,11 @@ def _groups(user) -> list[dict]:
 
 def _own_patient(user, organization_id: int) -> Patient:
     """The login's record at ``organization_id``; 404 for an organization they are not a patient of."""
-    for found_organization, patient in _records(user):
-        if found_organization == organization_id:
-            return patient
-    raise Http404
+    # Read to the end, so each organization's scope is left before the next one is entered.
+    found = dict(_records(user))
+    if organization_id not in found:
+        raise Http404
+    return found[organization_id]
 
 
 @portal_view

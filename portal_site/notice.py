@@ -32,9 +32,12 @@ def notice_redirect(request):
     """A redirect to the privacy notice when the signed-in patient has not agreed to its current
     version at this clinic's organization; None when there is nothing to ask (not signed in, not a
     patient here, or agreed already)."""
-    if not request.user.is_authenticated or not _is_patient_here(request):
+    # The agreement first: one query on every page of a patient who has agreed (nearly all of them).
+    if not request.user.is_authenticated:
         return None
     if has_agreed_to_current_notice(request.user, request.portal_clinic.organization):
+        return None
+    if not _is_patient_here(request):
         return None
     base = clinic_base_url(request.portal_clinic, request)
     return redirect(f"{base}account/privacy-notice/?next={quote(request.get_full_path())}")
