@@ -97,9 +97,9 @@ def _retention(organization) -> str:
         if rule is None:
             continue
         if rule.years:
-            line = _("%(records)s: %(years)s years") % {"records": label, "years": rule.years}
+            line = _("%(kind)s: %(years)s years") % {"kind": label, "years": rule.years}
         else:
-            line = _("%(records)s: as long as needed for care; no period set by law") % {"records": label}
+            line = _("%(kind)s: as long as needed for care; no period set by law") % {"kind": label}
         lines.append(f"{line} ({rule.law})" if rule.law else line)
     return "\n".join(lines)
 
