@@ -38,5 +38,10 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    # No database or template context here: the failure may be in either.
-    return render(request, "500.html", status=500)
+    """The 500 page in the request's language (already active: the locale middleware ran before the
+    failure). Rendered without the request, so no context processor runs: the database or one of them
+    may be what failed."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -63,13 +63,20 @@ def portal_module_view(slug: str):
                 return redirect(
                     f"{clinic_base_url(clinic, request)}account/login/?next={request.get_full_path()}"
                 )
-            return view(request, *args, **kwargs)
+            return _notice_first(request) or view(request, *args, **kwargs)
 
         wrapped = portal_view(gated)
         wrapped.ehr_portal_module = slug
         return wrapped
 
     return decorator
+
+
+def _notice_first(request):
+    """The practice's current privacy notice before a module's page (portal_site/notice.py)."""
+    from .notice import notice_redirect
+
+    return notice_redirect(request)
 
 
 def _gate(patterns, slug: str, wrap, marker: str):
@@ -98,7 +105,8 @@ def portal_public_module_view(slug: str):
         def gated(request, *args, **kwargs):
             if not is_module_enabled(request.portal_clinic, slug):
                 raise Http404
-            return view(request, *args, **kwargs)
+            # A signed-in patient books only under the notice in force; visitors agree at sign-up.
+            return _notice_first(request) or view(request, *args, **kwargs)
 
         wrapped = portal_view(gated)
         wrapped.ehr_portal_public_module = slug

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from core.plugins.manager import registry
 
-from . import access_history, connected_apps, disclosures, views
+from . import access_history, connected_apps, disclosures, erasure, notice, views
 from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
@@ -25,6 +25,8 @@ urlpatterns = [
     path("account/disclosures/", disclosures.disclosures_view, name="disclosures"),
     path("account/disclosures.pdf", disclosures.disclosures_pdf_view, name="disclosures_pdf"),
     path("account/my-data.zip", views.data_zip_view, name="data_zip"),
+    path("account/privacy-notice/", notice.privacy_notice_view, name="privacy_notice"),
+    path("account/erasure/", erasure.erasure_view, name="erasure"),
     # Earlier addresses of pages the scheduling module serves now (emails carry them): redirects.
     path(
         "account/appointments/<str:appointment_id>/cancel/",

@@ -61,6 +61,13 @@ def _login_redirect(request):
     return redirect(f"{_base(request)}account/login/?next={request.get_full_path()}")
 
 
+def _notice_redirect(request):
+    """The privacy notice first, when the patient has not agreed to its current version (notice.py)."""
+    from .notice import notice_redirect
+
+    return notice_redirect(request)
+
+
 # --- pages ----------------------------------------------------------------------------------------
 
 
@@ -335,6 +342,8 @@ def language_view(request):
 def profile_view(request):
     if not request.user.is_authenticated:
         return _login_redirect(request)
+    if asked := _notice_redirect(request):
+        return asked
     clinic = request.portal_clinic
     patient = patient_in(request.user, clinic.organization_id)
     if patient is None:
@@ -362,6 +371,8 @@ def appointments_view(request):
     of (their appointments, from scheduling)."""
     if not request.user.is_authenticated:
         return _login_redirect(request)
+    if asked := _notice_redirect(request):
+        return asked
     return render(request, "portal/account/appointments.html", _ctx(request, groups=account_groups(request)))
 
 

@@ -51,9 +51,14 @@ def make_patient(clinic: Clinic, given: str = "Pat", family: str = "Example", **
 def link_patient_login(patient: Patient, user: User) -> PatientAccount:
     from django.utils import timezone
 
-    return PatientAccount.objects.create(
+    from core.compliance.consents import notice_version, record_notice_consent
+
+    account = PatientAccount.objects.create(
         organization_id=patient.organization_id, patient=patient, user=user, verified_at=timezone.now()
     )
+    # As the portal's sign-up does: the login agreed to the practice's privacy notice in force.
+    record_notice_consent(user, patient.organization, notice_version(patient.organization))
+    return account
 
 
 @dataclass

@@ -436,6 +436,8 @@ OWNER_ONLY = {
     "office:erasure_request",
     "office:erasure_request_create",
     "office:organization_export",
+    "office:processing_record",
+    "office:processing_record_print",
     "office_fhir:apps",
     "office_fhir:app_remove",
     "office:records:settings",
@@ -497,6 +499,8 @@ PORTAL_PATIENT = {
     "portal:connected_apps",
     "portal:disclosures",
     "portal:disclosures_pdf",
+    "portal:privacy_notice",
+    "portal:erasure",
 }
 # Earlier addresses of a patient's own appointment pages, which the scheduling module serves now: each
 # answers a permanent redirect to the same clinic's module page, whose own rules then apply.

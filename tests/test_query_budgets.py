@@ -11,8 +11,9 @@ FLOOR = 3  # the user, their memberships, the clinic (the session is read from t
 # the search's count is capped (core/paging.py).
 PATIENT_SEARCH = 7
 # The patient page is the front desk's hub: scheduling (upcoming, past), billing (invoices, what is due)
-# and notifications (latest messages) each add their section's bounded queries.
-PATIENT_DETAIL = 13
+# and notifications (latest messages) each add their section's bounded queries; the privacy notice the
+# patient last agreed to through the portal is one more.
+PATIENT_DETAIL = 14
 
 pytestmark = pytest.mark.django_db
 

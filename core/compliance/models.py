@@ -102,3 +102,64 @@ class PrivacyNoticeConsent(TenantModel):
                 fields=["organization", "user", "version"], name="compliance_notice_consent_once"
             )
         ]
+
+
+class ProcessingRecord(TenantModel):
+    """One saved version of the organization's record of processing activities (GDPR Art. 30), which the
+    owner keeps as the data controller and shows the supervisory authority on request.
+
+    Each save adds a version (``number`` 1, 2, …) and never rewrites an earlier one, so the history of the
+    record is the list of its versions. The current record is the highest number."""
+
+    number = models.PositiveIntegerField(_("version"))
+    controller = models.TextField(
+        _("controller"), help_text=_("Name and contact details of the practice, and of its representative.")
+    )
+    dpo_contact = models.TextField(
+        _("data protection officer"),
+        blank=True,
+        help_text=_("Name and contact details of your data protection officer, if you have one."),
+    )
+    purposes = models.TextField(_("purposes of the processing"))
+    data_subjects = models.TextField(_("categories of data subjects"))
+    data_categories = models.TextField(_("categories of personal data"))
+    recipients = models.TextField(
+        _("recipients"), help_text=_("Who the data is disclosed to, processors included.")
+    )
+    transfers = models.TextField(
+        _("transfers to third countries"),
+        help_text=_("Transfers outside the EU/EEA or to international organizations, and their safeguards."),
+    )
+    retention = models.TextField(
+        _("retention periods"), help_text=_("How long each category of data is kept.")
+    )
+    security_measures = models.TextField(
+        _("security measures"), help_text=_("The technical and organizational measures (Art. 32).")
+    )
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    # The fields of the record itself, in the order of Art. 30(1) (for forms, print and comparison).
+    CONTENT_FIELDS = (
+        "controller",
+        "dpo_contact",
+        "purposes",
+        "data_subjects",
+        "data_categories",
+        "recipients",
+        "transfers",
+        "retention",
+        "security_measures",
+    )
+
+    class Meta:
+        verbose_name = _("record of processing activities")
+        verbose_name_plural = _("records of processing activities")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="compliance_processing_record_once"
+            )
+        ]

@@ -9,3 +9,5 @@ from core.tenancy.predicates import is_owner, is_practitioner, works_at_object_c
 rules.add_perm("compliance.export_patient_data", is_owner | (is_practitioner & works_at_object_clinic))
 # Erasure decides what the practice keeps under the law: the owner (the data controller) alone.
 rules.add_perm("compliance.manage_erasure_requests", is_owner)
+# The record of processing activities is the controller's own document (Art. 30): the owner alone.
+rules.add_perm("compliance.manage_processing_record", is_owner)

@@ -82,3 +82,28 @@ def test_owner_records_reviews_and_carries_out_an_erasure_request(new_context, s
     fits_the_width(page, width)
     assert not (found := axe_violations(page)), format_violations(found)
     screenshot(page, f"privacy-organization-export-{size}.png")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_owner_keeps_the_record_of_processing_activities(new_context, screenshot, size):
+    berlin_practice()
+    width = SIZES[size]["width"]
+    page = new_context(viewport=SIZES[size]).new_page()
+    sign_in(page, "owner@lindenhof.test")
+    page.goto("/office/settings/processing-record/")
+    expect(page.get_by_role("heading", name="Record of processing activities")).to_be_visible()
+    expect(page.get_by_label("Retention periods")).to_contain_text("§ 630f Abs. 3 BGB")
+    page.get_by_label("Data protection officer").fill("Dr. Daten, dsb@lindenhof.test")
+    fits_the_width(page, width)
+    assert not (found := axe_violations(page)), format_violations(found)
+    screenshot(page, f"privacy-processing-record-{size}.png")
+    save = page.get_by_role("button", name="Save as a new version")
+    reachable(page, save)
+    save.click()
+    expect(page.get_by_text("Version 1 of the record is saved.")).to_be_visible()
+    expect(page.get_by_test_id("record-versions")).to_contain_text("owner@lindenhof.test")
+
+    page.goto("/office/settings/processing-record/print/")
+    expect(page.get_by_text("Dr. Daten, dsb@lindenhof.test")).to_be_visible()
+    fits_the_width(page, width)
+    screenshot(page, f"privacy-processing-record-print-{size}.png")

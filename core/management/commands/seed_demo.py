@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from core.accounts.models import User
+from core.compliance.consents import notice_version, record_notice_consent
 from core.patients.models import Patient, PatientAccount, PatientClinic
 from core.plugins.manager import registry
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Organization, Role
@@ -195,6 +196,8 @@ class Command(BaseCommand):
                 patient=demo,
                 defaults={"user": patient_user, "verified_at": timezone.now()},
             )
+            # The demo patient agreed to the practice's privacy notice when opening the account.
+            record_notice_consent(patient_user, organization, notice_version(organization))
             users[patient_user.email] = patient_user
             registry().hook.ehr_seed_demo(organization=organization, clinics=clinics, users=users)
 

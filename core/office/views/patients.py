@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from core.addresses import address_lines
 from core.audit.recording import record_list, shows
 from core.audit.vocabulary import Category
+from core.compliance.consents import notice_version, patient_notice_consent
 from core.forms import apply_errors
 from core.paging import CappedPaginator
 from core.patients import services
@@ -126,6 +127,9 @@ def patient_detail(request, pk):
             "merge_form": MergeForm(),
             "can_export_data": request.user.has_perm("compliance.export_patient_data", patient),
             "can_request_erasure": request.user.has_perm("compliance.manage_erasure_requests", patient),
+            # Administrative, not clinical: everyone who sees the patient's contact details sees it.
+            "notice_consent": patient_notice_consent(patient),
+            "notice_version": notice_version(request.organization),
         },
     )
 
