@@ -54,7 +54,8 @@ def _months(organization_id: int):
 
 
 def chart_open_to(member, patient_id: int) -> bool:
-    """Whether ``member`` (a Membership or a request's MemberContext) may open the chart of patient ``patient_id`` without giving a reason.
+    """Whether ``member`` (a Membership or a request's MemberContext) may open the chart of patient
+    ``patient_id`` without giving a reason.
 
     One query: the policy's months, any module's evidence of care since then, and an unexpired grant."""
     from core.plugins.manager import registry

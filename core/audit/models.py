@@ -97,7 +97,7 @@ class AuditAnchor(models.Model):
 
 
 def default_break_glass_months() -> int:
-    """The break-glass period of an organization that has not chosen one (``EHR_BREAK_GLASS_DEFAULT_MONTHS``)."""
+    """The break-glass period of an organization that has not chosen one (a setting)."""
     return settings.EHR_BREAK_GLASS_DEFAULT_MONTHS
 
 

@@ -142,7 +142,8 @@ def test_the_grant_expires(guarded):
     from .helpers import tamper
 
     tamper(
-        "UPDATE audit_breakglassaccess SET at = at - interval '13 hours', until = until - interval '13 hours' "
+        "UPDATE audit_breakglassaccess "
+        "SET at = at - interval '13 hours', until = until - interval '13 hours' "
         "WHERE id = %s",
         [grant.pk],
     )
