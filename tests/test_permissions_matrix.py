@@ -41,6 +41,7 @@ MATRIX = [
     ("notifications.change_preferences", "clinic_a", True, False, True, False),
     ("notifications.change_preferences", "clinic_b", True, False, False, False),
     ("audit.view_audit_log", "org", True, False, False, False),
+    ("audit.change_access_policy", "org", True, False, False, False),
     # Privacy rights: the data download holds shared clinical notes, so never the front desk.
     ("compliance.export_patient_data", "patient_a", True, True, False, False),
     ("compliance.export_patient_data", "patient_b", True, True, False, False),
