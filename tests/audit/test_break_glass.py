@@ -265,3 +265,22 @@ def test_the_lookup_is_one_query(guarded, django_assert_num_queries):
     member = guarded.memberships["practitioner"]
     with scope(organization=guarded.org.pk), django_assert_num_queries(1):
         assert not chart_open_to(member, guarded.patient.pk)
+
+
+# The practitioner's patient page with break-glass on: the page's own queries plus the one lookup.
+PRACTITIONER_CHART = 16
+
+
+def test_the_chart_pays_one_query_for_the_question(guarded, django_assert_max_num_queries):
+    _book(guarded, timezone.now() - timedelta(days=40))
+    client = client_for(guarded.practitioner)
+    client.get(_chart(guarded))
+    with django_assert_max_num_queries(PRACTITIONER_CHART) as counted:
+        assert client.get(_chart(guarded)).status_code == 200
+    asked = [q["sql"] for q in counted.captured_queries if "make_interval" in q["sql"]]
+    assert len(asked) == 1
+    owner = client_for(guarded.owner)
+    owner.get(_chart(guarded))
+    with django_assert_max_num_queries(PRACTITIONER_CHART) as counted:
+        assert owner.get(_chart(guarded)).status_code == 200
+    assert not [q for q in counted.captured_queries if "make_interval" in q["sql"]]  # owners are not asked
