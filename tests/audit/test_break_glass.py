@@ -284,3 +284,23 @@ def test_the_chart_pays_one_query_for_the_question(guarded, django_assert_max_nu
     with django_assert_max_num_queries(PRACTITIONER_CHART) as counted:
         assert owner.get(_chart(guarded)).status_code == 200
     assert not [q for q in counted.captured_queries if "make_interval" in q["sql"]]  # owners are not asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_reasons_sent_at_once_make_one_grant(live_server):
+    from django.conf import settings
+
+    from tests.factories import make_tenant
+    from tests.parallel_http import fire, status_counts
+
+    with scopes_disabled():
+        tenant = make_tenant("Parallel")
+        AccessPolicy.objects.create(organization=tenant.org, break_glass_months=12)
+    session = client_for(tenant.practitioner).cookies[settings.SESSION_COOKIE_NAME].value
+    url = f"{live_server.url}{_reason_page(tenant)}"
+    responses = fire(
+        "POST", url, [REASON] * 20, form=True, cookies=[{settings.SESSION_COOKIE_NAME: session}] * 20
+    )
+    assert status_counts(responses) == {302: 20}
+    with scopes_disabled():
+        assert BreakGlassAccess.objects.filter(organization=tenant.org).count() == 1

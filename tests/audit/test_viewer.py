@@ -201,3 +201,15 @@ def test_who_viewed_my_record_shows_only_my_own_record(alpha, login):
     olga = _portal_login(alpha.clinic, "olga.portal@example.test")
     page = olga.get(f"/c/{alpha.clinic.slug}/account/access-history/").content.decode()
     assert "Nobody has viewed your record yet." in page
+
+
+def test_the_database_holds_one_waiting_check_per_organization(alpha):
+    from django.db import IntegrityError, transaction
+
+    from core.audit.models import ChainCheck
+
+    with scopes_disabled():
+        ChainCheck.objects.create(organization=alpha.org)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ChainCheck.objects.create(organization=alpha.org, status="running")
+        ChainCheck.objects.create(organization=alpha.org, status="intact")  # finished ones are history
