@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +21,11 @@ from .models import ChainCheck
 from .verification import Break, verify_chain
 
 log = logging.getLogger(__name__)
+
+# A large chain takes longer than the cluster's default task timeout; a check still waiting or running
+# after STALE_AFTER was lost with its worker and no longer holds the next one back.
+CHECK_TIMEOUT = 3600
+STALE_AFTER = timedelta(seconds=2 * CHECK_TIMEOUT)
 
 
 def latest_check(organization_id: int) -> ChainCheck | None:
@@ -33,12 +39,19 @@ def request_check(organization_id: int, user) -> tuple[ChainCheck, bool]:
     try:
         with transaction.atomic():
             check = ChainCheck.objects.create(organization_id=organization_id, requested_by=user)
-            enqueue_on_commit("core.audit.chain_check.run_check", check.pk)
+            enqueue_on_commit(
+                "core.audit.chain_check.run_check", check.pk, q_options={"timeout": CHECK_TIMEOUT}
+            )
     except IntegrityError:
         waiting = ChainCheck.objects.filter(
             organization_id=organization_id, status__in=[ChainCheck.Status.QUEUED, ChainCheck.Status.RUNNING]
         ).first()
         if waiting is None:  # finished between the refusal and this read: ask again
+            return request_check(organization_id, user)
+        if waiting.requested_at < timezone.now() - STALE_AFTER:
+            ChainCheck.objects.filter(pk=waiting.pk, status=waiting.status).update(
+                status=ChainCheck.Status.FAILED, finished_at=timezone.now()
+            )
             return request_check(organization_id, user)
         return waiting, False
     return check, True

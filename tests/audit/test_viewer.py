@@ -213,3 +213,21 @@ def test_the_database_holds_one_waiting_check_per_organization(alpha):
         with pytest.raises(IntegrityError), transaction.atomic():
             ChainCheck.objects.create(organization=alpha.org, status="running")
         ChainCheck.objects.create(organization=alpha.org, status="intact")  # finished ones are history
+
+
+def test_a_check_lost_with_its_worker_does_not_block_the_next(alpha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.audit.chain_check import STALE_AFTER, request_check
+    from core.audit.models import ChainCheck
+
+    with scopes_disabled():
+        lost = ChainCheck.objects.create(
+            organization=alpha.org, status="running", requested_at=timezone.now() - STALE_AFTER - timedelta(1)
+        )
+        check, queued = request_check(alpha.org.pk, alpha.owner)
+        assert queued and check.pk != lost.pk
+        lost.refresh_from_db()
+        assert lost.status == "failed"
