@@ -85,6 +85,8 @@ def test_archive_then_verify_passes(alpha, beta, tmp_path):
     assert "intact, entries 1 to 4" in out.getvalue()
     lines = gzip.decompress((tmp_path / archive.file_name).read_bytes()).splitlines()
     assert len(lines) == 4
+    page = client_for(alpha.owner).get("/office/settings/audit/")
+    assert page.status_code == 200 and "Audit archive" in page.content.decode()
     # A second archive continues where the first stopped.
     _history(alpha, views=1)
     with scopes_disabled():
