@@ -222,7 +222,7 @@ def verify_archive(path: Path) -> AuditArchive:
 
     data = Path(path).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    # An operator's check across organizations: the file's hash says which anchor it belongs to.
+    # scopes_disabled: an operator's check; the file's SHA-256 names its anchor, and so its organization.
     with scopes_disabled():
         archive = AuditArchive.objects.filter(file_sha256=digest).first()
         if archive is None:

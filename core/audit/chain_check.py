@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from core.tasks import enqueue_on_commit
 
@@ -40,7 +40,10 @@ def request_check(organization_id: int, user) -> tuple[ChainCheck, bool]:
         with transaction.atomic():
             check = ChainCheck.objects.create(organization_id=organization_id, requested_by=user)
             enqueue_on_commit(
-                "core.audit.chain_check.run_check", check.pk, q_options={"timeout": CHECK_TIMEOUT}
+                "core.audit.chain_check.run_check",
+                organization_id,
+                check.pk,
+                q_options={"timeout": CHECK_TIMEOUT},
             )
     except IntegrityError:
         waiting = ChainCheck.objects.filter(
@@ -57,15 +60,8 @@ def request_check(organization_id: int, user) -> tuple[ChainCheck, bool]:
     return check, True
 
 
-def run_check(check_id: int) -> str:
-    """Worker entry point: verify the chain of the check's organization and record the outcome."""
-    # A task knows only the check's id; its row says which organization's scope to enter.
-    with scopes_disabled():
-        organization_id = (
-            ChainCheck.objects.filter(pk=check_id).values_list("organization_id", flat=True).first()
-        )
-    if organization_id is None:
-        return "gone"
+def run_check(organization_id: int, check_id: int) -> str:
+    """Worker entry point: verify the organization's chain and record the outcome on the check."""
     with scope(organization=organization_id):
         with transaction.atomic():
             check = (

@@ -152,8 +152,8 @@ def test_a_second_click_while_a_check_waits_queues_nothing(alpha, login):
         assert waiting.status == "queued"
         assert request_check(alpha.org.pk, alpha.owner) == (waiting, False)
     chain_now()
-    assert run_check(waiting.pk) == "intact"
-    assert run_check(waiting.pk) == "done"  # a retried task does not run it twice
+    assert run_check(alpha.org.pk, waiting.pk) == "intact"
+    assert run_check(alpha.org.pk, waiting.pk) == "done"  # a retried task does not run it twice
     with scopes_disabled():
         _new, queued = request_check(alpha.org.pk, alpha.owner)
     assert queued
