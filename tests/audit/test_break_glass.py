@@ -304,3 +304,16 @@ def test_twenty_reasons_sent_at_once_make_one_grant(live_server):
     assert status_counts(responses) == {302: 20}
     with scopes_disabled():
         assert BreakGlassAccess.objects.filter(organization=tenant.org).count() == 1
+
+
+def test_the_summary_is_a_daily_schedule(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    from core.audit.break_glass_notice import SCHEDULE_NAME
+
+    call_command("sync_schedules", stdout=StringIO())
+    schedule = Schedule.objects.get(name=SCHEDULE_NAME)
+    assert (schedule.func, schedule.schedule_type) == ("core.audit.break_glass_notice.notify_owners", "D")
