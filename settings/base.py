@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "core.audit.middleware.AuditContextMiddleware",
     # What each answer showed of which patient, written as one INSERT once the response is ready.
     "core.audit.recording.AccessLogMiddleware",
+    # A practitioner reaching a chart outside their care is sent to the reason page (core.audit.break_glass).
+    "core.audit.break_glass.BreakGlassMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so that a locked-out login is answered with our own page.
     "axes.middleware.AxesMiddleware",
@@ -261,6 +263,9 @@ import pghistory  # noqa: E402
 
 PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 PGHISTORY_APPEND_ONLY = True
+# Months of no appointment or encounter after which a practitioner gives a reason before opening a chart,
+# for organizations that have not set their own (core.audit.break_glass); 0 switches it off.
+EHR_BREAK_GLASS_DEFAULT_MONTHS = 12
 
 # SMART App Launch 2.0 on django-oauth-toolkit: authorization code with PKCE (S256 only) for patient and
 # clinician apps, client credentials for backend services. Scopes are SMART's own grammar, so the

@@ -17,3 +17,6 @@ EHR_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # Each test's connections end with it: a kept connection in a live server's request thread would otherwise
 # outlive its test, and a process forked later (analytics_rollup --jobs) would inherit its socket.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Break-glass is off unless a test sets an organization's policy: most tests open charts of patients
+# their practitioner has never booked, which is not what they test (tests/audit/test_break_glass.py does).
+EHR_BREAK_GLASS_DEFAULT_MONTHS = 0

@@ -48,6 +48,7 @@ MATRIX = [
     ("audit.record_disclosure", "patient_a", True, True, True, False),
     ("audit.record_disclosure", "patient_b", True, True, False, False),
     ("audit.mark_disclosure_in_error", "staff_disclosure", True, False, True, False),
+    ("audit.change_access_policy", "org", True, False, False, False),
     # Privacy rights: the data download holds shared clinical notes, so never the front desk.
     ("compliance.export_patient_data", "patient_a", True, True, False, False),
     ("compliance.export_patient_data", "patient_b", True, True, False, False),

@@ -15,6 +15,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -233,3 +234,122 @@ class Disclosure(TenantModel):
     def accountable(self) -> bool:
         """Whether the patient's accounting lists it (its purpose is not treatment, payment or operations)."""
         return self.purpose not in NOT_ACCOUNTED and not self.entered_in_error
+
+
+def default_break_glass_months() -> int:
+    """The break-glass period of an organization that has not chosen one (a setting)."""
+    return settings.EHR_BREAK_GLASS_DEFAULT_MONTHS
+
+
+class AccessPolicy(models.Model):
+    """How an organization guards its charts (one row per organization, created on first change)."""
+
+    organization = models.OneToOneField("tenancy.Organization", on_delete=models.CASCADE, related_name="+")
+    # A practitioner who has not cared for a patient within this many months gives a reason before
+    # opening the chart; 0 switches the question off.
+    break_glass_months = models.PositiveSmallIntegerField(
+        _("ask for a reason after (months)"),
+        default=default_break_glass_months,
+        validators=[MaxValueValidator(120)],
+        help_text=_(
+            "A practitioner opening the chart of a patient they have not seen in this many months gives a "
+            "reason first. 0 switches this off."
+        ),
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("access policy")
+
+
+class BreakGlassReason(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    COVERING = "covering", _("Covering for a colleague")
+    REFERRAL = "referral", _("Referral")
+    OTHER = "other", _("Other")
+
+
+class BreakGlassAccess(models.Model):
+    """A practitioner's stated reason for opening the chart of a patient outside their care; it opens the
+    chart to them until ``until``. Append-only, like the rest of the audit trail."""
+
+    organization = models.ForeignKey("tenancy.Organization", **_KEEP)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, **_KEEP)
+    patient = models.ForeignKey("patients.Patient", **_KEEP)
+    reason_kind = models.CharField(_("reason"), max_length=20, choices=BreakGlassReason.choices)
+    reason = models.TextField(_("explanation"), max_length=1000)
+    at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField()
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
+        indexes = [
+            models.Index(
+                fields=["organization", "actor", "patient", "until"], name="audit_break_glass_grant"
+            ),
+            models.Index(fields=["organization", "at"], name="audit_break_glass_at"),
+        ]
+
+
+class ChainCheck(models.Model):
+    """One run of the integrity check an owner asked for, queued for the worker; the latest is shown."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        INTACT = "intact", _("Intact")
+        BROKEN = "broken", _("Broken")
+        FAILED = "failed", _("Could not finish")
+
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True)
+    checked = models.BigIntegerField(default=0)
+    head_seq = models.BigIntegerField(null=True)
+    # The first broken link as verification's ``Break`` fields, described in the reader's language.
+    first_break = models.JSONField(null=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            # A second click while a check is waiting or running finds that one instead of queueing another.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="audit_one_chain_check_at_a_time",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "-requested_at"], name="audit_chain_check_latest")]
+
+
+@pghistory.track()
+class AuditArchive(models.Model):
+    """An anchor left in the chain where ``audit_archive`` moved the oldest links to a file: the file's
+    SHA-256 and the first and last positions and last hash it holds. Its own change event joins the chain,
+    and the remaining chain starts after ``last_seq`` with ``last_hash`` as its previous hash."""
+
+    organization = models.ForeignKey("tenancy.Organization", **_KEEP)
+    before = models.DateField()
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    rows = models.IntegerField()
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "last_seq"], name="audit_archive_one_per_end")
+        ]

@@ -44,6 +44,7 @@ class TrailRow:
     what: str
     details: list[str] = field(default_factory=list)
     where: str = ""
+    break_glass: object = None  # the BreakGlassAccess an access was made under (see break_glass.flag_rows)
 
 
 def event_models() -> dict[str, tuple[type, type]]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from .chain_sql import GENESIS, chained_tables, id_column
-from .models import AuditAnchor, AuditEntry
+from .models import AuditAnchor, AuditArchive, AuditEntry
 
 BATCH = 5_000
 
@@ -94,10 +94,20 @@ def _unchained(cursor, organization_id: int) -> Break | None:
     return None
 
 
+def chain_start(organization_id: int) -> tuple[int, str]:
+    """(first position, previous hash) of what is left of the organization's chain: after its latest
+    archive anchor (``audit_archive``), else the genesis."""
+    with scope(organization=organization_id):
+        latest = AuditArchive.objects.filter(organization_id=organization_id).order_by("-last_seq").first()
+    return (latest.last_seq + 1, latest.last_hash) if latest else (1, GENESIS)
+
+
 def verify_chain(organization_id: int) -> Report:
-    """Walk the organization's chain from the first link; stop at the first broken one."""
+    """Walk the organization's chain from its first link (after its archives); stop at the first broken
+    one."""
     kinds = {table: kind for table, kind, *_ in chained_tables()}
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    expected_seq, prev_hash = chain_start(organization_id)
+    checked = 0
     with transaction.atomic(), connection.cursor() as cursor, scope(organization=organization_id):
         cursor.execute("SET LOCAL timezone = 'UTC'")
         while True:
@@ -152,7 +162,9 @@ def anchor_day(organization_id: int, day: date | None = None) -> AuditAnchor | N
 
 
 def anchors_agree(organization_id: int) -> Break | None:
-    """The first anchor whose recorded head no longer matches the chain (a rewritten chain)."""
+    """The first anchor whose recorded head no longer matches the chain (a rewritten chain). Anchors of
+    archived positions are checked against the archive file instead (``audit_archive --verify-archive``)."""
+    archived = chain_start(organization_id)[0] - 1
     with scope(organization=organization_id):
         heads = dict(
             AuditEntry.objects.filter(
@@ -160,14 +172,19 @@ def anchors_agree(organization_id: int) -> Break | None:
                 seq__in=AuditAnchor.objects.filter(organization_id=organization_id).values("seq"),
             ).values_list("seq", "hash")
         )
-        for anchor in AuditAnchor.objects.filter(organization_id=organization_id).order_by("day"):
+        for anchor in AuditAnchor.objects.filter(organization_id=organization_id, seq__gt=archived).order_by(
+            "day"
+        ):
             if heads.get(anchor.seq) != anchor.hash:
                 return Break(anchor.seq, "link", "audit_auditanchor", anchor.pk)
     return None
 
 
 def disagreeing_anchor(organization_id: int, anchors: list[tuple[int, str]]) -> int | None:
-    """The first of ``anchors`` (seq, hash), kept outside the database, that the chain no longer has."""
+    """The first of ``anchors`` (seq, hash), kept outside the database, that the chain no longer has
+    (anchors of archived positions are checked against the archive file instead)."""
+    archived = chain_start(organization_id)[0] - 1
+    anchors = [(seq, expected) for seq, expected in anchors if seq > archived]
     if not anchors:
         return None
     with scope(organization=organization_id):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit.recording import declare_shown
+from core.audit.break_glass import guard_chart
 from core.plugins.types import NavItem
 from core.tenancy.clinic_time import zone_of
 from core.tenancy.modules import clinic_hook
@@ -75,7 +76,9 @@ def patient_sections(request, clinic, patient) -> list:
 
 def chart_context(request, clinic, patient, *, active: str = "") -> dict:
     """What ``office/patients/chart_base.html`` needs: the patient, the header facts, the tabs, and which
-    tab is open (``active`` is its address; empty for the summary)."""
+    tab is open (``active`` is its address; empty for the summary). A practitioner outside the patient's
+    care is sent to the reason page first (``core.audit.break_glass``)."""
+    guard_chart(request, patient)
     return {
         "patient": patient,
         "age": age_of(patient, clinic),

@@ -8,6 +8,7 @@ from core.plugins.manager import registry
 from .views import (
     access_history,
     audit,
+    break_glass,
     dashboard,
     disclosures,
     members,
@@ -42,6 +43,7 @@ urlpatterns = [
     path("settings/audit/", audit.audit_log, name="audit_log"),
     path("settings/audit/export.csv", audit.audit_export, name="audit_export"),
     path("settings/audit/patients/", audit.audit_patients, name="audit_patients"),
+    path("settings/audit/break-glass/", break_glass.access_policy, name="access_policy"),
     path("settings/audit/verify/", audit.audit_verify, name="audit_verify"),
     path("settings/privacy/", privacy.privacy_requests, name="privacy_requests"),
     path("settings/privacy/erasure/<str:pk>/", privacy.erasure_request_detail, name="erasure_request"),
@@ -61,6 +63,7 @@ urlpatterns = [
     path("patients/new/", patients.patient_create, name="patient_create"),
     path("patients/<str:pk>/", patients.patient_detail, name="patient_detail"),
     path("patients/<str:pk>/edit/", patients.patient_edit, name="patient_edit"),
+    path("patients/<str:pk>/reason/", break_glass.break_glass, name="break_glass"),
     path("patients/<str:pk>/access-history/", access_history.access_history, name="patient_access_history"),
     path("patients/<str:pk>/disclosures/", disclosures.patient_disclosures, name="patient_disclosures"),
     path(

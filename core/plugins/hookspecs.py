@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest, HttpResponse
     from django.urls import URLPattern, URLResolver
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
         SearchGroup,
         TimelineEntry,
     )
-    from core.tenancy.models import Clinic, Organization
+    from core.tenancy.models import Clinic, Membership, Organization
 
 hookspec = pluggy.HookspecMarker("ehr")
 
@@ -190,6 +191,18 @@ def ehr_scheduled_tasks() -> list[ScheduledTask]:
 
     The core runs one fan-out job per task that enqueues the function once for every clinic where the
     module is on; the function runs inside that clinic's organization scope, language and timezone.
+    """
+
+
+@hookspec
+def ehr_care_evidence(member: Membership, patient_id: int, since: Any) -> QuerySet | None:
+    """Return a queryset whose rows show that practitioner ``member`` has cared for patient ``patient_id``
+    since ``since`` (an SQL expression of a moment: filter on it, never evaluate it), e.g. an appointment
+    with them at one of their clinics, or an encounter they wrote; None when this module has no such rows.
+
+    The core asks whether any row exists in one query with every module's answer and the practitioner's
+    break-glass grants: without one, the practitioner gives a reason before the chart opens. Keep the
+    queryset on an index (organization, practitioner or patient first).
     """
 
 

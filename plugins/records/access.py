@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
+from core.audit.break_glass import guard_chart
 from core.patients.access import access_patient
 from core.patients.models import Patient
 from core.tenancy.access import parse_id, require_member
@@ -20,11 +21,13 @@ from .models import Allergy, ChartFile, Encounter, Medication, Note, NoteTemplat
 
 
 def access_chart(request: HttpRequest, patient_id: object, *, for_update: bool = False) -> Patient:
-    """Patient ``patient_id`` for a clinician who may read their chart; 404 for anyone else."""
+    """Patient ``patient_id`` for a clinician who may read their chart; 404 for anyone else. On office
+    pages a practitioner outside the patient's care gives a reason first (``core.audit.break_glass``)."""
     try:
         patient = access_patient(request, patient_id, permission="records.view_chart", for_update=for_update)
     except PermissionDenied:
         raise Http404 from None
+    guard_chart(request, patient)
     return patient
 
 

@@ -91,6 +91,19 @@ def clinic_dashboard_widgets(request, clinic):
 
 
 @hookimpl
+def ehr_care_evidence(member, patient_id, since):
+    """An encounter the practitioner wrote for the patient since ``since``."""
+    from .models import Encounter
+
+    return Encounter.objects.filter(
+        organization_id=member.organization_id,
+        patient_id=patient_id,
+        practitioner_id=member.pk,
+        started_at__gte=since,
+    )
+
+
+@hookimpl
 def ehr_scheduled_tasks():
     from core.plugins.types import ScheduledTask
 

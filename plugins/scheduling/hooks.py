@@ -244,6 +244,26 @@ def _working_hours_prompt(request, clinic, today):
 
 
 @hookimpl
+def ehr_care_evidence(member, patient_id, since):
+    """An appointment with the practitioner at one of their clinics since ``since`` (or booked ahead),
+    unless it was cancelled."""
+    from core.tenancy.models import MembershipClinic
+
+    from .models import ACTIVE_STATUSES, Appointment, Status
+
+    kept = [*ACTIVE_STATUSES, Status.NO_SHOW]
+    their_clinics = MembershipClinic.objects.filter(membership_id=member.pk).values("clinic_id")
+    return Appointment.objects.filter(
+        organization_id=member.organization_id,
+        practitioner_id=member.pk,
+        patient_id=patient_id,
+        occupied_start__gte=since,
+        clinic_id__in=their_clinics,
+        status__in=kept,
+    )
+
+
+@hookimpl
 def ehr_seed_demo(organization, clinics, users):
     from .seed import seed
 

@@ -119,15 +119,44 @@ def test_export_is_the_filtered_list_and_is_audited(alpha, login):
     assert (alpha.patient.pk, "audit_log", "export", "office") in accesses(category="audit_log")
 
 
-def test_verify_integrity_reports_the_first_broken_link(alpha, login):
+def test_verify_integrity_reports_the_first_broken_link(alpha, login, django_capture_on_commit_callbacks):
+    """The button queues the check (run at once by the test settings' synchronous cluster); the page shows
+    the latest result."""
     client = login(alpha.owner)
     _visits(alpha, client, 2)
     chain_now()
-    page = client.post("/office/settings/audit/verify/", follow=True).content.decode()
-    assert "The audit trail is intact" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/office/settings/audit/verify/")
+    assert response.status_code == 302
+    page = client.get("/office/settings/audit/").content.decode()
+    assert "Latest integrity check" in page and "Intact" in page
     tamper("UPDATE audit_accessevent SET user_agent = 'x' WHERE organization_id = %s", [alpha.org.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/office/settings/audit/verify/")
+    page = client.get("/office/settings/audit/").content.decode()
+    assert "Broken" in page and "was changed after it was written" in page
+
+
+def test_a_second_click_while_a_check_waits_queues_nothing(alpha, login):
+    from core.audit.chain_check import request_check, run_check
+    from core.audit.models import ChainCheck
+
+    client = login(alpha.owner)
+    # Without the commit the queued task never runs: the check stays waiting.
     page = client.post("/office/settings/audit/verify/", follow=True).content.decode()
-    assert "The audit trail is broken" in page and "was changed after it was written" in page
+    assert "The integrity check is queued" in page
+    page = client.post("/office/settings/audit/verify/", follow=True).content.decode()
+    assert "already waiting or running" in page
+    with scopes_disabled():
+        waiting = ChainCheck.objects.get(organization=alpha.org)
+        assert waiting.status == "queued"
+        assert request_check(alpha.org.pk, alpha.owner) == (waiting, False)
+    chain_now()
+    assert run_check(alpha.org.pk, waiting.pk) == "intact"
+    assert run_check(alpha.org.pk, waiting.pk) == "done"  # a retried task does not run it twice
+    with scopes_disabled():
+        _new, queued = request_check(alpha.org.pk, alpha.owner)
+    assert queued
 
 
 def test_only_owners_see_the_audit(alpha, login):
@@ -172,3 +201,33 @@ def test_who_viewed_my_record_shows_only_my_own_record(alpha, login):
     olga = _portal_login(alpha.clinic, "olga.portal@example.test")
     page = olga.get(f"/c/{alpha.clinic.slug}/account/access-history/").content.decode()
     assert "Nobody has viewed your record yet." in page
+
+
+def test_the_database_holds_one_waiting_check_per_organization(alpha):
+    from django.db import IntegrityError, transaction
+
+    from core.audit.models import ChainCheck
+
+    with scopes_disabled():
+        ChainCheck.objects.create(organization=alpha.org)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ChainCheck.objects.create(organization=alpha.org, status="running")
+        ChainCheck.objects.create(organization=alpha.org, status="intact")  # finished ones are history
+
+
+def test_a_check_lost_with_its_worker_does_not_block_the_next(alpha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.audit.chain_check import STALE_AFTER, request_check
+    from core.audit.models import ChainCheck
+
+    with scopes_disabled():
+        lost = ChainCheck.objects.create(
+            organization=alpha.org, status="running", requested_at=timezone.now() - STALE_AFTER - timedelta(1)
+        )
+        check, queued = request_check(alpha.org.pk, alpha.owner)
+        assert queued and check.pk != lost.pk
+        lost.refresh_from_db()
+        assert lost.status == "failed"

@@ -115,3 +115,40 @@ def test_hook_clinic_appointment_actions(alpha, login, django_assert_max_num_que
     assert "Open visit" in client.get(today).content.decode()
     switch(alpha.clinic, "records", False)
     assert "Open visit" not in client.get(today).content.decode()
+
+
+def test_hook_ehr_care_evidence(alpha):
+    """Scheduling answers with the practitioner's appointments, records with the encounters they wrote;
+    the core asks whether any exists (core.audit.break_glass)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from core.plugins.manager import registry
+    from plugins.records.models import Encounter
+
+    doctor = alpha.memberships["practitioner"]
+    since = timezone.now() - timedelta(days=365)
+    with scope(organization=alpha.org.pk):
+        answers = [
+            found
+            for found in registry().hook.ehr_care_evidence(
+                member=doctor, patient_id=alpha.patient.pk, since=since
+            )
+            if found is not None
+        ]
+        assert {found.model._meta.label for found in answers} >= {
+            "scheduling.Appointment",
+            "records.Encounter",
+        }
+        assert not any(found.exists() for found in answers)
+        Encounter.objects.create(
+            organization=alpha.org,
+            clinic=alpha.clinic,
+            patient=alpha.patient,
+            practitioner=doctor,
+            kind="walk_in",
+            created_by=alpha.practitioner,
+        )
+        assert [found.model._meta.label for found in answers if found.exists()] == ["records.Encounter"]

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django_q.models import Schedule
 
+from core.audit.break_glass_notice import SCHEDULE_NAME as BREAK_GLASS_SCHEDULE
 from core.audit.tasks import SCHEDULE_NAME as AUDIT_SCHEDULE
 from core.plugins.manager import registry
 
@@ -32,6 +33,16 @@ class Command(BaseCommand):
             name=AUDIT_SCHEDULE,
             defaults={
                 "func": "core.audit.tasks.verify_all_chains",
+                "schedule_type": Schedule.DAILY,
+                "repeats": -1,
+            },
+        )
+        # Core's morning summary of yesterday's break-glass accesses, to each organization's owners.
+        wanted.add(BREAK_GLASS_SCHEDULE)
+        Schedule.objects.update_or_create(
+            name=BREAK_GLASS_SCHEDULE,
+            defaults={
+                "func": "core.audit.break_glass_notice.notify_owners",
                 "schedule_type": Schedule.DAILY,
                 "repeats": -1,
             },

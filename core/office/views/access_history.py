@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.audit.break_glass import flag_rows
 from core.audit.recording import record_access
 from core.audit.trail import TrailFilter, page_of, rows_of
 from core.audit.vocabulary import Category
@@ -30,9 +31,11 @@ def access_history(request, pk):
     )
     organization_tz = organization_zone(request.organization.pk)
     zones = {c.pk: c.tzinfo for c in Clinic.objects.filter(organization=request.organization)}
+    rows = rows_of(entries, lambda clinic_id: zones.get(clinic_id, organization_tz))
+    flag_rows(request.organization.pk, rows)
     context = {
         "patient": patient,
-        "rows": rows_of(entries, lambda clinic_id: zones.get(clinic_id, organization_tz)),
+        "rows": rows,
         "hide_patient": True,
         "next_url": f"?after={next_cursor}" if next_cursor else "",
     }

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.audit.break_glass import flag_rows
+from core.audit.chain_check import describe_break, latest_check, request_check
 from core.audit.labels import access_action_label
 from core.audit.recording import record_access, record_ids
 from core.audit.trail import TrailFilter, event_models, page_of, rows_of
-from core.audit.verification import verify_chain
 from core.audit.vocabulary import Action, Category
 from core.csv_export import csv_response
 from core.forms import BoundedDateField, StyledForm
@@ -146,6 +147,9 @@ def audit_log(request):
     form, flt, patient, zone_of_clinic = _trail(request)
     entries, next_cursor = page_of(request.organization.pk, flt, after=_cursor(request))
     _record_listed(request, entries)
+    check = latest_check(request.organization.pk)
+    rows = rows_of(entries, zone_of_clinic)
+    flag_rows(request.organization.pk, rows)
     query = request.GET.copy()
     query.pop("after", None)
     return render(
@@ -153,11 +157,14 @@ def audit_log(request):
         "office/audit_log.html",
         {
             "form": form,
-            "rows": rows_of(entries, zone_of_clinic),
+            "rows": rows,
             "patient": patient,
             "next_query": f"{query.urlencode()}&after={next_cursor}" if next_cursor else "",
             "first_query": query.urlencode() if _cursor(request) else "",
             "export_query": query.urlencode(),
+            "chain_check": check,
+            "organization_zone": zone_of_clinic(None),
+            "chain_break": describe_break(check) if check else "",
         },
         status=400 if form.errors else 200,
     )
@@ -212,19 +219,11 @@ def audit_patients(request):
 @member_required
 @require_POST
 def audit_verify(request):
-    """Recompute the organization's chain now and say whether it is intact, or where it first breaks."""
+    """Queue a recomputation of the organization's chain (the worker runs it; the page shows the result)."""
     check_perm(request, "audit.view_audit_log", request.organization)
-    report = verify_chain(request.organization.pk)
-    if report.intact:
-        messages.success(
-            request,
-            _("The audit trail is intact: %(count)s entries checked, up to entry %(head)s.")
-            % {"count": report.checked, "head": report.head_seq},
-        )
+    _check, queued = request_check(request.organization.pk, request.user)
+    if queued:
+        messages.success(request, _("The integrity check is queued. Its result appears on this page."))
     else:
-        messages.error(
-            request,
-            _("The audit trail is broken. First broken link: %(where)s.")
-            % {"where": report.first_break.describe()},
-        )
+        messages.info(request, _("An integrity check is already waiting or running."))
     return redirect("office:audit_log")
