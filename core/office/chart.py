@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit.recording import declare_shown
 from core.audit.break_glass import guard_chart
+from core.audit.recording import declare_shown
 from core.plugins.types import NavItem
 from core.tenancy.clinic_time import zone_of
 from core.tenancy.modules import clinic_hook
