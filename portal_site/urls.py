@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from core.plugins.manager import registry
 
-from . import access_history, views
+from . import access_history, team_photos, views
 from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
@@ -42,6 +42,7 @@ urlpatterns = [
         name="ics",
     ),
     path("booking/confirm/", views.moved_confirm_view, name="confirm"),
+    path("people/<int:member_id>/photo/", team_photos.team_photo_view, name="team_photo"),
 ]
 
 

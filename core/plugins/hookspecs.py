@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         SearchGroup,
         TimelineEntry,
     )
-    from core.tenancy.models import Clinic, Organization
+    from core.tenancy.models import Clinic, Membership, Organization
 
 hookspec = pluggy.HookspecMarker("ehr")
 
@@ -328,6 +328,19 @@ def clinic_portal_calls_to_action(request: HttpRequest, clinic: Clinic) -> list[
     Called only when the module is on for that clinic. A ``NavItem.url`` is relative to the portal's base
     address (``"booking/"``), like ``clinic_portal_account_links``; buttons are sorted by ``order`` then
     label.
+    """
+
+
+@hookspec
+def clinic_portal_practitioner_links(
+    request: HttpRequest, clinic: Clinic, practitioners: list[Membership]
+) -> dict[int, list[NavItem]]:
+    """Return, per practitioner id, the links this module puts on that practitioner's card on ``clinic``'s
+    portal ("Book with Dr. Adams").
+
+    Called only when the module is on for that clinic, with the practitioners the team section shows. A
+    ``NavItem.url`` is relative to the portal's base address (``"booking/?practitioner=7"``); each card's
+    links are sorted by ``order`` then label.
     """
 
 

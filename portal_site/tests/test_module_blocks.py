@@ -125,7 +125,8 @@ def test_home_page_blocks_use_the_clinics_services_and_vanish_when_scheduling_is
     assert "Book in a minute" in body and "What it costs" in body and "Welcome in" in body
     assert f'<option value="{bookable.pk}">Check-up (30 min)</option>' in body
     assert f'action="/c/{alpha.clinic.slug}/booking/"' in body
-    assert "Check-up</td><td>30 min</td><td>40.00" in body
+    # The price in the clinic's currency, written the way its language writes money.
+    assert "Check-up</td><td>30 min</td><td>$40.00" in body
     with django_capture_on_commit_callbacks(execute=True), scope(organization=alpha.org.pk):
         set_module_enabled(Clinic.objects.get(pk=alpha.clinic.pk), "scheduling", False)
     body = Client().get(url).content.decode()
