@@ -58,24 +58,25 @@ def babel_locale(language: str | None = None) -> str:
     return (language or translation.get_language() or "en").replace("-", "_")
 
 
-def day(value, language: str | None = None) -> str:
+def day(value, language: str | None = None, zone=None) -> str:
     """The one way a page writes a date people read ("Dec 6, 2026", "06.12.2026", "6 déc. 2026"): Babel's
-    medium format in the active language. A moment is read on the active clock, which is the clinic's on
-    every page (core.tenancy.clinic_time); "" for no value."""
+    medium format in the active language. A moment is read on ``zone``'s clock, by default the active one,
+    which is the clinic's on every page (core.tenancy.clinic_time); "" for no value."""
     from babel.dates import format_date
     from django.utils import timezone
 
     if not value:
         return ""
     if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        value = timezone.localtime(value, zone).date() if timezone.is_aware(value) else value.date()
     return format_date(value, format="medium", locale=babel_locale(language))
 
 
-def day_and_time(value: datetime, language: str | None = None) -> str:
-    """ "Dec 6, 2026, 09:30": ``day`` with the wall-clock time (24-hour clock, as the calendars show it)."""
+def day_and_time(value: datetime, language: str | None = None, zone=None) -> str:
+    """ "Dec 6, 2026, 09:30": ``day`` with the wall-clock time on ``zone``'s clock (by default the active
+    one), on the 24-hour clock the calendars use."""
     from django.utils import timezone
 
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = timezone.localtime(value, zone)
     return f"{day(value, language)}, {value:%H:%M}"

@@ -75,7 +75,12 @@ def map_link(clinic: Clinic) -> str:
 def clinic_contact(clinic: Clinic) -> dict:
     return {
         "address_lines": address_lines(
-            clinic.address_line1, clinic.address_line2, clinic.postal_code, clinic.city, clinic.country
+            clinic.address_line1,
+            clinic.address_line2,
+            clinic.postal_code,
+            clinic.city,
+            clinic.country,
+            home_country=clinic.country,  # the clinic's own site need not name its country
         ),
         "map_url": map_link(clinic),
         "phone": clinic.phone,

@@ -286,7 +286,9 @@ def clinic_portal_practitioner_links(request, clinic, practitioners):
     return {
         p.pk: [
             NavItem(
-                label=_("Book with %(name)s") % {"name": p.titled_name},
+                # "Dr. Adams" reads well in a button; letters after the name ("MD") do not.
+                label=_("Book with %(name)s")
+                % {"name": p.titled_name if p.title.strip().endswith(".") else p.name},
                 url=f"booking/?practitioner={p.pk}",
                 order=10,
             )

@@ -198,7 +198,7 @@ def test_sections_of_a_module_that_is_off_vanish(alpha, bookable, django_capture
     body = Client().get(home_url(alpha)).content.decode()
     assert "Dr. Daniel Adams" in body and "12 Harbour Street" in body
     assert "Book with" not in body and "booking/" not in body
-    assert "Opening hours" not in body and "$40.00" not in body
+    assert 'class="card opening-hours"' not in body and "$40.00" not in body
 
 
 def test_no_booking_link_when_the_clinic_takes_no_online_bookings(alpha, bookable):
