@@ -35,7 +35,7 @@ def portal_context(request, clinic, page=None) -> dict:
     from core.tenancy.modules import clinic_hook
 
     from .blocks import hidden_block_names
-    from .home import meta_description
+    from .home import clinic_contact, meta_description
     from .models import PortalSettings
     from .routing import clinic_base_url
     from .selectors import home_page_for, legal_pages, nav_pages
@@ -72,6 +72,8 @@ def portal_context(request, clinic, page=None) -> dict:
         "portal_address": request.build_absolute_uri(request.path) if request is not None else "",
         "portal_description": meta_description(clinic, page),
         "portal_canonical": canonical_address(request, page, clinic),
+        # The address on one line as the clinic's country writes it ("10001 New York" is not how the US does).
+        "portal_clinic_address": ", ".join(clinic_contact(clinic)["address_lines"]),
     }
 
 
