@@ -50,3 +50,33 @@ def clamp_instant(value: datetime) -> datetime:
         "A stored time outside %s-%s was read as the nearest bound: %r", FIRST_YEAR, LAST_YEAR, value
     )
     return FIRST_INSTANT if value < FIRST_INSTANT else LAST_INSTANT
+
+
+def babel_locale(language: str | None = None) -> str:
+    from django.utils import translation
+
+    return (language or translation.get_language() or "en").replace("-", "_")
+
+
+def day(value, language: str | None = None, zone=None) -> str:
+    """The one way a page writes a date people read ("Dec 6, 2026", "06.12.2026", "6 déc. 2026"): Babel's
+    medium format in the active language. A moment is read on ``zone``'s clock, by default the active one,
+    which is the clinic's on every page (core.tenancy.clinic_time); "" for no value."""
+    from babel.dates import format_date
+    from django.utils import timezone
+
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value, zone).date() if timezone.is_aware(value) else value.date()
+    return format_date(value, format="medium", locale=babel_locale(language))
+
+
+def day_and_time(value: datetime, language: str | None = None, zone=None) -> str:
+    """ "Dec 6, 2026, 09:30": ``day`` with the wall-clock time on ``zone``'s clock (by default the active
+    one), on the 24-hour clock the calendars use."""
+    from django.utils import timezone
+
+    if timezone.is_aware(value):
+        value = timezone.localtime(value, zone)
+    return f"{day(value, language)}, {value:%H:%M}"

@@ -1,5 +1,9 @@
-"""The stream blocks every portal page body offers: rich text, image, call to action, FAQ, plus the blocks
-modules contribute through the ``ehr_portal_blocks`` hook (each renders nothing where its module is off)."""
+"""The stream blocks every portal page body offers: rich text, image, call to action, FAQ, the clinic's team
+and its contact details, plus the blocks modules contribute through the ``ehr_portal_blocks`` hook (each
+renders nothing where its module is off).
+
+The team and contact blocks show the clinic's own data (its practitioners' public profiles, its address),
+read when the page renders: an editor places and titles them, the office keeps them current."""
 
 from __future__ import annotations
 
@@ -50,7 +54,55 @@ class ImageBlock(blocks.StructBlock):
         template = "portal/blocks/image.html"
 
 
-BASE_BLOCKS = {"paragraph", "image", "cta", "faq"}
+def _clinic(parent_context):
+    return (parent_context or {}).get("clinic")
+
+
+class TeamBlock(blocks.StructBlock):
+    """The clinic's practitioners with photo, title and specialty, each with the links modules on at the
+    clinic offer for them ("Book with Dr. Adams", through ``clinic_portal_practitioner_links``)."""
+
+    heading = blocks.CharBlock(label=_("heading"), max_length=120, default=_("Our team"))
+    intro = blocks.TextBlock(label=_("introduction"), required=False, max_length=500)
+
+    class Meta:
+        icon = "group"
+        label = _("Team")
+        template = "portal/blocks/team.html"
+        preview_value = {"heading": _("Our team"), "intro": ""}
+
+    def get_context(self, value, parent_context=None):
+        from .home import team_cards
+
+        context = super().get_context(value, parent_context)
+        clinic = _clinic(parent_context)
+        context["team"] = team_cards((parent_context or {}).get("request"), clinic) if clinic else []
+        return context
+
+
+class ContactBlock(blocks.StructBlock):
+    """The clinic's address with a link to the map, its phone and email, from the clinic's details."""
+
+    heading = blocks.CharBlock(label=_("heading"), max_length=120, default=_("Find us"))
+    show_map_link = blocks.BooleanBlock(label=_("show a link to the map"), required=False, default=True)
+
+    class Meta:
+        icon = "site"
+        label = _("Address and contact")
+        template = "portal/blocks/contact.html"
+        preview_value = {"heading": _("Find us"), "show_map_link": True}
+
+    def get_context(self, value, parent_context=None):
+        from .home import clinic_contact
+
+        context = super().get_context(value, parent_context)
+        clinic = _clinic(parent_context)
+        if clinic is not None:
+            context["contact"] = clinic_contact(clinic)
+        return context
+
+
+BASE_BLOCKS = {"paragraph", "image", "cta", "faq", "team", "contact"}
 
 
 _CONTRIBUTED: dict[tuple, list[tuple[str, str, blocks.Block]]] = {}
@@ -103,5 +155,7 @@ def body_blocks() -> list[tuple[str, blocks.Block]]:
         ("image", ImageBlock()),
         ("cta", CallToActionBlock()),
         ("faq", FaqBlock()),
+        ("team", TeamBlock()),
+        ("contact", ContactBlock()),
         *module_blocks(),
     ]

@@ -106,9 +106,24 @@ class PortalPage(Page):
 class ClinicHomePage(PortalPage):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", editable=False)
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("welcome image"),
+        help_text=_(
+            "A photo of the clinic for the top of the home page. Its description is read to screen readers."
+        ),
+    )
     body = StreamField(body_blocks(), blank=True, verbose_name=_("body"))
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("intro"), FieldPanel("hero_image")], heading=_("Welcome")),
+        FieldPanel("body"),
+    ]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
         "portal_site.ContentPage",

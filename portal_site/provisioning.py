@@ -17,6 +17,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from core.accounts.language import shipped
 from core.tenancy.models import Clinic, Membership, Role
 
+from .home import default_home_body
 from .models import (
     BookingPage,
     ClinicHomePage,
@@ -142,6 +143,7 @@ def provision_clinic_site(clinic: Clinic) -> ClinicHomePage:
                     locale_id=locale.pk,
                     intro=_("<p>Welcome to %(clinic)s. We look forward to seeing you.</p>")
                     % {"clinic": clinic.name},
+                    body=default_home_body(),
                 )
             )
             for page in _default_pages(clinic):

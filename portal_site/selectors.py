@@ -31,12 +31,22 @@ def below_home(pages, home) -> list:
     return pages
 
 
+def takes_bookings(clinic: Clinic) -> bool:
+    """Whether a module on at ``clinic`` serves its booking page (``clinic_portal_booking``)."""
+    from core.tenancy.modules import clinic_hook
+
+    return bool(clinic_hook(clinic, "clinic_portal_booking").get_hookimpls())
+
+
 def nav_pages(home, request=None) -> list[dict]:
-    from .models import LegalPage
+    from .models import BookingPage, LegalPage
     from .translations import menu_entries
 
-    pages = below_home(home.get_children().live().in_menu().specific().not_type(LegalPage), home)
-    return menu_entries(pages, home.clinic, request)
+    pages = home.get_children().live().in_menu().specific().not_type(LegalPage)
+    if not takes_bookings(home.clinic):
+        # No booking link in the menu while no module takes bookings there (the page itself still says so).
+        pages = pages.not_type(BookingPage)
+    return menu_entries(below_home(pages, home), home.clinic, request)
 
 
 def legal_pages(home, request=None) -> list[dict]:

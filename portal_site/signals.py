@@ -48,6 +48,8 @@ def _sync_for_membership(membership_id: int, organization_id: int) -> None:
     with scope(organization=organization_id):
         for clinic in Clinic.objects.filter(organization_id=organization_id):
             sync_editors(clinic)
+            # The team section shows members' names, titles, specialties and photos.
+            forget_cached_pages_after_commit(clinic.pk)
 
 
 @receiver(post_save, sender=Membership, dispatch_uid="portal_site_membership_saved")
@@ -69,6 +71,7 @@ def membership_clinic_changed(sender, instance: MembershipClinic, raw: bool = Fa
         ).first()
         if clinic is not None:
             sync_editors(clinic)
+            forget_cached_pages_after_commit(clinic.pk)
 
 
 def forget_cached_pages_after_commit(clinic_id: int) -> None:

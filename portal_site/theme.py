@@ -35,6 +35,7 @@ def portal_context(request, clinic, page=None) -> dict:
     from core.tenancy.modules import clinic_hook
 
     from .blocks import hidden_block_names
+    from .home import clinic_contact, meta_description
     from .models import PortalSettings
     from .routing import clinic_base_url
     from .selectors import home_page_for, legal_pages, nav_pages
@@ -69,7 +70,25 @@ def portal_context(request, clinic, page=None) -> dict:
         # The languages this page is published in, each at this address with ?lang= (hreflang links).
         "portal_languages": page_languages(page, clinic) if page is not None else [],
         "portal_address": request.build_absolute_uri(request.path) if request is not None else "",
+        "portal_description": meta_description(clinic, page),
+        "portal_canonical": canonical_address(request, page, clinic),
+        # The address on one line as the clinic's country writes it ("10001 New York" is not how the US does).
+        "portal_clinic_address": ", ".join(clinic_contact(clinic)["address_lines"]),
     }
+
+
+def canonical_address(request, page, clinic) -> str:
+    """This page's own address: the same as the ``hreflang`` link of the language it is read in (the
+    address without ``?lang=`` for the clinic's language, which ``x-default`` names too)."""
+    from .translations import page_languages
+
+    if request is None:
+        return ""
+    address = request.build_absolute_uri(request.path)
+    asked = request.GET.get("lang", "")
+    if page is not None and asked and asked != clinic.locale and asked in page_languages(page, clinic):
+        return f"{address}?lang={asked}"
+    return address
 
 
 def calls_to_action(request, clinic, base: str) -> list[dict]:

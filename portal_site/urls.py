@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from core.plugins.manager import registry
 
-from . import access_history, connected_apps, disclosures, erasure, notice, views
+from . import access_history, connected_apps, disclosures, erasure, notice, team_photos, views
 from .access import gate_portal_patterns, gate_portal_public_patterns
 
 app_name = "portal"
@@ -47,6 +47,7 @@ urlpatterns = [
         name="ics",
     ),
     path("booking/confirm/", views.moved_confirm_view, name="confirm"),
+    path("people/<int:member_id>/photo/", team_photos.team_photo_view, name="team_photo"),
 ]
 
 

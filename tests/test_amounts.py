@@ -6,19 +6,19 @@ from decimal import Decimal
 from django.template import Context, Template
 from django.utils import translation
 
-from core.amounts import money_text
+from core.money import format_money
 
 
 def test_money_is_written_per_language_and_currency():
-    assert money_text(Decimal("90.0000"), "USD", "en") == "$90.00"
-    assert money_text(Decimal("90.0000"), "EUR", "de") == "90,00\xa0€"
-    assert money_text(Decimal("1234.5"), "EUR", "fr") == "1\u202f234,50\xa0€"
-    assert money_text(Decimal("1200.4"), "JPY", "en") == "¥1,200"  # no minor units
-    assert money_text(None, "EUR") == ""
+    assert format_money(Decimal("90.0000"), "USD", "en") == "$90.00"
+    assert format_money(Decimal("90.0000"), "EUR", "de") == "90,00\xa0€"
+    assert format_money(Decimal("1234.5"), "EUR", "fr") == "1\u202f234,50\xa0€"
+    assert format_money(Decimal("1200.4"), "JPY", "en") == "¥1,200"  # no minor units
+    assert format_money(None, "EUR") == ""
 
 
 def test_the_template_filter_follows_the_active_language():
-    template = Template("{% load amounts %}{{ price|amount:currency }}")
+    template = Template("{% load display %}{{ price|money:currency }}")
     with translation.override("de"):
         assert template.render(Context({"price": Decimal("45.0000"), "currency": "EUR"})) == "45,00\xa0€"
     with translation.override("en"):

@@ -357,6 +357,9 @@ ROUTE_OBJECTS = {
     "portal:scheduling:reschedule": {"appointment_id": "appointment"},
     "portal:scheduling:ics": {"appointment_id": "appointment"},
     "portal:billing:invoice": {"invoice_id": "invoice"},
+    # A practitioner's photo on the clinic's public team section (portal_site/tests/test_home_page.py
+    # checks that another clinic's, another organization's or a staff member's photo is 404).
+    "portal:team_photo": {"member_id": "membership"},
     "portal:billing:invoice_pdf": {"invoice_id": "invoice"},
     "portal:records:note": {"note_id": "records_note"},
     "portal:records:note_pdf": {"note_id": "records_note"},
@@ -490,6 +493,7 @@ PORTAL_PUBLIC = {
     "portal:logout",
     "portal:confirm",
     "portal:language",
+    "portal:team_photo",
 }
 # Portal pages for a signed-in patient: anonymous visitors are sent to the portal's own sign-in page.
 PORTAL_PATIENT = {

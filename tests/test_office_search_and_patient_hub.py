@@ -161,3 +161,29 @@ def test_patient_page_query_count_does_not_grow_with_history(
     assert page.status_code == 200
     assert page.content.decode().count("Follow-up") == 0  # invoices are listed by number, at most six
     assert "All invoices" in page.content.decode()
+
+
+def test_the_patient_page_and_the_search_write_dates_one_way(front_desk, login):
+    """Every date on the patient page and in the office search reads like "Mar 14, 1991" (core.dates.day),
+    never a mix of "14 Mar 1991", "03/14/1991" and "March 14, 1991"."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from core.dates import day
+
+    with scopes_disabled():
+        type(front_desk.patient).objects.filter(pk=front_desk.patient.pk).update(
+            date_of_birth=date(1991, 3, 14)
+        )
+    client = login(front_desk.owner)
+    upcoming = timezone.localtime(front_desk.upcoming.start, front_desk.clinic.tzinfo)
+    page = client.get(f"/office/patients/{front_desk.patient.pk}/").content.decode()
+    assert "born Mar 14, 1991" in page
+    assert f"{day(upcoming.date())}, {upcoming:%H:%M}" in page  # the appointment, on the clinic's clock
+    assert day(front_desk.invoice.issue_date) in page
+    for other_style in ("14 Mar 1991", "03/14/1991", "March 14, 1991", "Mar. 14, 1991"):
+        assert other_style not in page
+    found = client.get(SEARCH, {"q": front_desk.patient.family_name}).content.decode()
+    assert "born Mar 14, 1991" in found and f"{day(upcoming.date())}, {upcoming:%H:%M}" in found
+    assert "03/14/1991" not in found and "14 Mar 1991" not in found

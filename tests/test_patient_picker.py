@@ -38,7 +38,7 @@ def test_pick_finds_by_name_record_number_birth_date_and_phone(crowd, login, dja
         by_name = client.get(PICK, {"q": "liam smi"})
     assert names(by_name) == ["Smith, Liam", "Smith, Liam"]
     details = [row["details"] for row in by_name.json()["results"]]
-    assert any("05/17/1980" in d and "+1 555 0101" in d for d in details), details
+    assert any("born May 17, 1980" in d and "+1 555 0101" in d for d in details), details
     assert names(client.get(PICK, {"q": crowd.smith_a.display_record_number})) == ["Smith, Liam"]
     assert len(names(client.get(PICK, {"q": "1980-05-17"}))) == 1
     assert len(names(client.get(PICK, {"q": "555 0101"}))) == 1
@@ -113,3 +113,22 @@ def test_a_link_naming_the_patient_prefills_the_picker(crowd, login):
     page = client.get(f"/office/c/{slug}/scheduling/appointments/new/?patient={crowd.smith_a.pk}").content
     assert f'name="patient" value="{crowd.smith_a.pk}"'.encode() in page
     assert b'value="Smith, Liam"' in page
+
+
+def test_find_without_javascript_is_a_search_not_a_submission(crowd, login):
+    """Pressing "Find" shows the matches and nothing else: no "This field is required." under the service
+    and dates the person has not reached yet, and nothing is saved."""
+    client = login(crowd.staff)
+    url = f"/office/c/{crowd.clinic.slug}/scheduling/waitlist/"
+    found = client.post(url, {"patient_q": "Liam Smith", "patient_find": "1"})
+    page = found.content.decode()
+    assert found.status_code == 400
+    assert "Several patients match “Liam Smith”: choose one below." in page
+    assert "This field is required." not in page
+    # Submitting the form itself still checks every field.
+    submitted = client.post(url, {"patient_q": "Liam Smith", "patient": crowd.smith_b.pk})
+    assert submitted.status_code == 400 and "This field is required." in submitted.content.decode()
+    with scope(organization=crowd.org.pk):
+        from plugins.scheduling.models import WaitlistEntry
+
+        assert not WaitlistEntry.objects.exists()

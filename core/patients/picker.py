@@ -19,10 +19,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.dates import day
 
 from .models import Patient
 from .selectors import search_patients
@@ -53,9 +54,7 @@ def patient_label(patient: Patient) -> str:
 def patient_details(patient: Patient) -> str:
     parts = [gettext("Record %(number)s") % {"number": patient.display_record_number}]
     if patient.date_of_birth:
-        parts.append(
-            gettext("born %(date)s") % {"date": date_format(patient.date_of_birth, "SHORT_DATE_FORMAT")}
-        )
+        parts.append(gettext("born %(date)s") % {"date": day(patient.date_of_birth)})
     if patient.phone:
         parts.append(patient.phone)
     return " · ".join(parts)
@@ -205,3 +204,22 @@ class PatientField(forms.Field):
         if not matches:
             raise forms.ValidationError(self.error_messages["none"], code="none", params={"query": query})
         return matches
+
+
+class FindsPatients:
+    """For a form with a ``PatientField``: pressing "Find" (the form without JavaScript) is a search, not a
+    submission, so the answer shows the matches only, and no "This field is required." under the fields
+    the person has not reached yet. The form stays invalid: the picker's own message asks for a choice."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or self._errors is None:
+            return
+        finding = {
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, PatientField) and f"{self.add_prefix(name)}_find" in self.data
+        }
+        if finding:
+            for name in [name for name in self._errors if name not in finding]:
+                del self._errors[name]

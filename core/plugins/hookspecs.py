@@ -349,6 +349,19 @@ def clinic_portal_calls_to_action(request: HttpRequest, clinic: Clinic) -> list[
 
 
 @hookspec
+def clinic_portal_practitioner_links(
+    request: HttpRequest, clinic: Clinic, practitioners: list[Membership]
+) -> dict[int, list[NavItem]]:
+    """Return, per practitioner id, the links this module puts on that practitioner's card on ``clinic``'s
+    portal ("Book with Dr. Adams").
+
+    Called only when the module is on for that clinic, with the practitioners the team section shows. A
+    ``NavItem.url`` is relative to the portal's base address (``"booking/?practitioner=7"``); each card's
+    links are sorted by ``order`` then label.
+    """
+
+
+@hookspec
 def clinic_portal_context(request: HttpRequest, clinic: Clinic) -> dict[str, Any]:
     """Return extra template context for ``clinic``'s portal pages (called only when the module is on).
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
-from django.utils import timezone, translation
+from django.utils import translation
+
+from core import dates
 
 from .money import quantize
 
@@ -25,13 +26,8 @@ def number(value, language: str | None = None) -> str:
 
 
 def day(value, language: str | None = None) -> str:
-    """The one way billing's pages write a date ("Dec 6, 2026", "06.12.2026"): a moment is read on the
-    active clock, which is the clinic's on every page (core.tenancy.clinic_time)."""
-    if not value:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date()
-    return format_date(value, format="medium", locale=babel_locale(language))
+    """The one way pages write a date (``core.dates.day``): "Dec 6, 2026", "06.12.2026"."""
+    return dates.day(value, language)
 
 
 def long_date(value, language: str | None = None) -> str:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.compliance.packs import pack_for
 from core.compliance.tax_ids import check_tax_id
 from core.forms import BoundedDateField, StyledForm, StyledModelForm
-from core.patients.picker import PatientField
+from core.patients.picker import FindsPatients, PatientField
 from core.quantities import plain_quantity
 
 from .models import BillingProfile, InvoiceSeries, InvoiceStatus, LineKind, PaymentMethod, TaxRate
@@ -27,7 +27,7 @@ class InvoiceFilterForm(StyledForm):
     )
 
 
-class DraftForm(StyledForm):
+class DraftForm(FindsPatients, StyledForm):
     patient = PatientField(label=_("Patient"))
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField
-from core.patients.picker import PatientField, PatientPicker
+from core.patients.picker import FindsPatients, PatientField, PatientPicker
 
 from .models import Item, MovementKind, Supplier
 
@@ -66,7 +66,7 @@ class ReceiveForm(forms.Form):
         self.fields["item"].queryset = items
 
 
-class DispenseForm(forms.Form):
+class DispenseForm(FindsPatients, forms.Form):
     kind = forms.ChoiceField(
         label=_("What for"),
         choices=[

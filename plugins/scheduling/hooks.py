@@ -290,6 +290,35 @@ def clinic_portal_calls_to_action(request, clinic):
 
 
 @hookimpl
+def clinic_portal_practitioner_links(request, clinic, practitioners):
+    """ "Book with Dr. Adams" on the team cards of practitioners who take online bookings at ``clinic``:
+    the booking page opens with them chosen."""
+    from django.utils.translation import gettext as _
+
+    from core.plugins.types import NavItem
+
+    from .models import OnlineMode
+    from .portal import selectors as online
+
+    if online.online_mode(clinic) == OnlineMode.OFF:
+        return {}
+    bookable = online.online_bookable_practitioner_ids(clinic, [p.pk for p in practitioners])
+    return {
+        p.pk: [
+            NavItem(
+                # "Dr. Adams" reads well in a button; letters after the name ("MD") do not.
+                label=_("Book with %(name)s")
+                % {"name": p.titled_name if p.title.strip().endswith(".") else p.name},
+                url=f"booking/?practitioner={p.pk}",
+                order=10,
+            )
+        ]
+        for p in practitioners
+        if p.pk in bookable
+    }
+
+
+@hookimpl
 def ehr_portal_blocks():
     """Booking widget, opening hours and price list for portal pages. Called once when the portal's page
     models load, so it also connects the signals that keep cached pages with these blocks fresh."""

@@ -4,10 +4,11 @@ office search (the upcoming appointments of the patients found)."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit.vocabulary import Category
+from core.dates import day_and_time
 from core.plugins.types import PatientSection, SearchGroup, SearchHit
 
 from .models import Appointment
@@ -36,9 +37,8 @@ def _appointments(clinic, **filters):
 
 
 def when(appointment: Appointment, clinic) -> str:
-    """ "Mon 7 Dec 2026, 09:30" on the clinic's clock."""
-    start = timezone.localtime(appointment.start, clinic.tzinfo)
-    return f"{formats.date_format(start, 'DATE_FORMAT')}, {formats.time_format(start, 'TIME_FORMAT')}"
+    """ "Dec 7, 2026, 09:30" on the clinic's clock: ``core.dates``, like every date on the patient page."""
+    return day_and_time(appointment.start, zone=clinic.tzinfo)
 
 
 def _edit_url(clinic, appointment: Appointment) -> str:

@@ -73,7 +73,10 @@ def test_contact_page_shows_working_hours_merged_per_day_and_closures(alpha, bet
         closure(beta, beta.clinic, today + timedelta(days=2), today + timedelta(days=2), "Beta holiday")
     body = Client().get(f"/c/{alpha.clinic.slug}/contact").content.decode()
     assert "Opening hours" in body
-    assert '<th scope="row">Monday</th><td>08:00–12:30, 13:00–17:00</td>' in body
+    assert (
+        '<th scope="row">Monday</th><td><span class="nowrap">08:00–12:30</span>, '
+        '<span class="nowrap">13:00–17:00</span></td>'
+    ) in body
     assert '<th scope="row">Tuesday</th><td>Closed</td>' in body
     assert '<th scope="row">Wednesday</th><td>Closed</td>' in body
     assert "Team training" in body
@@ -91,7 +94,7 @@ def test_free_text_hours_only_where_scheduling_is_off(alpha, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True), scope(organization=alpha.org.pk):
         set_module_enabled(Clinic.objects.get(pk=alpha.clinic.pk), "scheduling", False)
     body = Client().get(url).content.decode()
-    assert "Mondays by arrangement" in body and "opening-hours" not in body
+    assert "Mondays by arrangement" in body and 'class="card opening-hours"' not in body
 
 
 def test_changed_hours_and_closures_reach_the_cached_contact_page(alpha, django_capture_on_commit_callbacks):
@@ -125,6 +128,7 @@ def test_home_page_blocks_use_the_clinics_services_and_vanish_when_scheduling_is
     assert "Book in a minute" in body and "What it costs" in body and "Welcome in" in body
     assert f'<option value="{bookable.pk}">Check-up (30 min)</option>' in body
     assert f'action="/c/{alpha.clinic.slug}/booking/"' in body
+    # The price in the clinic's currency, written the way its language writes money.
     assert "Check-up</td><td>30 min</td><td>$40.00" in body
     with django_capture_on_commit_callbacks(execute=True), scope(organization=alpha.org.pk):
         set_module_enabled(Clinic.objects.get(pk=alpha.clinic.pk), "scheduling", False)

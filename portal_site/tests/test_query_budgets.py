@@ -4,7 +4,9 @@ anonymous visitor, cached (no database query at all) and rendered afresh, and th
 import pytest
 from django.test import Client
 
-HOME_UNCACHED = 12
+# A new clinic's home page shows its team (practitioners; whether and with whom it takes online bookings),
+# its opening hours (working hours, closures) and its price list: one or two queries per section.
+HOME_UNCACHED = 18
 BOOKING_PAGE = 16
 
 pytestmark = pytest.mark.django_db

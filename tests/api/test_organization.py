@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
 from core.tenancy.models import Organization
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 from .conftest import error_of
 
@@ -73,14 +73,21 @@ def test_owner_picks_a_country_with_a_compliance_pack(alpha, api):
 def test_owner_changes_settings(alpha, api):
     owner = api(alpha.owner)
     response = owner.patch(
-        "/organization", {"name": " Alpha Health ", "default_locale": "fr", "session_idle_minutes": 60}
+        "/organization",
+        {
+            "name": " Alpha Health ",
+            "default_locale": "fr",
+            "session_idle_minutes": 60,
+            "current_password": PASSWORD,
+        },
     )
     assert response.status_code == 200, response.content
     assert (response.json()["name"], response.json()["default_locale"]) == ("Alpha Health", "fr")
     with scopes_disabled():
         org = Organization.objects.get(pk=alpha.org.pk)
     assert (org.name, org.session_idle_minutes, org.require_two_factor) == ("Alpha Health", 60, False)
-    assert owner.patch("/organization", {"session_idle_minutes": None}).json()["session_idle_minutes"] is None
+    cleared = owner.patch("/organization", {"session_idle_minutes": None, "current_password": PASSWORD})
+    assert cleared.json()["session_idle_minutes"] is None
     named = owner.patch("/organization", {"show_staff_names_to_patients": True})
     assert named.json()["show_staff_names_to_patients"] is True
 
@@ -88,7 +95,10 @@ def test_owner_changes_settings(alpha, api):
 def test_requiring_two_factor_applies_to_sessions_and_to_tokens_of_members_without_it(alpha, api, token_api):
     owner = api(alpha.owner)
     bearer = token_api(alpha.owner, alpha.org)
-    assert owner.patch("/organization", {"require_two_factor": True}).status_code == 200
+    assert (
+        owner.patch("/organization", {"require_two_factor": True, "current_password": PASSWORD}).status_code
+        == 200
+    )
     refused = owner.get("/organization")
     assert refused.status_code == 403 and error_of(refused)["code"] == "two_factor_required"
     refused = bearer.get("/organization")
@@ -147,3 +157,52 @@ def test_messages_follow_the_requested_language(alpha, api):
         == [choice]
         != ["Select a valid choice. That choice is not one of the available choices."]
     )
+
+
+def test_sign_in_security_changes_need_the_password_or_a_current_code(alpha, token_api):
+    """A token alone cannot switch two-factor sign-in off or stretch idle sessions: the same proof the
+    office form asks for, the same messages, and nothing written when it is missing or wrong."""
+    from django_otp.oath import totp
+    from pghistory.models import Context
+
+    Organization.objects.filter(pk=alpha.org.pk).update(require_two_factor=True)
+    device = TOTPDevice.objects.create(user=alpha.owner, name="Authenticator app", confirmed=True)
+    bearer = token_api(alpha.owner, alpha.org)
+
+    for body, message in [
+        ({"require_two_factor": False}, "Enter your password or a current code to confirm it is you."),
+        ({"require_two_factor": False, "current_password": "not-it"}, "The password is not correct."),
+        ({"session_idle_minutes": 600, "otp_code": "000000"}, "That code is not valid."),
+    ]:
+        refused = bearer.patch("/organization", body)
+        assert refused.status_code == 403, body
+        error = error_of(refused)
+        assert error["code"] == "identity_not_confirmed" and error["message"].startswith(message)
+        assert error["fields"]["current_password"] == [error["message"]]
+        device.throttle_reset()
+    with scopes_disabled():
+        org = Organization.objects.get(pk=alpha.org.pk)
+        assert (org.require_two_factor, org.session_idle_minutes) == (True, None)
+
+    # Settings that are not about sign-in, or sent unchanged, need no proof.
+    assert bearer.patch("/organization", {"name": "Alpha", "require_two_factor": True}).status_code == 200
+
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+    accepted = bearer.patch("/organization", {"require_two_factor": False, "otp_code": code})
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["require_two_factor"] is False
+    with scopes_disabled():
+        event = Organization.pgh_event_models["update"].objects.filter(pgh_obj_id=alpha.org.pk).last()
+        assert event.require_two_factor is False
+        context = Context.objects.get(pk=event.pgh_context_id).metadata
+    # Recorded like the office's change: who, and through which address.
+    assert context["user"] == alpha.owner.pk and context["path"] == "/api/v1/organization"
+
+
+def test_proof_is_refused_in_the_requested_language(alpha, api):
+    with translation.override("fr"):
+        expected = gettext("Enter your password or a current code to confirm it is you.")
+    refused = api(alpha.owner).call(
+        "patch", "/organization", {"require_two_factor": True}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert refused.status_code == 403 and error_of(refused)["message"] == expected

@@ -173,7 +173,7 @@ def test_owner_and_staff_journey(page: Page, new_context, screenshot):
     staff.get_by_role("link", name="Okonkwo, Amara").click()
     staff.wait_for_url(re.compile(r"/office/patients/\d+/$"))
     expect(staff.get_by_role("heading", name="Amara Okonkwo", level=1)).to_be_visible()
-    expect(staff.get_by_text("14 Mar 1984")).to_be_visible()
+    expect(staff.get_by_text("born Mar 14, 1984")).to_be_visible()
     expect(staff.get_by_role("region", name="Clinics")).to_contain_text(SECOND_CLINIC)
     screenshot(staff, "patient_detail.png")
 

@@ -96,7 +96,7 @@ def test_stock_item_is_sold_taken_out_and_credited_back(new_context, alpha, scre
     picker.press("ArrowDown")
     picker.press("ArrowDown")
     picker.press("Enter")
-    expect(desk.locator("[data-picker-chosen]")).to_contain_text("01/03/1992")
+    expect(desk.locator("[data-picker-chosen]")).to_contain_text("born Jan 3, 1992")
     desk.get_by_role("button", name="Create draft").click()
 
     # The line picker finds the product and adds it; issuing takes it from the earliest-expiring lot.

@@ -106,7 +106,8 @@ def test_staff_edits_home_page_in_cms_and_beta_editor_cannot_reach_it(new_contex
     body = editor.locator('[data-contentpath="body"]')
     body.get_by_role("button", name="Insert a block").last.click()
     editor.get_by_role("option", name="Call to action").click()
-    body.get_by_label("Heading").fill("Winter opening hours")
+    # The new block comes after the team, hours, prices and address sections a new site starts with.
+    body.get_by_role("region", name="Call to action").get_by_label("Heading").fill("Winter opening hours")
     body.get_by_label("Button label").fill("See our hours")
     body.get_by_label("Button link").fill("contact")
     screenshot(editor, "portal_cms_edit.png")

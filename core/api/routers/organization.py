@@ -6,9 +6,10 @@ from typing import Annotated
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
+from core.accounts.identity import identity_refusal
 from core.compliance.packs import pack_for_country
 from core.tenancy import services
 from core.tenancy.access import check_perm, require_member
@@ -16,9 +17,14 @@ from core.tenancy.context import forget_memberships
 from core.tenancy.models import Organization
 
 from ..common import requires, responses
+from ..errors import error_body
 from ..schemas import StrictSchema
 
 router = Router(tags=["Organization"])
+
+# How members sign in: changing these needs the caller's password or a current code, as in the office.
+SECURITY_FIELDS = ("require_two_factor", "session_idle_minutes")
+PROOF_FIELDS = ("current_password", "otp_code")
 
 LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
 
@@ -46,6 +52,14 @@ class OrganizationPatchIn(StrictSchema):
         None, description="Sign members out after this many idle minutes (5 to 1440); null for the default."
     )
     show_staff_names_to_patients: bool = None
+    current_password: str = Field(
+        None,
+        max_length=256,
+        description="The caller's password: needed to change require_two_factor or session_idle_minutes.",
+    )
+    otp_code: str = Field(
+        None, max_length=8, description="Or a current code from the caller's authenticator app instead."
+    )
 
     @field_validator("name")
     @classmethod
@@ -105,10 +119,20 @@ def get_organization(request):
     openapi_extra=requires("tenancy.change_organization"),
 )
 def update_organization(request, payload: OrganizationPatchIn):
-    """Change the organization's settings (owners). Only the fields sent are changed."""
+    """Change the organization's settings (owners). Only the fields sent are changed.
+
+    Changing how members sign in (``require_two_factor``, ``session_idle_minutes``) also needs
+    ``current_password`` or ``otp_code``: without a valid one the answer is 403 ``identity_not_confirmed``
+    and nothing changes."""
     ctx = require_member(request)
     check_perm(request, "tenancy.change_organization", ctx.organization)
     changes = payload.model_dump(exclude_unset=True)
+    proof = {name: changes.pop(name, None) for name in PROOF_FIELDS}
+    if any(name in changes and changes[name] != getattr(ctx.organization, name) for name in SECURITY_FIELDS):
+        refusal = identity_refusal(request.user, proof["current_password"], proof["otp_code"])
+        if refusal:
+            fields = {"current_password": [refusal]}
+            return Status(403, error_body("identity_not_confirmed", refusal, fields))
     organization = services.update_organization(ctx.organization, **changes)
     forget_memberships(request.user)
     return _out(organization, ctx.role)

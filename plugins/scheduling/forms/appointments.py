@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField, BoundedDateTimeField
-from core.patients.picker import PatientField, PatientPicker
+from core.patients.picker import FindsPatients, PatientField, PatientPicker
 
 from ..models import Frequency, Status, WaitlistStatus
 
@@ -18,7 +18,7 @@ def clinic_time(value: datetime, tz) -> datetime:
     return timezone.make_aware(value.replace(tzinfo=None), tz)
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(FindsPatients, forms.Form):
     patient = PatientField(label=_("Patient"), widget=PatientPicker(attrs=INPUT))
     service = forms.ModelChoiceField(queryset=None, label=_("Service"), widget=forms.Select(attrs=INPUT))
     practitioner = forms.ModelChoiceField(
@@ -110,7 +110,7 @@ class StatusForm(forms.Form):
     reason = forms.CharField(required=False, max_length=300)
 
 
-class WaitlistForm(forms.Form):
+class WaitlistForm(FindsPatients, forms.Form):
     patient = PatientField(label=_("Patient"), widget=PatientPicker(attrs=INPUT))
     service = forms.ModelChoiceField(queryset=None, label=_("Service"), widget=forms.Select(attrs=INPUT))
     practitioner = forms.ModelChoiceField(

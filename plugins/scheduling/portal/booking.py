@@ -50,6 +50,12 @@ def booking_page(request, clinic, page):
     service = next((s for s in services if s.pk == online.positive_int(chosen_service)), None)
     context.update({"services": services, "service": service})
     if service is None:
+        # Opened from a practitioner's card ("Book with Dr. Adams"): offer what they offer, and carry
+        # the choice on to the next step, where their free times are shown at once.
+        practitioner = online.chosen_practitioner(clinic, request.GET.get("practitioner"))
+        if practitioner is not None:
+            context["services"] = online.services_offered_by(clinic, services, practitioner) or services
+            context["preselected"] = practitioner
         return render(request, "scheduling/portal/booking.html", context)
     practitioners = online.practitioners_for(clinic, service)
     chosen = request.GET.get("practitioner", "")

@@ -146,3 +146,41 @@ def parse_start(value, clinic: Clinic) -> datetime | None:
     if start.tzinfo is None:
         start = start.replace(tzinfo=clinic.tzinfo)
     return start
+
+
+def online_bookable_practitioner_ids(clinic: Clinic, practitioner_ids: list[int]) -> set[int]:
+    """Those of ``practitioner_ids`` who offer a service of ``clinic`` that is bookable online. One query."""
+    from ..models import ServicePractitioner
+
+    return set(
+        ServicePractitioner.objects.filter(
+            organization_id=clinic.organization_id,
+            service__clinic=clinic,
+            service__active=True,
+            service__bookable_online=True,
+            membership_id__in=practitioner_ids,
+        ).values_list("membership_id", flat=True)
+    )
+
+
+def chosen_practitioner(clinic: Clinic, value: str | None) -> Membership | None:
+    """The practitioner a link to the booking page names (``?practitioner=7``, from the portal's team
+    section), when they take online bookings at ``clinic``; None for anything else."""
+    pk = positive_int(value)
+    if pk is None or not online_bookable_practitioner_ids(clinic, [pk]):
+        return None
+    return Membership.objects.filter(organization_id=clinic.organization_id, pk=pk, is_active=True).first()
+
+
+def services_offered_by(clinic: Clinic, services: list[Service], practitioner: Membership) -> list[Service]:
+    """Those of ``services`` that ``practitioner`` offers at ``clinic``. One query."""
+    from ..models import ServicePractitioner
+
+    offered = set(
+        ServicePractitioner.objects.filter(
+            organization_id=clinic.organization_id,
+            membership=practitioner,
+            service_id__in=[s.pk for s in services],
+        ).values_list("service_id", flat=True)
+    )
+    return [s for s in services if s.pk in offered]
