@@ -177,7 +177,7 @@ def instance_endpoint(request, ctx, resource_type: str, resource_id: str):
         raise NotSupported(_("Read is not supported for %(type)s.") % {"type": resource_type})
     ctx.require(resource_type, "read", also=provider.covered_by)
     resource = provider.read(ctx, resource_id)
-    declare_read(ctx, [resource])
+    declare_read(ctx, provider.shown(ctx, resource))
     if resource_type == "Binary" and wants_raw(request, resource["contentType"]):
         # A Binary asked for in its own format (a PDF viewer following a document's link) comes as is.
         return HttpResponse(base64.b64decode(resource["data"]), content_type=resource["contentType"])
