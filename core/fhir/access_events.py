@@ -38,9 +38,10 @@ def _patients_of(resource: dict) -> set[int]:
 
 def category_of(resource: dict) -> str | None:
     # A chart file's DocumentReference (``file-<id>``) is a file, not a note.
-    if resource.get("resourceType") == "DocumentReference" and str(resource.get("id", "")).startswith("file-"):
+    kind = resource.get("resourceType")
+    if kind == "DocumentReference" and str(resource.get("id", "")).startswith("file-"):
         return Category.FILES
-    return CATEGORIES.get(resource.get("resourceType"))
+    return CATEGORIES.get(kind)
 
 
 def declare_read(ctx, resources: list[dict]) -> None:

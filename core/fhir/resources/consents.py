@@ -36,7 +36,9 @@ CONSENT_SCOPE = {
         }
     ]
 }
-PATIENT_CONSENT = {"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]}
+PATIENT_CONSENT = {
+    "coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]
+}
 # The patient opted in to the processing the notice describes.
 OPT_IN = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN", "display": "opt-in"}
 CONSENT_ID = re.compile(r"^(\d{1,18})-(\d{1,18})$")
@@ -93,9 +95,9 @@ class ConsentProvider(ModelProvider):
     def to_resource(self, consent, ctx) -> dict:
         organization = ctx.organization
         # The organization's consent carries no clinic: its first clinic's zone, as the API's messages use.
-        given = (
-            clinic_moment(consent.given_at, ctx.clinics[0]) if ctx.clinics else timezone.localtime(consent.given_at)
-        ).isoformat()
+        moment = consent.given_at
+        local = clinic_moment(moment, ctx.clinics[0]) if ctx.clinics else timezone.localtime(moment)
+        given = local.isoformat()
         return {
             "status": "active",
             "scope": CONSENT_SCOPE,

@@ -54,7 +54,7 @@ DOCUMENT_PARAMS = (
     SearchParam(
         "type",
         "token",
-        "A LOINC document type (11506-3 progress note, 34109-9 note); unknown (data-absent-reason) for files.",
+        "A LOINC document type (11506-3 progress note, 34109-9 note); unknown (data-absent-reason): files.",
     ),
     SearchParam("date", "date", "When the note was signed or the file attached."),
     SearchParam("status", "token", "current, entered-in-error."),
@@ -211,8 +211,8 @@ class BinaryProvider(ResourceProvider):
         kind, _sep, pk = resource_id.partition("-")
         if kind == "note":
             note = documents.notes.get(ctx, pk)
-            content_type, data, document_id = "application/pdf", note_pdf(note, for_patient=ctx.is_patient), pk
-            shown = note
+            data = note_pdf(note, for_patient=ctx.is_patient)
+            content_type, document_id, shown = "application/pdf", pk, note
         elif kind == "file":
             record = documents.files.get(ctx, resource_id)
             with record.file.open("rb") as stored:
