@@ -95,6 +95,7 @@ def objects_of(tenant):
         fhir_app = make_fhir_app(tenant)
         records = make_records_objects(tenant)
         erasure_request = make_erasure_request(tenant)
+        consent = make_privacy_consent(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -111,7 +112,21 @@ def objects_of(tenant):
         "fhir_app": fhir_app.pk,
         **records,
         "erasure_request": erasure_request.pk,
+        "consent": consent,
     }
+
+
+def make_privacy_consent(tenant) -> str:
+    """The tenant's patient's portal login agreed to the privacy notice; the Consent's FHIR id."""
+    from core.compliance.consents import record_notice_consent
+    from core.compliance.models import PrivacyNoticeConsent
+    from tests.factories import link_patient_login, make_user
+
+    login = make_user()
+    link_patient_login(tenant.patient, login)
+    record_notice_consent(login, tenant.org, "NOTICE-1")
+    consent = PrivacyNoticeConsent.objects.get(organization=tenant.org, user=login)
+    return f"{consent.pk}-{tenant.patient.pk}"
 
 
 def make_erasure_request(tenant):
@@ -171,6 +186,7 @@ def make_records_objects(tenant):
         "records_note": note.pk,
         "records_signed_note": signed.pk,
         "records_binary": f"note-{signed.pk}",
+        "records_file_document": f"file-{chart_file.pk}",
         "records_vital": vital.pk,
         "records_allergy": allergy.pk,
         "records_medication": medication.pk,
@@ -732,7 +748,10 @@ FHIR_OBJECTS = {
     "DocumentReference": "records_signed_note",
     "Provenance": "records_signed_note",
     "Binary": "records_binary",
+    "Consent": "consent",
 }
+# Further ids of a type whose ids come in more than one kind (a chart file's document and its content).
+FHIR_MORE_OBJECTS = [("DocumentReference", "records_file_document"), ("Binary", "records_file_document")]
 FHIR_EXEMPT = {"Slot": "computed free times: another organization's are covered in tests/fhir"}
 # Operations on a patient, read with another organization's patient.
 FHIR_OPERATIONS = ("$everything", "$summary")
@@ -752,7 +771,7 @@ def test_fhir_other_organizations_ids_are_404_and_anonymous_401(alpha, beta):
     with scopes_disabled():
         _record, token = create_token(alpha.owner, alpha.org, "fhir")
     client = Client()
-    for resource_type, key in FHIR_OBJECTS.items():
+    for resource_type, key in [*FHIR_OBJECTS.items(), *FHIR_MORE_OBJECTS]:
         url = f"/fhir/R4/{resource_type}/{objects[key]}"
         response = client.get(url, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 404, f"{url} answered {response.status_code}"
