@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from core.fhir.identifiers import code_system
 from core.fhir.providers import SearchParam, reference
@@ -34,7 +35,7 @@ CHART_FILE = "chart-file"
 
 
 def chart_file_category() -> dict:
-    return concept(code_system("document-category"), CHART_FILE, "Chart file", "Uploaded file")
+    return concept(code_system("document-category"), CHART_FILE, "Chart file", _("Uploaded file"))
 
 
 def sha1_base64(hex_digest: str) -> str:
