@@ -249,3 +249,43 @@ def test_file_reads_are_recorded_as_files(alpha, fhir_as):
     status, _binary = fhir.get(f"Binary/file-{letter.pk}")
     assert status == 200
     assert accesses(patient=alpha.patient, channel="fhir") == [(alpha.patient.pk, "files", "view", "fhir")]
+
+
+def queries_for(fhir, resource_type):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        status, bundle = fhir.get(resource_type, _count="100")
+    assert status == 200
+    return len(captured), bundle["total"]
+
+
+# Authentication, membership, clinics, the counts and the page, the uploaders of a page of files.
+BUDGET = 12
+
+
+@pytest.mark.django_db
+def test_consent_and_file_searches_do_not_grow_with_the_page(alpha, fhir_as):
+    def grow(n):
+        with scopes_disabled():
+            for i in range(n):
+                patient = make_patient(alpha.clinics[i % 2], f"Grown{i}", "Consenting")
+                login = make_user()
+                link_patient_login(patient, login)
+                record_notice_consent(login, alpha.org, "NOTICE-2026-01")
+                with scope(organization=alpha.org.pk):
+                    from plugins.records.services.files import attach_file
+
+                    attach_file(alpha.clinic, patient, SimpleUploadedFile("a.pdf", PDF), by=alpha.owner)
+
+    fhir = fhir_as(alpha.owner, alpha.org)
+    grow(2)
+    for resource_type in ("Consent", "DocumentReference"):
+        queries_for(fhir, resource_type)  # the token's first use is noted once
+        few, few_total = queries_for(fhir, resource_type)
+        grow(10)
+        many, many_total = queries_for(fhir, resource_type)
+        assert many_total > few_total
+        assert many <= few, f"{resource_type}: {few} queries for {few_total}, {many} for {many_total}"
+        assert many <= BUDGET, f"{resource_type}: {many} queries"
