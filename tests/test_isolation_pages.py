@@ -95,7 +95,6 @@ def objects_of(tenant):
         fhir_app = make_fhir_app(tenant)
         records = make_records_objects(tenant)
         erasure_request = make_erasure_request(tenant)
-        consent = make_privacy_consent(tenant)
     return {
         "patient": tenant.patient.pk,
         "membership": tenant.memberships["staff"].pk,
@@ -112,12 +111,12 @@ def objects_of(tenant):
         "fhir_app": fhir_app.pk,
         **records,
         "erasure_request": erasure_request.pk,
-        "consent": consent,
     }
 
 
 def make_privacy_consent(tenant) -> str:
-    """The tenant's patient's portal login agreed to the privacy notice; the Consent's FHIR id."""
+    """The tenant's patient's portal login agreed to the privacy notice; the Consent's FHIR id (call under
+    ``scopes_disabled``; it links the patient to a new login, so only where no other login is linked)."""
     from core.compliance.consents import record_notice_consent
     from core.compliance.models import PrivacyNoticeConsent
     from tests.factories import link_patient_login, make_user
@@ -769,6 +768,7 @@ def test_fhir_other_organizations_ids_are_404_and_anonymous_401(alpha, beta):
         "practitioner": beta.memberships["practitioner"].pk,
     }
     with scopes_disabled():
+        objects["consent"] = make_privacy_consent(beta)
         _record, token = create_token(alpha.owner, alpha.org, "fhir")
     client = Client()
     for resource_type, key in [*FHIR_OBJECTS.items(), *FHIR_MORE_OBJECTS]:
