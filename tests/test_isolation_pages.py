@@ -134,6 +134,20 @@ def make_disclosure(tenant):
     return record_disclosure(tenant.patient, details, by=tenant.staff, clinic=tenant.clinic)
 
 
+def make_privacy_consent(tenant) -> str:
+    """The tenant's patient's portal login agreed to the privacy notice; the Consent's FHIR id (call under
+    ``scopes_disabled``; it links the patient to a new login, so only where no other login is linked)."""
+    from core.compliance.consents import record_notice_consent
+    from core.compliance.models import PrivacyNoticeConsent
+    from tests.factories import link_patient_login, make_user
+
+    login = make_user()
+    link_patient_login(tenant.patient, login)
+    record_notice_consent(login, tenant.org, "NOTICE-1")
+    consent = PrivacyNoticeConsent.objects.get(organization=tenant.org, user=login, version="NOTICE-1")
+    return f"{consent.pk}-{tenant.patient.pk}"
+
+
 def make_erasure_request(tenant):
     """An erasure request of the tenant's patient, waiting for a decision."""
     from core.compliance.models import ErasureRequest
@@ -191,6 +205,7 @@ def make_records_objects(tenant):
         "records_note": note.pk,
         "records_signed_note": signed.pk,
         "records_binary": f"note-{signed.pk}",
+        "records_file_document": f"file-{chart_file.pk}",
         "records_vital": vital.pk,
         "records_allergy": allergy.pk,
         "records_medication": medication.pk,
@@ -771,7 +786,10 @@ FHIR_OBJECTS = {
     "DocumentReference": "records_signed_note",
     "Provenance": "records_signed_note",
     "Binary": "records_binary",
+    "Consent": "consent",
 }
+# Further ids of a type whose ids come in more than one kind (a chart file's document and its content).
+FHIR_MORE_OBJECTS = [("DocumentReference", "records_file_document"), ("Binary", "records_file_document")]
 FHIR_EXEMPT = {"Slot": "computed free times: another organization's are covered in tests/fhir"}
 # Operations on a patient, read with another organization's patient.
 FHIR_OPERATIONS = ("$everything", "$summary")
@@ -789,9 +807,10 @@ def test_fhir_other_organizations_ids_are_404_and_anonymous_401(alpha, beta):
         "practitioner": beta.memberships["practitioner"].pk,
     }
     with scopes_disabled():
+        objects["consent"] = make_privacy_consent(beta)
         _record, token = create_token(alpha.owner, alpha.org, "fhir")
     client = Client()
-    for resource_type, key in FHIR_OBJECTS.items():
+    for resource_type, key in [*FHIR_OBJECTS.items(), *FHIR_MORE_OBJECTS]:
         url = f"/fhir/R4/{resource_type}/{objects[key]}"
         response = client.get(url, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 404, f"{url} answered {response.status_code}"

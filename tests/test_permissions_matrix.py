@@ -187,6 +187,8 @@ FHIR_MATRIX = [
     ("read the practitioner's signed note", 200, 200, 404),
     ("read the owner's only-me note", 200, 404, 404),
     ("summarize patient_a", 200, 200, 200),
+    ("read patient_b's privacy consent", 200, 200, 404),
+    ("read a file on patient_a's chart", 200, 200, 404),
 ]
 
 
@@ -203,7 +205,7 @@ def test_fhir_permission_matrix(world, alpha, interaction, owner, practitioner, 
     expected = {"owner": owner, "practitioner": practitioner, "staff": staff}
     for role, status in expected.items():
         fhir = token_client(users[role], alpha.org)
-        if interaction.startswith("read patient_"):
+        if interaction in ("read patient_a", "read patient_b"):
             got, _body = fhir.get(f"Patient/{objects[interaction.split()[1]].pk}")
         elif interaction == "register at clinic_b":
             got, _body = fhir.send(
@@ -226,6 +228,10 @@ def test_fhir_permission_matrix(world, alpha, interaction, owner, practitioner, 
             got, _body = fhir.get(f"DocumentReference/{charted(tenant)['note'].pk}")
         elif interaction == "read the owner's only-me note":
             got, _body = fhir.get(f"DocumentReference/{owners_private_note(tenant).pk}")
+        elif interaction == "read patient_b's privacy consent":
+            got, _body = fhir.get(f"Consent/{consent_of(objects['patient_b'])}")
+        elif interaction == "read a file on patient_a's chart":
+            got, _body = fhir.get(f"DocumentReference/file-{chart_file(tenant).pk}")
         elif interaction == "summarize patient_a":
             got, _body = fhir.get(f"Patient/{objects['patient_a'].pk}/$summary")
         elif interaction.startswith("book"):
@@ -237,6 +243,39 @@ def test_fhir_permission_matrix(world, alpha, interaction, owner, practitioner, 
             got, current = fhir.get(f"Appointment/{appointment.pk}")
             got, _body = fhir.send("PUT", f"Appointment/{appointment.pk}", {**current, "status": "cancelled"})
         assert got == status, (interaction, role, got, _body)
+
+
+def consent_of(patient) -> str:
+    """The Consent id of ``patient``'s agreement to the privacy notice, made once per patient."""
+    from django_scopes import scopes_disabled
+
+    from core.compliance.consents import record_notice_consent
+    from core.compliance.models import PrivacyNoticeConsent
+    from tests.factories import link_patient_login, make_user
+
+    if not hasattr(patient, "consent_id"):
+        with scopes_disabled():
+            login = make_user()
+            link_patient_login(patient, login)
+            record_notice_consent(login, patient.organization, "NOTICE-1")
+            consent = PrivacyNoticeConsent.objects.get(organization_id=patient.organization_id, user=login)
+        patient.consent_id = f"{consent.pk}-{patient.pk}"
+    return patient.consent_id
+
+
+def chart_file(tenant):
+    """A file on the tenant's patient's chart, attached once per test."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope, scopes_disabled
+
+    from plugins.records.services.files import attach_file
+
+    if not hasattr(tenant, "chart_file"):
+        with scopes_disabled(), scope(organization=tenant.org.pk):
+            tenant.chart_file = attach_file(
+                tenant.clinic, tenant.patient, SimpleUploadedFile("scan.pdf", b"%PDF-1.4 x"), by=tenant.owner
+            )
+    return tenant.chart_file
 
 
 def charted(tenant):

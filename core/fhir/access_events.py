@@ -15,6 +15,8 @@ from core.audit.vocabulary import Category
 
 CATEGORIES = {
     "Patient": Category.DEMOGRAPHICS,
+    # A privacy-notice consent is about the patient's record, not their care.
+    "Consent": Category.DEMOGRAPHICS,
     "Appointment": Category.APPOINTMENTS,
     "Invoice": Category.INVOICES,
     "Encounter": Category.CLINICAL_NOTES,
@@ -34,11 +36,19 @@ def _patients_of(resource: dict) -> set[int]:
     return {int(found) for found in PATIENT_REFERENCE.findall(json.dumps(resource, default=str))}
 
 
+def category_of(resource: dict) -> str | None:
+    # A chart file's DocumentReference (``file-<id>``) is a file, not a note.
+    kind = resource.get("resourceType")
+    if kind == "DocumentReference" and str(resource.get("id", "")).startswith("file-"):
+        return Category.FILES
+    return CATEGORIES.get(kind)
+
+
 def declare_read(ctx, resources: list[dict]) -> None:
     """Declare that ``resources`` were shown to the caller of ``ctx`` (once per request)."""
     shown: dict[str, set[int]] = {}
     for resource in resources:
-        category = CATEGORIES.get(resource.get("resourceType"))
+        category = category_of(resource)
         if category is None:
             continue  # practitioners, clinics, services and slots are no patient's data
         shown.setdefault(category, set()).update(_patients_of(resource))

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scope
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
@@ -78,7 +79,33 @@ class SmartValidator(OAuth2Validator):
                 token["patient"] = str(patient.pk)
 
 
+# What the sign-in page tells a person when an app's authorization request is refused: oauthlib's own
+# descriptions are English and written for the app's developer.
+REFUSALS = {
+    "invalid_client": gettext_lazy("This app is not registered here."),
+    "invalid_request": gettext_lazy("The app's request is incomplete. Ask the app's makers to fix it."),
+    "invalid_scope": gettext_lazy("The app asked for access this kind of app may not have."),
+    "unauthorized_client": gettext_lazy("This app may not sign in this way."),
+    "unsupported_response_type": gettext_lazy("This app may not sign in this way."),
+    "access_denied": gettext_lazy("Access was not allowed."),
+}
+
+
+def refusal_message(code: str) -> str:
+    return str(REFUSALS.get(code, gettext_lazy("The app cannot be connected. Try again later.")))
+
+
 class SmartAuthorizationView(AuthorizationView):
+    def render_to_response(self, context, **response_kwargs):
+        refused = context.get("error")
+        if refused is not None and hasattr(refused, "error"):
+            # The page shows the refusal in the reader's language (the code stays for the app).
+            context = {
+                **context,
+                "error": {"error": refused.error, "description": refusal_message(refused.error)},
+            }
+        return super().render_to_response(context, **response_kwargs)
+
     def dispatch(self, request, *args, **kwargs):
         client = client_for_client_id(request.GET.get("client_id") or request.POST.get("client_id") or "")
         if client is None:

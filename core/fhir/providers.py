@@ -70,6 +70,11 @@ class ResourceProvider:
     def read(self, ctx, resource_id: str) -> dict:
         raise NotFound
 
+    def shown(self, ctx, resource: dict) -> list[dict]:
+        """What a read of ``resource`` showed, for the access log: the resource itself, unless it names
+        no patient (a Binary) and its provider knows whose document it was."""
+        return [resource]
+
     def every_profile(self) -> tuple[str, ...]:
         """Every profile a resource of this type may claim (the CapabilityStatement's list)."""
         return self.profiles
@@ -92,6 +97,8 @@ class ModelProvider(ResourceProvider):
     updated_field: ClassVar[str | None] = None
     # The field a version counter lives in (meta.versionId), if any.
     version_field: ClassVar[str | None] = None
+    # The order pages are cut in: stable, so paging neither repeats nor skips a row.
+    ordering: ClassVar[tuple[str, ...]] = ("pk",)
 
     def queryset(self, ctx) -> QuerySet:
         """Every record of this type the caller may see (compartment, clinics, module switches)."""
@@ -109,6 +116,16 @@ class ModelProvider(ResourceProvider):
         """The filter for ``identifier=system|value``, or None where the type has no identifiers."""
         return None
 
+    def id_of(self, obj) -> str:
+        """The resource id of a row (its primary key unless a type's ids say more)."""
+        return str(obj.pk)
+
+    def id_q(self, text: str) -> Q | None:
+        """The filter for the resource id ``text``, or None when it cannot be one of this type's ids
+        (then it matches nothing, and a read of it is a 404 like any unknown id)."""
+        parsed = resource_id(text)
+        return Q(pk=parsed) if parsed else None
+
     def profiles_for(self, obj) -> tuple[str, ...]:
         """The profiles this one record conforms to (all of ``profiles`` unless a type varies by row)."""
         return self.profiles
@@ -118,7 +135,7 @@ class ModelProvider(ResourceProvider):
         return [self.render(obj, ctx) for obj in objects]
 
     def render(self, obj, ctx) -> dict:
-        resource = {"resourceType": self.resource_type, "id": str(obj.pk), "meta": {}}
+        resource = {"resourceType": self.resource_type, "id": self.id_of(obj), "meta": {}}
         if self.version_field:
             resource["meta"]["versionId"] = str(getattr(obj, self.version_field))
         if self.updated_field:
@@ -141,11 +158,11 @@ class ModelProvider(ResourceProvider):
 
     def get(self, ctx, pk, *, for_update: bool = False):
         """The row ``pk`` among those the caller may see, or ``NotFound``."""
-        parsed = resource_id(pk)
+        wanted = self.id_q(str(pk))
         rows = self.queryset(ctx)
         if for_update:
             rows = rows.select_for_update(of=("self",))
-        found = rows.filter(pk=parsed).first() if parsed else None
+        found = rows.filter(wanted).first() if wanted is not None else None
         if found is None:
             raise NotFound
         return found
@@ -154,12 +171,17 @@ class ModelProvider(ResourceProvider):
         # Through render_many, so a type that loads what its rows need per page reads one row the same way.
         return self.render_many([self.get(ctx, resource_id)], ctx)[0]
 
-    def search(self, ctx, params: SearchParams, count: int, offset: int) -> SearchResult:
+    def matching(self, ctx, params: SearchParams) -> QuerySet:
+        """The rows the caller may see that match ``params`` (unordered, not yet paged)."""
         rows = self.queryset(ctx)
         for name, modifier, value in params.items():
             if name == "_id":
-                ids = [resource_id(v) for v in one_of(value)]
-                rows = rows.filter(pk__in=[i for i in ids if i])
+                alternatives = Q(pk__in=[])
+                for one in one_of(value):
+                    found = self.id_q(one)
+                    if found is not None:
+                        alternatives |= found
+                rows = rows.filter(alternatives)
             elif name == "_lastUpdated" and self.updated_field:
                 rows = rows.filter(date_q(name, value, self.updated_field))
             elif name == "identifier":
@@ -172,9 +194,16 @@ class ModelProvider(ResourceProvider):
                 rows = rows.filter(alternatives)
             else:
                 rows = self.filter(rows, name, modifier, value, ctx)
-        total = rows.count()
-        page = list(rows.order_by("pk")[offset : offset + count]) if count else []
-        return SearchResult(self.render_many(page, ctx), total)
+        return rows
+
+    def page(self, ctx, rows: QuerySet, count: int, offset: int) -> list[dict]:
+        """``count`` rows of ``rows`` from ``offset``, rendered (no query when ``count`` is 0)."""
+        found = list(rows.order_by(*self.ordering)[offset : offset + count]) if count else []
+        return self.render_many(found, ctx) if found else []
+
+    def search(self, ctx, params: SearchParams, count: int, offset: int) -> SearchResult:
+        rows = self.matching(ctx, params)
+        return SearchResult(self.page(ctx, rows, count, offset), rows.count())
 
 
 def reference(resource_type: str, pk: Any, display: str | None = None) -> dict:

@@ -15,6 +15,7 @@ class DuplicateResourceType(Exception):
 
 def core_providers() -> list[ResourceProvider]:
     from .resources.clinics import LocationProvider, OrganizationProvider
+    from .resources.consents import ConsentProvider
     from .resources.patients import PatientProvider
     from .resources.team import PractitionerProvider, PractitionerRoleProvider
 
@@ -24,6 +25,7 @@ def core_providers() -> list[ResourceProvider]:
         PractitionerRoleProvider(),
         OrganizationProvider(),
         LocationProvider(),
+        ConsentProvider(),
     ]
 
 

@@ -104,6 +104,7 @@ def describe(text: str) -> str:
         "DocumentReference": _("visit notes"),
         "Binary": _("documents"),
         "Provenance": _("who signed the notes"),
+        "Consent": _("agreements to the privacy notice"),
     }
     what = names.get(scope.resource_type, scope.resource_type)
     whose = {

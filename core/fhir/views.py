@@ -24,7 +24,7 @@ from core.tenancy.clinic_time import read_in_clinic_time
 from .access_events import declare_read
 from .bundle import base_url, searchset
 from .capability import capability_statement
-from .compartment import everything_bundle
+from .compartment import everything_paged_bundle
 from .credentials import authenticate
 from .includes import check_includes, included, revincluded
 from .outcome import (
@@ -177,7 +177,7 @@ def instance_endpoint(request, ctx, resource_type: str, resource_id: str):
         raise NotSupported(_("Read is not supported for %(type)s.") % {"type": resource_type})
     ctx.require(resource_type, "read", also=provider.covered_by)
     resource = provider.read(ctx, resource_id)
-    declare_read(ctx, [resource])
+    declare_read(ctx, provider.shown(ctx, resource))
     if resource_type == "Binary" and wants_raw(request, resource["contentType"]):
         # A Binary asked for in its own format (a PDF viewer following a document's link) comes as is.
         return HttpResponse(base64.b64decode(resource["data"]), content_type=resource["contentType"])
@@ -190,18 +190,18 @@ def wants_raw(request, content_type: str) -> bool:
     return content_type in accept and "fhir+json" not in accept and "application/json" not in accept
 
 
-OPERATIONS = {"everything": everything_bundle, "summary": summary_bundle}
-
-
 @fhir_endpoint(("GET",))
 @in_organization
 def patient_operation(request, ctx, resource_id: str, operation: str):
-    """``Patient/{id}/$everything`` and ``Patient/{id}/$summary``."""
-    if request.GET:
-        # Neither takes parameters here (no _since, _type or paging): refuse rather than ignore them.
-        raise NotSupported(
-            _("Unknown search parameter: %(name)s") % {"name": ", ".join(sorted(request.GET))[:200]}
-        )
-    bundle = OPERATIONS[operation](ctx, resource_id)
+    """``Patient/{id}/$everything`` (paged: ``_count``, ``_since``) and ``Patient/{id}/$summary``."""
+    if operation == "everything":
+        bundle = everything_paged_bundle(ctx, resource_id, request.GET)
+    else:
+        if request.GET:
+            # $summary takes no parameters here: refuse them rather than ignore them.
+            raise NotSupported(
+                _("Unknown search parameter: %(name)s") % {"name": ", ".join(sorted(request.GET))[:200]}
+            )
+        bundle = summary_bundle(ctx, resource_id)
     declare_read(ctx, [e["resource"] for e in bundle["entry"]])
     return fhir_response(bundle)

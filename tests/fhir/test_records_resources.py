@@ -404,7 +404,7 @@ def test_capability_statement_lists_the_clinical_record():
     statement = checked(Client().get("/fhir/R4/metadata"))
     listed = {r["type"]: r for r in statement["rest"][0]["resource"]}
     assert set(CLINICAL_TYPES) | {"Binary"} <= set(listed)
-    assert "Consent" not in listed
+    assert [i["code"] for i in listed["Consent"]["interaction"]] == ["read", "search-type"]
     assert [i["code"] for i in listed["Binary"]["interaction"]] == ["read"]
     assert "searchParam" not in listed["Binary"] or listed["Binary"]["searchParam"] == []
     observation = listed["Observation"]

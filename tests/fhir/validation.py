@@ -156,7 +156,14 @@ def us_core_allergy(r: dict) -> None:
 
 def us_core_document_reference(r: dict) -> None:
     _true(r, "status in ('current' | 'superseded' | 'entered-in-error')", "status binding")
-    _true(r, "type.coding.where(system = 'http://loinc.org').exists()", "type 1..1, LOINC")
+    # US Core's document type value set: LOINC document codes, or data-absent-reason "unknown".
+    _true(
+        r,
+        "type.coding.where(system = 'http://loinc.org').exists() or type.coding.where("
+        "system = 'http://terminology.hl7.org/CodeSystem/data-absent-reason' and code = 'unknown').exists()",
+        "type 1..1, LOINC or unknown",
+    )
+    _true(r, "content.attachment.all(hash.empty() or hash.toString().length() = 28)", "hash: base64 SHA-1")
     _true(r, "category.count() >= 1", "category 1..*")
     _true(r, "subject.reference.startsWith('Patient/')", "subject 1..1")
     _true(r, "content.count() >= 1", "content 1..*")
@@ -358,6 +365,16 @@ BASE_RULES = {
         (f"{VALUE}.empty() or component.code.coding.code.intersect(code.coding.code).empty()", "obs-7"),
     ],
     "Binary": [("contentType.exists()", "contentType 1..1")],
+    "Consent": [
+        (
+            "status in ('draft' | 'proposed' | 'active' | 'rejected' | 'inactive' | 'entered-in-error')",
+            "status",
+        ),
+        ("scope.exists() and category.count() >= 1", "scope 1..1, category 1..*"),
+        ("policy.exists() or policyRule.exists()", "ppc-1"),
+        # ppc-2: a privacy consent names its patient.
+        ("patient.exists() or scope.coding.where(code = 'patient-privacy').exists().not()", "ppc-2"),
+    ],
     "Bundle": [
         # bdl-1: total only when a search or history.
         ("total.empty() or (type = 'searchset') or (type = 'history')", "bdl-1"),

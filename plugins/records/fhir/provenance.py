@@ -14,7 +14,8 @@ from core.tenancy.models import Membership
 
 from ..models import Addendum, Note, NoteSignature
 from .coding import US_CORE, terminology
-from .documents import DocumentReferenceProvider
+from .documents import SignedNoteDocuments
+from .files import FILE_PREFIX
 from .visibility import PATIENT_PARAM, clinic_time
 
 SIGNATURE_TYPES = "urn:iso-astm:E1762-95:2013"
@@ -34,10 +35,9 @@ AGENT_TYPE = {
 }
 
 
-class ProvenanceProvider(DocumentReferenceProvider):
+class ProvenanceProvider(SignedNoteDocuments):
     resource_type = "Provenance"
     profiles = (f"{US_CORE}us-core-provenance",)
-    revincludes = {}
     search_params = (
         PATIENT_PARAM,
         SearchParam("target", "reference", "The signed note (DocumentReference/<id>)."),
@@ -58,7 +58,9 @@ class ProvenanceProvider(DocumentReferenceProvider):
 
     def filter(self, queryset, name, modifier, value, ctx):
         if name == "target":
-            return queryset.filter(pk__in=[reference_id(name, v, "DocumentReference") for v in one_of(value)])
+            # An uploaded file's DocumentReference (``file-<id>``) has no Provenance: it matches nothing.
+            notes = [v for v in one_of(value) if not v.rpartition("/")[2].startswith(FILE_PREFIX)]
+            return queryset.filter(pk__in=[reference_id(name, v, "DocumentReference") for v in notes])
         return super().filter(queryset, name, modifier, value, ctx)
 
     def render_many(self, objects, ctx):

@@ -38,10 +38,14 @@ class ChartFile(TenantModel):
     content_type = models.CharField(max_length=50)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+    # FHIR's Attachment.hash is a SHA-1: kept with the file so serving a page of documents reads no file.
+    sha1 = models.CharField(max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     visible_to_patient = models.BooleanField(_("visible to the patient"), default=False)
     entered_in_error = models.BooleanField(_("entered in error"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Sharing with the patient or striking the file through changes what is served about it.
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("file")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.patients.models import Patient
@@ -75,6 +76,7 @@ def attach_file(
         raise ValidationError({"note": _("Choose a note of this patient.")})
     thumbnail = _thumbnail(data) if kind.startswith("image/") else None
     digest = hashlib.sha256(data).hexdigest()
+    sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     with transaction.atomic():
         record = ChartFile(
             organization_id=patient.organization_id,
@@ -86,6 +88,7 @@ def attach_file(
             content_type=kind,
             size=len(data),
             sha256=digest,
+            sha1=sha1,
             description=description.strip()[:300],
             visible_to_patient=visible_to_patient,
         )
@@ -114,5 +117,6 @@ def change_file(
         record.entered_in_error = entered_in_error
         if entered_in_error:
             record.visible_to_patient = False
-    record.save(update_fields=["visible_to_patient", "entered_in_error"])
+    record.updated_at = timezone.now()
+    record.save(update_fields=["visible_to_patient", "entered_in_error", "updated_at"])
     return record
