@@ -142,9 +142,9 @@ def make_privacy_consent(tenant) -> str:
     from tests.factories import link_patient_login, make_user
 
     login = make_user()
-    link_patient_login(tenant.patient, login)
+    link_patient_login(tenant.patient, login, agreed_notice=False)
     record_notice_consent(login, tenant.org, "NOTICE-1")
-    consent = PrivacyNoticeConsent.objects.get(organization=tenant.org, user=login, version="NOTICE-1")
+    consent = PrivacyNoticeConsent.objects.get(organization=tenant.org, user=login)
     return f"{consent.pk}-{tenant.patient.pk}"
 
 

@@ -256,7 +256,7 @@ def consent_of(patient) -> str:
     if not hasattr(patient, "consent_id"):
         with scopes_disabled():
             login = make_user()
-            link_patient_login(patient, login)
+            link_patient_login(patient, login, agreed_notice=False)
             record_notice_consent(login, patient.organization, "NOTICE-1")
             consent = PrivacyNoticeConsent.objects.get(organization_id=patient.organization_id, user=login)
         patient.consent_id = f"{consent.pk}-{patient.pk}"

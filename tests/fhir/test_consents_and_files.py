@@ -35,7 +35,7 @@ def consented(tenant, versions=("NOTICE-2026-01", "NOTICE-2026-06")):
     from core.compliance.models import PrivacyNoticeConsent
 
     login = make_user(f"consent-{tenant.org.pk}@example.test")
-    link_patient_login(tenant.patient, login)
+    link_patient_login(tenant.patient, login, agreed_notice=False)
     for version in versions:
         record_notice_consent(login, tenant.org, version)
     rows = PrivacyNoticeConsent.objects.filter(organization=tenant.org, user=login).order_by("pk")
@@ -103,7 +103,7 @@ def test_a_login_linked_to_two_records_gives_a_consent_for_each(alpha, fhir_as):
     with scopes_disabled():
         login, [only] = consented(alpha, versions=("NOTICE-2026-01",))
         child = make_patient(alpha.clinic, "Kid", "Consented")
-        link_patient_login(child, login)
+        link_patient_login(child, login, agreed_notice=False)
     status, bundle = fhir_as(alpha.owner, alpha.org).get("Consent")
     consent_pk = only.split("-")[0]
     assert sorted(e["resource"]["id"] for e in bundle["entry"]) == sorted([only, f"{consent_pk}-{child.pk}"])
@@ -115,7 +115,7 @@ def test_consents_follow_the_callers_reach_and_scopes(alpha, fhir_as):
         login, [first, _second] = consented(alpha)
         other = make_patient(alpha.clinic, "Other", "Consented")
         other_login = make_user("other-consent@alpha.test")
-        link_patient_login(other, other_login)
+        link_patient_login(other, other_login, agreed_notice=False)
         record_notice_consent(other_login, alpha.org, "NOTICE-2026-01")
         app = app_client(alpha.org, login, "patient", "patient/Consent.rs")
         narrow = app_client(alpha.org, login, "patient", "patient/Patient.rs")
@@ -217,7 +217,7 @@ def test_chart_files_follow_the_files_tab(alpha, fhir_as):
         with scope(organization=alpha.org.pk):
             struck = change_file(struck, entered_in_error=True)
         login = make_user("files-patient@alpha.test")
-        link_patient_login(alpha.patient, login)
+        link_patient_login(alpha.patient, login, agreed_notice=False)
         app = app_client(alpha.org, login, "patient", "patient/DocumentReference.rs")
     status, bundle = app.get("DocumentReference")
     assert [e["resource"]["id"] for e in bundle["entry"]] == [f"file-{shared.pk}"]
@@ -272,7 +272,7 @@ def test_consent_and_file_searches_do_not_grow_with_the_page(alpha, fhir_as):
             for i in range(n):
                 patient = make_patient(alpha.clinics[i % 2], f"Grown{i}", "Consenting")
                 login = make_user()
-                link_patient_login(patient, login)
+                link_patient_login(patient, login, agreed_notice=False)
                 record_notice_consent(login, alpha.org, "NOTICE-2026-01")
                 with scope(organization=alpha.org.pk):
                     from plugins.records.services.files import attach_file
