@@ -20,7 +20,8 @@ def hook_names() -> list[str]:
 def render() -> str:
     parts = [GUIDE.read_text().rstrip(), "", "## Hook reference", ""]
     parts.append(
-        "_Generated from `core/plugins/hookspecs.py` by `manage.py plugin_docs`; do not edit by hand._"
+        "_Generated from `core/plugins/hookspecs.py` (and `portal_hookspecs.py`, which it imports) by "
+        "`manage.py plugin_docs`; do not edit by hand._"
     )
     parts.append("")
     for name in hook_names():
