@@ -1,6 +1,7 @@
 """Break-glass: a practitioner outside a patient's care gives a reason before the chart opens; the reason
 opens it for a while, flags the accesses of that window in the audit viewer and reaches the owners daily."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -318,3 +319,25 @@ def test_the_summary_is_a_daily_schedule(db):
     call_command("sync_schedules", stdout=StringIO())
     schedule = Schedule.objects.get(name=SCHEDULE_NAME)
     assert (schedule.func, schedule.schedule_type) == ("core.audit.break_glass_notice.notify_owners", "D")
+
+
+def test_the_owner_reviews_the_reasons_given_and_what_was_opened(guarded):
+    doctor = client_for(guarded.practitioner)
+    doctor.post(_reason_page(guarded), {**REASON, "next": _chart(guarded)})
+    doctor.get(_chart(guarded))
+    owner = client_for(guarded.owner)
+
+    page = owner.get("/office/settings/audit/break-glass/").content.decode()
+    assert "Covering for Dr Lee today" in page and guarded.patient.full_name in page
+    trail = re.search(r'href="(/office/settings/audit/\?patient=[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert f"patient={guarded.patient.pk}" in trail and f"user={guarded.practitioner.pk}" in trail
+    opened = owner.get(trail).content.decode()
+    assert "Break-glass" in opened  # the chart opened under the grant, marked as such
+    # The other members' pages never list these reasons.
+    for member in (guarded.practitioner, guarded.staff):
+        assert client_for(member).get("/office/settings/audit/break-glass/").status_code in (403, 404)
+
+
+def test_no_reason_given_yet(guarded):
+    page = client_for(guarded.owner).get("/office/settings/audit/break-glass/").content.decode()
+    assert "No practitioner has needed to give a reason yet." in page

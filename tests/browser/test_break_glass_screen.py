@@ -45,3 +45,17 @@ def test_a_reason_opens_a_chart_outside_ones_care(transactional_db, live_server,
         owner.locator("tbody").get_by_text("Covering for Dr Lee's patients this week").first
     ).to_be_visible()
     owner.screenshot(path=str(SCREENSHOTS / "break-glass-audit-desktop.png"), full_page=True)
+
+    # The owner's review: the reasons given, each with what was opened under it.
+    for size in ("desktop", "phone"):
+        review = owner if size == "desktop" else new_context(SIZES["phone"]).new_page()
+        if size == "phone":
+            review.set_default_timeout(30_000)
+            sign_in(review, alpha.owner.email)
+        review.goto("/office/settings/audit/break-glass/")
+        expect(review.get_by_test_id("break-glass-grants")).to_contain_text(
+            "Covering for Dr Lee's patients this week"
+        )
+        review.screenshot(path=str(SCREENSHOTS / f"break-glass-review-{size}.png"), full_page=True)
+    owner.get_by_role("link", name="What was opened").first.click()
+    expect(owner.locator("tbody").get_by_text("Break-glass").first).to_be_visible()

@@ -13,10 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit.break_glass import GRANT_HOURS, chart_open_to, grant_access, policy_of
-from core.audit.models import AccessPolicy, BreakGlassReason
+from core.audit.models import AccessPolicy, BreakGlassAccess, BreakGlassReason
+from core.audit.recording import record_ids
+from core.audit.vocabulary import Action, Category
+from core.dates import day_and_time
 from core.forms import StyledForm, StyledFormMixin
 from core.patients.access import access_patient
 from core.tenancy.access import check_perm
+from core.tenancy.clinic_time import organization_zone
 
 from ..decorators import member_required
 
@@ -92,4 +96,37 @@ def access_policy(request):
             AccessPolicy.objects.filter(organization=request.organization).update(break_glass_months=months)
         messages.success(request, _("Break-glass setting saved."))
         return redirect("office:access_policy")
-    return render(request, "office/access_policy.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "office/access_policy.html",
+        {"form": form, "grants": recent_grants(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+RECENT_GRANTS = 50
+
+
+def recent_grants(request) -> list[dict]:
+    """The latest reasons given, newest first, each with the audit log filtered to what that practitioner
+    opened of that patient during the grant (the owner's review of break-glass accesses)."""
+    organization = request.organization
+    zone = organization_zone(organization.pk)
+    grants = list(
+        BreakGlassAccess.objects.filter(organization_id=organization.pk)
+        .select_related("actor", "patient")
+        .order_by("-at", "-pk")[:RECENT_GRANTS]
+    )
+    record_ids(organization.pk, [g.patient_id for g in grants], Category.AUDIT_LOG, Action.LIST)
+    rows = []
+    for grant in grants:
+        start, end = grant.at.astimezone(zone).date(), grant.until.astimezone(zone).date()
+        query = f"patient={grant.patient_id}&user={grant.actor_id}&start={start}&end={end}&kind=access"
+        rows.append(
+            {
+                "grant": grant,
+                "when": day_and_time(grant.at, zone=zone),
+                "trail": f"{reverse('office:audit_log')}?{query}",
+            }
+        )
+    return rows
