@@ -23,3 +23,9 @@ def test_the_template_filter_follows_the_active_language():
         assert template.render(Context({"price": Decimal("45.0000"), "currency": "EUR"})) == "45,00\xa0€"
     with translation.override("en"):
         assert template.render(Context({"price": Decimal("45.0000"), "currency": "USD"})) == "$45.00"
+
+
+def test_prices_round_half_up_like_invoices():
+    from plugins.billing.formatting import money
+
+    assert format_money(Decimal("0.125"), "EUR", "en") == "€0.13" == money(Decimal("0.125"), "EUR", "en")

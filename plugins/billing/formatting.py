@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from django.utils import translation
 
 from core import dates
+from core.money import format_money
 
 from .money import quantize
 
@@ -18,7 +19,8 @@ def babel_locale(language: str | None = None) -> str:
 
 
 def money(amount, currency: str, language: str | None = None) -> str:
-    return format_currency(quantize(Decimal(amount), currency), currency, locale=babel_locale(language))
+    """The product's one way of writing money (core.money), with billing's rounding (half-up)."""
+    return format_money(quantize(Decimal(amount), currency), currency, language)
 
 
 def number(value, language: str | None = None) -> str:
