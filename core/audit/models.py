@@ -353,3 +353,19 @@ class AuditArchive(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "last_seq"], name="audit_archive_one_per_end")
         ]
+
+
+class BreakGlassSummary(models.Model):
+    """That an organization's owners were sent the summary of one day's break-glass accesses: the daily job
+    sends each day once, whenever and however often it runs."""
+
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day"], name="audit_break_glass_summary_once")
+        ]
