@@ -20,7 +20,8 @@ from core.tenancy.models import Membership
 
 from .access import portal_view
 from .account import _records
-from .views import _ctx, _login_redirect, _notice_redirect
+from .notice import notice_redirect
+from .views import _ctx, _login_redirect
 
 LIMIT = 200
 
@@ -86,7 +87,7 @@ def accesses_of(user, organization_id: int, patient, *, with_names: bool = False
 def access_history_view(request):
     if not request.user.is_authenticated:
         return _login_redirect(request)
-    if asked := _notice_redirect(request):
+    if asked := notice_redirect(request):
         return asked
     groups = []
     for organization_id, patient in _records(request.user):

@@ -35,6 +35,7 @@ from . import services
 from .access import portal_view
 from .account import account_groups, data_export, data_zip
 from .forms import LoginForm, ProfileForm, RegisterForm, ResendForm, SecondFactorForm
+from .notice import notice_redirect
 from .routing import clinic_base_url
 from .selectors import below_home, home_page_for
 from .signin import finish_with_code, pending_user, sign_in
@@ -59,13 +60,6 @@ def _next(request, default: str) -> str:
 
 def _login_redirect(request):
     return redirect(f"{_base(request)}account/login/?next={request.get_full_path()}")
-
-
-def _notice_redirect(request):
-    """The privacy notice first, when the patient has not agreed to its current version (notice.py)."""
-    from .notice import notice_redirect
-
-    return notice_redirect(request)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -342,7 +336,7 @@ def language_view(request):
 def profile_view(request):
     if not request.user.is_authenticated:
         return _login_redirect(request)
-    if asked := _notice_redirect(request):
+    if asked := notice_redirect(request):
         return asked
     clinic = request.portal_clinic
     patient = patient_in(request.user, clinic.organization_id)
@@ -371,7 +365,7 @@ def appointments_view(request):
     of (their appointments, from scheduling)."""
     if not request.user.is_authenticated:
         return _login_redirect(request)
-    if asked := _notice_redirect(request):
+    if asked := notice_redirect(request):
         return asked
     return render(request, "portal/account/appointments.html", _ctx(request, groups=account_groups(request)))
 

@@ -6,16 +6,12 @@ from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from django.utils import translation
 
 from core import dates
+from core.dates import babel_locale
 from core.money import format_money
 
 from .money import quantize
-
-
-def babel_locale(language: str | None = None) -> str:
-    return (language or translation.get_language() or "en").replace("-", "_")
 
 
 def money(amount, currency: str, language: str | None = None) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.utils import formats, translation
@@ -39,10 +38,10 @@ def local_date_time(clinic: Clinic, moment: datetime | None, language: str) -> t
 
 
 def money(amount, currency: str, language: str) -> str:
-    from babel.numbers import format_currency
+    from core.money import format_money
 
     try:
-        return format_currency(Decimal(str(amount)), currency, locale=language)
+        return format_money(amount, currency, language)
     except Exception:
         return f"{amount} {currency}"
 
