@@ -467,6 +467,9 @@ OWNER_ONLY = {
     "office:records:template_version_delete",
 }
 
+# Owner-only pages that name patients: every other role gets the 404 of a page that does not exist.
+OWNER_ONLY_HIDDEN = {"office:notice_followup", "office:notice_remind"}
+
 PUBLIC = {
     "home",
     "accounts:signup",
@@ -723,6 +726,21 @@ def test_members_without_permission_get_403(alpha, login, role):
         url = fill(name, path, objects)
         response = request(client, url)
         assert response.status_code == 403, f"{role} {name} {url} answered {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff", "practitioner"])
+def test_members_without_permission_get_404_on_hidden_pages(alpha, login, role):
+    objects = objects_of(alpha)
+    client = login(getattr(alpha, role))
+    checked = 0
+    for name, path in page_routes():
+        if name not in OWNER_ONLY_HIDDEN:
+            continue
+        response = request(client, fill(name, path, objects))
+        assert response.status_code == 404, f"{role} {name} answered {response.status_code}"
+        checked += 1
+    assert checked == len(OWNER_ONLY_HIDDEN)
 
 
 @pytest.mark.django_db

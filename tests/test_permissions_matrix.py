@@ -56,6 +56,8 @@ MATRIX = [
     ("compliance.manage_erasure_requests", "patient_a", True, False, False, False),
     # The record of processing activities (Art. 30) is the controller's document.
     ("compliance.manage_processing_record", "org", True, False, False, False),
+    # Who has not agreed to the privacy notice, and reminding them: the controller's follow-up.
+    ("compliance.follow_up_privacy_notice", "org", True, False, False, False),
     ("accounts.manage_own_api_tokens", "org", True, True, True, False),
     ("fhir.manage_apps", "org", True, False, False, False),
     ("analytics.view_reports", "clinic_a", True, True, True, False),

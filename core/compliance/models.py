@@ -163,3 +163,33 @@ class ProcessingRecord(TenantModel):
                 fields=["organization", "number"], name="compliance_processing_record_once"
             )
         ]
+
+
+class NoticeReminder(TenantModel):
+    """The practice reminded a patient by email to agree to the privacy notice in force (``version``).
+
+    At most one reminder per patient and notice version (the unique constraint): two owners clicking
+    *Remind* at once, or one clicking twice, send the patient one email. ``batch`` marks the rows one
+    click created, so that click queues emails for those rows only. ``sent_at`` is filled once the email
+    left; it stays empty when the patient agreed before the email was due (nothing to remind then)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    version = models.CharField(_("version"), max_length=40)
+    # The portal login the email goes to, and the clinic whose portal its sign-in link opens.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    clinic = models.ForeignKey("tenancy.Clinic", on_delete=models.CASCADE, related_name="+")
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    queued_at = models.DateTimeField(_("reminded"), default=timezone.now)
+    batch = models.UUIDField(editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("privacy notice reminder")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "version"], name="compliance_notice_reminder_once"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "batch"], name="compl_reminder_batch")]

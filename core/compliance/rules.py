@@ -11,3 +11,6 @@ rules.add_perm("compliance.export_patient_data", is_owner | (is_practitioner & w
 rules.add_perm("compliance.manage_erasure_requests", is_owner)
 # The record of processing activities is the controller's own document (Art. 30): the owner alone.
 rules.add_perm("compliance.manage_processing_record", is_owner)
+# Who has not agreed to the privacy notice, and reminding them: the controller's follow-up of consent,
+# as erasure is: the owner alone.
+rules.add_perm("compliance.follow_up_privacy_notice", is_owner)

@@ -50,6 +50,8 @@ def settings_nav_items(request) -> list[NavItem]:
         items.append(NavItem(_("Audit log"), reverse("office:audit_log"), order=30))
     if request.user.has_perm("compliance.manage_erasure_requests", organization):
         items.append(NavItem(_("Privacy requests"), reverse("office:privacy_requests"), order=35))
+    if request.user.has_perm("compliance.follow_up_privacy_notice", organization):
+        items.append(NavItem(_("Privacy notice"), reverse("office:notice_followup"), order=35))
     if request.user.has_perm("compliance.manage_processing_record", organization):
         items.append(NavItem(_("Record of processing"), reverse("office:processing_record"), order=36))
     if request.user.has_perm("tenancy.export_organization", organization):

@@ -16,6 +16,7 @@ from .views import (
     patient_pick,
     patients,
     privacy,
+    privacy_notice,
     processing_record,
     search,
     team,
@@ -47,6 +48,8 @@ urlpatterns = [
     path("settings/audit/verify/", audit.audit_verify, name="audit_verify"),
     path("settings/privacy/", privacy.privacy_requests, name="privacy_requests"),
     path("settings/privacy/erasure/<str:pk>/", privacy.erasure_request_detail, name="erasure_request"),
+    path("settings/privacy-notice/", privacy_notice.notice_followup, name="notice_followup"),
+    path("settings/privacy-notice/remind/", privacy_notice.notice_remind, name="notice_remind"),
     path("settings/processing-record/", processing_record.processing_record_page, name="processing_record"),
     path(
         "settings/processing-record/print/",

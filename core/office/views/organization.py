@@ -34,8 +34,13 @@ def organization_settings(request):
         else:
             messages.success(request, _("Organization settings saved."))
             return redirect("office:organization_settings")
+    # The country chosen here sets the privacy notice patients agree to: the owner follows it up from here.
+    follow_up = request.user.has_perm("compliance.follow_up_privacy_notice", organization)
     return render(
-        request, "office/organization_settings.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "office/organization_settings.html",
+        {"form": form, "notice_follow_up": follow_up},
+        status=400 if form.errors else 200,
     )
 
 

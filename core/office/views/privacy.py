@@ -16,7 +16,9 @@ from core.audit.recording import record_list
 from core.audit.vocabulary import Category
 from core.compliance import erasure
 from core.compliance.access import access_erasure_request
+from core.compliance.consents import notice_version
 from core.compliance.models import ErasureRequest, RequestChannel
+from core.compliance.notice_followup import count_not_agreed
 from core.compliance.organization_export import write_organization_zip
 from core.compliance.packs import country_name, pack_for
 from core.compliance.patient_export import write_zip
@@ -79,10 +81,22 @@ def privacy_requests(request):
     # The access log: each patient named on the list.
     record_list([r.patient for r in requests], Category.DEMOGRAPHICS)
     pack = pack_for(request.organization)
+    notice = None
+    if request.user.has_perm("compliance.follow_up_privacy_notice", request.organization):
+        # The notice the patients agree to, and how many have not agreed to it yet (one count).
+        notice = {
+            "version": notice_version(request.organization),
+            "not_agreed": count_not_agreed(request.organization),
+        }
     return render(
         request,
         "office/privacy/requests.html",
-        {"requests": requests, "pack": pack, "country": country_name(pack.country) if pack else ""},
+        {
+            "requests": requests,
+            "pack": pack,
+            "country": country_name(pack.country) if pack else "",
+            "notice": notice,
+        },
     )
 
 
