@@ -194,6 +194,7 @@ def test_no_english_escapes_translation_on_the_main_pages(alpha, login, pseudo_l
         "/office/settings/organization/",
         "/office/settings/processing-record/",
         "/office/settings/privacy/",
+        "/office/settings/privacy-notice/",
         "/office/settings/members/",
         "/office/settings/clinics/",
         "/office/team/",

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.audit.recording import record_list
@@ -35,7 +35,7 @@ PERMISSION = "compliance.follow_up_privacy_notice"
 
 
 class NoticeFilterForm(StyledForm):
-    clinic = forms.ChoiceField(label=_("Clinic"), required=False)
+    clinic = forms.ChoiceField(label=gettext_lazy("Clinic"), required=False)
 
     def __init__(self, *args, clinics, **kwargs):
         super().__init__(*args, **kwargs)
