@@ -59,7 +59,7 @@ def send_notice_reminder(clinic, reminder_id: int) -> bool:
     left. The row is locked and marked sent in the same transaction, so a retried task never sends a
     reminder twice after it was recorded as sent; a patient who agreed meanwhile is not written to."""
     # The portal's own address helper: a clinic's verified domain, else /c/<slug>/ on the platform.
-    from portal_site.routing import clinic_portal_url
+    from portal_site.api import clinic_portal_url
 
     with transaction.atomic():
         reminder = (
