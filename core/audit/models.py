@@ -69,6 +69,12 @@ class AuditEntry(models.Model):
     digest = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which formula of ``link_hash`` the hash follows: 1 for links written before the entry's own columns
+    # were covered (kept as they were, still verifiable), 2 for every link written since.
+    version = models.SmallIntegerField(db_default=2)
+    # A change's context (django-pghistory's metadata: user, address, path, command) as it was when the
+    # link was written; covered by the hash from version 2 on (see chain_sql.FUNCTION_MARKER's comment).
+    context = models.JSONField(null=True)
 
     objects = ScopedManager(organization="organization")
 
