@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db.models import OuterRef, Subquery
 from pghistory.models import Context
 
+from .break_glass import made_under_grant
 from .labels import access_action_label, category_label, change_action_label, change_lines, record_label
 from .models import AccessEvent, AuditEntry
 from .vocabulary import Channel
@@ -33,6 +34,7 @@ class TrailFilter:
     start: datetime | None = None
     end: datetime | None = None
     kind: str = ""  # "change", "access" or both
+    break_glass: bool = False  # only accesses made under a break-glass grant
     oldest_first: bool = False
 
 
@@ -72,6 +74,8 @@ def page_of(organization_id: int, flt: TrailFilter, *, after: int | None = None,
         entries = entries.filter(clinic_id=flt.clinic_id)
     if flt.kind:
         entries = entries.filter(kind=flt.kind)
+    if flt.break_glass:
+        entries = entries.filter(made_under_grant(organization_id))
     if flt.start:
         entries = entries.filter(at__gte=flt.start)
     if flt.end:
