@@ -183,3 +183,11 @@ def test_an_archive_of_mixed_versions_verifies_against_its_anchor(alpha, tmp_pat
     call_command("audit_archive", "--verify-archive", str(tmp_path / archive.file_name), stdout=out)
     assert f"intact, entries 1 to {rename.seq}" in out.getvalue()
     assert verify_chain(alpha.org.pk).intact
+
+
+def test_the_viewer_reads_a_version_1_change_from_its_context_row(alpha):
+    with pghistory.context(command="import_patients"), scopes_disabled():
+        Patient.objects.filter(pk=alpha.patient.pk).update(given_name="Erina")
+    _as_version_1(alpha.org, _rename(entries(alpha.org)).seq)
+    page = client_for(alpha.owner).get("/office/settings/audit/", {"kind": "change"}).content.decode()
+    assert "import_patients" in page
