@@ -2,6 +2,7 @@
 as it was when the link was written. Links written under version 1 keep verifying under their own formula."""
 
 from io import StringIO
+from pathlib import Path
 
 import pghistory
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from core.audit.chain_sql import FUNCTION_MARKER, FUNCTIONS, install, missing_triggers
+from core.audit.chain_sql import install, missing_triggers
 from core.audit.models import AuditEntry
 from core.audit.verification import verify_chain
 from core.patients.models import Patient
@@ -110,12 +111,36 @@ def _as_version_1(organization, through_seq: int) -> None:
     rechain(organization)
 
 
-def test_a_version_1_chain_still_verifies(alpha):
-    chain = _history(alpha)
-    _as_version_1(alpha.org, chain[-1].seq)
+def _install_the_version_1_function() -> None:
+    """Put back the chain function as it was before hash versions (a database not yet migrated)."""
+    with connection.cursor() as cursor:
+        cursor.execute((Path(__file__).parent / "chain_function_v1.sql").read_text())
+
+
+def _rename_to(alpha, given_name: str) -> None:
+    with pghistory.context(user=alpha.owner.pk, user_email=alpha.owner.email), scopes_disabled():
+        Patient.objects.filter(pk=alpha.patient.pk).update(given_name=given_name)
+
+
+def test_links_of_the_previous_function_verify_before_and_after_the_upgrade(alpha):
+    _install_the_version_1_function()
+    assert missing_triggers() == ["audit_chain_link()"]  # migrate's install would replace it
+    _rename_to(alpha, "Erina")
+    older = entries(alpha.org)
+    assert {e.version for e in older} == {1} and all(e.context is None for e in older)
     report = verify_chain(alpha.org.pk)
-    assert report.intact, report.first_break
-    assert report.checked == len(chain)
+    assert report.intact and report.checked == len(older), report.first_break
+    install()
+    assert missing_triggers() == []
+    _rename_to(alpha, "Erin")
+    chain = entries(alpha.org)
+    assert [e.version for e in chain] == [1] * len(older) + [2] * (len(chain) - len(older))
+    report = verify_chain(alpha.org.pk)
+    assert report.intact and report.checked == len(chain), report.first_break
+    # A version-1 row edited is still found at its link.
+    rename = _rename(older)
+    tamper("UPDATE patients_patientevent SET given_name = 'Eve' WHERE pgh_id = %s", [rename.source_id])
+    assert _broken_at(alpha.org) == (rename.seq, "edited")
 
 
 def test_a_mixed_chain_verifies_and_still_finds_edits(alpha):
@@ -138,15 +163,6 @@ def test_a_version_2_link_cannot_be_turned_back_into_version_1(alpha):
     tamper("UPDATE audit_auditentry SET version = 1 WHERE id = %s", [target.pk])
     rechain(alpha.org)  # every hash consistent, the last one under the older formula
     assert _broken_at(alpha.org) == (target.seq, "link")
-
-
-def test_an_older_chain_function_is_replaced_after_migrate(alpha):
-    with connection.cursor() as cursor:
-        cursor.execute(FUNCTIONS.replace(FUNCTION_MARKER, "an older version"))
-    assert missing_triggers() == ["audit_chain_link()"]
-    install()
-    assert missing_triggers() == []
-    assert {e.version for e in _history(alpha)} == {2}
 
 
 def test_the_viewer_shows_the_context_the_link_covers(alpha):
