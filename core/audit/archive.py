@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pgtrigger
@@ -28,26 +28,15 @@ from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
 from .chain_sql import GENESIS, LOCK_CLASS, chained_tables, id_column
+from .link_hash import expected_hash
 from .models import AuditArchive, AuditEntry
-from .verification import chain_start, link_hash
+from .verification import LINK_COLUMNS as VERIFIED
+from .verification import chain_start, links_from
 
 BATCH = 5_000
-LINK_COLUMNS = (
-    "seq",
-    "source",
-    "source_id",
-    "kind",
-    "record_type",
-    "action",
-    "patient_id",
-    "clinic_id",
-    "actor_id",
-    "at",
-    "fields",
-    "digest",
-    "prev_hash",
-    "hash",
-)
+# Each line of the file: the link's columns (the entry's own ones included, the context as the jsonb text
+# its version-2 hash covers) and the row it names.
+LINK_COLUMNS = (*VERIFIED, "fields")
 
 
 class ArchiveError(Exception):
@@ -76,11 +65,7 @@ def _rows_text(cursor, organization_id: int, tables: dict[str, str], low: int, h
 def _links(organization_id: int, low: int, high: int):
     """The organization's links from ``low`` to ``high`` in order, a batch at a time."""
     while low <= high:
-        batch = list(
-            AuditEntry.objects.filter(organization_id=organization_id, seq__gte=low, seq__lte=high)
-            .order_by("seq")
-            .values(*LINK_COLUMNS)[:BATCH]
-        )
+        batch = list(links_from(organization_id, low, high).values(*LINK_COLUMNS)[:BATCH])
         if not batch:
             return
         yield batch
@@ -98,10 +83,9 @@ def _check_link(organization_id: int, link: dict, row: str | None, expected_seq:
         raise ArchiveError(f"entry {expected_seq}: the chain is broken here")
     if row is None or hashlib.sha256(row.encode()).hexdigest() != link["digest"]:
         raise ArchiveError(f"entry {link['seq']}: the recorded row is missing or changed")
-    expected = link_hash(
-        link["prev_hash"], organization_id, link["seq"], link["source"], link["source_id"], link["digest"]
-    )
-    if expected != link["hash"]:
+    if isinstance(link["at"], str):  # read back from a file
+        link = {**link, "at": datetime.fromisoformat(link["at"])}
+    if expected_hash(organization_id, link) != link["hash"]:
         raise ArchiveError(f"entry {link['seq']}: the link itself was altered")
 
 

@@ -8,15 +8,18 @@ Each change table (django-pghistory's event tables of tenant models) and the acc
   the application's own locks;
 * a trigger refusing UPDATE and DELETE (the same for the chain and anchor tables).
 
-A link's hash is sha256("<previous hash>:<organization>:<seq>:<table>:<row id>:<digest>") where the digest
-is sha256 of the row as PostgreSQL's canonical jsonb text (keys sorted, UTC times). ``verification``
-recomputes both from the rows as they are now.
+A link's hash is sha256("<previous hash>:<organization>:<seq>:<table>:<row id>:<digest>:<entry>") where the
+digest is sha256 of the row as PostgreSQL's canonical jsonb text (keys sorted, UTC times) and <entry> the
+entry's own columns and its copy of the change's context (``link_hash`` has each version's formula).
+``verification`` recomputes them from the rows and entries as they are now.
 """
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.db import connection, transaction
+
+from .link_hash import CURRENT
 
 GENESIS = "0" * 64
 LOCK_CLASS = 7_401  # the first key of the two-key advisory lock: "the audit chain of organization <n>"
@@ -35,11 +38,22 @@ BEGIN
 END $$;
 """
 
+# Which version of the link formula (``link_hash``) the installed function writes; ``missing_triggers``
+# finds an installed function without this marker, so ``install`` replaces it after a migrate.
+FUNCTION_MARKER = f"audit chain hash version {CURRENT}"
+
+# Who made a change is django-pghistory's context row (``pghistory_context``), and that row is not fixed:
+# pghistory's ``_pgh_attach_context()`` upserts it on every tracked statement (ON CONFLICT DO UPDATE SET
+# metadata) and ``pghistory.context(key=...)`` adds keys to the running context, so one request's context
+# row changes while the request goes on, across its transactions. A hash over the row as it is later would
+# break legitimately. The link therefore copies the metadata as it is at commit time onto the entry
+# (``context``) and covers that copy; the viewer reads the copy.
 CHAIN_FUNCTIONS = f"""
 
 DROP FUNCTION IF EXISTS audit_chain_link(jsonb, text, text, text, text);
 CREATE OR REPLACE FUNCTION audit_chain_link(data jsonb, source text, kind text, record_type text,
     patient_column text, clinic_column text) RETURNS void LANGUAGE plpgsql AS $$
+-- {FUNCTION_MARKER}
 DECLARE
     org bigint := (data->>'organization_id')::bigint;
     source_id bigint := (data->>(CASE kind WHEN 'access' THEN 'id' ELSE 'pgh_id' END))::bigint;
@@ -49,6 +63,12 @@ DECLARE
     row_digest text;
     link_hash text;
     actor bigint;
+    context_copy jsonb;
+    entry_type text;
+    entry_action text;
+    entry_patient bigint;
+    entry_clinic bigint;
+    entry_at timestamptz;
 BEGIN
     IF org IS NULL THEN
         RETURN;
@@ -58,26 +78,32 @@ BEGIN
         WHERE e.organization_id = org ORDER BY e.seq DESC LIMIT 1;
     new_seq := coalesce(last_seq, 0) + 1;
     last_hash := coalesce(last_hash, '{GENESIS}');
-    row_digest := encode(sha256(convert_to(data::text, 'UTF8')), 'hex');
-    link_hash := encode(sha256(convert_to(
-        concat_ws(':', last_hash, org, new_seq, source, source_id, row_digest), 'UTF8')), 'hex');
     IF kind = 'access' THEN
         actor := (data->>'actor_id')::bigint;
+        entry_type := data->>'category';
+        entry_action := data->>'action';
     ELSE
-        SELECT (c.metadata->>'user')::bigint INTO actor FROM pghistory_context c
+        SELECT c.metadata INTO context_copy FROM pghistory_context c
             WHERE c.id = (data->>'pgh_context_id')::uuid;
+        actor := (context_copy->>'user')::bigint;
+        entry_type := record_type;
+        entry_action := data->>'pgh_label';
     END IF;
+    entry_patient := (data->>patient_column)::bigint;
+    entry_clinic := (data->>clinic_column)::bigint;
+    entry_at := coalesce((data->>'at')::timestamptz, (data->>'pgh_created_at')::timestamptz, now());
+    row_digest := encode(sha256(convert_to(data::text, 'UTF8')), 'hex');
+    -- The text of core.audit.link_hash, version {CURRENT}: a missing value is an empty string (concat_ws
+    -- would skip a NULL and shift the fields after it).
+    link_hash := encode(sha256(convert_to(concat_ws(':', last_hash, org, new_seq, source, source_id,
+        row_digest, coalesce(actor::text, ''), (extract(epoch FROM entry_at) * 1000000)::bigint, kind,
+        entry_type, entry_action, coalesce(entry_patient::text, ''), coalesce(entry_clinic::text, ''),
+        coalesce(encode(sha256(convert_to(context_copy::text, 'UTF8')), 'hex'), '')), 'UTF8')), 'hex');
     INSERT INTO audit_auditentry (organization_id, seq, source, source_id, kind, record_type, action,
-        patient_id, clinic_id, actor_id, at, fields, digest, prev_hash, hash)
-    VALUES (org, new_seq, source, source_id, kind,
-        CASE kind WHEN 'access' THEN data->>'category' ELSE record_type END,
-        CASE kind WHEN 'access' THEN data->>'action' ELSE data->>'pgh_label' END,
-        (data->>patient_column)::bigint,
-        (data->>clinic_column)::bigint,
-        actor,
-        coalesce((data->>'at')::timestamptz, (data->>'pgh_created_at')::timestamptz, now()),
-        ARRAY(SELECT jsonb_object_keys(data) ORDER BY 1),
-        row_digest, last_hash, link_hash);
+        patient_id, clinic_id, actor_id, at, fields, digest, prev_hash, hash, version, context)
+    VALUES (org, new_seq, source, source_id, kind, entry_type, entry_action, entry_patient, entry_clinic,
+        actor, entry_at, ARRAY(SELECT jsonb_object_keys(data) ORDER BY 1), row_digest, last_hash,
+        link_hash, {CURRENT}, context_copy);
 END $$;
 
 -- The timezone is fixed so that times in the row's jsonb text never depend on the writer's session.
@@ -127,7 +153,8 @@ def protected_tables() -> list[str]:
 
 
 def missing_triggers() -> list[str]:
-    """Tables lacking their chain or append-only trigger (empty when everything is installed)."""
+    """Tables lacking their chain or append-only trigger, and the chain function when it is missing or
+    writes an older hash version (empty when everything is installed)."""
     with connection.cursor() as cursor:
         # A chain trigger with fewer arguments is an older version: reinstalled like a missing one.
         cursor.execute(
@@ -135,10 +162,16 @@ def missing_triggers() -> list[str]:
             "WHERE t.tgname = 'audit_append_only' OR (t.tgname = 'audit_chain' AND t.tgnargs = 4)"
         )
         present = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT count(*) FROM pg_proc WHERE proname = 'audit_chain_link' AND prosrc LIKE %s",
+            [f"%{FUNCTION_MARKER}%"],
+        )
+        current_function = cursor.fetchone()[0] > 0
     wanted = {(t, "audit_chain") for t, *_ in chained_tables()} | {
         (t, "audit_append_only") for t in protected_tables()
     }
-    return sorted(f"{table}.{name}" for table, name in wanted - present)
+    missing = sorted(f"{table}.{name}" for table, name in wanted - present)
+    return missing if current_function else [*missing, "audit_chain_link()"]
 
 
 def install(**_kwargs) -> None:

@@ -69,6 +69,14 @@ class AuditEntry(models.Model):
     digest = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which formula of ``link_hash`` the hash follows: 1 for links written before the entry's own columns
+    # were covered (kept as they were, still verifiable), 2 for every link written since. The chain function
+    # writes 2 itself; the default is for a writer that names no version, i.e. an older chain function
+    # still installed while a migrate runs, whose links follow version 1.
+    version = models.SmallIntegerField(db_default=1)
+    # A change's context (django-pghistory's metadata: user, address, path, command) as it was when the
+    # link was written; covered by the hash from version 2 on (why a copy: see chain_sql.CHAIN_FUNCTIONS).
+    context = models.JSONField(null=True)
 
     objects = ScopedManager(organization="organization")
 

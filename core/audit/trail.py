@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db.models import OuterRef, Subquery
 from pghistory.models import Context
 
+from .break_glass import made_under_grant
 from .labels import access_action_label, category_label, change_action_label, change_lines, record_label
 from .models import AccessEvent, AuditEntry
 from .vocabulary import Channel
@@ -33,6 +34,7 @@ class TrailFilter:
     start: datetime | None = None
     end: datetime | None = None
     kind: str = ""  # "change", "access" or both
+    break_glass: bool = False  # only accesses made under a break-glass grant
     oldest_first: bool = False
 
 
@@ -72,6 +74,8 @@ def page_of(organization_id: int, flt: TrailFilter, *, after: int | None = None,
         entries = entries.filter(clinic_id=flt.clinic_id)
     if flt.kind:
         entries = entries.filter(kind=flt.kind)
+    if flt.break_glass:
+        entries = entries.filter(made_under_grant(organization_id))
     if flt.start:
         entries = entries.filter(at__gte=flt.start)
     if flt.end:
@@ -121,8 +125,11 @@ def _changes(entries) -> dict[tuple[str, int], tuple[type, dict, dict | None]]:
     return found
 
 
-def _contexts(changes) -> dict:
-    ids = {row.get("pgh_context_id") for _m, row, _b in changes.values()} - {None}
+def _contexts(entries, changes) -> dict:
+    """Context metadata of the page's version-1 changes, from pghistory's context rows (a version-2 entry
+    carries its own copy, the one its hash covers: the context row may have changed since)."""
+    older = {(e.source, e.source_id) for e in entries if e.kind == "change" and e.version < 2}
+    ids = {row.get("pgh_context_id") for key, (_m, row, _b) in changes.items() if key in older} - {None}
     return {c.pk: c.metadata for c in Context.objects.filter(pk__in=ids)} if ids else {}
 
 
@@ -130,7 +137,7 @@ def rows_of(entries, zone_of_clinic) -> list[TrailRow]:
     """The page's entries with their details, in the order given. ``zone_of_clinic(clinic_id)`` gives the
     time zone each row is read in (its clinic's, else the organization's)."""
     accesses, changes = _accesses(entries), _changes(entries)
-    contexts = _contexts(changes)
+    contexts = _contexts(entries, changes)
     channels = dict(Channel.choices)
     rows = []
     for e in entries:
@@ -152,7 +159,8 @@ def rows_of(entries, zone_of_clinic) -> list[TrailRow]:
             rows.append(TrailRow(e, zone, who or "—", change_action_label(e.action)))
             continue
         tracked, row, before = found
-        context = contexts.get(row.get("pgh_context_id")) or {}
+        stored = e.context if e.version >= 2 else contexts.get(row.get("pgh_context_id"))
+        context = stored or {}
         who = who or context.get("user_email") or context.get("command") or context.get("task") or "—"
         label = record_label(tracked, row, row.get("pgh_obj_id"))
         after = {f.attname: row.get(f.attname) for f in tracked._meta.concrete_fields}

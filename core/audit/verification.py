@@ -8,16 +8,18 @@ rewrites the whole chain from some row on is caught by the anchors kept outside 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from .chain_sql import GENESIS, chained_tables, id_column
+from .link_hash import COVERED, expected_hash
 from .models import AuditAnchor, AuditArchive, AuditEntry
 
 BATCH = 5_000
@@ -55,11 +57,17 @@ class Report:
         return self.first_break is None
 
 
-def link_hash(
-    prev_hash: str, organization_id: int, seq: int, source: str, source_id: int, digest: str
-) -> str:
-    text = f"{prev_hash}:{organization_id}:{seq}:{source}:{source_id}:{digest}"
-    return hashlib.sha256(text.encode()).hexdigest()
+# What a link is checked against: its place, its row's digest, and (version 2) the entry's own columns.
+LINK_COLUMNS = ("seq", "source", "source_id", "digest", "prev_hash", "hash", "version", *COVERED)
+
+
+def links_from(organization_id: int, low: int, high: int | None = None):
+    """The organization's links from ``low`` (to ``high``) in order, as dicts of ``LINK_COLUMNS`` (the
+    context as PostgreSQL's jsonb text, the text its hash covers)."""
+    links = AuditEntry.objects.filter(organization_id=organization_id, seq__gte=low)
+    if high is not None:
+        links = links.filter(seq__lte=high)
+    return links.annotate(context_text=Cast("context", TextField())).order_by("seq").values(*LINK_COLUMNS)
 
 
 def _digests(cursor, organization_id: int, table: str, kind: str, low: int, high: int) -> dict[int, str]:
@@ -110,35 +118,37 @@ def verify_chain(organization_id: int) -> Report:
     checked = 0
     with transaction.atomic(), connection.cursor() as cursor, scope(organization=organization_id):
         cursor.execute("SET LOCAL timezone = 'UTC'")
+        version = 1
         while True:
-            links = list(
-                AuditEntry.objects.filter(organization_id=organization_id, seq__gte=expected_seq)
-                .order_by("seq")
-                .values_list("seq", "source", "source_id", "digest", "prev_hash", "hash")[:BATCH]
-            )
+            links = list(links_from(organization_id, expected_seq)[:BATCH])
             if not links:
                 break
-            low, high = links[0][0], links[-1][0]
+            low, high = links[0]["seq"], links[-1]["seq"]
             digests = {}
-            for table in {link[1] for link in links}:
+            for table in {link["source"] for link in links}:
                 digests.update(
                     _digests(cursor, organization_id, table, kinds.get(table, "change"), low, high)
                 )
-            for seq, source, source_id, digest, stored_prev, stored_hash in links:
+            for link in links:
+                seq, source, source_id = link["seq"], link["source"], link["source_id"]
                 broken = None
                 if seq != expected_seq:
                     broken = Break(expected_seq, "deleted", source, None)
-                elif stored_prev != prev_hash or stored_hash != link_hash(
-                    stored_prev, organization_id, seq, source, source_id, digest
+                elif (
+                    link["prev_hash"] != prev_hash
+                    # Versions only go up: an older formula after a newer one is a rewritten link.
+                    or link["version"] < version
+                    or link["hash"] != expected_hash(organization_id, link)
                 ):
                     broken = Break(seq, "link", source, source_id)
                 elif seq not in digests:
                     broken = Break(seq, "deleted", source, source_id)
-                elif digests[seq] != digest:
+                elif digests[seq] != link["digest"]:
                     broken = Break(seq, "edited", source, source_id)
                 if broken:
                     return Report(organization_id, checked, expected_seq - 1, prev_hash, broken)
-                prev_hash, expected_seq, checked = stored_hash, seq + 1, checked + 1
+                prev_hash, expected_seq, checked = link["hash"], seq + 1, checked + 1
+                version = link["version"]
         broken = _unchained(cursor, organization_id) or anchors_agree(organization_id)
     return Report(organization_id, checked, expected_seq - 1, prev_hash, broken)
 

@@ -342,3 +342,27 @@ def test_the_owner_reviews_the_reasons_given_and_what_was_opened(guarded):
 def test_no_reason_given_yet(guarded):
     page = client_for(guarded.owner).get("/office/settings/audit/break-glass/").content.decode()
     assert "No practitioner has needed to give a reason yet." in page
+
+
+def test_the_viewer_lists_only_break_glass_accesses_on_request(guarded, django_assert_max_num_queries):
+    doctor, owner = client_for(guarded.practitioner), client_for(guarded.owner)
+    assert owner.get(_chart(guarded)).status_code == 200  # an owner is not asked: no grant
+    doctor.post(_reason_page(guarded), REASON)
+    assert doctor.get(_chart(guarded)).status_code == 200
+    chain_now()
+    with django_assert_max_num_queries(25) as few:
+        page = owner.get("/office/settings/audit/", {"break_glass": "on"})
+    budget = len(few.captured_queries)
+    text = page.content.decode()
+    assert page.status_code == 200 and "Covering for Dr Lee today" in text
+    assert guarded.practitioner.email in text and guarded.owner.email not in text.split("<tbody>")[1]
+    assert "Changed" not in text.split("<tbody>")[1]  # changes are never break-glass accesses
+    for _view in range(60):
+        doctor.get(_chart(guarded))
+    chain_now()
+    with django_assert_max_num_queries(budget):
+        page = owner.get("/office/settings/audit/", {"break_glass": "on"})
+    assert b"after=" in page.content and b"break_glass=on" in page.content
+    # The same list without the filter has the owner's own view of the chart.
+    everything = owner.get("/office/settings/audit/", {"kind": "access", "sort": "oldest"}).content.decode()
+    assert guarded.owner.email in everything.split("<tbody>")[1]

@@ -1,6 +1,7 @@
 """The owner reads the audit trail: filters it by a patient found by typing part of their name, exports
-that view as CSV, and opens the patient's "Access history" chart tab; the patient opens "Who viewed my
-record" on the clinic's portal. Screenshots at desktop (1366x900) and phone (390x844) sizes."""
+that view as CSV, narrows it to emergency (break-glass) accesses, and opens the patient's "Access history"
+chart tab; the patient opens "Who viewed my record" on the clinic's portal. Screenshots at desktop
+(1366x900) and phone (390x844) sizes."""
 
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def test_owner_filters_the_audit_by_a_patient_and_exports_it(transactional_db, l
             page.get_by_role("link", name="Export CSV").click()
         exported = Path(download.value.path()).read_text(encoding="utf-8")
         assert "Viewed: Demographics" in exported and "Otherpatient" not in exported
+        # Nobody broke the glass: the emergency filter leaves nothing of this patient's list.
+        page.get_by_label("Emergency (break-glass) access only").check()
+        page.get_by_role("button", name="Filter").click()
+        expect(page.get_by_text("Nothing recorded for these filters.")).to_be_visible()
+        expect(page.get_by_label("Emergency (break-glass) access only")).to_be_checked()
 
         page.goto(f"/office/patients/{alpha.patient.pk}/")
         page.get_by_role("link", name="Access history").click()

@@ -1,5 +1,6 @@
 """A practitioner opens the chart of a patient they have never seen: the reason page comes first, the chart
-opens once a reason is given, and the owner finds the access marked "Break-glass" in the audit log.
+opens once a reason is given, and the owner finds the access marked "Break-glass" in the audit log, alone
+under its emergency filter.
 Screenshots of the reason page at desktop (1366x900) and phone (390x844) sizes."""
 
 from django_scopes import scopes_disabled
@@ -44,7 +45,16 @@ def test_a_reason_opens_a_chart_outside_ones_care(transactional_db, live_server,
     expect(
         owner.locator("tbody").get_by_text("Covering for Dr Lee's patients this week").first
     ).to_be_visible()
+    # The emergency filter keeps only those accesses: every row listed carries the flag.
+    owner.get_by_label("Emergency (break-glass) access only").check()
+    owner.get_by_role("button", name="Filter").click()
+    expect(owner.get_by_label("Emergency (break-glass) access only")).to_be_checked()
+    rows = owner.locator("tbody tr")
+    expect(rows.first).to_contain_text("Break-glass")
+    assert rows.count() == rows.filter(has_text="Break-glass").count()
+    expect(owner.locator("tbody")).not_to_contain_text("Audit log")
     owner.screenshot(path=str(SCREENSHOTS / "break-glass-audit-desktop.png"), full_page=True)
+    assert not (found := axe_violations(owner)), format_violations(found)
 
     # The owner's review: the reasons given, each with what was opened under it.
     for size in ("desktop", "phone"):

@@ -59,6 +59,9 @@ class AuditFilterForm(StyledForm):
     patient_q = forms.CharField(label=gettext_lazy("Patient"), required=False, max_length=100)
     user = forms.ChoiceField(label=gettext_lazy("Person"), required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Show"), required=False, choices=KINDS)
+    break_glass = forms.BooleanField(
+        label=gettext_lazy("Emergency (break-glass) access only"), required=False
+    )
     record_type = forms.ChoiceField(label=gettext_lazy("Record type"), required=False)
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
     clinic = forms.ChoiceField(label=gettext_lazy("Clinic"), required=False)
@@ -103,6 +106,7 @@ def _filter_of(form, organization_tz, allowed_patient) -> TrailFilter:
         action=data["action"],
         clinic_id=int(data["clinic"]) if data["clinic"] else None,
         kind=data["kind"],
+        break_glass=data["break_glass"],
         start=localize_day(data["start"], organization_tz) if data["start"] else None,
         end=localize_day(data["end"] + timedelta(days=1), organization_tz) if data["end"] else None,
         oldest_first=data["sort"] == "oldest",
