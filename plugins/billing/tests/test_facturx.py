@@ -143,6 +143,8 @@ def test_a_german_clinic_with_a_tax_office_number_names_it_as_such(bill):
     assert failures(xml) == []
     registration = tree.xpath("//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=NS)[0]
     assert (registration.text, registration.get("schemeID")) == ("181/815/08155", "FC")
+    # With no VAT number, the tax office number also identifies the seller (BR-CO-26).
+    assert text(tree, "//ram:SellerTradeParty/ram:ID") == "181/815/08155"
     assert not tree.xpath("//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration", namespaces=NS)
 
 
@@ -174,6 +176,14 @@ def test_the_pdf_is_pdf_a_3_with_the_xml_embedded_and_the_conformance_level_in_i
     assert xml == expected
     reader = PdfReader(BytesIO(content))
     assert list(reader.attachments) == ["factur-x.xml"]
+    # PDF/A-3's ties: the file is an associated file of the document ("Data"), typed text/xml, and the
+    # document declares a PDF/A output intent with its colour profile.
+    catalog = reader.trailer["/Root"]
+    (associated,) = [entry.get_object() for entry in catalog["/AF"]]
+    assert associated["/AFRelationship"] == "/Data" and associated["/F"] == "factur-x.xml"
+    assert associated["/EF"]["/F"].get_object()["/Subtype"] == "/text/xml"
+    intent = catalog["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFA1" and "/DestOutputProfile" in intent
     xmp = reader.trailer["/Root"]["/Metadata"].get_data().decode()
     assert "<pdfaid:part>3</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
     assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
