@@ -139,6 +139,12 @@ class ProfileForm(StyledModelForm):
             "address": forms.Textarea(attrs={"rows": 3}),
             "invoice_footer": forms.Textarea(attrs={"rows": 2}),
         }
+        help_texts = {
+            "facturx": _(
+                "An invoice billed to a company is then a PDF/A-3 carrying its data for the company's "
+                "accounting software (EN 16931)."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

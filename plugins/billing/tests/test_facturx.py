@@ -225,7 +225,10 @@ def test_the_api_refuses_it_with_a_422(bill, login):
 
 
 def is_plain(content: bytes) -> bool:
-    return not PdfReader(BytesIO(content)).attachments
+    """WeasyPrint's ordinary PDF: no attached file, no PDF/A output intent."""
+    reader = PdfReader(BytesIO(content))
+    catalog = reader.trailer["/Root"]
+    return not reader.attachments and "/OutputIntents" not in catalog and "/AF" not in catalog
 
 
 def test_off_or_billed_to_the_patient_keeps_the_plain_pdf(bill):
