@@ -32,7 +32,6 @@ REQUIREMENTS = {
 def tax_registration(tax_id: str) -> list[str] | None:
     """``[scheme, number]`` of the seller's tax id as EN 16931 names it: "VA" for a VAT number (compact,
     with its country prefix), "FC" for a tax office number; None for any other number (a SIRET)."""
-
     value = (tax_id or "").strip()
     if not value:
         return None
