@@ -420,6 +420,7 @@ ROUTE_OBJECTS = {
             "invoice_detail",
             "line_add",
             "line_remove",
+            "bill_to",
             "billable_search",
             "billable_add",
             "invoice_issue",

@@ -37,3 +37,21 @@ def check_tax_id(pack: CompliancePack, value: str) -> str:
         params={"value": value, "country": country_name(pack.country), "expected": pack.tax_id_help},
         code="invalid_tax_id",
     )
+
+
+def check_vat_id(value: str) -> str:
+    """An EU VAT number with its country prefix (DE…, FR…), in its compact form, or ``ValidationError``.
+    A company billed for an invoice gives it so that the invoice can name it (EN 16931 wants the prefix)."""
+    from stdnum.eu import vat
+
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return vat.validate(value)
+    except StdnumError:
+        raise ValidationError(
+            _("“%(value)s” is not a valid VAT number. Give it with its country prefix, e.g. DE123456789."),
+            params={"value": value},
+            code="invalid_vat_id",
+        ) from None

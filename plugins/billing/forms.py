@@ -134,10 +134,16 @@ class SeriesForm(StyledModelForm):
 class ProfileForm(StyledModelForm):
     class Meta:
         model = BillingProfile
-        fields = ["legal_name", "tax_id", "address", "invoice_footer", "payment_terms_days"]
+        fields = ["legal_name", "tax_id", "address", "invoice_footer", "payment_terms_days", "facturx"]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "invoice_footer": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "facturx": _(
+                "An invoice billed to a company is then a PDF/A-3 carrying its data for the company's "
+                "accounting software (EN 16931)."
+            )
         }
 
     def __init__(self, *args, **kwargs):
@@ -152,3 +158,16 @@ class ProfileForm(StyledModelForm):
         value = self.cleaned_data.get("tax_id", "")
         pack = pack_for(self.instance.organization) if self.instance.organization_id else None
         return check_tax_id(pack, value) if pack is not None else value.strip()
+
+
+class BillToForm(StyledForm):
+    """A company that pays the invoice instead of the patient; leave the name empty to bill the patient."""
+
+    name = forms.CharField(label=_("Company"), required=False, max_length=200)
+    address = forms.CharField(
+        label=_("Company address"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    country = forms.CharField(
+        label=_("Country code"), required=False, max_length=2, help_text=_("e.g. DE or FR")
+    )
+    vat_id = forms.CharField(label=_("VAT number"), required=False, max_length=30)

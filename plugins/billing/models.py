@@ -72,6 +72,8 @@ class BillingProfile(TenantModel):
     payment_terms_days = models.PositiveIntegerField(
         _("payment terms (days)"), default=14, validators=[MaxValueValidator(365)]
     )
+    # Invoices billed to a company carry their EN 16931 data (plugins/billing/facturx/).
+    facturx = models.BooleanField(_("Issue Factur-X invoices to business payers"), default=False)
 
     class Meta:
         constraints = [
@@ -150,6 +152,7 @@ INVOICE_FROZEN = (
     "currency",
     "seller",
     "buyer",
+    "bill_to",
     "net_total",
     "tax_total",
     "gross_total",
@@ -185,6 +188,8 @@ class Invoice(TenantModel):
     # Copied at issue, so a later change of address or name never rewrites an issued invoice.
     seller = models.JSONField(_("seller"), default=dict, blank=True)
     buyer = models.JSONField(_("buyer"), default=dict, blank=True)
+    # A company that pays instead of the patient: name, address, country, VAT id (services/bill_to.py).
+    bill_to = models.JSONField(_("bill to"), default=dict, blank=True)
     net_total = models.DecimalField(_("net"), default=0, **MONEY)
     tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
     gross_total = models.DecimalField(_("total"), default=0, **MONEY)

@@ -8,10 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .facturx.document import facturx_pdf, is_facturx
 from .formatting import long_date, money, number
 from .models import Invoice, InvoicePdf, PdfState
 
@@ -115,10 +117,15 @@ def context_for(invoice: Invoice) -> dict:
 def render_pdf_bytes(invoice: Invoice) -> bytes:
     import weasyprint
 
+    # Read once for the page and, on a Factur-X invoice, for its XML (a no-op when already prefetched).
+    prefetch_related_objects([invoice], "lines")
     context = context_for(invoice)
     with translation.override(context["language"]):
         html = render_to_string("billing/invoice_pdf.html", context)
-    return weasyprint.HTML(string=html, base_url="file:///").write_pdf()
+    document = weasyprint.HTML(string=html, base_url="file:///")
+    if is_facturx(invoice):
+        return facturx_pdf(invoice, document)
+    return document.write_pdf()
 
 
 def render_invoice(invoice: Invoice, *, force: bool = False) -> InvoicePdf:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import billing_settings, credit_notes, drafts, invoice_page, issuing, overview, payments
+from .views import bill_to, billing_settings, credit_notes, drafts, invoice_page, issuing, overview, payments
 
 urlpatterns = [
     path("", overview.invoice_list, name="invoice_list"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("invoices/<str:pk>/", invoice_page.invoice_detail, name="invoice_detail"),
     path("invoices/<str:pk>/lines/", drafts.line_add, name="line_add"),
     path("invoices/<str:pk>/lines/remove/", drafts.line_remove, name="line_remove"),
+    path("invoices/<str:pk>/bill-to/", bill_to.bill_to, name="bill_to"),
     path("invoices/<str:pk>/billable/", drafts.billable_search, name="billable_search"),
     path("invoices/<str:pk>/billable/add/", drafts.billable_add, name="billable_add"),
     path("invoices/<str:pk>/issue/", issuing.invoice_issue, name="invoice_issue"),

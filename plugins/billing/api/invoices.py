@@ -20,6 +20,7 @@ from ..access import access_invoice
 from ..models import Invoice, LineKind, PdfState
 from ..pdf import stored_or_rendered
 from ..services import lines
+from ..services.bill_to import set_bill_to
 from ..services.billable_items import add_billable_item, billable_item
 from ..services.clinic_settings import active_tax_rates
 from ..services.credit import patient_credit
@@ -89,6 +90,8 @@ def create_invoice(request: HttpRequest, payload: InvoiceCreate) -> Status:
         )
         if item is not None:
             add_billable_item(invoice, item)
+        if payload.bill_to is not None:
+            set_bill_to(invoice, **payload.bill_to.model_dump())
     invoice.refresh_from_db()
     return Status(201, _detail(invoice))
 

@@ -78,6 +78,7 @@ class InvoiceOut(Schema):
     balance: Money
     seller: dict
     buyer: dict
+    bill_to: dict = Field(description="The company billed instead of the patient, if any (empty otherwise).")
 
     resolve_net_total = _money("net_total")
     resolve_tax_total = _money("tax_total")
@@ -95,10 +96,20 @@ class InvoiceDetailOut(InvoiceOut):
     resolve_patient_credit = _money("patient_credit")
 
 
+class BillToIn(StrictSchema):
+    """A company that pays instead of the patient; with Factur-X switched on, the invoice is issued as one."""
+
+    name: str = Field(max_length=200)
+    address: str = Field(default="", max_length=1000)
+    country: str = Field(default="", max_length=2, description="ISO country code, e.g. `DE`.")
+    vat_id: str = Field(default="", max_length=30, description="EU VAT number with its country prefix.")
+
+
 class InvoiceCreate(StrictSchema):
     patient_id: int
     appointment_id: int | None = None
     notes: str = Field(default="", max_length=5000)
+    bill_to: BillToIn | None = None
 
 
 class LineIn(StrictSchema):

@@ -17,7 +17,8 @@ from core.tasks import enqueue_on_commit
 from core.tenancy.models import Clinic
 
 from ..announcements import announce_issue
-from ..models import Invoice, InvoicePdf, InvoiceStatus, PdfState, SeriesKind
+from ..facturx.readiness import facturx_details
+from ..models import BillingProfile, Invoice, InvoicePdf, InvoiceStatus, PdfState, SeriesKind
 from .clinic_settings import billing_profile
 from .dates import local_today
 from .invoice_state import keep_clinic, require_draft
@@ -28,8 +29,7 @@ from .totals import totals_of
 PDF_TASK = "plugins.billing.tasks.render_invoice_pdf"
 
 
-def _seller(clinic: Clinic) -> dict:
-    profile = billing_profile(clinic)
+def _seller(clinic: Clinic, profile: BillingProfile) -> dict:
     address = profile.address.strip() or "\n".join(
         address_lines(
             clinic.address_line1,
@@ -111,9 +111,12 @@ def issue(
         today = on
     if supply_date and supply_date > today:
         raise ValidationError({"supply_date": _("The date of supply cannot be after the issue date.")})
-    seller = _seller(clinic)
+    profile = billing_profile(clinic)
+    seller = _seller(clinic, profile)
     language = patient.preferred_language or clinic.locale
     buyer = _buyer(patient, clinic, language)
+    if invoice.bill_to.get("name"):
+        buyer["company"] = dict(invoice.bill_to)
     net, tax, breakdown = totals_of(lines, invoice.currency)
     due_date = date.fromordinal(today.toordinal() + int(seller["payment_terms_days"]))
     # Before the number is taken: a refusal leaves the series row untouched.
@@ -127,6 +130,9 @@ def issue(
         due_date=due_date,
         language=language,
     )
+    facturx = facturx_details(clinic, profile, company=buyer.get("company"), lines=lines, language=language)
+    if facturx is not None:
+        seller["facturx"] = facturx
     series, sequence, number = take_number(clinic, SeriesKind.INVOICE, today)
     invoice.status = InvoiceStatus.ISSUED
     invoice.series = series

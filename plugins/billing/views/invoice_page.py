@@ -13,7 +13,7 @@ from core.office.decorators import member_required
 
 from ..access import access_invoice
 from ..formatting import money
-from ..forms import ApplyCreditForm, LineForm, PaymentForm, RefundForm
+from ..forms import ApplyCreditForm, BillToForm, LineForm, PaymentForm, RefundForm
 from ..models import OPEN_STATUSES, CreditNote, Invoice
 from ..money import quantize
 from ..services.clinic_settings import active_tax_rates
@@ -79,6 +79,8 @@ def _context(request: HttpRequest, invoice: Invoice, **forms: Form) -> dict:
         "can_credit": invoice.number is not None
         and invoice.credited_total < invoice.gross_total
         and user.has_perm("billing.issue_credit_note", invoice),
+        "bill_to_form": forms.get("bill_to_form")
+        or (BillToForm(prefix="bill_to", initial=invoice.bill_to) if can_draft else None),
         "line_form": forms.get("line_form")
         or (LineForm(tax_rates=active_tax_rates(clinic)) if can_draft else None),
         "payment_form": forms.get("payment_form")
