@@ -13,6 +13,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from tests.fhir.fhirpath_checks import ProfileError, _set, _true
 from tests.fhir.ips_validation import IPS_CHECKERS
+from tests.fhir.us_core_extensions_validation import us_core_demographics
 
 GENDERS = {"male", "female", "other", "unknown"}
 APPOINTMENT_STATUSES = {
@@ -41,6 +42,7 @@ def us_core_patient(r: dict) -> None:
         r, "birthDate.empty() or birthDate.toString().matches('^\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?$')", "date"
     )
     _true(r, "telecom.all(system.exists() and value.exists())", "telecom.system and value 1..1")
+    us_core_demographics(r)
 
 
 def us_core_practitioner(r: dict) -> None:
