@@ -214,7 +214,7 @@ def test_revinclude_does_not_grow_with_the_page(alpha, fhir_as, resource_type):
 
 # A search's own queries (the clinical budget) and, for its Provenance, one page of changes and the
 # members who made them.
-REVINCLUDE_BUDGET = 14
+REVINCLUDE_BUDGET = 10
 
 
 def test_the_ids_of_a_change_and_a_note_never_meet():
