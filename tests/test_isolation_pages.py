@@ -195,6 +195,8 @@ def make_records_objects(tenant):
     problem = lists.add_entry(
         Problem, tenant.clinic, tenant.patient, {"description": "Asthma"}, by=tenant.owner
     )
+    # The Provenance of a change (the problem's creation), read by its own kind of id.
+    change = Problem.pgh_event_model.objects.filter(pgh_obj_id=problem.pk).order_by("pgh_id").first()
     template_version = NoteTemplateVersion.objects.filter(organization=tenant.org).first()
     chart_file = attach_file(
         tenant.clinic, tenant.patient, SimpleUploadedFile("scan.pdf", b"%PDF-1.4 test"), by=tenant.owner
@@ -210,6 +212,7 @@ def make_records_objects(tenant):
         "records_allergy": allergy.pk,
         "records_medication": medication.pk,
         "records_problem": problem.pk,
+        "records_change_provenance": f"condition-{change.pgh_id}",
         "records_template": template_version.template_id,
         "records_template_version": template_version.pk,
     }
@@ -808,7 +811,11 @@ FHIR_OBJECTS = {
     "Consent": "consent",
 }
 # Further ids of a type whose ids come in more than one kind (a chart file's document and its content).
-FHIR_MORE_OBJECTS = [("DocumentReference", "records_file_document"), ("Binary", "records_file_document")]
+FHIR_MORE_OBJECTS = [
+    ("DocumentReference", "records_file_document"),
+    ("Binary", "records_file_document"),
+    ("Provenance", "records_change_provenance"),
+]
 FHIR_EXEMPT = {"Slot": "computed free times: another organization's are covered in tests/fhir"}
 # Operations on a patient, read with another organization's patient.
 FHIR_OPERATIONS = ("$everything", "$summary")

@@ -30,9 +30,13 @@ CATEGORIES = {
 PATIENT_REFERENCE = re.compile(r'"reference":\s*"Patient/(\d+)"')
 
 
-def _patients_of(resource: dict) -> set[int]:
+def _patients_of(ctx, resource: dict) -> set[int]:
     if resource.get("resourceType") == "Patient" and str(resource.get("id", "")).isdigit():
         return {int(resource["id"])}
+    # A resource that names no patient (a Provenance) was noted by its provider as it was read.
+    noted = ctx.extra.get("patients_of", {}).get((resource.get("resourceType"), resource.get("id")))
+    if noted is not None:
+        return {int(noted)}
     return {int(found) for found in PATIENT_REFERENCE.findall(json.dumps(resource, default=str))}
 
 
@@ -41,6 +45,11 @@ def category_of(resource: dict) -> str | None:
     kind = resource.get("resourceType")
     if kind == "DocumentReference" and str(resource.get("id", "")).startswith("file-"):
         return Category.FILES
+    if kind == "Provenance":
+        # Who wrote or changed a record and when is part of that record: its category is the target's.
+        targets = [t.get("reference", "") for t in resource.get("target", [])]
+        kind, _sep, target_id = (targets[0] if targets else "").partition("/")
+        return category_of({"resourceType": kind, "id": target_id})
     return CATEGORIES.get(kind)
 
 
@@ -51,7 +60,7 @@ def declare_read(ctx, resources: list[dict]) -> None:
         category = category_of(resource)
         if category is None:
             continue  # practitioners, clinics, services and slots are no patient's data
-        shown.setdefault(category, set()).update(_patients_of(resource))
+        shown.setdefault(category, set()).update(_patients_of(ctx, resource))
     log = current()
     if log is not None:
         log.role = ctx.member.role if ctx.member is not None else ctx.kind  # "patient" or "system"

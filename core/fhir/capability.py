@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from .bundle import base_url
+from .ips import entry_profiles
 from .registry import providers
 
 SEARCH_PARAM_DEFINITIONS = "http://hl7.org/fhir/SearchParameter/"
@@ -29,8 +30,10 @@ def capability_statement(request) -> dict:
             entry["operation"] = [{"name": n, "definition": d} for n, d in provider.operations.items()]
         if provider.revincludes:
             entry["searchRevInclude"] = list(provider.revincludes)
-        if provider.every_profile():
-            entry["supportedProfile"] = list(provider.every_profile())
+        # The IPS entry profiles are claimed inside $summary's document, so they are supported too.
+        profiles = [*provider.every_profile(), *entry_profiles(resource_type)]
+        if profiles:
+            entry["supportedProfile"] = profiles
         if "update" in provider.interactions:
             entry["updateCreate"] = False
         resources.append(entry)

@@ -2,7 +2,8 @@
 
 A Composition first (IPS: allergies, medications and problems, each stated empty with ``emptyReason``
 when nothing is recorded, and the latest vital signs when there are any), then the patient, the
-organization that writes the summary, and every resource a section lists. The sections are read through
+organization that writes the summary, and every resource a section lists, each claiming its IPS entry
+profile where it fits one (``ips.py``). The sections are read through
 the same providers as a search, so what the caller may not see is not summarized either.
 """
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .compartment import patient_record
+from .ips import as_ips_entry
 from .registry import providers
 from .search import SearchParams
 
@@ -169,7 +171,7 @@ def summary_bundle(ctx, patient_id: str) -> dict:
     others = [providers()["Organization"].read(ctx, str(ctx.organization.pk))]
     entries = [{"fullUrl": f"urn:uuid:{composition_id}", "resource": composition}]
     entries += [
-        {"fullUrl": f"{base}{r['resourceType']}/{r['id']}", "resource": r}
+        {"fullUrl": f"{base}{r['resourceType']}/{r['id']}", "resource": as_ips_entry(r)}
         for r in [patient, *listed, *others]
     ]
     bundle_id = str(uuid.uuid4())

@@ -6,6 +6,7 @@ from core.forms import StyledForm, StyledModelForm
 
 from .models import Patient
 from .services import EDITABLE_FIELDS
+from .us_demographics import DECLINED, DEMOGRAPHIC_FIELDS, Race
 
 
 class PatientForm(StyledModelForm):
@@ -13,11 +14,31 @@ class PatientForm(StyledModelForm):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=[("", "—"), *settings.LANGUAGES], required=False
     )
+    race = forms.MultipleChoiceField(
+        label=_("Race"),
+        choices=Race.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Optional. Choose every category that applies."),
+    )
 
     class Meta:
         model = Patient
         fields = list(EDITABLE_FIELDS)
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, us_demographics: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not us_demographics:
+            # Asked only in the US: elsewhere the fields are not offered, and an edit leaves them as they are.
+            for name in DEMOGRAPHIC_FIELDS:
+                del self.fields[name]
+
+    def clean_race(self):
+        chosen = self.cleaned_data.get("race") or []
+        if DECLINED in chosen and len(chosen) > 1:
+            raise forms.ValidationError(_("“Asked but declined” cannot be chosen together with a race."))
+        return chosen
 
     def clean_country(self):
         return (self.cleaned_data.get("country") or "").upper()

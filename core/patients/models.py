@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy.models import Clinic, TenantModel
+
+from .us_demographics import DECLINED, BirthSex, Ethnicity, Race
 
 
 class Sex(models.TextChoices):
@@ -34,6 +37,17 @@ class Patient(TenantModel):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     gender_identity = models.CharField(_("gender identity"), max_length=100, blank=True)
+    # US Core demographics, asked only where the organization's country pack is the US' (us_demographics).
+    race = ArrayField(
+        models.CharField(max_length=10, choices=Race.choices),
+        verbose_name=_("race"),
+        default=list,
+        blank=True,
+    )
+    ethnicity = models.CharField(_("ethnicity"), max_length=10, choices=Ethnicity.choices, blank=True)
+    birth_sex = models.CharField(
+        _("sex assigned at birth"), max_length=3, choices=BirthSex.choices, blank=True
+    )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address_line1 = models.CharField(_("address"), max_length=200, blank=True)
@@ -79,6 +93,18 @@ class Patient(TenantModel):
             models.UniqueConstraint(
                 fields=["organization", "record_number"], name="patient_record_number_unique"
             ),
+            # OMB categories only, and "declined" alone: a declined answer is not also a race.
+            models.CheckConstraint(
+                condition=Q(race__contained_by=list(Race.values))
+                & (~Q(race__contains=[DECLINED]) | Q(race=[DECLINED])),
+                name="patient_race_omb",
+            ),
+            models.CheckConstraint(
+                condition=Q(ethnicity__in=["", *Ethnicity.values]), name="patient_ethnicity_omb"
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_sex__in=["", *BirthSex.values]), name="patient_birth_sex"
+            ),
         ]
         indexes = [
             # Led by the organization so a fragment search reads only that tenant's part of the index.
@@ -99,6 +125,11 @@ class Patient(TenantModel):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def race_display(self) -> list[str]:
+        labels = dict(Race.choices)
+        return [str(labels.get(code, code)) for code in self.race]
 
     @property
     def display_record_number(self) -> str:

@@ -35,6 +35,10 @@ EDITABLE_FIELDS = (
     "preferred_language",
     "consent_email",
     "consent_sms",
+    # US Core demographics: the form offers them only in the US (us_demographics.asked_in).
+    "race",
+    "ethnicity",
+    "birth_sex",
 )
 
 
@@ -177,7 +181,7 @@ def merge_patients(keep: Patient, duplicate: Patient) -> Patient:
         if not PatientAccount.objects.filter(patient=keep).exists():
             PatientAccount.objects.filter(pk=account.pk).update(patient=keep)
     for name in EDITABLE_FIELDS:
-        if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in ("", None):
+        if getattr(keep, name) in ("", None, []) and getattr(duplicate, name) not in ("", None, []):
             setattr(keep, name, getattr(duplicate, name))
     keep.version = F("version") + 1
     keep.updated_at = timezone.now()

@@ -152,7 +152,11 @@ def test_capability_statement_lists_what_is_served():
     assert {"_id", "_lastUpdated", "identifier", "name", "birthdate", "gender"} <= {
         p["name"] for p in patient["searchParam"]
     }
-    assert patient["supportedProfile"] == ["http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"]
+    # US Core's on every read, IPS' inside the $summary document.
+    assert patient["supportedProfile"] == [
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient",
+        "http://hl7.org/fhir/uv/ips/StructureDefinition/Patient-uv-ips",
+    ]
 
 
 @pytest.mark.django_db

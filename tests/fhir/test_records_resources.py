@@ -10,6 +10,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from core.tenancy.services import set_module_enabled
+from plugins.records.fhir.provenance import CHANGED_TYPES
 from tests.factories import link_patient_login, make_user
 from tests.fhir.conftest import app_client, chart
 
@@ -237,7 +238,7 @@ def test_the_notes_pdf_as_binary(charts, fhir_as):
         ("DocumentReference", {"type": "http://loinc.org|11506-3"}, 1),
         ("DocumentReference", {"status": "current"}, 1),
         ("DocumentReference", {"status": "entered-in-error"}, 0),
-        ("Provenance", {}, 1),
+        ("Provenance", {"_lastUpdated": "lt2020-01-01"}, 0),
     ],
 )
 def test_search_parameters(charts, fhir_as, resource_type, params, matches):
@@ -412,5 +413,15 @@ def test_capability_statement_lists_the_clinical_record():
         p["name"] for p in observation["searchParam"]
     }
     assert "http://hl7.org/fhir/StructureDefinition/vitalsigns" in observation["supportedProfile"]
-    assert listed["DocumentReference"]["searchRevInclude"] == ["Provenance:target"]
+    for revincluding in ("DocumentReference", *CHANGED_TYPES):
+        assert listed[revincluding]["searchRevInclude"] == ["Provenance:target"], revincluding
+    provenance = listed["Provenance"]
+    assert {p["name"] for p in provenance["searchParam"]} == {"_id", "_lastUpdated", "patient", "target"}
+    assert provenance["supportedProfile"] == [
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-provenance"
+    ]
+    assert (
+        "http://hl7.org/fhir/uv/ips/StructureDefinition/Condition-uv-ips"
+        in (listed["Condition"]["supportedProfile"])
+    )
     assert {o["name"] for o in listed["Patient"]["operation"]} == {"everything", "summary"}

@@ -10,7 +10,10 @@ a claim the tests cannot check is never a silent pass.
 from __future__ import annotations
 
 from fhir.resources.R4B import get_fhir_model_class
-from fhirpathpy import evaluate
+
+from tests.fhir.fhirpath_checks import ProfileError, _set, _true
+from tests.fhir.ips_validation import IPS_CHECKERS
+from tests.fhir.us_core_extensions_validation import us_core_demographics
 
 GENDERS = {"male", "female", "other", "unknown"}
 APPOINTMENT_STATUSES = {
@@ -27,22 +30,6 @@ APPOINTMENT_STATUSES = {
 }
 
 
-def _set(values) -> str:
-    return "(" + " | ".join(f"'{v}'" for v in sorted(values)) + ")"
-
-
-class ProfileError(AssertionError):
-    pass
-
-
-def _true(resource: dict, expression: str, why: str) -> None:
-    result = evaluate(resource, expression)
-    if result != [True]:
-        raise ProfileError(
-            f"{resource['resourceType']}/{resource.get('id')}: {why} ({expression} -> {result})"
-        )
-
-
 def us_core_patient(r: dict) -> None:
     _true(r, "identifier.count() >= 1", "identifier 1..*")
     _true(r, "identifier.all(system.exists() and value.exists())", "identifier.system and value 1..1")
@@ -55,6 +42,7 @@ def us_core_patient(r: dict) -> None:
         r, "birthDate.empty() or birthDate.toString().matches('^\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?$')", "date"
     )
     _true(r, "telecom.all(system.exists() and value.exists())", "telecom.system and value 1..1")
+    us_core_demographics(r)
 
 
 def us_core_practitioner(r: dict) -> None:
@@ -316,6 +304,7 @@ CHECKERS = {
     "http://hl7.org/fhir/us/core/StructureDefinition/us-core-practitionerrole": us_core_practitioner_role,
     "http://hl7.org/fhir/us/core/StructureDefinition/us-core-organization": us_core_organization,
     "http://hl7.org/fhir/us/core/StructureDefinition/us-core-location": us_core_location,
+    **IPS_CHECKERS,
 }
 
 # Base-spec rules fhir.resources does not enforce (required bindings, invariants), by resource type.

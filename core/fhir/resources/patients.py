@@ -1,4 +1,5 @@
-"""Patient, as US Core Patient 6.1.0 (identifier, name, gender, birth date, telecom, address, language).
+"""Patient, as US Core Patient 6.1.0 (identifier, name, gender, birth date, telecom, address, language,
+and, in the US, race, ethnicity and birth sex).
 
 Members reach the patients ``visible_patients`` gives them (the selector behind ``access_patient``), a
 patient app its own record only, a backend service every active record of the organization.
@@ -20,6 +21,7 @@ from ..outcome import Conflict, Forbidden, Unprocessable
 from ..providers import ModelProvider, SearchParam, reference
 from ..search import day_q, one_of
 from .patient_input import patient_fields, registration_clinic
+from .us_core_extensions import demographic_extensions
 
 US_CORE_PATIENT = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
 GENDER = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.INTERSEX: "other", Sex.UNKNOWN: "unknown"}
@@ -152,6 +154,9 @@ class PatientProvider(ModelProvider):
         resource["managingOrganization"] = reference(
             "Organization", ctx.organization.pk, ctx.organization.name
         )
+        extensions = demographic_extensions(patient, ctx.organization)
+        if extensions:
+            resource = {"extension": extensions, **resource}
         return resource
 
     def create(self, ctx, body: dict) -> dict:

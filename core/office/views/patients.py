@@ -16,6 +16,7 @@ from core.patients import services
 from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
 from core.patients.selectors import search_patients, visible_patients
+from core.patients.us_demographics import asked_in
 from core.tenancy.access import check_perm, visible_clinics
 
 from ..chart import chart_context, patient_sections
@@ -75,7 +76,7 @@ def patient_create(request):
     if clinic is None:
         raise PermissionDenied
     check_perm(request, "patients.add_patient", clinic)
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, us_demographics=asked_in(request.organization))
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -124,6 +125,7 @@ def patient_detail(request, pk):
                 home_country=clinic.country if clinic else "",
             ),
             "other_clinics": other_clinics,
+            "us_demographics": asked_in(request.organization),
             "merge_form": MergeForm(),
             "can_export_data": request.user.has_perm("compliance.export_patient_data", patient),
             "can_request_erasure": request.user.has_perm("compliance.manage_erasure_requests", patient),
@@ -138,7 +140,12 @@ def patient_detail(request, pk):
 @shows(Category.DEMOGRAPHICS)
 def patient_edit(request, pk):
     patient = access_patient(request, pk, permission="patients.change_patient")
-    form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})
+    form = PatientForm(
+        request.POST or None,
+        instance=patient,
+        initial={"version": patient.version},
+        us_demographics=asked_in(request.organization),
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:

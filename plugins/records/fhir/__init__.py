@@ -1,6 +1,7 @@
 """The clinical record on the FHIR API: Encounter, Condition (problems), AllergyIntolerance,
 MedicationStatement, Observation (vital signs), DocumentReference (signed notes) with the note's PDF as
-Binary, and Provenance (who signed a note, when). Who sees what follows the chart's rules
+Binary, and Provenance (who signed a note, and who recorded or changed each problem, allergy,
+medication, vital sign and encounter, when). Who sees what follows the chart's rules
 (``visibility.py``)."""
 
 

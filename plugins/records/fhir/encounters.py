@@ -16,7 +16,14 @@ from core.fhir.search import bad_param, date_q, one_of
 
 from ..models import Encounter, EncounterKind, Note
 from .coding import US_CORE, concept, terminology
-from .visibility import PATIENT_PARAM, RecordsProvider, clinic_time, note_q, patient_reference
+from .visibility import (
+    PATIENT_PARAM,
+    PROVENANCE_REVINCLUDE,
+    RecordsProvider,
+    clinic_time,
+    note_q,
+    patient_reference,
+)
 
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 VIRTUAL = {EncounterKind.PHONE, EncounterKind.VIDEO}
@@ -30,6 +37,7 @@ def encounter_class(kind: str) -> dict:
 
 class EncounterProvider(RecordsProvider):
     resource_type = "Encounter"
+    revincludes = PROVENANCE_REVINCLUDE
     model = Encounter
     profiles = (f"{US_CORE}us-core-encounter",)
     updated_field = "changed_at"

@@ -13,7 +13,7 @@ from core.fhir.search import bad_param, date_q, day_q, one_of
 from .. import icd10
 from ..models import Allergy, AllergyStatus, Medication, MedicationStatus, Problem, ProblemStatus
 from .coding import ICD10CM, US_CORE, terminology, wanted_codes
-from .visibility import PATIENT_PARAM, RecordsProvider, clinic_time, patient_reference
+from .visibility import PATIENT_PARAM, PROVENANCE_REVINCLUDE, RecordsProvider, clinic_time, patient_reference
 
 PROBLEM_LIST_ITEM = terminology("condition-category", "problem-list-item", "Problem List Item")
 
@@ -27,6 +27,7 @@ def _statuses(name: str, value: str, known: set[str]) -> set[str]:
 
 class ConditionProvider(RecordsProvider):
     resource_type = "Condition"
+    revincludes = PROVENANCE_REVINCLUDE
     model = Problem
     profiles = (f"{US_CORE}us-core-condition-problems-health-concerns",)
     updated_field = "updated_at"
@@ -84,6 +85,7 @@ class ConditionProvider(RecordsProvider):
 
 class AllergyIntoleranceProvider(RecordsProvider):
     resource_type = "AllergyIntolerance"
+    revincludes = PROVENANCE_REVINCLUDE
     model = Allergy
     profiles = (f"{US_CORE}us-core-allergyintolerance",)
     updated_field = "updated_at"
@@ -133,6 +135,7 @@ MEDICATION_STATUS = {
 
 class MedicationStatementProvider(RecordsProvider):
     resource_type = "MedicationStatement"
+    revincludes = PROVENANCE_REVINCLUDE
     model = Medication
     updated_field = "updated_at"
     version_field = "version"

@@ -1,71 +1,77 @@
-"""Provenance (US Core Provenance): who signed a note and when: the author's signature, a supervisor's
-co-signature and each signed addendum, one Provenance per note (its id is the note's) targeting the
-note's DocumentReference. It is read wherever that DocumentReference is.
+"""Provenance (US Core Provenance), one type served from two kinds of source: who signed each note
+(``note_provenance.py``, ids the note's) and each recorded change of the chart's problems, allergies,
+medications, vital signs and encounters (``change_provenance.py``, ids ``condition-12``...).
+
+A search walks the sources in a fixed order, so paging neither repeats nor skips; each source costs one
+query for its page (and a count only when the page does not already tell how many match), and the
+members who signed or changed anything on the page are found in one query for all sources.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-from django.utils.translation import gettext as _
+from functools import cached_property
 
-from core.fhir.providers import SearchParam, reference
-from core.fhir.search import one_of, reference_id
+from core.fhir.outcome import NotFound
+from core.fhir.providers import (
+    ID_PARAM,
+    LAST_UPDATED_PARAM,
+    ResourceProvider,
+    SearchResult,
+)
 from core.tenancy.models import Membership
 
-from ..models import Addendum, Note, NoteSignature
-from .coding import US_CORE, terminology
-from .documents import SignedNoteDocuments
-from .files import FILE_PREFIX
-from .visibility import PATIENT_PARAM, clinic_time
+from .change_provenance import TARGET_PARAM, ChangeProvenance
+from .coding import US_CORE
+from .note_provenance import NoteProvenance
+from .visibility import PATIENT_PARAM
 
-SIGNATURE_TYPES = "urn:iso-astm:E1762-95:2013"
-AUTHOR_SIGNATURE = {
-    "system": SIGNATURE_TYPES,
-    "code": "1.2.840.10065.1.12.1.1",
-    "display": "Author's Signature",
-}
-COSIGNATURE = {
-    "system": SIGNATURE_TYPES,
-    "code": "1.2.840.10065.1.12.1.5",
-    "display": "Verification Signature",
-}
-AGENT_TYPE = {
-    "author": terminology("provenance-participant-type", "author", "Author"),
-    "cosign": terminology("provenance-participant-type", "verifier", "Verifier"),
-}
+# The record types whose changes have a Provenance (each answers ``_revinclude=Provenance:target``).
+CHANGED_TYPES = ("Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "Encounter")
 
 
-class ProvenanceProvider(SignedNoteDocuments):
+class ProvenanceProvider(ResourceProvider):
     resource_type = "Provenance"
     profiles = (f"{US_CORE}us-core-provenance",)
-    search_params = (
-        PATIENT_PARAM,
-        SearchParam("target", "reference", "The signed note (DocumentReference/<id>)."),
-    )
+    search_params = (PATIENT_PARAM, TARGET_PARAM)
+    compartment_param = "patient"
 
-    def with_related(self, rows, ctx):
-        return (
-            super()
-            .with_related(rows, ctx)
-            .prefetch_related(
-                Prefetch("signatures", queryset=NoteSignature.objects.order_by("signed_at", "id")),
-                Prefetch(
-                    "addenda",
-                    queryset=Addendum.objects.select_related("author__user").order_by("signed_at", "id"),
-                ),
-            )
-        )
+    @cached_property
+    def sources(self) -> list:
+        found = [NoteProvenance(), *(ChangeProvenance(kind) for kind in CHANGED_TYPES)]
+        for source in found:
+            source.module = self.module
+        return found
 
-    def filter(self, queryset, name, modifier, value, ctx):
-        if name == "target":
-            # An uploaded file's DocumentReference (``file-<id>``) has no Provenance: it matches nothing.
-            notes = [v for v in one_of(value) if not v.rpartition("/")[2].startswith(FILE_PREFIX)]
-            return queryset.filter(pk__in=[reference_id(name, v, "DocumentReference") for v in notes])
-        return super().filter(queryset, name, modifier, value, ctx)
+    def supported_params(self):
+        return (ID_PARAM, LAST_UPDATED_PARAM, *self.search_params)
 
-    def render_many(self, objects, ctx):
-        """Signers are users; the Practitioner each one is here is found for the whole page at once."""
-        users = {s.signer_id for note in objects for s in note.signatures.all()}
+    def read(self, ctx, resource_id: str) -> dict:
+        for source in self.sources:
+            if source.id_q(resource_id) is not None:
+                return self._render(ctx, [(source, [source.get(ctx, resource_id)])])[0]
+        raise NotFound
+
+    def search(self, ctx, params, count: int, offset: int) -> SearchResult:
+        pages, total, skip, wanted = [], 0, offset, count
+        for source in self.sources:
+            rows = source.matching(ctx, params)
+            size = None
+            if wanted:
+                found = list(rows.order_by(*source.ordering)[skip : skip + wanted])
+                if found:
+                    pages.append((source, found))
+                # A short page ends the source: how many match is known without counting.
+                if len(found) < wanted and (found or not skip):
+                    size = skip + len(found)
+                wanted -= len(found)
+            if size is None:
+                size = rows.count()
+            skip = max(0, skip - size)
+            total += size
+        return SearchResult(self._render(ctx, pages), total)
+
+    def _render(self, ctx, pages: list) -> list[dict]:
+        users = set().union(*(source.users_of(rows) for source, rows in pages)) if pages else set()
         members = (
             {
                 m.user_id: m
@@ -76,41 +82,11 @@ class ProvenanceProvider(SignedNoteDocuments):
             if users
             else {}
         )
-        for note in objects:
-            note.signers = members
-        return [self.render(note, ctx) for note in objects]
-
-    def to_resource(self, note: Note, ctx) -> dict:
-        clinic = note.clinic
-        organization = reference("Organization", ctx.organization.pk, ctx.organization.name)
-        agents, signatures = [], []
-        for signature in note.signatures.all():
-            member = note.signers.get(signature.signer_id)
-            # A signer is a member when signing; one who left still signed, though no longer listed.
-            who = (
-                reference("Practitioner", member.pk, member.name)
-                if member is not None
-                else {"display": _("Former team member")}
-            )
-            agents.append({"type": AGENT_TYPE[signature.meaning], "who": who, "onBehalfOf": organization})
-            signatures.append(
-                {
-                    "type": [AUTHOR_SIGNATURE if signature.meaning == "author" else COSIGNATURE],
-                    "when": clinic_time(signature.signed_at, clinic),
-                    "who": who,
-                }
-            )
-        for addendum in note.addenda.all():
-            who = reference("Practitioner", addendum.author_id, addendum.author.name)
-            signatures.append(
-                {"type": [AUTHOR_SIGNATURE], "when": clinic_time(addendum.signed_at, clinic), "who": who}
-            )
-            if not any(a["who"].get("reference") == who["reference"] for a in agents):
-                agents.append({"type": AGENT_TYPE["author"], "who": who, "onBehalfOf": organization})
-        return {
-            "target": [{"reference": f"DocumentReference/{note.pk}"}],
-            "recorded": clinic_time(note.signed_at, clinic),
-            "activity": terminology("v3-DocumentCompletion", "LA", "legally authenticated"),
-            "agent": agents,
-            "signature": signatures,
-        }
+        resources = []
+        # A Provenance names no patient; the access log learns whose record each one was about here.
+        patients = ctx.extra.setdefault("patients_of", {})
+        for source, rows in pages:
+            for row, resource in zip(rows, source.render_with(rows, ctx, members), strict=True):
+                patients[("Provenance", resource["id"])] = row.patient_id
+                resources.append(resource)
+        return resources

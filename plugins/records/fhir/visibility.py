@@ -27,6 +27,8 @@ from ..selectors import note_privacy_q
 
 NOTHING = Q(pk__in=[])
 PATIENT_PARAM = SearchParam("patient", "reference", "The patient (Patient/<id>).")
+# The record types with a Provenance of their own (signed notes, and every change of the others).
+PROVENANCE_REVINCLUDE = {"Provenance:target": "Provenance"}
 
 
 def chart_q(ctx, patient_field: str = "patient_id") -> Q:

@@ -17,7 +17,7 @@ from core.fhir.search import bad_param, date_q, one_of
 from ..models import Vital
 from ..vitals_catalog import KINDS, UNIT_LABELS
 from .coding import LOINC, UCUM, US_CORE, concept, terminology, wanted_codes
-from .visibility import PATIENT_PARAM, RecordsProvider, patient_reference
+from .visibility import PATIENT_PARAM, PROVENANCE_REVINCLUDE, RecordsProvider, patient_reference
 
 VITAL_SIGNS = terminology("observation-category", "vital-signs", "Vital Signs")
 SURVEY = terminology("observation-category", "survey", "Survey")
@@ -69,6 +69,7 @@ def partner_q(**extra) -> Exists:
 
 class ObservationProvider(RecordsProvider):
     resource_type = "Observation"
+    revincludes = PROVENANCE_REVINCLUDE
     model = Vital
     updated_field = "updated_at"
     search_params = (
