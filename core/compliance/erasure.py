@@ -128,6 +128,9 @@ def _erase_patient(patient: Patient, *, contact: bool, identity: bool) -> None:
             date_of_birth=None,
             sex="",
             gender_identity="",
+            race=[],
+            ethnicity="",
+            birth_sex="",
             archived=True,
         )
     if not changes:

@@ -44,6 +44,10 @@ RECORD_CLASSES = {
 }
 
 
+# Demographics a pack may ask for beyond every record's own (the fields of core.patients.us_demographics).
+ASKED_DEMOGRAPHICS = ("race", "ethnicity", "birth_sex")
+
+
 @dataclass(frozen=True)
 class Retention:
     years: int
@@ -76,6 +80,9 @@ class CompliancePack:
     numbering: dict
     retention: dict[str, Retention]
     patient_rights: dict[str, str] = field(default_factory=dict)
+    # Demographics the country's record standard asks for beyond the ones every record has (the US
+    # asks for race, ethnicity and birth sex under USCDI); see core/patients/us_demographics.py.
+    asked_demographics: tuple[str, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -105,6 +112,10 @@ def _parse(data: dict) -> CompliancePack:
     unknown = set(data["retention"]) - set(RECORD_CLASSES)
     if unknown:
         raise ValueError(f"{data['country']} pack names unknown record classes: {sorted(unknown)}")
+    asked = tuple(data.get("patient", {}).get("demographics", ()))
+    unknown = set(asked) - set(ASKED_DEMOGRAPHICS)
+    if unknown:
+        raise ValueError(f"{data['country']} pack names unknown demographics: {sorted(unknown)}")
     limit = invoice.get("small_invoice_limit")
     return CompliancePack(
         country=data["country"],
@@ -125,6 +136,7 @@ def _parse(data: dict) -> CompliancePack:
             for name, rule in data["retention"].items()
         },
         patient_rights=dict(data.get("patient_rights", {})),
+        asked_demographics=asked,
     )
 
 

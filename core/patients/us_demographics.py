@@ -50,8 +50,9 @@ DEMOGRAPHIC_FIELDS = ("race", "ethnicity", "birth_sex")
 
 
 def asked_in(organization) -> bool:
-    """Whether ``organization`` records US Core demographics: its country pack is the United States'."""
+    """Whether ``organization`` records these demographics: its country pack asks for them (the United
+    States' does, for USCDI); a country is added by its pack, never by a branch here."""
     from core.compliance.packs import pack_for
 
     pack = pack_for(organization)
-    return pack is not None and pack.country == "US"
+    return pack is not None and set(DEMOGRAPHIC_FIELDS) <= set(pack.asked_demographics)

@@ -94,7 +94,10 @@ def test_a_patient_with_nothing_the_law_keeps_is_erased_entirely(alpha, login):
     with scopes_disabled():
         newcomer = make_patient(alpha.clinic, "Nina", "Newcomer", email="nina@example.test")
         old = timezone.now() - timedelta(days=30)
-        Patient.objects.filter(pk=newcomer.pk).update(updated_at=old)
+        # Recorded where a pack asked for them (the US): identity, erased with the rest of it.
+        Patient.objects.filter(pk=newcomer.pk).update(
+            updated_at=old, race=["2028-9"], ethnicity="2186-5", birth_sex="F"
+        )
     client = login(alpha.owner)
     record(client, newcomer)
     erasure = only(alpha, patient=newcomer)
@@ -105,6 +108,7 @@ def test_a_patient_with_nothing_the_law_keeps_is_erased_entirely(alpha, login):
         gone = Patient.objects.get(pk=newcomer.pk)
     assert gone.given_name == "Erased" and gone.family_name == f"patient {newcomer.display_record_number}"
     assert gone.email == "" and gone.date_of_birth is None and gone.archived
+    assert gone.race == [] and gone.ethnicity == "" and gone.birth_sex == ""
 
 
 def test_a_second_request_waits_for_the_first_and_a_decision_is_taken_once(alpha, login):

@@ -84,3 +84,11 @@ def test_retention_runs_from_the_last_entry_or_the_end_of_its_year():
     assert Retention(10, "last_activity", "").kept_until(date(2020, 3, 5)) == date(2030, 3, 5)
     assert Retention(8, "end_of_year", "").kept_until(date(2020, 3, 5)) == date(2028, 12, 31)
     assert Retention(1, "last_activity", "").kept_until(date(2024, 2, 29)) == date(2025, 2, 28)
+
+
+def test_only_a_pack_that_lists_them_asks_for_the_us_demographics():
+    from core.compliance.packs import all_packs
+
+    asking = {code for code, pack in all_packs().items() if pack.asked_demographics}
+    assert asking == {"US"}
+    assert all_packs()["US"].asked_demographics == ("race", "ethnicity", "birth_sex")
