@@ -29,7 +29,7 @@ STORAGES = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "TIMEOUT": 300,
         # Each dataset's ids start at 1: keys of one database must never answer for another's.

@@ -93,7 +93,7 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(os.environ.get
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "TIMEOUT": 300,
         }

@@ -31,6 +31,26 @@ class MemberContext:
         return self.membership.role
 
 
+def _active_memberships(queryset):
+    """``queryset``'s active memberships of a live organization, with their organization and clinic ids,
+    oldest first (the order that makes the oldest membership the default one)."""
+    # One query: the clinic ids come along as an array.
+    clinics = MembershipClinic.objects.filter(membership_id=OuterRef("pk")).values("clinic_id")
+    return (
+        queryset.filter(is_active=True, organization__isnull=False)
+        .select_related("organization")
+        .annotate(ehr_clinic_ids=ArraySubquery(clinics))
+        .order_by("created_at", "id")
+    )
+
+
+def _contexts(memberships) -> dict[int, MemberContext]:
+    return {
+        m.organization_id: MemberContext(membership=m, clinic_ids=frozenset(m.ehr_clinic_ids or ()))
+        for m in memberships
+    }
+
+
 def memberships_of(user) -> dict[int, MemberContext]:
     """Active memberships of ``user`` keyed by organization id, cached on the user object."""
     if not getattr(user, "is_authenticated", False):
@@ -40,20 +60,34 @@ def memberships_of(user) -> dict[int, MemberContext]:
         return cached
     # scopes_disabled: tenant resolution — a user's own memberships span organizations by design.
     with scopes_disabled():
-        # One query on every request: the clinic ids come along as an array.
-        clinics = MembershipClinic.objects.filter(membership_id=OuterRef("pk")).values("clinic_id")
-        memberships = list(
-            Membership.objects.filter(user=user, is_active=True, organization__isnull=False)
-            .select_related("organization")
-            .annotate(ehr_clinic_ids=ArraySubquery(clinics))
-            .order_by("created_at", "id")
-        )
-        result = {
-            m.organization_id: MemberContext(membership=m, clinic_ids=frozenset(m.ehr_clinic_ids or ()))
-            for m in memberships
-        }
+        result = _contexts(list(_active_memberships(Membership.objects.filter(user=user))))
     user._ehr_memberships = result
     return result
+
+
+def user_with_memberships(user_id):
+    """The user ``user_id`` (None when there is none) with their active memberships already resolved.
+
+    Every signed-in request needs both, so a member's request reads them in one query: the memberships
+    with their user. Someone with no active membership (a patient, an operator) gets no row from it, and
+    their user is read on its own. Nothing is kept between requests: a role change, a removal or a
+    deactivation counts from the very next request.
+    """
+    from django.contrib.auth import get_user_model
+
+    # scopes_disabled: tenant resolution, as in memberships_of.
+    with scopes_disabled():
+        rows = list(_active_memberships(Membership.objects.filter(user_id=user_id)).select_related("user"))
+    if rows:
+        user = rows[0].user
+        for membership in rows:
+            membership.user = user  # one user object, whose memberships these are
+    else:
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        if user is None:
+            return None
+    user._ehr_memberships = _contexts(rows)
+    return user
 
 
 def forget_memberships(user) -> None:

@@ -13,23 +13,23 @@ from plugins.scheduling.services.booking import book_appointment
 
 from .conftest import MONDAY, at
 
-# A booking over the API: the user and membership (the session comes from the cache); the clinic, patient,
-# service and practitioner asked for; the history context; one query taking the diary locks and reading the
-# booking's facts (membership, service offer, overlap setting, patient link, policy); working hours, then
-# time off and busy time together, then closures; the insert; the savepoint's release (the test's
-# transaction).
-BOOKING = 13  # 14 before sessions were read from the cache
+# A booking over the API: the user with their memberships, in one query (the session comes from the
+# cache); the clinic, patient, service and practitioner asked for; the history context; one query taking
+# the diary locks and reading the booking's facts (membership, service offer, overlap setting, patient
+# link, policy); working hours, then time off and busy time together, then closures; the insert; the
+# savepoint's release (the test's transaction).
+BOOKING = 12  # 14 before sessions were read from the cache, 13 before the user came with their memberships
 # A refused time reads, instead of inserting, which appointment or buffer is in the way and the next
 # free times (working hours, time off and busy time, closures again over two weeks).
-BOOKING_TAKEN = 17  # 18 before sessions were read from the cache
-AVAILABILITY_MONTH = 11
-AVAILABILITY_ANY_WEEK = 11
+BOOKING_TAKEN = 16  # 18, then 17 (the session, then the user with their memberships)
+AVAILABILITY_MONTH = 10
+AVAILABILITY_ANY_WEEK = 10
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
 # grid's step), working hours, time off, closures and the appointments, and what the availability engine
 # reads so free cells are bookable (overlap settings, busy time at any clinic), on top of the request's own.
 # The calendar and today's list write their access events (core/audit) in one INSERT: one query each.
-CALENDAR_WEEK = 15
-TODAY_LIST = 7
+CALENDAR_WEEK = 14
+TODAY_LIST = 6
 
 pytestmark = pytest.mark.django_db
 
