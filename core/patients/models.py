@@ -37,16 +37,20 @@ class Patient(TenantModel):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     gender_identity = models.CharField(_("gender identity"), max_length=100, blank=True)
-    # US Core demographics, asked only where the organization's country pack is the US' (us_demographics).
+    # US Core demographics, asked only where the organization's country pack lists them (us_demographics).
+    # Their database defaults let bulk loads and raw inserts that predate them leave them out.
     race = ArrayField(
         models.CharField(max_length=10, choices=Race.choices),
         verbose_name=_("race"),
         default=list,
+        db_default=[],
         blank=True,
     )
-    ethnicity = models.CharField(_("ethnicity"), max_length=10, choices=Ethnicity.choices, blank=True)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=10, choices=Ethnicity.choices, blank=True, db_default=""
+    )
     birth_sex = models.CharField(
-        _("sex assigned at birth"), max_length=3, choices=BirthSex.choices, blank=True
+        _("sex assigned at birth"), max_length=3, choices=BirthSex.choices, blank=True, db_default=""
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
