@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import pghistory
 from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
 
 # Rows per COPY statement. Row triggers (foreign-key checks, audit history) queue an event per row until
 # their statement ends, so statements of this size keep that queue small within one transaction per table.
@@ -100,10 +101,14 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """
     given = [model._meta.get_field(c) for c in columns]
     names = {f.name for f in given}
+    # Columns with a database default and no Python one are left to PostgreSQL, as an INSERT would.
     rest = [
         f
         for f in model._meta.concrete_fields
-        if f.name not in names and not f.primary_key and not getattr(f, "generated", False)
+        if f.name not in names
+        and not f.primary_key
+        and not getattr(f, "generated", False)
+        and (f.has_default() or f.db_default is NOT_PROVIDED)
     ]
     defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
     table = model._meta.db_table
