@@ -250,7 +250,7 @@ class ClinicUser(HttpUser):
             )
 
     def note_open(self):
-        self.get(f"/office/c/{self.clinic['slug']}/records/notes/{self.person['note']}/", "note")
+        self.get(f"/office/c/{self.clinic['slug']}/records/notes/{self.person['note']}/", "note open")
 
     def portal_home_cached(self):
         self.get(f"/c/{self.clinic['slug']}/", "portal home cached")
@@ -273,7 +273,9 @@ class ClinicUser(HttpUser):
         while day.weekday() >= 5:
             day += timedelta(days=1)
         with self.flow("portal signup booking"):
-            self.step("GET", f"{base}account/register/", "signup: form")
+            form = self.step("GET", f"{base}account/register/", "signup: form")
+            # The privacy notice the form shows is the one the new patient agrees to.
+            notice = re.search(r'name="notice_version" value="([^"]*)"', form.text)
             self.step(
                 "POST",
                 f"{base}account/register/",
@@ -285,6 +287,8 @@ class ClinicUser(HttpUser):
                     "email": email,
                     "phone": "",
                     "password": CONFIG["password"],
+                    "accept_notice": "on",
+                    "notice_version": notice.group(1) if notice else "",
                     "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
                 },
                 headers={"Referer": f"{self.host}{base}account/register/"},
