@@ -6,11 +6,10 @@ from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, ListSelect
 
 from .periods import Period, month_period
 
@@ -35,23 +34,6 @@ def preset_period(preset: str, today: date) -> Period:
     if preset == "year":
         return Period(today.replace(month=1, day=1), today)
     return Period(today - timedelta(days=29), today)
-
-
-class ListSelect(forms.Select):
-    """A select whose options are written in one pass. Django renders a template per option, about a
-    millisecond each: close to half a second for an organization with hundreds of practitioners and
-    services. Same markup: the field's attributes on the select, one option per choice."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(v), " selected" if str(v) in chosen else "", label) for v, label in self.choices),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
-        )
 
 
 class ListCheckboxes(forms.CheckboxSelectMultiple):
