@@ -1,5 +1,5 @@
-"""``core.forms.ListSelect`` writes a long select's options in one pass; it must escape what Django's own select
-escapes, keep what is already marked safe, and mark the chosen option."""
+"""``core.forms.ListSelect`` writes a long select's options in one pass; it must escape what Django's own
+select escapes, keep what is already marked safe, and mark the chosen option."""
 
 from __future__ import annotations
 
@@ -23,4 +23,3 @@ def test_labels_and_values_are_escaped_and_the_choice_is_selected():
     assert '<option value="1" selected>&lt;b&gt;Dr &quot;Ann&quot;&lt;/b&gt; &amp; Co</option>' in html
     assert '<option value="2"><em>kept</em></option>' in html
     assert html.count(" selected") == 1
-
