@@ -4,10 +4,9 @@ code systems) and the base invariants it keeps (ait-1/2, con-3/4/5), in fhirpath
 
 from __future__ import annotations
 
-from tests.fhir.fhirpath_checks import _true
+from tests.fhir.fhirpath_checks import TERMINOLOGY, _true, allergy_invariants, condition_invariants
 
 IPS = "http://hl7.org/fhir/uv/ips/StructureDefinition/"
-TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
 DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 # A CodeableConcept the profile makes 1..1 says something: a coding or a text.
 CODED = "(coding.exists() or text.exists())"
@@ -36,9 +35,7 @@ def _statuses(r: dict, clinical: str, verification: str, clinical_codes: str) ->
 def ips_allergy(r: dict) -> None:
     _true(r, coded("code"), "code 1..1, coded or in text")
     _true(r, "patient.reference.exists()", "patient.reference 1..1")
-    in_error = "verificationStatus.coding.where(code = 'entered-in-error').exists()"
-    _true(r, f"clinicalStatus.exists() or {in_error}", "ait-1")
-    _true(r, f"({in_error}).not() or clinicalStatus.empty()", "ait-2")
+    allergy_invariants(r)
     _statuses(
         r,
         "allergyintolerance-clinical",
@@ -53,19 +50,7 @@ def ips_allergy(r: dict) -> None:
 def ips_condition(r: dict) -> None:
     _true(r, coded("code"), "code 1..1, coded or in text")
     _true(r, "subject.reference.exists()", "subject.reference 1..1")
-    in_error = (
-        f"verificationStatus.coding.where(system = '{TERMINOLOGY}condition-ver-status'"
-        " and code = 'entered-in-error').exists()"
-    )
-    _true(r, f"clinicalStatus.exists() or {in_error}", "con-3")
-    _true(
-        r,
-        "(abatementDateTime | abatementAge | abatementPeriod | abatementRange | abatementString).empty()"
-        " or clinicalStatus.coding.where(code = 'inactive' or code = 'resolved'"
-        " or code = 'remission').exists()",
-        "con-4",
-    )
-    _true(r, f"({in_error}).not() or clinicalStatus.empty()", "con-5")
+    condition_invariants(r)
     _statuses(
         r,
         "condition-clinical",

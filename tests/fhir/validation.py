@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from tests.fhir.fhirpath_checks import ProfileError, _set, _true
+from tests.fhir.fhirpath_checks import (
+    TERMINOLOGY,
+    ProfileError,
+    _set,
+    _true,
+    allergy_invariants,
+    condition_invariants,
+)
 from tests.fhir.ips_validation import IPS_CHECKERS
 from tests.fhir.us_core_extensions_validation import us_core_demographics
 
@@ -77,7 +84,6 @@ VALUE = (
     "(valueQuantity | valueCodeableConcept | valueString | valueBoolean | valueInteger | valueRange"
     " | valueRatio | valueSampledData | valueTime | valueDateTime | valuePeriod)"
 )
-TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
 BASE = "http://hl7.org/fhir/StructureDefinition/"
 
 
@@ -98,19 +104,7 @@ def us_core_condition_problems(r: dict) -> None:
     _true(r, category, "category: problem-list-item or health-concern")
     _true(r, "code.exists()", "code 1..1")
     _true(r, "subject.reference.startsWith('Patient/')", "subject 1..1")
-    in_error = (
-        f"verificationStatus.coding.where(system = '{TERMINOLOGY}condition-ver-status'"
-        " and code = 'entered-in-error').exists()"
-    )
-    _true(r, f"clinicalStatus.exists() or {in_error}", "con-3")
-    _true(
-        r,
-        "(abatementDateTime | abatementAge | abatementPeriod | abatementRange | abatementString).empty()"
-        " or clinicalStatus.coding.where(code = 'inactive' or code = 'resolved'"
-        " or code = 'remission').exists()",
-        "con-4",
-    )
-    _true(r, f"({in_error}).not() or clinicalStatus.empty()", "con-5")
+    condition_invariants(r)
     _true(
         r,
         "clinicalStatus.empty() or clinicalStatus.coding.where(system = "
@@ -129,9 +123,7 @@ def us_core_condition_problems(r: dict) -> None:
 def us_core_allergy(r: dict) -> None:
     _true(r, "code.exists()", "code 1..1")
     _true(r, "patient.reference.startsWith('Patient/')", "patient 1..1")
-    in_error = "verificationStatus.coding.where(code = 'entered-in-error').exists()"
-    _true(r, f"clinicalStatus.exists() or {in_error}", "ait-1")
-    _true(r, f"({in_error}).not() or clinicalStatus.empty()", "ait-2")
+    allergy_invariants(r)
     _true(
         r,
         "clinicalStatus.empty() or clinicalStatus.coding.where(system = "
