@@ -8,7 +8,7 @@ per patient.
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 
 from core.patients.models import Patient, PatientClinic
 
@@ -46,11 +46,7 @@ def patients_not_agreed(organization, *, clinic=None, version: str | None = None
                 PatientClinic.objects.filter(organization_id=org, patient_id=OuterRef("pk"), clinic=clinic)
             )
         )
-        link_clinic = Subquery(
-            PatientClinic.objects.filter(
-                organization_id=org, patient_id=OuterRef("pk"), clinic=clinic
-            ).values("clinic_id")[:1]
-        )
+        link_clinic = Value(clinic.pk)  # every patient left is one of that clinic's
     else:
         link_clinic = Subquery(
             PatientClinic.objects.filter(
