@@ -136,6 +136,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's PostgreSQL backend whose health check asks the server nothing while the connection is quiet
+# (core/postgresql/base.py): no ``SELECT 1`` round trip before each request's first query.
+DATABASES["default"]["ENGINE"] = "core.postgresql"
 # pgtrigger's triggers (audit history, frozen invoices, append-only ledgers) first read which triggers to
 # skip from the setting ``pgtrigger.ignore``. Unset, that read raises and catches an error: a rolled-back
 # subtransaction in every audited write, which also makes PostgreSQL walk the transaction's queue of
