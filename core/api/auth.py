@@ -8,8 +8,8 @@ from ninja.security import SessionAuth
 from ninja.security.http import HttpBearer
 from ninja.utils import check_csrf
 
-from core.tenancy.access import parse_id, visible_clinics
-from core.tenancy.modules import is_module_enabled, with_module_switches
+from core.tenancy.access import open_clinic_for_member
+from core.tenancy.modules import is_module_enabled
 
 from .errors import CsrfRefused
 
@@ -65,8 +65,7 @@ class ClinicModuleAuth:
             return None
         if getattr(request, "member", None) is None:
             raise Http404
-        clinic_id = parse_id((request.resolver_match.kwargs or {}).get("clinic_id"))
-        clinic = with_module_switches(visible_clinics(request).filter(pk=clinic_id)).first()
+        clinic = open_clinic_for_member(request, (request.resolver_match.kwargs or {}).get("clinic_id"))
         if clinic is None or not is_module_enabled(clinic, self.slug):
             raise Http404
         request.clinic = clinic

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import create_model
 
-from core.tenancy.access import get_for_member, parse_id, visible_clinics
+from core.tenancy.access import clinic_for_member, parse_id, visible_clinics
 from core.tenancy.models import Clinic
 
 from .schemas import ErrorOut
@@ -87,7 +87,7 @@ def paginate(request, queryset: QuerySet, params: PageParams) -> dict:
 def get_clinic(request, clinic_id, permission: str | None = "tenancy.view_clinic") -> Clinic:
     """A clinic from a path id: 404 when missing, foreign or not one the member may see; 403 when seen
     but ``permission`` is refused."""
-    return get_for_member(request, visible_clinics(request, include_archived=True), clinic_id, permission)
+    return clinic_for_member(request, clinic_id, permission)
 
 
 def choose_clinics(request, clinic_ids: list[int], field: str) -> list[Clinic]:

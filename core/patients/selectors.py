@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from core.compiled import CompiledQuery
 from core.tenancy.models import Role
 
 from .models import Patient, PatientClinic
@@ -16,18 +17,43 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y")
 
 def visible_patients(member) -> QuerySet[Patient]:
     """Patients of the member's organization; for practitioners and staff, those of their clinics only."""
-    patients = Patient.objects.filter(organization_id=member.organization.pk, merged_into__isnull=True)
-    if member.role != Role.OWNER:
+    return _patients_seen(member.organization.pk, None if member.role == Role.OWNER else member.clinic_ids)
+
+
+def _patients_seen(organization_id: int, clinic_ids) -> QuerySet[Patient]:
+    """Patients of the organization (not merged away); of these clinics only unless ``clinic_ids`` is None."""
+    patients = Patient.objects.filter(organization_id=organization_id, merged_into__isnull=True)
+    if clinic_ids is not None:
         patients = patients.filter(
             Exists(
                 PatientClinic.objects.filter(
-                    organization_id=member.organization.pk,
-                    patient_id=OuterRef("pk"),
-                    clinic_id__in=member.clinic_ids,
+                    organization_id=organization_id, patient_id=OuterRef("pk"), clinic_id__in=clinic_ids
                 )
             )
         )
     return patients
+
+
+# One patient named by id, as the API's bookings, invoices and waitlist read them: compiled once
+# (core/compiled.py), then only run.
+_PATIENT_OF_ORGANIZATION = CompiledQuery(
+    lambda organization_id, pk: _patients_seen(organization_id, None).filter(pk=pk).order_by("pk")[:1]
+)
+_PATIENT_OF_CLINICS = CompiledQuery(
+    lambda organization_id, clinic_ids, pk: (
+        _patients_seen(organization_id, clinic_ids).filter(pk=pk).order_by("pk")[:1]
+    )
+)
+
+
+def visible_patient(member, pk) -> Patient | None:
+    """The patient ``pk`` when ``member`` may see them (see ``visible_patients``); None otherwise."""
+    organization_id = member.organization.pk
+    if member.role == Role.OWNER:
+        found = _PATIENT_OF_ORGANIZATION(organization_id=organization_id, pk=pk)
+    else:
+        found = _PATIENT_OF_CLINICS(organization_id=organization_id, clinic_ids=member.clinic_ids, pk=pk)
+    return found[0] if found else None
 
 
 def _parse_date(text: str) -> date | None:

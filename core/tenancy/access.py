@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.compiled import CompiledQuery
+
 from .models import Clinic, Role
 
 
@@ -43,18 +45,67 @@ def visible_clinics(request, include_archived: bool = False) -> QuerySet[Clinic]
     return clinics
 
 
-def get_clinic_for_member(request, slug: str) -> Clinic:
+def _with_module_switches(clinics):
     from core.tenancy.modules import with_module_switches
 
+    return with_module_switches(clinics)
+
+
+# A clinic with its module switches, by slug (every office page) or by id (every API call of a module):
+# compiled once (core/compiled.py), then only run.
+_CLINIC_BY_SLUG = CompiledQuery(
+    lambda organization_id, slug: _with_module_switches(
+        Clinic.objects.filter(organization_id=organization_id, slug=slug)
+    ).order_by("pk")[:1]
+)
+_CLINIC_BY_ID = CompiledQuery(
+    lambda organization_id, clinic_id: Clinic.objects.filter(
+        organization_id=organization_id, pk=clinic_id
+    ).order_by("pk")[:1]
+)
+_OPEN_CLINIC_BY_ID = CompiledQuery(
+    lambda organization_id, clinic_id: _with_module_switches(
+        Clinic.objects.filter(organization_id=organization_id, pk=clinic_id, archived=False)
+    ).order_by("pk")[:1]
+)
+
+
+def get_clinic_for_member(request, slug: str) -> Clinic:
     ctx = require_member(request)
-    clinic = with_module_switches(
-        Clinic.objects.filter(organization_id=ctx.organization.pk, slug=str(slug)[:60])
-    ).first()
+    found = _CLINIC_BY_SLUG(organization_id=ctx.organization.pk, slug=str(slug)[:60])
+    clinic = found[0] if found else None
     if clinic is None:
         raise Http404
     if ctx.role != Role.OWNER and clinic.pk not in ctx.clinic_ids:
         raise Http404
     return clinic
+
+
+def clinic_for_member(request, clinic_id, permission: str | None = None) -> Clinic:
+    """The clinic ``clinic_id`` (archived ones too) when the member may see it: what
+    ``get_for_member(request, visible_clinics(request, include_archived=True), clinic_id, permission)``
+    answers, 404 for missing or not theirs, 403 when seen but ``permission`` is refused."""
+    ctx = require_member(request)
+    clinic_id = parse_id(clinic_id)
+    if ctx.role != Role.OWNER and clinic_id not in ctx.clinic_ids:
+        raise Http404
+    found = _CLINIC_BY_ID(organization_id=ctx.organization.pk, clinic_id=clinic_id)
+    if not found:
+        raise Http404
+    if permission and not request.user.has_perm(permission, found[0]):
+        raise PermissionDenied
+    return found[0]
+
+
+def open_clinic_for_member(request, clinic_id) -> Clinic | None:
+    """The open (not archived) clinic ``clinic_id`` with its module switches, when the member may see
+    it; None otherwise, whichever the reason. What ``visible_clinics(request).filter(pk=...)`` answers."""
+    ctx = require_member(request)
+    clinic_id = parse_id(clinic_id)
+    if ctx.role != Role.OWNER and clinic_id not in ctx.clinic_ids:
+        return None
+    found = _OPEN_CLINIC_BY_ID(organization_id=ctx.organization.pk, clinic_id=clinic_id)
+    return found[0] if found else None
 
 
 def get_for_member(request, queryset: QuerySet, pk, permission: str | None = None):

@@ -12,6 +12,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 from django_scopes import scopes_disabled
 
+from core.compiled import CompiledQuery
+
 from .models import Membership, MembershipClinic, Organization, Role
 
 SESSION_KEY = "ehr_organization"
@@ -65,6 +67,12 @@ def memberships_of(user) -> dict[int, MemberContext]:
     return result
 
 
+# Read on every signed-in request: compiled once (core/compiled.py), then only run.
+_MEMBERSHIPS_WITH_USER = CompiledQuery(
+    lambda user_id: _active_memberships(Membership.objects.filter(user_id=user_id)).select_related("user")
+)
+
+
 def user_with_memberships(user_id):
     """The user ``user_id`` (None when there is none) with their active memberships already resolved.
 
@@ -77,7 +85,7 @@ def user_with_memberships(user_id):
 
     # scopes_disabled: tenant resolution, as in memberships_of.
     with scopes_disabled():
-        rows = list(_active_memberships(Membership.objects.filter(user_id=user_id)).select_related("user"))
+        rows = _MEMBERSHIPS_WITH_USER(user_id=user_id)
     if rows:
         user = rows[0].user
         for membership in rows:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 
 from core.audit.recording import saw_patient
 from core.audit.vocabulary import Category
+from core.compiled import CompiledQuery
 from core.patients.accounts import patient_in
 from core.tenancy.access import check_perm, parse_id
 from core.tenancy.models import Membership
@@ -78,13 +79,35 @@ def access_waitlist_entry(
     return entry
 
 
+def _active_services(organization_id: int, clinic_id: int) -> QuerySet[Service]:
+    return Service.objects.filter(organization_id=organization_id, clinic_id=clinic_id, active=True)
+
+
+def _members(organization_id: int) -> QuerySet[Membership]:
+    return Membership.objects.filter(organization_id=organization_id).select_related("user")
+
+
+# The service and the practitioner a booking names, read on every booking: compiled once
+# (core/compiled.py), then only run.
+_ACTIVE_SERVICE = CompiledQuery(
+    lambda organization_id, clinic_id, pk: _active_services(organization_id, clinic_id).filter(pk=pk)[:1]
+)
+_MEMBER = CompiledQuery(lambda organization_id, pk: _members(organization_id).filter(pk=pk)[:1])
+
+
+def _only(found: list):
+    if not found:
+        raise Http404
+    return found[0]
+
+
 def access_active_service(request: HttpRequest, pk: object, *, for_update: bool = False) -> Service:
     """A service the clinic being worked in offers now (archived ones are not addressed)."""
     clinic = request.clinic
-    return _one(
-        Service.objects.filter(organization_id=clinic.organization_id, clinic=clinic, active=True),
-        pk,
-        for_update=for_update,
+    if for_update:
+        return _one(_active_services(clinic.organization_id, clinic.pk), pk, for_update=True)
+    return _only(
+        _ACTIVE_SERVICE(organization_id=clinic.organization_id, clinic_id=clinic.pk, pk=parse_id(pk))
     )
 
 
@@ -99,8 +122,10 @@ def access_room(request: HttpRequest, pk: object, *, for_update: bool = False) -
 def access_practitioner(request: HttpRequest, pk: object, *, for_update: bool = False) -> Membership:
     """A member of the organization, named as the practitioner of a booking, hours or time off (with their
     login, whose name the booking's confirmation and events carry)."""
-    members = Membership.objects.filter(organization_id=request.clinic.organization_id).select_related("user")
-    return _one(members, pk, for_update=for_update)
+    organization_id = request.clinic.organization_id
+    if for_update:
+        return _one(_members(organization_id), pk, for_update=True)
+    return _only(_MEMBER(organization_id=organization_id, pk=parse_id(pk)))
 
 
 def access_calendar_feed(

@@ -23,7 +23,7 @@ from core.audit.trail import TrailFilter, event_models, page_of, rows_of
 from core.audit.vocabulary import Action, Category
 from core.csv_export import csv_response
 from core.forms import BoundedDateField, ListSelect, StyledForm
-from core.patients.selectors import search_patients, visible_patients
+from core.patients.selectors import search_patients, visible_patient, visible_patients
 from core.tenancy.access import check_perm
 from core.tenancy.clinic_time import clinic_time, localize_day, organization_zone
 from core.tenancy.models import Clinic, Membership
@@ -124,7 +124,7 @@ def _patient_named(request, form):
     """The filter's patient, when it is one of the organization's (anything else filters on nothing)."""
     if not form.is_valid() or not form.cleaned_data["patient"]:
         return None
-    return visible_patients(request.member).filter(pk=form.cleaned_data["patient"]).first()
+    return visible_patient(request.member, form.cleaned_data["patient"])
 
 
 def _trail(request):

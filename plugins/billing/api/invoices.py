@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from core.api.common import page_of, paginate, requires, responses
 from core.api.errors import ApiConflict
-from core.patients.selectors import visible_patients
+from core.patients.selectors import visible_patient
 from core.tenancy.access import check_perm, require_member
 from core.tenancy.models import Membership, Role
 
@@ -65,7 +65,7 @@ def create_invoice(request: HttpRequest, payload: InvoiceCreate) -> Status:
     clinic = request.clinic
     member = require_member(request)
     check_perm(request, "billing.draft_invoice", clinic)
-    patient = visible_patients(member).filter(pk=payload.patient_id).first()
+    patient = visible_patient(member, payload.patient_id)
     if patient is None:
         raise ValidationError({"patient_id": _("Choose a patient of this clinic.")})
     practitioner = member.membership if member.role == Role.PRACTITIONER else None

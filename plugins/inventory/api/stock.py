@@ -16,7 +16,7 @@ from pydantic import Field
 from core.api.common import PageParams, page_of, paginate
 from core.api.schemas import StrictSchema
 from core.api.types import BoundedDate
-from core.patients.selectors import visible_patients
+from core.patients.selectors import visible_patient
 from core.tenancy.access import check_perm
 
 from .. import selectors
@@ -149,11 +149,7 @@ def dispense(request: HttpRequest, payload: DispenseIn) -> Status:
     check_perm(request, "inventory.dispense_stock", request.clinic)
     patient = None
     if payload.patient_id is not None:
-        patient = (
-            visible_patients(request.member).filter(pk=payload.patient_id).first()
-            if payload.patient_id > 0
-            else None
-        )
+        patient = visible_patient(request.member, payload.patient_id) if payload.patient_id > 0 else None
         if patient is None:
             raise ValidationError({"patient_id": _("Choose one of your patients.")})
     lines = []

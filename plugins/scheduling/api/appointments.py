@@ -6,7 +6,7 @@ from django.http import Http404
 from ninja import Query, Router, Status
 
 from core.api.schemas import ErrorOut
-from core.patients.selectors import visible_patients
+from core.patients.selectors import visible_patient
 from core.tenancy.access import check_perm, parse_id
 
 from .. import selectors
@@ -44,7 +44,7 @@ def list_appointments(
 def create_appointment(request, payload: AppointmentIn):
     """Book an appointment. 409 with ``next_slots`` when the time is taken."""
     clinic = request.clinic
-    patient = visible_patients(request.member).filter(pk=parse_id(payload.patient_id)).first()
+    patient = visible_patient(request.member, parse_id(payload.patient_id))
     if patient is None:
         raise Http404
     service = access_active_service(request, payload.service_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Router, Status
 
-from core.patients.selectors import visible_patients
+from core.patients.selectors import visible_patient
 from core.tenancy.access import check_perm, parse_id
 
 from .. import waitlist
@@ -28,7 +28,7 @@ def list_waitlist(request):
 def join_waitlist(request, payload: WaitlistIn):
     clinic = request.clinic
     check_perm(request, "scheduling.manage_waitlist", clinic)
-    patient = visible_patients(request.member).filter(pk=parse_id(payload.patient_id)).first()
+    patient = visible_patient(request.member, parse_id(payload.patient_id))
     if patient is None:
         raise Http404
     service = access_active_service(request, payload.service_id)
