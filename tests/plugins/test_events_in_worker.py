@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.models import Task
 from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
@@ -62,8 +63,9 @@ def payment(invoice_id: int = 7) -> events.PaymentReceived:
 
 
 def test_the_event_reaches_the_worker_once_the_change_commits(
-    alpha, listeners, django_capture_on_commit_callbacks, caplog
+    alpha, listeners, django_capture_on_commit_callbacks, caplog, monkeypatch
 ):
+    monkeypatch.setattr(Conf, "SAVE_LIMIT", 250)  # successes kept, as Q_SAVE_LIMIT can ask, to read it back
     alpha.clinic.timezone = "Asia/Tokyo"
     alpha.clinic.save()
     with scope(organization=alpha.org.pk):
