@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import datetime
@@ -471,6 +472,38 @@ def run_scenario(name: str, users: int, seconds: int, port: int, config_path: Pa
     }
 
 
+def record_flamegraph(name: str, dataset: str, server, port: int, config_path: Path, env: dict) -> None:
+    """Sample the gunicorn workers with py-spy while ``name`` runs again (its figures are not kept): where
+    a request's time goes, every function on the stack, waits for the database included."""
+    users, seconds = SCENARIOS[name]
+    wait_for_idle_worker(env)
+    out = ROOT / "docs" / "profiles" / f"{name}-{dataset}.svg"
+    command = [
+        str(BIN / "py-spy"),
+        "record",
+        "--pid",
+        str(server.pid),
+        "--subprocesses",
+        "--duration",
+        str(max(5, seconds - 8)),
+        "--rate",
+        "200",
+        "--nonblocking",  # does not pause the workers to read their stacks
+        "--output",
+        str(out),
+    ]
+    spy: list[subprocess.Popen] = []
+    # Started once the clients have signed in (locust resets its figures then too): the sign-ins'
+    # password hashes are not what the graph is about.
+    starter = threading.Timer(5, lambda: spy.append(subprocess.Popen(command, stdout=subprocess.DEVNULL)))
+    starter.start()
+    run_scenario(name, users, seconds, port, config_path, env)
+    starter.join()
+    for process in spy:
+        process.wait()
+    print(f"[{dataset}] flame graph of {name}: {out.relative_to(ROOT)}", flush=True)
+
+
 def main(argv) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", default="small,large")
@@ -482,6 +515,12 @@ def main(argv) -> int:
         help="the 'large' dataset's size (1 = full size); a kept database keeps the size it was made at",
     )
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--flamegraph",
+        metavar="SCENARIO",
+        help="after the measured scenarios, run SCENARIO once more under py-spy (not measured) and write its "
+        "flame graph of the gunicorn workers to docs/profiles/<SCENARIO>-<dataset>.svg",
+    )
     parser.add_argument(
         "--docs-from", type=Path, help="rewrite the docs' table from a saved results.json, without measuring"
     )
@@ -544,6 +583,9 @@ def main(argv) -> int:
                     f"queries {f['queries_per_request']} ({timings[name]:.0f} s)",
                     flush=True,
                 )
+            if args.flamegraph:
+                with timed(timings, f"{args.flamegraph} flame graph"):
+                    record_flamegraph(args.flamegraph, dataset, server, port, config_path, env)
         finally:
             stop(server, cluster)
         timings["total"] = round(time.monotonic() - dataset_started, 1)
