@@ -1,13 +1,15 @@
-"""Reads for scheduling. Availability inputs are loaded with a fixed number of indexed range queries,
+"""Reads for scheduling. Availability inputs are loaded with one statement of indexed range reads,
 whatever the number of appointments outside the range asked about."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Role
 
@@ -28,8 +30,9 @@ from .models import (
 )
 
 SEARCH_MAX_DAYS = 62
-# What a row of the practitioners' blocked time is: time off, or an appointment's occupied span.
-AWAY, BUSY = "away", "busy"
+# What a row of ``practitioner_inputs``' statement is: a working-hours rule, time off, an appointment's
+# occupied span, a clinic closure, or a practitioner who may overlap.
+HOURS, AWAY, BUSY, CLOSED, OVERLAP = "hours", "away", "busy", "closed", "overlap"
 
 
 def booking_policy(clinic: Clinic) -> BookingPolicy:
@@ -123,10 +126,10 @@ def load_inputs(
     policy: BookingPolicy | None = None,
     allow_overlap: dict[int, bool] | None = None,
 ) -> AvailabilityInputs:
-    """Everything the engine needs for these practitioners between two local dates: one query for each
-    kind of input (policy, overlap settings, working hours, time off, appointments, closures), bounded
-    by the date range and served by an index; none for ``policy`` or ``allow_overlap`` (practitioner
-    id → their setting) when the caller already has them."""
+    """Everything the engine needs for these practitioners between two local dates: the policy, then one
+    query for the rest (overlap settings, working hours, time off, appointments, closures), each read
+    bounded by the date range and served by an index. The policy is not read when the caller already has
+    it, nor the overlap settings when given ``allow_overlap`` (practitioner id → their setting)."""
     policy = policy or booking_policy(clinic)
     practitioners, closures = practitioner_inputs(
         clinic,
@@ -149,61 +152,104 @@ def practitioner_inputs(
     allow_overlap: dict[int, bool] | None = None,
 ) -> tuple[dict[int, PractitionerInputs], list[av.Closure]]:
     """Working hours, time off and busy time of each practitioner between two local dates, and the
-    clinic's closures: what the engine and the calendar grid both read, so they agree on every slot."""
-    org = clinic.organization_id
+    clinic's closures: what the engine and the calendar grid both read, so they agree on every slot.
+    One query; it also reads who may overlap unless ``allow_overlap`` is given."""
     range_start, range_end = local_day_bounds(clinic.tzinfo, date_from, date_to)
     margin = timedelta(minutes=MAX_BUFFER_MINUTES)
-    practitioners = {pk: PractitionerInputs(pk) for pk in practitioner_ids}
-    if practitioner_ids:
-        if allow_overlap is None:
-            allow_overlap = dict.fromkeys(
-                PractitionerSettings.objects.filter(
-                    organization_id=org, membership_id__in=practitioner_ids, allow_overlap=True
-                ).values_list("membership_id", flat=True),
-                True,
-            )
-        for pk in practitioner_ids:
-            practitioners[pk].allow_overlap = bool(allow_overlap.get(pk))
-        hours = WorkingHours.objects.filter(
-            organization_id=org, clinic=clinic, membership_id__in=practitioner_ids, valid_from__lte=date_to
-        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=date_from))
-        for row in hours.values_list(
-            "membership_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
-        ):
-            practitioners[row[0]].rules.append(av.HoursRule(*row[1:]))
-        # Time off and busy time come back together, in one query; each row says which it is.
-        time_off = TimeOff.objects.filter(
-            organization_id=org,
-            membership_id__in=practitioner_ids,
-            end__gt=range_start - margin,
-            start__lt=range_end + margin,
-        ).annotate(kind=Value(AWAY))
-        # A practitioner is busy wherever they are booked, at any clinic of the organization.
-        busy = Appointment.objects.filter(
-            organization_id=org,
-            practitioner_id__in=practitioner_ids,
-            status__in=ACTIVE_STATUSES,
-            occupied_start__lt=range_end + margin,
-            occupied_start__gte=range_start - margin - MAX_OCCUPIED,
-            occupied_end__gt=range_start - margin,
-        ).annotate(kind=Value(BUSY))
-        if exclude_appointment_id:
-            busy = busy.exclude(pk=exclude_appointment_id)
-        rows = time_off.values_list("membership_id", "start", "end", "kind").union(
-            busy.values_list("practitioner_id", "occupied_start", "occupied_end", "kind"), all=True
-        )
-        for pk, start, end, kind in rows:
-            if kind == AWAY:
-                practitioners[pk].time_off.append(av.Interval(start, end))
-            elif not practitioners[pk].allow_overlap:
-                practitioners[pk].busy.append(av.Interval(start, end))
-    closures = [
-        av.Closure(start, end)
-        for start, end in ClinicClosure.objects.filter(
-            organization_id=org, clinic=clinic, end_date__gte=date_from, start_date__lte=date_to
-        ).values_list("start_date", "end_date")
-    ]
+    params = {
+        "org": clinic.organization_id,
+        "clinic": clinic.pk,
+        "members": practitioner_ids,
+        "date_from": date_from,
+        "date_to": date_to,
+        # Time off and appointments are read with the longest buffer's margin around the range, and
+        # appointments only back as far as the longest one can start before it (the index's range).
+        "look_from": range_start - margin,
+        "look_until": range_end + margin,
+        "occupied_since": range_start - margin - MAX_OCCUPIED,
+        "active": [status.value for status in ACTIVE_STATUSES],
+        "excluded": exclude_appointment_id,
+    }
+    read_overlap = allow_overlap is None and bool(practitioner_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_inputs_sql(read_overlap, bool(exclude_appointment_id)), params)
+        rows = cursor.fetchall()
+    if allow_overlap is None:
+        allow_overlap = {row[1]: True for row in rows if row[0] == OVERLAP}
+    practitioners = {pk: PractitionerInputs(pk, bool(allow_overlap.get(pk))) for pk in practitioner_ids}
+    closures: list[av.Closure] = []
+    for kind, member, weekday, opens, closes, first_day, last_day, starts, ends in rows:
+        if kind == HOURS:
+            practitioners[member].rules.append(av.HoursRule(weekday, opens, closes, first_day, last_day))
+        elif kind == AWAY:
+            practitioners[member].time_off.append(av.Interval(starts, ends))
+        elif kind == BUSY and not practitioners[member].allow_overlap:
+            # Whoever may overlap is never blocked by their own appointments.
+            practitioners[member].busy.append(av.Interval(starts, ends))
+        elif kind == CLOSED:
+            closures.append(av.Closure(first_day, last_day))
     return practitioners, closures
+
+
+@functools.cache
+def _inputs_sql(read_overlap: bool, exclude_appointment: bool) -> str:
+    """The statement behind ``practitioner_inputs``: one row per rule, time off, appointment, closure (and
+    practitioner who may overlap), its ``kind`` saying which, the columns other kinds use left NULL.
+
+    Written out rather than built with the ORM: compiling four querysets cost more than the database needs
+    to answer them, on every booking, availability request and calendar page. Raw SQL is not scoped, so
+    every table is filtered by the organization. The first branch gives the columns their names and types
+    (PostgreSQL types a UNION pairwise, so its NULLs are cast); the rest follow them."""
+    tables = {
+        "hours": WorkingHours._meta.db_table,
+        "time_off": TimeOff._meta.db_table,
+        "appointments": Appointment._meta.db_table,
+        "closures": ClinicClosure._meta.db_table,
+        "settings": PractitionerSettings._meta.db_table,
+    }
+    excluded = "AND id <> %(excluded)s" if exclude_appointment else ""
+    overlap = ""
+    if read_overlap:
+        overlap = f"""
+            UNION ALL
+            SELECT '{OVERLAP}', membership_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id
+            FROM {tables["settings"]}
+            WHERE organization_id = %(org)s AND membership_id = ANY(%(members)s::bigint[])
+                AND allow_overlap"""  # noqa: S608 - as below
+    # A practitioner is busy wherever they are booked, at any clinic of the organization; their time off
+    # is theirs, not a clinic's. Working hours and closures are this clinic's.
+    return f"""
+        SELECT kind, member, weekday, opens, closes, first_day, last_day, starts, ends
+        FROM (
+            SELECT '{HOURS}' AS kind, membership_id AS member, weekday, start_time AS opens,
+                   end_time AS closes, valid_from AS first_day, valid_until AS last_day,
+                   NULL::timestamptz AS starts, NULL::timestamptz AS ends, id
+            FROM {tables["hours"]}
+            WHERE organization_id = %(org)s AND clinic_id = %(clinic)s
+                AND membership_id = ANY(%(members)s::bigint[])
+                AND valid_from <= %(date_to)s AND (valid_until IS NULL OR valid_until >= %(date_from)s)
+            UNION ALL
+            SELECT '{AWAY}', membership_id, NULL, NULL, NULL, NULL, NULL, "start", "end", id
+            FROM {tables["time_off"]}
+            WHERE organization_id = %(org)s AND membership_id = ANY(%(members)s::bigint[])
+                AND "end" > %(look_from)s AND "start" < %(look_until)s
+            UNION ALL
+            SELECT '{BUSY}', practitioner_id, NULL, NULL, NULL, NULL, NULL, occupied_start, occupied_end, id
+            FROM {tables["appointments"]}
+            WHERE organization_id = %(org)s AND practitioner_id = ANY(%(members)s::bigint[])
+                AND status = ANY(%(active)s::text[])
+                AND occupied_start < %(look_until)s AND occupied_start >= %(occupied_since)s
+                AND occupied_end > %(look_from)s
+                {excluded}
+            UNION ALL
+            SELECT '{CLOSED}', NULL, NULL, NULL, NULL, start_date, end_date, NULL, NULL, id
+            FROM {tables["closures"]}
+            WHERE organization_id = %(org)s AND clinic_id = %(clinic)s
+                AND end_date >= %(date_from)s AND start_date <= %(date_to)s
+            {overlap}
+        ) AS inputs
+        ORDER BY kind, weekday, opens, starts, first_day, id
+    """  # noqa: S608 - table and column names come from the models; values are parameters
 
 
 @dataclass(frozen=True)
@@ -259,7 +305,7 @@ def search_availability(
     """Free slots for ``service`` at ``clinic`` with one practitioner, or any who offers it (None).
 
     ``now`` applies the booking policy's notice and horizon; pass None for the back office's unrestricted
-    view. Six queries whatever the range or the number of appointments elsewhere.
+    view. Three queries whatever the range or the number of appointments elsewhere.
     """
     date_to = min(date_to, date_from + timedelta(days=SEARCH_MAX_DAYS))
     offering = offering_practitioner_ids(clinic, service)

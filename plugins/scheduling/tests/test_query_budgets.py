@@ -16,19 +16,21 @@ from .conftest import MONDAY, at
 # A booking over the API: the user with their memberships, in one query (the session comes from the
 # cache); the clinic, patient, service and practitioner asked for; the history context; one query taking
 # the diary locks and reading the booking's facts (membership, service offer, overlap setting, patient
-# link, policy); working hours, then time off and busy time together, then closures; the insert; the
-# savepoint's release (the test's transaction).
-BOOKING = 12  # 14 before sessions were read from the cache, 13 before the user came with their memberships
+# link, policy); one query for working hours, time off, busy time and closures; the insert; the savepoint's
+# release (the test's transaction).
+BOOKING = 10  # 14, 13, 12 (the session, the user with their memberships, the inputs in one query)
 # A refused time reads, instead of inserting, which appointment or buffer is in the way and the next
-# free times (working hours, time off and busy time, closures again over two weeks).
-BOOKING_TAKEN = 16  # 18, then 17 (the session, then the user with their memberships)
-AVAILABILITY_MONTH = 10
-AVAILABILITY_ANY_WEEK = 10
+# free times (the inputs again, over two weeks, in one query).
+BOOKING_TAKEN = 12  # 18, 17, 16 (the session, the user with their memberships, the inputs in one query)
+# The service and who offers it, the booking policy, and the inputs in one query (overlap settings too).
+AVAILABILITY_MONTH = 6  # 10 before the inputs came in one query
+AVAILABILITY_ANY_WEEK = 6  # 10 likewise
 # The week grid: the clinic's practitioners, services and rooms (its filters), the booking policy (the
-# grid's step), working hours, time off, closures and the appointments, and what the availability engine
-# reads so free cells are bookable (overlap settings, busy time at any clinic), on top of the request's own.
-# The calendar and today's list write their access events (core/audit) in one INSERT: one query each.
-CALENDAR_WEEK = 14
+# grid's step), the appointments, and in one query working hours, time off, closures and what the
+# availability engine reads so free cells are bookable (overlap settings, busy time at any clinic), on
+# top of the request's own. The calendar and today's list write their access events (core/audit) in one
+# INSERT: one query each.
+CALENDAR_WEEK = 10  # 14 before the inputs came in one query
 TODAY_LIST = 6
 
 pytestmark = pytest.mark.django_db
