@@ -21,7 +21,7 @@ from core.tenancy.access import check_perm, visible_clinics
 
 from ..chart import chart_context, patient_sections
 from ..decorators import member_required
-from ..navigation import current_clinic
+from ..navigation import clinics_of_member, current_clinic
 
 PAGE_SIZE = 25
 # A common fragment in a big organization matches thousands: counting stops here (see core/paging.py).
@@ -32,7 +32,7 @@ COUNT_CAP = 1000
 def patient_list(request):
     member = request.member
     check_perm(request, "patients.list_patients", request.organization)
-    clinics = list(visible_clinics(request))
+    clinics = clinics_of_member(request)
     form = PatientSearchForm(request.GET or None, clinics=clinics)
     patients = visible_patients(member)
     query, clinic_slug, archived, no_contact = "", "", False, False
