@@ -15,7 +15,7 @@ from core.paging import CappedPaginator
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
-from core.patients.selectors import search_patients, visible_patients
+from core.patients.selectors import in_name_order, search_patients, visible_patients
 from core.patients.us_demographics import asked_in
 from core.tenancy.access import check_perm, visible_clinics
 
@@ -47,7 +47,7 @@ def patient_list(request):
     patients = patients.filter(archived=archived)
     if no_contact:
         patients = patients.filter(email="", phone="")
-    patients = search_patients(patients, query).order_by("family_name", "given_name", "id")
+    patients = in_name_order(search_patients(patients, query), query)
     page = CappedPaginator(
         patients.only(
             "id",
