@@ -8,8 +8,9 @@ from tests.factories import make_patient
 
 FLOOR = 2  # the user with their memberships, the clinic (the session is read from the cache: 4, then 3)
 # Pages that show patients write their access events in one INSERT at the end of the request (core/audit);
-# the search's count is capped (core/paging.py).
-PATIENT_SEARCH = 6
+# the search reads its page and its capped count in one query (core/paging.py), and its clinic filter offers
+# the clinics the switcher already read.
+PATIENT_SEARCH = 4
 # The patient page is the front desk's hub: scheduling (upcoming, past), billing (invoices, what is due)
 # and notifications (latest messages) each add their section's bounded queries; the privacy notice the
 # patient last agreed to through the portal is one more.

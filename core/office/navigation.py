@@ -28,6 +28,12 @@ def current_clinic(request):
     return clinic
 
 
+def clinics_of_member(request) -> list:
+    """The clinics the member may see, as the clinic switcher lists them (read once per request)."""
+    current_clinic(request)
+    return getattr(request, "_ehr_visible_clinics", [])
+
+
 def core_nav_items(request) -> list[NavItem]:
     items = [NavItem(_("Dashboard"), reverse("office:dashboard"), icon="home", order=0)]
     organization = request.organization

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, Func, OuterRef, Q, QuerySet
 
 from core.compiled import CompiledQuery
 from core.tenancy.models import Role
@@ -13,6 +13,8 @@ from core.tenancy.models import Role
 from .models import Patient, PatientClinic
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y")
+# The trigram index finds a name fragment only from three letters on.
+TRIGRAM = 3
 
 
 def visible_patients(member) -> QuerySet[Patient]:
@@ -65,10 +67,18 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
+def _cleaned(query: str) -> str:
+    return (query or "").strip()[:200]
+
+
+def _digits(query: str) -> str:
+    return re.sub(r"[\s\-().+]", "", query)
+
+
 def search_patients(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     """Narrow ``patients`` by a free-text query: a date of birth, an email, a phone or record number, or
     name fragments (every fragment must match; trigram-indexed)."""
-    query = (query or "").strip()[:200]
+    query = _cleaned(query)
     if not query:
         return patients
     born = _parse_date(query)
@@ -76,15 +86,40 @@ def search_patients(patients: QuerySet[Patient], query: str) -> QuerySet[Patient
         return patients.filter(date_of_birth=born)
     if "@" in query:
         return patients.filter(email__iexact=query) | patients.filter(email__icontains=query)
-    digits = re.sub(r"[\s\-().+]", "", query)
+    digits = _digits(query)
     if digits.isdigit():
         condition = Q(phone__contains=digits) | Q(phone__contains=query)
         if len(digits) <= 12:
             condition |= Q(record_number=int(digits))
         return patients.filter(condition)
-    for fragment in query.lower().split()[:5]:
+    for fragment in _name_fragments(query):
         patients = patients.filter(search_name__contains=fragment)
     return patients
+
+
+def _name_fragments(query: str) -> list[str]:
+    """The fragments a name search matches (a query that is not a date, an email or a number)."""
+    query = _cleaned(query)
+    if not query or _parse_date(query) or "@" in query or _digits(query).isdigit():
+        return []
+    return query.lower().split()[:5]
+
+
+class _SortedNotWalked(Func):
+    """``column || ''``: the same value in the same order, which the planner cannot read from an index."""
+
+    template = "(%(expressions)s || '')"
+    output_field = CharField()
+
+
+def in_name_order(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    """Family name, given name, record id. For a name fragment the trigram index finds the matches and
+    they are sorted: walking the name index in order instead reads the organization's patients until
+    enough match (thousands of rows for a name late in the alphabet), and the planner, misjudging how
+    many match, takes that walk for common fragments."""
+    if any(len(fragment) >= TRIGRAM for fragment in _name_fragments(query)):
+        return patients.order_by(_SortedNotWalked("family_name"), "given_name", "id")
+    return patients.order_by("family_name", "given_name", "id")
 
 
 def possible_duplicates(

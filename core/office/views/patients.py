@@ -15,13 +15,13 @@ from core.paging import CappedPaginator
 from core.patients import services
 from core.patients.access import access_patient
 from core.patients.forms import MergeForm, PatientForm, PatientSearchForm
-from core.patients.selectors import search_patients, visible_patients
+from core.patients.selectors import in_name_order, search_patients, visible_patients
 from core.patients.us_demographics import asked_in
 from core.tenancy.access import check_perm, visible_clinics
 
 from ..chart import chart_context, patient_sections
 from ..decorators import member_required
-from ..navigation import current_clinic
+from ..navigation import clinics_of_member, current_clinic
 
 PAGE_SIZE = 25
 # A common fragment in a big organization matches thousands: counting stops here (see core/paging.py).
@@ -32,7 +32,7 @@ COUNT_CAP = 1000
 def patient_list(request):
     member = request.member
     check_perm(request, "patients.list_patients", request.organization)
-    clinics = list(visible_clinics(request))
+    clinics = clinics_of_member(request)
     form = PatientSearchForm(request.GET or None, clinics=clinics)
     patients = visible_patients(member)
     query, clinic_slug, archived, no_contact = "", "", False, False
@@ -47,7 +47,7 @@ def patient_list(request):
     patients = patients.filter(archived=archived)
     if no_contact:
         patients = patients.filter(email="", phone="")
-    patients = search_patients(patients, query).order_by("family_name", "given_name", "id")
+    patients = in_name_order(search_patients(patients, query), query)
     page = CappedPaginator(
         patients.only(
             "id",
