@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from core.compiled import CompiledQuery
 from core.tenancy.models import Clinic, Membership, MembershipClinic, Role
 
 from . import availability as av
@@ -47,20 +48,28 @@ def active_services(clinic: Clinic) -> QuerySet[Service]:
 
 def clinic_practitioners(clinic: Clinic) -> list[Membership]:
     """Active members who see patients at ``clinic``: its practitioners, and anyone offering one of its
-    services (an owner who also treats, say). One query."""
+    services (an owner who also treats, say). One query, compiled once (every calendar, day sheet and
+    booking form reads it)."""
+    return _CLINIC_PRACTITIONERS(organization_id=clinic.organization_id, clinic_id=clinic.pk)
+
+
+def _clinic_practitioners(organization_id: int, clinic_id: int) -> QuerySet[Membership]:
     offers = ServicePractitioner.objects.filter(
-        organization_id=clinic.organization_id, service__clinic=clinic, membership_id=OuterRef("pk")
+        organization_id=organization_id, service__clinic_id=clinic_id, membership_id=OuterRef("pk")
     )
     works_here = MembershipClinic.objects.filter(
-        organization_id=clinic.organization_id, clinic=clinic, membership_id=OuterRef("pk")
+        organization_id=organization_id, clinic_id=clinic_id, membership_id=OuterRef("pk")
     )
-    return list(
-        Membership.objects.filter(organization_id=clinic.organization_id, is_active=True)
+    return (
+        Membership.objects.filter(organization_id=organization_id, is_active=True)
         .filter(Exists(works_here))
         .filter(Q(role=Role.PRACTITIONER) | Exists(offers))
         .select_related("user")
         .order_by("display_name", "user__full_name", "id")
     )
+
+
+_CLINIC_PRACTITIONERS = CompiledQuery(_clinic_practitioners)
 
 
 def local_day_bounds(tz, date_from: date, date_to: date) -> tuple[datetime, datetime]:
