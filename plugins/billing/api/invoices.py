@@ -25,7 +25,7 @@ from ..services.billable_items import add_billable_item, billable_item
 from ..services.clinic_settings import active_tax_rates
 from ..services.credit import patient_credit
 from ..services.drafts import create_draft
-from ..services.issuing import issue, request_pdf
+from ..services.issuing import issue_locked, request_pdf
 from .schemas import InvoiceCreate, InvoiceDetailOut, InvoiceFilters, InvoiceOut, LineIn
 
 router = Router()
@@ -147,10 +147,12 @@ def add_line(request: HttpRequest, invoice_id: str, payload: LineIn) -> Status:
     openapi_extra=requires("billing.issue_invoice"),
 )
 def issue_invoice(request: HttpRequest, invoice_id: str) -> dict:
-    invoice = access_invoice(request, invoice_id, permission="billing.issue_invoice")
-    if not invoice.is_draft:
-        raise ApiConflict(_("This invoice has already been issued."), code="issued")
-    invoice = issue(invoice, by=request.user)
+    # The invoice is read once, already under the row lock the issue holds until it commits.
+    with transaction.atomic():
+        invoice = access_invoice(request, invoice_id, permission="billing.issue_invoice", for_update=True)
+        if not invoice.is_draft:
+            raise ApiConflict(_("This invoice has already been issued."), code="issued")
+        invoice = issue_locked(invoice, by=request.user)
     return _detail(invoice, pdf_state=PdfState.PENDING)
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,8 +88,21 @@ def issue(
         .get(pk=invoice.pk, organization_id=invoice.organization_id)
     )
     keep_clinic(invoice, locked)
-    invoice = locked
+    return issue_locked(locked, by=by, supply_date=supply_date, on=on)
+
+
+def issue_locked(
+    invoice: Invoice, *, by: User | None = None, supply_date: date | None = None, on: date | None = None
+) -> Invoice:
+    """``issue`` for a caller that already read the invoice under its row lock (``select_for_update``, with
+    its patient and clinic) in the transaction it is still in, so the row is not read a second time. An
+    error must roll that whole transaction back (let it leave the ``atomic`` block): by then the number
+    may have been taken."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("An invoice is issued inside its locking transaction.")
     require_draft(invoice)
+    # Its lines stay cached on the invoice for whoever shows it next.
+    prefetch_related_objects([invoice], "lines")
     lines = list(invoice.lines.all())
     if not lines:
         raise ValidationError(_("Add at least one line before issuing the invoice."))
