@@ -4,10 +4,12 @@ queued for the worker."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,16 @@ from core.tenancy.models import Clinic
 
 from ..announcements import announce_issue
 from ..facturx.readiness import facturx_details
-from ..models import BillingProfile, Invoice, InvoicePdf, InvoiceStatus, PdfState, SeriesKind
+from ..models import (
+    MONEY,
+    BillingProfile,
+    Invoice,
+    InvoicePdf,
+    InvoiceStatus,
+    PatientCredit,
+    PdfState,
+    SeriesKind,
+)
 from .clinic_settings import billing_profile
 from .dates import local_today
 from .invoice_state import keep_clinic, require_draft
@@ -67,6 +78,31 @@ def _buyer(patient: Patient, clinic: Clinic, language: str) -> dict:
         )
     )
     return {"name": patient.full_name, "record_number": patient.display_record_number, "address": address}
+
+
+def issuing_reads(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """``invoices`` with what issuing one and showing it afterwards read besides its row, as columns of the
+    same statement (each would be a round trip of its own): its clinic's billing profile as a dict
+    (``seller_profile``, None before the clinic's first invoice creates it) and the patient's credit at the
+    clinic in the invoice's currency (``patient_credit``; issuing does not change it)."""
+    profile = BillingProfile.objects.filter(
+        organization_id=OuterRef("organization_id"), clinic_id=OuterRef("clinic_id")
+    ).values(data=JSONObject(**{f.attname: f.attname for f in BillingProfile._meta.concrete_fields}))
+    credit = (
+        PatientCredit.objects.filter(
+            organization_id=OuterRef("organization_id"),
+            clinic_id=OuterRef("clinic_id"),
+            patient_id=OuterRef("patient_id"),
+            currency=OuterRef("currency"),
+        )
+        .values("patient_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return invoices.annotate(
+        seller_profile=Subquery(profile[:1]),
+        patient_credit=Coalesce(Subquery(credit), Value(Decimal(0)), output_field=DecimalField(**MONEY)),
+    )
 
 
 @transaction.atomic
@@ -125,7 +161,7 @@ def issue_locked(
         today = on
     if supply_date and supply_date > today:
         raise ValidationError({"supply_date": _("The date of supply cannot be after the issue date.")})
-    profile = billing_profile(clinic)
+    profile = _profile_read_along(invoice) or billing_profile(clinic)
     seller = _seller(clinic, profile)
     language = patient.preferred_language or clinic.locale
     buyer = _buyer(patient, clinic, language)
@@ -175,6 +211,17 @@ def issue_locked(
     announce_issue(clinic, invoice, lines)
     enqueue_on_commit(PDF_TASK, clinic.pk, invoice_id=invoice.pk)
     return invoice
+
+
+def _profile_read_along(invoice: Invoice) -> BillingProfile | None:
+    """The billing profile ``issuing_reads`` brought with the invoice, if it did."""
+    data = getattr(invoice, "seller_profile", None)
+    if data is None:
+        return None
+    profile = BillingProfile(**data)
+    profile._state.adding = False
+    profile._state.db = invoice._state.db
+    return profile
 
 
 def request_pdf(invoice: Invoice) -> None:
