@@ -21,6 +21,7 @@ from core.tenancy.access import check_perm, parse_id
 from core.tenancy.modules import is_module_enabled
 
 from .models import CreditNote, Invoice, TaxRate
+from .services.issuing import issuing_reads
 
 Record = TypeVar("Record", bound=Model)
 
@@ -30,6 +31,15 @@ def access_invoice(request: HttpRequest, pk: object, *, permission: str, for_upd
     ``for_update`` locks its row until the caller's transaction ends."""
     invoices = Invoice.objects.select_related("patient", "practitioner__user")
     invoice = _of_clinic(request, invoices, pk, permission=permission, for_update=for_update)
+    saw_patient(invoice.patient, invoice.clinic, category=Category.INVOICES)
+    return invoice
+
+
+def access_invoice_to_issue(request: HttpRequest, pk: object) -> Invoice:
+    """``access_invoice`` for issuing: the row locked until the caller's transaction ends, read in the one
+    statement that also brings what the issue and its answer read next (``issuing_reads``)."""
+    invoices = issuing_reads(Invoice.objects.select_related("patient", "practitioner__user"))
+    invoice = _of_clinic(request, invoices, pk, permission="billing.issue_invoice", for_update=True)
     saw_patient(invoice.patient, invoice.clinic, category=Category.INVOICES)
     return invoice
 

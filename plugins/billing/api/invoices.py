@@ -16,7 +16,7 @@ from core.tenancy.access import check_perm, require_member
 from core.tenancy.models import Membership, Role
 
 from .. import selectors
-from ..access import access_invoice
+from ..access import access_invoice, access_invoice_to_issue
 from ..models import Invoice, LineKind, PdfState
 from ..pdf import stored_or_rendered
 from ..services import lines
@@ -25,7 +25,7 @@ from ..services.billable_items import add_billable_item, billable_item
 from ..services.clinic_settings import active_tax_rates
 from ..services.credit import patient_credit
 from ..services.drafts import create_draft
-from ..services.issuing import issue, request_pdf
+from ..services.issuing import issue_locked, request_pdf
 from .schemas import InvoiceCreate, InvoiceDetailOut, InvoiceFilters, InvoiceOut, LineIn
 
 router = Router()
@@ -33,14 +33,18 @@ router = Router()
 
 def _detail(invoice: Invoice, *, pdf_state: str | None = None) -> dict:
     """The invoice as the API shows it. ``pdf_state`` when the caller knows it (a just-issued invoice's
-    PDF is pending: it is queued to the worker)."""
+    PDF is pending: it is queued to the worker); the patient's credit when the invoice was read with it
+    (``issuing_reads``)."""
     if pdf_state is None and not invoice.is_draft:
         pdf = invoice.pdf
         pdf_state = pdf.state if pdf else None
     data = InvoiceOut.from_orm(invoice).dict()
     data["lines"] = list(invoice.lines.all())
     data["pdf_state"] = pdf_state
-    data["patient_credit"] = patient_credit(invoice.clinic, invoice.patient, invoice.currency)
+    credit = getattr(invoice, "patient_credit", None)
+    if credit is None:
+        credit = patient_credit(invoice.clinic, invoice.patient, invoice.currency)
+    data["patient_credit"] = credit
     return data
 
 
@@ -147,10 +151,13 @@ def add_line(request: HttpRequest, invoice_id: str, payload: LineIn) -> Status:
     openapi_extra=requires("billing.issue_invoice"),
 )
 def issue_invoice(request: HttpRequest, invoice_id: str) -> dict:
-    invoice = access_invoice(request, invoice_id, permission="billing.issue_invoice")
-    if not invoice.is_draft:
-        raise ApiConflict(_("This invoice has already been issued."), code="issued")
-    invoice = issue(invoice, by=request.user)
+    # The invoice is read once, under the row lock the issue holds until it commits, with the seller's
+    # profile and the patient's credit.
+    with transaction.atomic():
+        invoice = access_invoice_to_issue(request, invoice_id)
+        if not invoice.is_draft:
+            raise ApiConflict(_("This invoice has already been issued."), code="issued")
+        invoice = issue_locked(invoice, by=request.user)
     return _detail(invoice, pdf_state=PdfState.PENDING)
 
 

@@ -4,9 +4,12 @@ queued for the worker."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +21,16 @@ from core.tenancy.models import Clinic
 
 from ..announcements import announce_issue
 from ..facturx.readiness import facturx_details
-from ..models import BillingProfile, Invoice, InvoicePdf, InvoiceStatus, PdfState, SeriesKind
+from ..models import (
+    MONEY,
+    BillingProfile,
+    Invoice,
+    InvoicePdf,
+    InvoiceStatus,
+    PatientCredit,
+    PdfState,
+    SeriesKind,
+)
 from .clinic_settings import billing_profile
 from .dates import local_today
 from .invoice_state import keep_clinic, require_draft
@@ -68,6 +80,31 @@ def _buyer(patient: Patient, clinic: Clinic, language: str) -> dict:
     return {"name": patient.full_name, "record_number": patient.display_record_number, "address": address}
 
 
+def issuing_reads(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """``invoices`` with what issuing one and showing it afterwards read besides its row, as columns of the
+    same statement (each would be a round trip of its own): its clinic's billing profile as a dict
+    (``seller_profile``, None before the clinic's first invoice creates it) and the patient's credit at the
+    clinic in the invoice's currency (``patient_credit``; issuing does not change it)."""
+    profile = BillingProfile.objects.filter(
+        organization_id=OuterRef("organization_id"), clinic_id=OuterRef("clinic_id")
+    ).values(data=JSONObject(**{f.attname: f.attname for f in BillingProfile._meta.concrete_fields}))
+    credit = (
+        PatientCredit.objects.filter(
+            organization_id=OuterRef("organization_id"),
+            clinic_id=OuterRef("clinic_id"),
+            patient_id=OuterRef("patient_id"),
+            currency=OuterRef("currency"),
+        )
+        .values("patient_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return invoices.annotate(
+        seller_profile=Subquery(profile[:1]),
+        patient_credit=Coalesce(Subquery(credit), Value(Decimal(0)), output_field=DecimalField(**MONEY)),
+    )
+
+
 @transaction.atomic
 def issue(
     invoice: Invoice, *, by: User | None = None, supply_date: date | None = None, on: date | None = None
@@ -87,8 +124,21 @@ def issue(
         .get(pk=invoice.pk, organization_id=invoice.organization_id)
     )
     keep_clinic(invoice, locked)
-    invoice = locked
+    return issue_locked(locked, by=by, supply_date=supply_date, on=on)
+
+
+def issue_locked(
+    invoice: Invoice, *, by: User | None = None, supply_date: date | None = None, on: date | None = None
+) -> Invoice:
+    """``issue`` for a caller that already read the invoice under its row lock (``select_for_update``, with
+    its patient and clinic) in the transaction it is still in, so the row is not read a second time. An
+    error must roll that whole transaction back (let it leave the ``atomic`` block): by then the number
+    may have been taken."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("An invoice is issued inside its locking transaction.")
     require_draft(invoice)
+    # Its lines stay cached on the invoice for whoever shows it next.
+    prefetch_related_objects([invoice], "lines")
     lines = list(invoice.lines.all())
     if not lines:
         raise ValidationError(_("Add at least one line before issuing the invoice."))
@@ -111,7 +161,7 @@ def issue(
         today = on
     if supply_date and supply_date > today:
         raise ValidationError({"supply_date": _("The date of supply cannot be after the issue date.")})
-    profile = billing_profile(clinic)
+    profile = _profile_read_along(invoice) or billing_profile(clinic)
     seller = _seller(clinic, profile)
     language = patient.preferred_language or clinic.locale
     buyer = _buyer(patient, clinic, language)
@@ -161,6 +211,17 @@ def issue(
     announce_issue(clinic, invoice, lines)
     enqueue_on_commit(PDF_TASK, clinic.pk, invoice_id=invoice.pk)
     return invoice
+
+
+def _profile_read_along(invoice: Invoice) -> BillingProfile | None:
+    """The billing profile ``issuing_reads`` brought with the invoice, if it did."""
+    data = getattr(invoice, "seller_profile", None)
+    if data is None:
+        return None
+    profile = BillingProfile(**data)
+    profile._state.adding = False
+    profile._state.db = invoice._state.db
+    return profile
 
 
 def request_pdf(invoice: Invoice) -> None:

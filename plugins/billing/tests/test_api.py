@@ -55,6 +55,29 @@ def test_draft_line_issue_pay_credit_outstanding(bill, login):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
 
+def test_the_issue_answers_the_invoice_as_it_is_read_afterwards(bill, login):
+    """The issue reads the seller's profile and the patient's credit along with the locked invoice: its
+    answer is the one a read of the issued invoice gives (credit of this clinic and currency only)."""
+    from plugins.billing.models import PatientCredit
+
+    with scope(organization=bill.org.pk):
+        for amount, currency in (("12.5", "EUR"), ("-2.5", "EUR"), ("99", "USD")):
+            PatientCredit.objects.create(
+                organization=bill.org,
+                clinic=bill.clinic,
+                patient=bill.patient,
+                amount=amount,
+                currency=currency,
+            )
+    client = login(bill.staff)
+    invoice_id = post(client, api(bill, "invoices"), {"patient_id": bill.patient.pk}).json()["id"]
+    line = {"description": "Consultation", "quantity": "1", "unit_price": "80.00"}
+    assert post(client, api(bill, f"invoices/{invoice_id}/lines"), line).status_code == 201
+    issued = post(client, api(bill, f"invoices/{invoice_id}/issue"), {})
+    assert issued.status_code == 200 and issued.json()["patient_credit"] == "10.00"
+    assert issued.json() == client.get(api(bill, f"invoices/{invoice_id}")).json()
+
+
 def test_bad_input_answers_uniform_errors(bill):
     from tests.conftest import client_for
 

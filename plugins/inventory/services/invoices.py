@@ -43,15 +43,21 @@ def _product_lines(clinic, lines: tuple[events.BilledLine, ...]) -> list[tuple[I
     return result
 
 
-@transaction.atomic
 def dispense_for_invoice(clinic: Clinic, event: events.InvoiceIssuing) -> list[StockMovement]:
     """Take the invoice's product lines out of stock (once per invoice); refuse when stock is short."""
     products = _product_lines(clinic, event.lines)
+    if not products:
+        return []  # nothing stocked on it: no transaction of our own (a savepoint is two round trips)
+    return _dispense_once(clinic, products, event)
+
+
+@transaction.atomic
+def _dispense_once(
+    clinic: Clinic, products: list[tuple[Item, Decimal]], event: events.InvoiceIssuing
+) -> list[StockMovement]:
+    """The stock movements of ``products``, unless this invoice already took them out."""
     reference = f"invoice:{event.invoice_id}"
-    if (
-        not products
-        or StockMovement.objects.filter(organization_id=clinic.organization_id, reference=reference).exists()
-    ):
+    if StockMovement.objects.filter(organization_id=clinic.organization_id, reference=reference).exists():
         return []
     merged: dict[int, DispenseLine] = {}
     for item, quantity in products:

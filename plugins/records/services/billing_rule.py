@@ -30,12 +30,13 @@ def undocumented_visits(clinic, appointment_ids: list[int]) -> list[int]:
 
 
 def refuse_undocumented_visits(clinic, event: events.InvoiceIssuing) -> None:
-    if not settings_for(clinic).require_signed_note_for_invoice:
-        return
     ids = [
         int(line.reference) for line in event.lines if line.kind == "appointment" and line.reference.isdigit()
     ]
-    if ids and undocumented_visits(clinic, ids):
+    # An invoice without a visit on it is never refused: the clinic's option is not even read then.
+    if not ids or not settings_for(clinic).require_signed_note_for_invoice:
+        return
+    if undocumented_visits(clinic, ids):
         raise ValidationError(
             _("This clinic invoices a visit only once its note is signed. Sign the visit's note, then issue.")
         )
