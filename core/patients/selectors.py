@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import CharField, Exists, Func, OuterRef, Q, QuerySet
 
@@ -67,42 +68,41 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
-def _cleaned(query: str) -> str:
-    return (query or "").strip()[:200]
-
-
-def _digits(query: str) -> str:
-    return re.sub(r"[\s\-().+]", "", query)
+def _search_terms(query: str) -> tuple[str | None, Any]:
+    """What a free-text query searches by, in the order it is recognised: (None, None) for nothing,
+    ("born", a date of birth), ("email", the text), ("number", (its digits, the text)) for a phone or
+    record number, else ("name", up to five lower-case fragments)."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return None, None
+    born = _parse_date(query)
+    if born:
+        return "born", born
+    if "@" in query:
+        return "email", query
+    digits = re.sub(r"[\s\-().+]", "", query)
+    if digits.isdigit():
+        return "number", (digits, query)
+    return "name", query.lower().split()[:5]
 
 
 def search_patients(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     """Narrow ``patients`` by a free-text query: a date of birth, an email, a phone or record number, or
     name fragments (every fragment must match; trigram-indexed)."""
-    query = _cleaned(query)
-    if not query:
-        return patients
-    born = _parse_date(query)
-    if born:
-        return patients.filter(date_of_birth=born)
-    if "@" in query:
-        return patients.filter(email__iexact=query) | patients.filter(email__icontains=query)
-    digits = _digits(query)
-    if digits.isdigit():
-        condition = Q(phone__contains=digits) | Q(phone__contains=query)
+    kind, terms = _search_terms(query)
+    if kind == "born":
+        return patients.filter(date_of_birth=terms)
+    if kind == "email":
+        return patients.filter(email__iexact=terms) | patients.filter(email__icontains=terms)
+    if kind == "number":
+        digits, text = terms
+        condition = Q(phone__contains=digits) | Q(phone__contains=text)
         if len(digits) <= 12:
             condition |= Q(record_number=int(digits))
         return patients.filter(condition)
-    for fragment in _name_fragments(query):
+    for fragment in terms or ():
         patients = patients.filter(search_name__contains=fragment)
     return patients
-
-
-def _name_fragments(query: str) -> list[str]:
-    """The fragments a name search matches (a query that is not a date, an email or a number)."""
-    query = _cleaned(query)
-    if not query or _parse_date(query) or "@" in query or _digits(query).isdigit():
-        return []
-    return query.lower().split()[:5]
 
 
 class _SortedNotWalked(Func):
@@ -117,7 +117,8 @@ def in_name_order(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     they are sorted: walking the name index in order instead reads the organization's patients until
     enough match (thousands of rows for a name late in the alphabet), and the planner, misjudging how
     many match, takes that walk for common fragments."""
-    if any(len(fragment) >= TRIGRAM for fragment in _name_fragments(query)):
+    kind, fragments = _search_terms(query)
+    if kind == "name" and any(len(fragment) >= TRIGRAM for fragment in fragments):
         return patients.order_by(_SortedNotWalked("family_name"), "given_name", "id")
     return patients.order_by("family_name", "given_name", "id")
 

@@ -70,15 +70,18 @@ _OPEN_CLINIC_BY_ID = CompiledQuery(
 )
 
 
+def _works_at(ctx, clinic_id: int) -> bool:
+    """May the member see clinic ``clinic_id`` of their organization: every clinic for an owner, their
+    assigned clinics otherwise (the rule of ``visible_clinics``)."""
+    return ctx.role == Role.OWNER or clinic_id in ctx.clinic_ids
+
+
 def get_clinic_for_member(request, slug: str) -> Clinic:
     ctx = require_member(request)
     found = _CLINIC_BY_SLUG(organization_id=ctx.organization.pk, slug=str(slug)[:60])
-    clinic = found[0] if found else None
-    if clinic is None:
+    if not found or not _works_at(ctx, found[0].pk):
         raise Http404
-    if ctx.role != Role.OWNER and clinic.pk not in ctx.clinic_ids:
-        raise Http404
-    return clinic
+    return found[0]
 
 
 def clinic_for_member(request, clinic_id, permission: str | None = None) -> Clinic:
@@ -87,7 +90,7 @@ def clinic_for_member(request, clinic_id, permission: str | None = None) -> Clin
     answers, 404 for missing or not theirs, 403 when seen but ``permission`` is refused."""
     ctx = require_member(request)
     clinic_id = parse_id(clinic_id)
-    if ctx.role != Role.OWNER and clinic_id not in ctx.clinic_ids:
+    if not _works_at(ctx, clinic_id):
         raise Http404
     found = _CLINIC_BY_ID(organization_id=ctx.organization.pk, clinic_id=clinic_id)
     if not found:
@@ -102,7 +105,7 @@ def open_clinic_for_member(request, clinic_id) -> Clinic | None:
     it; None otherwise, whichever the reason. What ``visible_clinics(request).filter(pk=...)`` answers."""
     ctx = require_member(request)
     clinic_id = parse_id(clinic_id)
-    if ctx.role != Role.OWNER and clinic_id not in ctx.clinic_ids:
+    if not _works_at(ctx, clinic_id):
         return None
     found = _OPEN_CLINIC_BY_ID(organization_id=ctx.organization.pk, clinic_id=clinic_id)
     return found[0] if found else None

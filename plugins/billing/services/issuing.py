@@ -218,10 +218,11 @@ def _profile_read_along(invoice: Invoice) -> BillingProfile | None:
     data = getattr(invoice, "seller_profile", None)
     if data is None:
         return None
-    profile = BillingProfile(**data)
-    profile._state.adding = False
-    profile._state.db = invoice._state.db
-    return profile
+    # JSON carries numbers, text and booleans: each field turns its value back into its own type.
+    fields = BillingProfile._meta.concrete_fields
+    return BillingProfile.from_db(
+        invoice._state.db, [f.attname for f in fields], [f.to_python(data[f.attname]) for f in fields]
+    )
 
 
 def request_pdf(invoice: Invoice) -> None:

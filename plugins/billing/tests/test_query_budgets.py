@@ -32,14 +32,20 @@ def post(client, path, body):
     return client.post(path, json.dumps(body), content_type="application/json")
 
 
-def test_issue_through_the_api(bill, login, django_assert_max_num_queries):
-    client = login(bill.staff)
+def two_drafts(client, bill) -> tuple[str, list]:
+    """The invoices API's address, and two drafts of one line each made through it."""
     base = f"/api/v1/clinics/{bill.clinic.pk}/billing/invoices"
     line = {"description": "Consultation", "quantity": "1", "unit_price": "80.00"}
     drafts = []
     for _ in range(2):
         drafts.append(post(client, base, {"patient_id": bill.patient.pk}).json()["id"])
         assert post(client, f"{base}/{drafts[-1]}/lines", line).status_code == 201
+    return base, drafts
+
+
+def test_issue_through_the_api(bill, login, django_assert_max_num_queries):
+    client = login(bill.staff)
+    base, drafts = two_drafts(client, bill)
     # The clinic's first invoice also creates its number series and billing profile.
     with django_assert_max_num_queries(INVOICE_ISSUE_FIRST):
         assert post(client, f"{base}/{drafts[0]}/issue", {}).status_code == 200
@@ -58,12 +64,7 @@ def test_issue_with_every_module_on(bill, login, django_assert_max_num_queries, 
         ClinicModule.objects.filter(organization=bill.org).delete()
     monkeypatch.setattr(Conf, "SYNC", False)  # queued in the issue's transaction, as in production
     client = login(bill.staff)
-    base = f"/api/v1/clinics/{bill.clinic.pk}/billing/invoices"
-    line = {"description": "Consultation", "quantity": "1", "unit_price": "80.00"}
-    drafts = []
-    for _ in range(2):
-        drafts.append(post(client, base, {"patient_id": bill.patient.pk}).json()["id"])
-        assert post(client, f"{base}/{drafts[-1]}/lines", line).status_code == 201
+    base, drafts = two_drafts(client, bill)
     assert post(client, f"{base}/{drafts[0]}/issue", {}).status_code == 200
     with django_assert_max_num_queries(INVOICE_ISSUE_ALL_MODULES):
         assert post(client, f"{base}/{drafts[1]}/issue", {}).status_code == 200
